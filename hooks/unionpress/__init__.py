@@ -1,0 +1,3 @@
+"""UnionPress: the engine behind a trade union's publicity site (load → validate → link → publish → render)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,106 @@
+"""Command-line tools for editors: `unionpress check`, `unionpress new`.
+
+Every command reads the same settings and runs the same engine as the build. Problems are printed
+as `path:line: [code] message`, never as a Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import config, engine
+from .findings import Findings
+from .load import KIND_FOLDERS, SLUG_RE
+
+SCAFFOLDS = {
+    "story": """---
+title: {title}
+date: {now:%Y-%m-%d %H:%M}
+column: {column}
+genre: 劳模故事
+authors: [作者姓名]
+summary: 
+tags: []
+models: []
+editor: 责任编辑姓名
+status: draft
+# 三审全部签署后，把 status 改为 published：
+# review:
+#   first: {{by: 初审人, date: {now:%Y-%m-%d}}}
+#   second: {{by: 复审人, date: {now:%Y-%m-%d}}}
+#   final: {{by: 终审人, date: {now:%Y-%m-%d}}}
+---
+
+第一段写人物和事件的要点，它会成为列表页和分享时的摘要。
+""",
+    "model": """---
+name: {title}
+photo: {slug}.jpg
+employer: 工作单位
+position: 岗位或职务
+region: 
+honors:
+  - {{honor: {honor}, year: {now:%Y}}}
+quote: 
+status: draft
+# 发布前必须取得本人同意（《个人信息保护法》第二十五条）：
+# consent: {{by: 本人姓名, date: {now:%Y-%m-%d}}}
+---
+
+人物简介：工作经历、主要事迹和荣誉。不要写身份证号、手机号、家庭住址和健康状况。
+""",
+}
+
+
+def _check(args) -> int:
+    settings, findings = config.load()
+    build = engine.prepare(settings, findings)
+    build.render()
+    print(findings.report())
+    return 1 if findings.errors else 0
+
+
+def _new(args) -> int:
+    settings, findings = config.load()
+    if not SLUG_RE.match(args.slug):
+        print(f"[slug-invalid] 文件名「{args.slug}」不合规：只能用小写英文字母、数字和连字符 -，例如 li-ming-2024", file=sys.stderr)
+        return 2
+    build = engine.prepare(settings, Findings())
+    folder = settings.content_dir / KIND_FOLDERS[args.kind]
+    if args.kind == "story":
+        folder = folder / f"{settings.now:%Y}"
+    target = folder / f"{args.slug}.md"
+    if target.exists() or any(p.stem == args.slug for p in (settings.content_dir / KIND_FOLDERS[args.kind]).rglob(f"{args.slug}*")):
+        print(f"[duplicate-slug] 已有同名内容：{args.slug}，请换一个文件名", file=sys.stderr)
+        return 2
+    column = next(iter(build.content.columns), None)
+    honor = next(iter(build.content.honors), None)
+    text = SCAFFOLDS[args.kind].format(title=args.title or "在这里写标题", slug=args.slug, now=settings.now,
+                                       column=column.key if column else "栏目键", honor=honor.key if honor else "荣誉键")
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(f"已创建 {settings.display(target)}。写完后运行 unionpress check 检查。")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="unionpress", description="UnionPress 工会宣传网站工具")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="检查全部内容（与构建使用同一套规则）").set_defaults(run=_check)
+    new = sub.add_parser("new", help="新建稿件或劳模资料（草稿）")
+    new.add_argument("kind", choices=sorted(SCAFFOLDS), help="story（稿件）或 model（劳模）")
+    new.add_argument("slug", help="文件名：小写字母、数字和连字符，如 li-ming-2024")
+    new.add_argument("--title", help="标题（稿件）或姓名（劳模）")
+    new.set_defaults(run=_new)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except config.SettingsError as exc:
+        print(f"[config] {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Findings: every problem the engine reports, as `path:line: [code] message`.
+
+One catalogue holds every code with its Chinese message (and a short English gloss), so the
+messages editors see are written once, pinned by the tests, and easy to translate or reword.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+# code → (level, Chinese template, English gloss). Templates use str.format fields.
+CATALOGUE: dict[str, tuple[str, str, str]] = {
+    "encoding": (ERROR, "文件不是 UTF-8 编码{guess}。请在编辑器中“另存为 → 编码 UTF-8”，或运行 iconv -f GBK -t UTF-8 原文件 > 新文件", "file is not UTF-8"),
+    "front-matter": (ERROR, "文件开头缺少 YAML 头信息（以 --- 开始、以 --- 结束）", "missing front matter"),
+    "yaml-syntax": (ERROR, "YAML 语法错误：{detail}", "YAML syntax error"),
+    "yaml-duplicate-key": (ERROR, "字段「{key}」重复出现，只能写一次", "duplicate key"),
+    "not-a-map": (ERROR, "{what}应当是“字段: 值”的映射", "expected a mapping"),
+    "not-a-list": (ERROR, "{what}应当是列表（每项以 - 开头）", "expected a list"),
+    "field-missing": (ERROR, "缺少必填字段「{field}」（{label}）", "required field missing"),
+    "field-type": (ERROR, "字段「{field}」（{label}）应为{expected}，实际写的是：{got}", "wrong type"),
+    "field-choice": (ERROR, "字段「{field}」（{label}）的值「{value}」不在可选范围内：{choices}", "value not allowed"),
+    "field-range": (ERROR, "字段「{field}」（{label}）的值 {value} 超出范围：{rule}", "value out of range"),
+    "date-invalid": (ERROR, "字段「{field}」（{label}）不是有效日期：{value}。请写成 2024-05-01 或 2024-05-01 09:30", "invalid date"),
+    "too-long": (ERROR, "字段「{field}」（{label}）过长：{length} 字，上限 {limit} 字", "too long"),
+    "unknown-key": (WARNING, "未知字段「{field}」，将被忽略{hint}", "unknown key"),
+    "unknown-ref": (ERROR, "字段「{field}」引用的{what}「{key}」不存在{hint}", "unknown reference"),
+    "slug-invalid": (ERROR, "文件名（slug）「{slug}」不合规：只能用小写英文字母、数字和连字符 -，例如 li-ming-2024", "invalid slug"),
+    "duplicate-slug": (ERROR, "{what}「{slug}」重复：{other} 已使用同一名称", "duplicate slug"),
+    "duplicate-key": (ERROR, "{what}键「{key}」重复：第 {other} 行已定义", "duplicate key"),
+    "duplicate-output": (ERROR, "输出路径 /{url} 冲突：{other} 也会生成同一页面", "two sources write one output path"),
+    "stray-file": (WARNING, "此文件不在任何内容类型的位置上，未被使用", "file not used"),
+    "image-missing": (ERROR, "图片不存在：{src}", "image not found"),
+    "image-alt-missing": (ERROR, "图片缺少替代文字（alt）：{src}。{fix}", "image without alt text"),
+    "review-missing": (ERROR, "已发布（published）的内容缺少三审记录：{levels}", "review level missing"),
+    "review-same-person": (ERROR, "三审中同一人「{name}」签了两级（{levels}），每级须由不同的人审核", "one person signed two levels"),
+    "consent-missing": (ERROR, "已发布的劳模资料缺少本人同意记录 consent（by、date），依《个人信息保护法》第二十五条不得公开", "consent missing"),
+    "isbn-invalid": (ERROR, "ISBN「{value}」无效：{reason}", "invalid ISBN"),
+    "config": (ERROR, "配置 extra.unionpress.{field} 有误：{detail}", "bad setting"),
+    "content-dir": (ERROR, "内容目录不存在：{path}", "content folder not found"),
+}
+
+FIELD_LABELS = {
+    "title": "标题", "date": "日期", "column": "栏目", "genre": "体裁", "summary": "摘要", "authors": "作者",
+    "source": "来源", "cover": "封面", "cover_alt": "封面替代文字", "cover_focus": "封面焦点", "tags": "标签",
+    "topics": "专题", "models": "劳模", "wechat": "微信", "status": "状态", "review": "三审", "name": "姓名",
+    "photo": "照片", "employer": "单位", "position": "岗位", "industry": "行业", "region": "地区",
+    "gender": "性别", "ethnicity": "民族", "honors": "荣誉", "honor": "荣誉", "year": "年份", "quote": "寄语",
+    "consent": "同意记录", "opens": "开幕日期", "closes": "闭幕日期", "kind": "类型", "organizer": "主办单位",
+    "works": "作品", "author": "作者", "unit": "单位", "medium": "材质", "size": "尺寸", "image": "图片",
+    "award": "奖项", "description": "说明", "publisher": "出版社", "isbn": "ISBN", "shelf": "书架",
+    "book": "书目", "theme": "主题", "key": "键", "level": "级别", "rank": "排序", "target": "年度目标",
+    "cadence": "更新频率", "featured": "首页推荐", "by": "签署人", "editor": "责任编辑", "allow": "豁免",
+    "digest": "摘要", "per": "周期", "count": "篇数", "from": "开始", "to": "结束", "first": "初审",
+    "second": "复审", "final": "终审", "rule": "规则", "why": "理由", "photo_alt": "照片替代文字",
+}
+
+
+def label(field_path: str) -> str:
+    """The Chinese label of the last segment of a dotted field path (`works[2].image` → 图片)."""
+    last = field_path.rsplit(".", 1)[-1].split("[", 1)[0]
+    return FIELD_LABELS.get(last, last)
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str
+    line: int
+    code: str
+    message: str
+    level: str = field(default=ERROR, compare=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == ERROR
+
+    def format(self) -> str:
+        prefix = "" if self.is_error else "警告："
+        return f"{self.path}:{self.line}: [{self.code}] {prefix}{self.message}"
+
+
+class Findings:
+    """Collects findings for one run; every phase appends, nobody raises for bad content."""
+
+    def __init__(self) -> None:
+        self.items: list[Finding] = []
+
+    def add(self, path: str, line: int, code: str, **fields: object) -> Finding:
+        level, template, _gloss = CATALOGUE[code]
+        if "label" not in fields and "field" in fields:
+            fields["label"] = label(str(fields["field"]))
+        finding = Finding(path, max(int(line), 1), code, template.format(**fields), level)
+        self.items.append(finding)
+        return finding
+
+    def extend(self, other: "Findings") -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.items if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.items if not f.is_error]
+
+    def sorted(self) -> list[Finding]:
+        # Deterministic order: by file, then line, then code — the order an editor fixes them in.
+        return sorted(set(self.items))
+
+    def report(self) -> str:
+        lines = [f.format() for f in self.sorted()]
+        lines.append(f"共 {len(self.errors)} 个错误，{len(self.warnings)} 个警告。")
+        return "\n".join(lines)

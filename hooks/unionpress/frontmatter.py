@@ -1,0 +1,172 @@
+"""YAML front matter with line numbers, without YAML 1.1's traps.
+
+PyYAML implements YAML 1.1, where an editor's `no`, `yes`, `on`, `off` become booleans and `12:30`
+becomes the integer 750. We keep PyYAML (fast, well kept) but give it the YAML 1.2 core rules for
+booleans and integers. Every mapping and list remembers the line of each key and element, so a
+finding can name the exact line of a nested field such as `works[3].image`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import yaml
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Map(dict):
+    """A YAML mapping that knows its own line and each key's line (1-based, in the file)."""
+
+    line: int = 1
+    lines: dict
+
+
+class Seq(list):
+    """A YAML sequence that knows its own line and each element's line."""
+
+    line: int = 1
+    lines: list
+
+
+@dataclass(frozen=True)
+class BadDate:
+    """A value that looks like a date but is not one (2024-02-30); validate reports it."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    line_offset = 0
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[tuple[int, str]] = []
+
+    def _line(self, node) -> int:
+        return node.start_mark.line + 1 + self.line_offset
+
+    def construct_mapping(self, node, deep=False):  # noqa: D401 - PyYAML hook
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(None, None, "expected a mapping", node.start_mark)
+        self.flatten_mapping(node)
+        result = Map()
+        result.line = self._line(node)
+        result.lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool, dt.date)) or key is None:
+                key = str(key)
+            if isinstance(key, (int, float, bool, dt.date)):
+                key = str(key)
+            if key in result:
+                self.duplicates.append((self._line(key_node), key))
+            result[key] = self.construct_object(value_node, deep=True)
+            result.lines[key] = self._line(key_node)
+        return result
+
+    def construct_seq(self, node):
+        result = Seq()
+        result.line = self._line(node)
+        result.lines = []
+        for child in node.value:
+            result.append(self.construct_object(child, deep=True))
+            result.lines.append(self._line(child))
+        return result
+
+    def construct_timestamp(self, node):
+        try:
+            value = yaml.constructor.SafeConstructor.construct_yaml_timestamp(self, node)
+        except ValueError:
+            return BadDate(str(node.value))
+        return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_seq)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_timestamp)
+
+# Replace the YAML 1.1 implicit resolvers for bool and int with YAML 1.2 core ones.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int")]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+
+
+class YamlError(Exception):
+    def __init__(self, line: int, detail: str):
+        super().__init__(detail)
+        self.line = line
+        self.detail = detail
+
+
+def _describe(problem: str | None) -> str:
+    translations = {
+        "mapping values are not allowed here": "此处不能出现冒号“:”。若值里含冒号，请给整个值加引号",
+        "could not find expected ':'": "缺少冒号“:”",
+        "found character '\\t' that cannot start any token": "不能用 Tab 缩进，请改用空格",
+        "found unexpected end of stream": "引号或括号没有闭合",
+        "did not find expected key": "缩进不一致或缺少“字段:”",
+        "found undefined alias": "使用了未定义的别名（*）",
+        "expected <block end>, but found '-'": "列表项缩进不一致",
+        "did not find expected '-' indicator": "列表项缩进不一致",
+        "found unknown escape character": "双引号中含有无效的转义字符（\\），请改用单引号",
+    }
+    problem = (problem or "").strip()
+    for english, chinese in translations.items():
+        if problem.startswith(english):
+            return f"{chinese}（{problem}）"
+    return problem or "无法解析"
+
+
+def parse_yaml(text: str, line_offset: int = 0):
+    """Parse YAML text; returns (value, duplicate keys as (line, key)); raises YamlError with a line."""
+    loader_cls = type("_OffsetLoader", (_Loader,), {"line_offset": line_offset})
+    loader = loader_cls(text)
+    try:
+        value = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
+        raise YamlError(line, _describe(exc.problem)) from None
+    except yaml.YAMLError as exc:  # unmarked errors (rare): still a clean message
+        raise YamlError(1 + line_offset, _describe(str(exc))) from None
+    except RecursionError:
+        raise YamlError(1 + line_offset, "嵌套层次过深") from None
+    finally:
+        loader.dispose()
+    return value, loader.duplicates
+
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+
+@dataclass
+class Document:
+    meta: Map | None
+    body: str
+    body_line: int  # line number of the first body line
+    has_front_matter: bool
+
+
+def split(text: str) -> tuple[str | None, str, int]:
+    """Split `---` front matter from the body: (yaml text or None, body, first body line)."""
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        return None, text, 1
+    for index in range(1, len(lines)):
+        if _END.match(lines[index]):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    return None, text, 1
