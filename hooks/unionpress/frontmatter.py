@@ -113,7 +113,7 @@ class YamlError(Exception):
 
 def _describe(problem: str | None) -> str:
     translations = {
-        "mapping values are not allowed here": "此处不能出现冒号“:”。若值里含冒号，请给整个值加引号",
+        "mapping values are not allowed": "此处不能出现冒号“:”。若值里含冒号，请给整个值加引号",
         "could not find expected ':'": "缺少冒号“:”",
         "found character '\\t' that cannot start any token": "不能用 Tab 缩进，请改用空格",
         "found unexpected end of stream": "引号或括号没有闭合",

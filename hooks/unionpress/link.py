@@ -6,6 +6,7 @@ once over what `publish` lets out (so listings and backlinks only ever see publi
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass, field, replace
 
@@ -14,6 +15,7 @@ from .items import (Book, Column, Contest, Entry, Exhibition, Honor, Item, Model
                     Topic)
 from .validate import Validated
 
+_UNDATED = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)  # sorts a story with a bad date last
 KIND_NAMES = {"story": "稿件", "model": "劳模", "exhibition": "展览", "book": "书目", "share": "读书分享",
               "contest": "征文比赛", "entry": "参赛作品"}
 
@@ -38,7 +40,7 @@ class Site:
 
     def latest_stories(self) -> list[Story]:
         # Newest first; the slug breaks ties so equal dates still give one order (determinism).
-        return sorted(self.stories.values(), key=lambda s: (s.date, s.slug), reverse=True)
+        return sorted(self.stories.values(), key=lambda s: (s.date or _UNDATED, s.slug), reverse=True)
 
 
 _COLLECTIONS = {"story": "stories", "model": "models", "exhibition": "exhibitions", "book": "books",

@@ -1,0 +1,139 @@
+"""One fixture per edge case (tests/fixtures/cases/NAME.md), each with its exact Chinese message pinned."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import CASES, ROOT, check
+
+# case file → (where it goes in the fixture content, the exact report lines)
+EXPECTED = {
+    "bad-date.md": ("stories", [
+        "content/stories/bad-date.md:3: [date-invalid] 字段「date」（日期）不是有效日期：2026-02-30。请写成 2024-05-01 或 2024-05-01 09:30"]),
+    "cover-alt-missing.md": ("stories", [
+        "content/stories/cover-alt-missing.md:6: [image-alt-missing] 图片缺少替代文字（alt）：../images/cover.jpg。请加字段 cover_alt: 写明图片内容"]),
+    "duplicate-key.md": ("stories", [
+        "content/stories/duplicate-key.md:6: [yaml-duplicate-key] 字段「title」重复出现，只能写一次"]),
+    "duplicate-slug.md": ("stories/2025/good-story.md", [
+        "content/stories/good-story.md:1: [duplicate-slug] 稿件「good-story」重复：content/stories/2025/good-story.md 已使用同一名称"]),
+    "gbk-encoding.md": ("stories", [
+        "content/stories/gbk-encoding.md:2: [encoding] 文件不是 UTF-8 编码，看起来是 GBK/GB18030 编码（Windows 记事本或 WPS 的默认保存方式）。"
+        "请在编辑器中“另存为 → 编码 UTF-8”，或运行 iconv -f GBK -t UTF-8 原文件 > 新文件"]),
+    "genre-not-allowed.md": ("stories", [
+        "content/stories/genre-not-allowed.md:6: [field-choice] 字段「genre」（体裁）的值「小说」不在可选范围内：劳模故事、工匠故事、劳动故事、新闻、微故事、评论"]),
+    "image-alt-missing.md": ("stories", [
+        "content/stories/image-alt-missing.md:10: [image-alt-missing] 图片缺少替代文字（alt）：../images/photo.jpg。请在 ![] 的方括号中写明图片内容"]),
+    "image-missing.md": ("stories", [
+        "content/stories/image-missing.md:6: [image-missing] 图片不存在：../images/no-such-file.jpg"]),
+    "missing-column.md": ("stories", [
+        "content/stories/missing-column.md:2: [field-missing] 缺少必填字段「column」（栏目）"]),
+    "missing-front-matter.md": ("stories", [
+        "content/stories/missing-front-matter.md:1: [front-matter] 文件开头缺少 YAML 头信息（以 --- 开始、以 --- 结束）"]),
+    "model-consent-missing.md": ("models", [
+        "content/models/model-consent-missing.md:7: [field-range] 字段「honors[2].year」（年份）的值 1900 超出范围：1949 到 2027",
+        "content/models/model-consent-missing.md:8: [consent-missing] 已发布的劳模资料缺少本人同意记录 consent（by、date），依《个人信息保护法》第二十五条不得公开"]),
+    "review-missing.md": ("stories", [
+        "content/stories/review-missing.md:6: [review-missing] 已发布（published）的内容缺少三审记录：终审"]),
+    "review-same-person.md": ("stories", [
+        "content/stories/review-same-person.md:6: [review-same-person] 三审中同一人「张三」签了两级（初审、复审），每级须由不同的人审核"]),
+    "summary-too-long.md": ("stories", [
+        "content/stories/summary-too-long.md:6: [too-long] 字段「summary」（摘要）过长：121 字，上限 120 字"]),
+    "title-too-long.md": ("stories", [
+        "content/stories/title-too-long.md:2: [too-long] 字段「title」（标题）过长：65 字，上限 64 字"]),
+    "typo-key.md": ("stories", [
+        "content/stories/typo-key.md:6: [unknown-key] 警告：未知字段「colum」，将被忽略。是否想写「column」？"]),
+    "unknown-column.md": ("stories", [
+        "content/stories/unknown-column.md:4: [unknown-ref] 字段「column」引用的栏目「laodongzhe-zhi」不存在，是否想写「laodongzhe-zhi-ge」？"]),
+    "unknown-model.md": ("stories", [
+        "content/stories/unknown-model.md:6: [unknown-ref] 字段「models」引用的劳模「nobody-here」不存在"]),
+    "wechat-title-too-long.md": ("stories", [
+        "content/stories/wechat-title-too-long.md:7: [too-long] 字段「wechat.title」（标题）过长：33 字，上限 32 字"]),
+    "yaml-syntax.md": ("stories", [
+        "content/stories/yaml-syntax.md:2: [yaml-syntax] YAML 语法错误：此处不能出现冒号“:”。若值里含冒号，请给整个值加引号"
+        "（mapping values are not allowed in this context）"]),
+    "yes-no-stay-text.md": ("stories", []),
+}
+
+
+def _place(content, case: str):
+    where = EXPECTED[case][0]
+    dest = content / (where if where.endswith(".md") else f"{where}/{case}")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(CASES / case, dest)
+
+
+def test_every_case_file_has_an_expectation():
+    assert sorted(p.name for p in CASES.iterdir()) == sorted(EXPECTED)
+
+
+def test_base_fixture_is_clean(site_copy):
+    lines, build = check(site_copy)
+    assert lines == []
+    assert set(build.site.stories) == {"good-story"}
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_case_reports_exact_message(site_copy, case):
+    _place(site_copy, case)
+    lines, _ = check(site_copy)
+    assert lines == EXPECTED[case][1]
+
+
+def test_yaml_1_1_words_stay_text(site_copy):
+    _place(site_copy, "yes-no-stay-text.md")
+    _, build = check(site_copy)
+    story = next(item for item in build.content.items if item.slug == "yes-no-stay-text")
+    assert (story.title, story.origin, story.tags) == ("no", "off", ["yes", "on", "12:30"])
+
+
+def test_all_problems_reported_in_one_run(site_copy):
+    for case in ("bad-date.md", "missing-column.md", "gbk-encoding.md", "yaml-syntax.md", "unknown-column.md"):
+        _place(site_copy, case)
+    lines, _ = check(site_copy)
+    assert [line.split(": [")[1].split("]")[0] for line in lines] == [
+        "date-invalid", "encoding", "field-missing", "unknown-ref", "yaml-syntax"]
+
+
+def test_check_command_exit_status_and_no_traceback(site_copy):
+    cmd = [sys.executable, "-m", "unionpress", "check"]
+    env = {"UNIONPRESS_CONTENT": str(site_copy), "UNIONPRESS_NOW": "2026-11-22", "PATH": "/usr/bin:/bin"}
+    clean = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+    assert clean.returncode == 0 and clean.stdout.strip() == "共 0 个错误，0 个警告。"
+    _place(site_copy, "bad-date.md")
+    _place(site_copy, "typo-key.md")
+    bad = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stdout + bad.stderr
+    assert bad.stdout.strip().splitlines()[-1] == "共 1 个错误，1 个警告。"
+
+
+def test_warnings_alone_do_not_fail_check(site_copy):
+    _place(site_copy, "typo-key.md")
+    lines, build = check(site_copy)
+    assert len(lines) == 1 and not build.findings.errors
+
+
+def test_scaffold_creates_a_story_that_passes_check(site_copy):
+    env = {"UNIONPRESS_CONTENT": str(site_copy), "UNIONPRESS_NOW": "2026-11-22T10:00:00+08:00", "PATH": "/usr/bin:/bin"}
+    made = subprocess.run([sys.executable, "-m", "unionpress", "new", "story", "xin-gao-jian", "--title", "新稿件"],
+                          env=env, capture_output=True, text=True, cwd=ROOT)
+    assert made.returncode == 0, made.stderr
+    assert (site_copy / "stories/2026/xin-gao-jian.md").exists()
+    again = subprocess.run([sys.executable, "-m", "unionpress", "new", "story", "xin-gao-jian"], env=env,
+                           capture_output=True, text=True, cwd=ROOT)
+    assert again.returncode == 2 and "[duplicate-slug]" in again.stderr
+    bad = subprocess.run([sys.executable, "-m", "unionpress", "new", "model", "Li_Ming"], env=env,
+                         capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 2 and "[slug-invalid]" in bad.stderr
+    lines, build = check(site_copy)
+    assert lines == [] and "xin-gao-jian" not in build.site.stories  # a draft: checked, not published
+
+
+def test_config_errors_are_findings(tmp_path, site_copy):
+    lines, _ = check(site_copy, page_size=0, review_required="yes")
+    assert lines == ["mkdocs.yml:1: [config] 配置 extra.unionpress.page_size 有误：应为 1 到 500 之间的整数",
+                     "mkdocs.yml:1: [config] 配置 extra.unionpress.review_required 有误：应为 true 或 false"]
