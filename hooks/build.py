@@ -86,12 +86,13 @@ def on_files(files, config):
     return files
 
 
-def on_page_context(context, page, config, nav):
-    # The sitemap's <lastmod> is the story's own date, not the build time.
+def on_pre_page(page, config, files):
+    # The sitemap's <lastmod> is the story's own date, not the build time. MkDocs renders the
+    # sitemap before the pages, so this must be set while pages are read, not in on_page_context.
     lastmod = _state.get("lastmod", {}).get(page.file.src_uri)
     if lastmod:
         page.update_date = lastmod
-    return context
+    return page
 
 
 def on_serve(server, config, builder):

@@ -1,0 +1,132 @@
+"""Whole-site builds with MkDocs, run as a user runs them: strict, no leaks, reproducible."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from conftest import BASE, ROOT, mkdocs_build
+
+# Markers written into the sample's draft, embargoed and in-review stories (content/stories/2026/).
+HIDDEN = {
+    "draft": ["XQ7", "高温下的坚守", "gaowen-zuoye-caogao", "草稿标签仅此一处"],
+    "embargoed": ["QZ9", "全国劳模表彰大会特别报道", "quanguo-laomo-dahui-tebie-baodao", "定时发布标签"],
+    "in review": ["RV3", "班组长的一天", "dai-shen-gaojian"],
+}
+
+
+def _all_text(site: Path) -> dict[str, str]:
+    texts = {}
+    for path in sorted(site.rglob("*")):
+        if path.is_file() and path.suffix in {".html", ".xml", ".json", ".txt", ".js", ".md"}:
+            texts[path.relative_to(site).as_posix()] = path.read_text(encoding="utf-8", errors="replace")
+    return texts
+
+
+def _leaks(site: Path, markers) -> list[str]:
+    return [f"{name}: {marker}" for name, text in _all_text(site).items() for marker in markers if marker in text]
+
+
+def test_sample_builds_strict_with_expected_pages(sample_site):
+    for url in ["index.html", "404.html", "stories/han-jie-hanqiang/index.html", "columns/laodongzhe-zhi-ge/index.html",
+                "topics/shuxiang-gongjiang/index.html", "tags/index.html", "tags/lao-mo-jing-shen/index.html",
+                "models/index.html", "models/a-mu-ren-qing/index.html", "sitemap.xml", "search/search_index.json"]:
+        assert (sample_site / url).is_file(), url
+    assert len(list((sample_site / "stories").iterdir())) == 12
+
+
+def test_no_draft_embargoed_or_unreviewed_text_anywhere(sample_site):
+    assert _leaks(sample_site, [m for markers in HIDDEN.values() for m in markers]) == []
+
+
+def test_embargo_lifts_at_its_time(tmp_path):
+    """The same marker search finds the embargoed story once the clock passes its date: the test can fail."""
+    site = tmp_path / "site"
+    result = mkdocs_build(site, now="2026-12-28T10:00:00+08:00")
+    assert result.returncode == 0, result.stderr
+    assert _leaks(site, ["QZ9"]) and not _leaks(site, HIDDEN["draft"] + HIDDEN["in review"])
+
+
+def test_unreviewed_published_story_fails_the_build(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    (content / "stories/unreviewed.md").write_text(
+        "---\ntitle: 未审稿件UNREV1\ndate: 2026-05-01\ncolumn: laodongzhe-zhi-ge\nstatus: published\n---\n\n正文UNREV1。\n",
+        encoding="utf-8")
+    site = tmp_path / "site"
+    result = mkdocs_build(site, content=content)
+    assert result.returncode == 1
+    assert "content/stories/unreviewed.md:5: [review-missing] 已发布（published）的内容缺少三审记录：初审、复审、终审" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not site.exists() or _leaks(site, ["UNREV1"]) == []
+
+
+def test_preview_shows_drafts_with_banner(tmp_path):
+    site = tmp_path / "site"
+    result = mkdocs_build(site, preview=True)
+    assert result.returncode == 0, result.stderr
+    draft = (site / "stories/gaowen-zuoye-caogao/index.html").read_text(encoding="utf-8")
+    assert "草稿·未发布（草稿；未完成三审：缺初审、复审、终审）" in draft and "XQ7" in draft
+    embargoed = (site / "stories/quanguo-laomo-dahui-tebie-baodao/index.html").read_text(encoding="utf-8")
+    assert "草稿·未发布（定时发布：2026-12-28 10:00）" in embargoed
+    published = (site / "stories/hushi-yexian/index.html").read_text(encoding="utf-8")
+    assert "草稿·未发布" not in published
+
+
+def test_two_builds_with_one_clock_are_byte_identical(tmp_path, sample_site):
+    again = tmp_path / "again"
+    assert mkdocs_build(again).returncode == 0
+    first = {p.relative_to(sample_site): p.read_bytes() for p in sample_site.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [str(k) for k in first if first[k] != second[k]] == []
+
+
+def test_sitemap_lists_only_published_pages_with_their_dates(sample_site):
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    root = ET.parse(sample_site / "sitemap.xml").getroot()
+    entries = {u.find("s:loc", ns).text: u.find("s:lastmod", ns).text for u in root.findall("s:url", ns)}
+    assert entries["https://example.org/stories/hushi-yexian/"] == "2026-06-10"
+    assert not [loc for loc in entries if "caogao" in loc or "dahui" in loc or "dai-shen" in loc]
+
+
+def test_story_page_shows_everything_an_editor_filled_in(sample_site):
+    html = (sample_site / "stories/gaoyuan-dianli-xunjian/index.html").read_text(encoding="utf-8")
+    for text in ["海拔四千米上的“电力医生”", "2026年4月28日", "劳动者之歌", "劳模故事", "作者：马宁、卓玛", "来源：示例日报",
+                 'alt="雪山下的输电铁塔和巡检道路"', "阿木仁青", 'href="../../models/a-mu-ren-qing/"',
+                 'href="../../tags/lao-mo-jing-shen/"', "责任编辑：周晓燕", "初审：周晓燕", "复审：孙立平", "终审：郑国华"]:
+        assert text in html, text
+    assert '<html lang="zh"' in html
+
+
+def test_column_pages_are_paginated_newest_first(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    review = "review:\n  first: {by: 甲, date: 2026-01-01}\n  second: {by: 乙, date: 2026-01-01}\n  final: {by: 丙, date: 2026-01-01}\n"
+    for day in range(1, 24):
+        (content / f"stories/bulk-{day:02d}.md").write_text(
+            f"---\ntitle: 批量稿件{day:02d}\ndate: 2026-03-{day:02d}\ncolumn: gonghui-dongtai\nstatus: published\n{review}---\n\n正文{day}。\n",
+            encoding="utf-8")
+    site = tmp_path / "site"
+    result = mkdocs_build(site, content=content)
+    assert result.returncode == 0, result.stderr
+    first = (site / "columns/gonghui-dongtai/index.html").read_text(encoding="utf-8")
+    third = (site / "columns/gonghui-dongtai/page/3/index.html").read_text(encoding="utf-8")
+    assert first.index("批量稿件23") < first.index("批量稿件14") and "批量稿件13" not in first  # page_size 10
+    assert "批量稿件03" in third and not (site / "columns/gonghui-dongtai/page/4").exists()
+    assert 'href="../2/"' in third
+
+
+def test_hand_written_page_colliding_with_generated_one_is_an_error(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "docs", project / "docs")
+    (project / "docs/tags").mkdir()
+    (project / "docs/tags/index.md").write_text("# 手写的标签页\n", encoding="utf-8")
+    config = project / "mkdocs.yml"
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config.write_text(text.replace("  - hooks/build.py", f"  - {ROOT}/hooks/build.py").replace(
+        "    content_dir: content", f"    content_dir: {ROOT}/content"), encoding="utf-8")
+    result = mkdocs_build(tmp_path / "site", config=config)
+    assert result.returncode == 1
+    assert "docs/tags/index.md:1: [duplicate-output] 输出路径 /tags/ 冲突：自动生成的页面 也会生成同一页面" in result.stderr
