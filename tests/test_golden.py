@@ -1,0 +1,44 @@
+"""Golden files: the main content of every page of a small fixture site, and the list of output files.
+
+Refresh after an intended change with: UNIONPRESS_REFRESH_GOLDEN=1 bash scripts/test tests/test_golden.py
+and review the diff of tests/golden/ like any other change.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from conftest import FIXTURES, mkdocs_build
+
+GOLDEN = Path(__file__).parent / "golden"
+ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
+
+
+def _snapshot(site: Path) -> dict[str, str]:
+    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*")
+                   if p.is_file() and not p.relative_to(site).as_posix().startswith("assets/"))
+    snapshot = {"files.txt": "\n".join(files) + "\n"}
+    for name in files:
+        if name.endswith(".html"):
+            match = ARTICLE.search((site / name).read_text(encoding="utf-8"))
+            snapshot[name] = (match.group(1).strip() if match else "") + "\n"
+    return snapshot
+
+
+def test_golden_site(tmp_path):
+    site = tmp_path / "site"
+    result = mkdocs_build(site, config=FIXTURES / "golden-project/mkdocs.yml")
+    assert result.returncode == 0, result.stderr
+    snapshot = _snapshot(site)
+    if os.environ.get("UNIONPRESS_REFRESH_GOLDEN"):
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        for name, text in snapshot.items():
+            (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / name).write_text(text, encoding="utf-8")
+    stored = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8") for p in GOLDEN.rglob("*") if p.is_file()}
+    assert sorted(stored) == sorted(snapshot)
+    for name, text in snapshot.items():
+        assert stored[name] == text, f"{name} differs from tests/golden/{name}"
