@@ -1,0 +1,78 @@
+"""The built sample site in a real Chromium (Debian's package, driven by Playwright)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def served(sample_site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(sample_site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+def test_story_page_on_a_phone(browser, served, tmp_path):
+    page = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{served}/stories/han-jie-hanqiang/")
+    assert page.evaluate("document.documentElement.lang") == "zh"
+    assert page.locator("article h1").inner_text() == "焊花里的青春"
+    # every image has alt text and the cover is fully loaded
+    assert page.evaluate("[...document.querySelectorAll('article img')].every(i => i.alt.trim().length > 0)")
+    assert page.evaluate("document.querySelector('.up-cover__img').naturalWidth") == 960
+    # no horizontal scrolling on a 360 px phone
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(tmp_path / "story.png"), full_page=True)
+    assert errors == []
+
+
+def test_model_link_leads_to_profile_with_backlinks(browser, served):
+    page = browser.new_page()
+    page.goto(f"{served}/stories/gaoyuan-dianli-xunjian/")
+    page.locator(".up-related a").first.click()
+    page.wait_for_url("**/models/a-mu-ren-qing/")
+    assert page.locator("article h1").inner_text() == "阿木仁青"
+    titles = page.locator(".up-card__title").all_inner_texts()
+    assert titles == ["我市12个集体和35名个人获省五一劳动奖", "海拔四千米上的“电力医生”"]
+
+
+def test_keyboard_reaches_pagination_and_nav_has_no_stories(browser, served):
+    page = browser.new_page()
+    page.goto(f"{served}/")
+    nav_links = page.evaluate("[...document.querySelectorAll('nav.md-nav a')].map(a => a.getAttribute('href'))")
+    assert nav_links and not [href for href in nav_links if "stories/" in href]
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.tagName")
+    assert focused in {"A", "INPUT", "BUTTON", "LABEL"}
+
+
+def test_404_page_is_chinese_and_helpful(browser, served):
+    page = browser.new_page()
+    response = page.goto(f"{served}/404.html")
+    assert response.ok
+    assert "页面没有找到" in page.locator("article h1").inner_text()
+    assert page.locator("article a", has_text="返回首页").count() == 1
