@@ -30,7 +30,7 @@ def topic_uri(key: str) -> str:
 
 def tag_slug(name: str) -> str:
     """An ASCII URL segment for a Chinese tag: its pinyin (劳模精神 → lao-mo-jing-shen)."""
-    words = lazy_pinyin(name, errors=lambda chars: list(chars))
+    words = lazy_pinyin(name, errors=lambda chars: [chars])
     slug = "-".join(re.sub(r"[^a-z0-9]+", "-", w.lower()).strip("-") for w in words)
     return re.sub(r"-{2,}", "-", slug).strip("-") or "tag"
 

@@ -48,15 +48,18 @@ def url_of(src_uri: str) -> str:
 
 
 def relative(from_url: str, to_url: str) -> str:
-    """Relative link between two site paths (directory URLs end in /)."""
-    start = from_url.rstrip("/") or "."
-    target = to_url.rstrip("/") or "."
-    path = posixpath.relpath(target, start)
-    if to_url.endswith("/") or to_url == "":
-        path = path.rstrip("/") + "/"
-        if path == "./":
-            return "./"
-    return path
+    """Relative link between two site paths (directory URLs end in /, files do not).
+
+    Written out instead of posixpath.relpath: it runs tens of thousands of times per build and all
+    our paths are already normalised, so the segment arithmetic below is all that is needed.
+    """
+    base = from_url.split("/")[:-1]  # the directory the page lives in
+    target = to_url.split("/")
+    common = 0
+    while common < len(base) and common < len(target) - 1 and base[common] == target[common]:
+        common += 1
+    path = "../" * (len(base) - common) + "/".join(target[common:])
+    return path or "./"
 
 
 def story_uri(slug: str) -> str:

@@ -1,0 +1,48 @@
+"""Small pure functions of the engine, pinned."""
+
+from __future__ import annotations
+
+import pytest
+
+from unionpress.pages import tag_slug, tag_table
+from unionpress.pages.base import derive_summary, relative
+from unionpress.validate import isbn_problem
+
+
+@pytest.mark.parametrize("from_url, to_url, expected", [
+    ("stories/a/", "columns/k/", "../../columns/k/"),
+    ("columns/k/page/3/", "columns/k/page/2/", "../2/"),
+    ("columns/k/page/2/", "columns/k/", "../../"),
+    ("", "stories/a/", "stories/a/"),
+    ("stories/a/", "", "../../"),
+    ("stories/a/", "media/images/x.jpg", "../../media/images/x.jpg"),
+    ("tags/", "tags/x/", "x/"),
+    ("stories/a/", "stories/a/", "./"),
+])
+def test_relative_links(from_url, to_url, expected):
+    assert relative(from_url, to_url) == expected
+
+
+def test_tag_slugs_are_pinyin_and_homophones_stay_apart():
+    assert tag_slug("劳模精神") == "lao-mo-jing-shen"
+    assert tag_slug("5G 创新") == "5g-chuang-xin"
+
+    class S:
+        def __init__(self, tags):
+            self.tags = tags
+
+    table = tag_table([S(["工匠", "公匠"]), S(["工匠"])])
+    assert sorted(table.values()) == ["tags/gong-jiang-2/index.md", "tags/gong-jiang/index.md"]
+
+
+def test_summary_is_first_paragraph_as_plain_text():
+    body = "## 小标题\n\n![图](a.jpg)\n\n**李明**在[车间](x.md)里工作。\n\n第二段。"
+    assert derive_summary(body) == "李明在车间里工作。"
+    assert derive_summary("字" * 130, 120) == "字" * 119 + "…"
+
+
+def test_isbn_checksum():
+    assert isbn_problem("978-0-306-40615-7") is None
+    assert isbn_problem("12345") == "应为 13 位数字（ISBN-13，可含连字符）"
+    assert isbn_problem("9780306406157") is None
+    assert isbn_problem("9780306406158") == "校验位不对，请核对书上的条码号"
