@@ -153,14 +153,6 @@ _FENCE = re.compile(r"^---[ \t]*$")
 _END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
 
-@dataclass
-class Document:
-    meta: Map | None
-    body: str
-    body_line: int  # line number of the first body line
-    has_front_matter: bool
-
-
 def split(text: str) -> tuple[str | None, str, int]:
     """Split `---` front matter from the body: (yaml text or None, body, first body line)."""
     lines = text.split("\n")

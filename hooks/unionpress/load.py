@@ -78,6 +78,18 @@ def read_text(path: Path, shown: str, findings: Findings) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _parse_yaml(text: str, shown: str, findings: Findings, line_offset: int = 0) -> tuple[bool, object]:
+    """Parse YAML, reporting syntax errors and repeated keys with their lines; (parsed?, value)."""
+    try:
+        value, duplicates = frontmatter.parse_yaml(text, line_offset=line_offset)
+    except frontmatter.YamlError as exc:
+        findings.add(shown, exc.line, "yaml-syntax", detail=exc.detail)
+        return False, None
+    for line, key in duplicates:
+        findings.add(shown, line, "yaml-duplicate-key", key=key)
+    return True, value
+
+
 def parse_markdown(path: Path, shown: str, findings: Findings) -> tuple[Map, str, int] | None:
     text = read_text(path, shown, findings)
     if text is None:
@@ -86,13 +98,9 @@ def parse_markdown(path: Path, shown: str, findings: Findings) -> tuple[Map, str
     if yaml_text is None:
         findings.add(shown, 1, "front-matter")
         return None
-    try:
-        meta, duplicates = frontmatter.parse_yaml(yaml_text, line_offset=1)
-    except frontmatter.YamlError as exc:
-        findings.add(shown, exc.line, "yaml-syntax", detail=exc.detail)
+    ok, meta = _parse_yaml(yaml_text, shown, findings, line_offset=1)
+    if not ok:
         return None
-    for line, key in duplicates:
-        findings.add(shown, line, "yaml-duplicate-key", key=key)
     if meta is None:
         meta = Map()
         meta.lines = {}
@@ -106,13 +114,9 @@ def parse_list(path: Path, shown: str, findings: Findings) -> Seq | None:
     text = read_text(path, shown, findings)
     if text is None:
         return None
-    try:
-        rows, duplicates = frontmatter.parse_yaml(text)
-    except frontmatter.YamlError as exc:
-        findings.add(shown, exc.line, "yaml-syntax", detail=exc.detail)
+    ok, rows = _parse_yaml(text, shown, findings)
+    if not ok:
         return None
-    for line, key in duplicates:
-        findings.add(shown, line, "yaml-duplicate-key", key=key)
     if rows is None:
         rows = Seq()
         rows.lines = []
