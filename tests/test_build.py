@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -104,18 +105,20 @@ def test_column_pages_are_paginated_newest_first(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(BASE, content)
     review = "review:\n  first: {by: 甲, date: 2026-01-01}\n  second: {by: 乙, date: 2026-01-01}\n  final: {by: 丙, date: 2026-01-01}\n"
-    for day in range(1, 24):
-        (content / f"stories/bulk-{day:02d}.md").write_text(
-            f"---\ntitle: 批量稿件{day:02d}\ndate: 2026-03-{day:02d}\ncolumn: gonghui-dongtai\nstatus: published\n{review}---\n\n正文{day}。\n",
+    start = dt.date(2026, 3, 1)
+    for number in range(1, 46):
+        day = start + dt.timedelta(days=number)
+        (content / f"stories/bulk-{number:02d}.md").write_text(
+            f"---\ntitle: 批量稿件{number:02d}\ndate: {day}\ncolumn: gonghui-dongtai\nstatus: published\n{review}---\n\n正文{number}。\n",
             encoding="utf-8")
     site = tmp_path / "site"
     result = mkdocs_build(site, content=content)
     assert result.returncode == 0, result.stderr
     first = (site / "columns/gonghui-dongtai/index.html").read_text(encoding="utf-8")
     third = (site / "columns/gonghui-dongtai/page/3/index.html").read_text(encoding="utf-8")
-    assert first.index("批量稿件23") < first.index("批量稿件14") and "批量稿件13" not in first  # page_size 10
-    assert "批量稿件03" in third and not (site / "columns/gonghui-dongtai/page/4").exists()
-    assert 'href="../2/"' in third
+    assert first.index("批量稿件45") < first.index("批量稿件26") and "批量稿件25" not in first  # page_size 20
+    assert "批量稿件05" in third and "批量稿件01" in third and not (site / "columns/gonghui-dongtai/page/4").exists()
+    assert 'href="../2/"' in third and 'rel="next"' not in third
 
 
 def test_hand_written_page_colliding_with_generated_one_is_an_error(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from unionpress.pages import tag_slug, tag_table
-from unionpress.pages.base import derive_summary, relative
+from unionpress.pages.base import derive_summary, pager_window, relative
 from unionpress.validate import isbn_problem
 
 
@@ -46,3 +46,10 @@ def test_isbn_checksum():
     assert isbn_problem("12345") == "应为 13 位数字（ISBN-13，可含连字符）"
     assert isbn_problem("9780306406157") is None
     assert isbn_problem("9780306406158") == "校验位不对，请核对书上的条码号"
+
+
+def test_pager_window_stays_small_for_long_columns():
+    assert pager_window(1, 1) == [1]
+    assert pager_window(5, 3) == [1, 2, 3, 4, 5]
+    assert pager_window(200, 100) == [1, 0, 98, 99, 100, 101, 102, 0, 200]
+    assert pager_window(200, 1) == [1, 2, 3, 0, 200]

@@ -13,7 +13,7 @@ from ..config import Settings
 from ..items import Image, Item, ModelWorker, Story
 from ..link import Site
 from ..publish import banner
-from .base import (Page, Rendered, Templates, chunks, derive_summary, front_matter, image_size, model_uri,
+from .base import (Page, Rendered, Templates, chunks, pager_window, derive_summary, front_matter, image_size, model_uri,
                    paged_uri, relative, rewrite_images, story_uri, url_of)
 
 HOME_STORIES = 10
@@ -56,7 +56,7 @@ class _Renderer:
         self.tags = tag_table(site.stories.values())
         self.templates = Templates({
             "story_uri": story_uri, "model_uri": model_uri, "column_uri": column_uri, "topic_uri": topic_uri,
-            "image_size": image_size, "summary": self.summary, "site_name": settings.site_name,
+            "image_size": image_size, "summary": self.summary, "pager_window": pager_window, "site_name": settings.site_name,
         })
 
     # -- helpers ------------------------------------------------------------------------------

@@ -75,6 +75,17 @@ def paged_uri(base: str, number: int) -> str:
     return f"{base}index.md" if number == 1 else f"{base}page/{number}/index.md"
 
 
+def pager_window(total: int, current: int, spread: int = 2) -> list[int]:
+    """Page numbers to show: first, last and current ± spread; 0 marks a gap (…)."""
+    shown = sorted({1, total, *range(max(1, current - spread), min(total, current + spread) + 1)})
+    window: list[int] = []
+    for number in shown:
+        if window and number - window[-1] > 1:
+            window.append(0)
+        window.append(number)
+    return window
+
+
 def chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
