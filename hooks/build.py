@@ -64,12 +64,20 @@ def _navigation(build, hand_written):
     return nav + list(hand_written or [])
 
 
+def _nav_uris(nav):
+    """Every page path named in a (nested) nav structure."""
+    for entry in nav or []:
+        value = next(iter(entry.values())) if isinstance(entry, dict) else entry
+        if isinstance(value, list):
+            yield from _nav_uris(value)
+        else:
+            yield value
+
+
 def on_files(files, config):
     rendered = _state["rendered"]
     findings = Findings()
-    nav_uris = {"index.md", "models/index.md", "tags/index.md"}
-    nav_uris |= {f"columns/{k}/index.md" for k in _state["build"].site.columns}
-    nav_uris |= {f"topics/{k}/index.md" for k in _state["build"].site.topics}
+    nav_uris = set(_nav_uris(config.nav))
     for page in rendered.pages:
         existing = files.get_file_from_path(page.src_uri)
         if existing is not None:

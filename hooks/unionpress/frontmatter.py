@@ -8,7 +8,6 @@ finding can name the exact line of a nested field such as `works[3].image`.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -60,10 +59,8 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         result.lines = {}
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int, float, bool, dt.date)) or key is None:
-                key = str(key)
-            if isinstance(key, (int, float, bool, dt.date)):
-                key = str(key)
+            if not isinstance(key, str):
+                key = str(key)  # `2024: …` or `true: …` as a key: keep it, as text
             if key in result:
                 self.duplicates.append((self._line(key_node), key))
             result[key] = self.construct_object(value_node, deep=True)
@@ -132,8 +129,8 @@ def _describe(problem: str | None) -> str:
 
 def parse_yaml(text: str, line_offset: int = 0):
     """Parse YAML text; returns (value, duplicate keys as (line, key)); raises YamlError with a line."""
-    loader_cls = type("_OffsetLoader", (_Loader,), {"line_offset": line_offset})
-    loader = loader_cls(text)
+    loader = _Loader(text)
+    loader.line_offset = line_offset
     try:
         value = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:

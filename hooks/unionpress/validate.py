@@ -66,7 +66,7 @@ class Fields:
     def _get(self, key: str, required: bool):
         self.read.add(key)
         value = self.data.get(key)
-        if value is None or value == "" or value == [] :
+        if value is None or value == "" or value == []:
             if required:
                 self.findings.add(self.source, self.line(key) if key in self.data else getattr(self.data, "line", 1),
                                   "field-missing", field=self.name(key))
@@ -479,7 +479,9 @@ def _shelf(f: Fields) -> Shelf:
     return Shelf("", f.text("name", required=True), f.text("description"))
 
 
-LIST_READERS = {"column": _column, "topic": _topic, "honor": _honor, "shelf": _shelf}
+# list kind → (reader, attribute of Validated)
+LIST_READERS = {"column": (_column, "columns"), "topic": (_topic, "topics"), "honor": (_honor, "honors"),
+                "shelf": (_shelf, "shelves")}
 
 
 class Validated:
@@ -495,10 +497,9 @@ class Validated:
 
 def validate(raw: RawContent, settings: Settings, findings: Findings) -> Validated:
     result = Validated()
-    for kind, reader in LIST_READERS.items():
+    for kind, (reader, attribute) in LIST_READERS.items():
         if kind in raw.lists:
-            setattr(result, {"column": "columns", "topic": "topics", "honor": "honors", "shelf": "shelves"}[kind],
-                    _read_rows(raw.lists[kind], settings, findings, reader))
+            setattr(result, attribute, _read_rows(raw.lists[kind], settings, findings, reader))
     for item_raw in raw.items:
         f = Fields(item_raw.meta, item_raw.source, findings, settings, folder=item_raw.folder)
         item = READERS[item_raw.kind](item_raw, f, settings)
