@@ -90,17 +90,19 @@ def chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
 
-_image_sizes: dict[Path, tuple[int, int]] = {}
+_image_sizes: dict[tuple[Path, int], tuple[int, int]] = {}
 
 
 def image_size(image: Image) -> tuple[int, int]:
-    """Pixel size for width/height attributes (reads only the header; cached per file)."""
+    """Pixel size for width/height attributes (reads only the header). Cached per file and
+    modification time, so `mkdocs serve` picks up an image an editor replaced."""
     if image.path is None:
         return (0, 0)
-    if image.path not in _image_sizes:
+    key = (image.path, image.path.stat().st_mtime_ns)
+    if key not in _image_sizes:
         with PILImage.open(image.path) as handle:
-            _image_sizes[image.path] = handle.size
-    return _image_sizes[image.path]
+            _image_sizes[key] = handle.size
+    return _image_sizes[key]
 
 
 def front_matter(title: str, description: str = "", hide: Iterable[str] = ("navigation", "toc")) -> str:
