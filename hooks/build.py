@@ -1,41 +1,66 @@
 """MkDocs hooks: adapt MkDocs events to the UnionPress engine, and nothing else.
 
 mkdocs.yml names this file under `hooks:`. The engine (hooks/unionpress) is installed as a package
-by scripts/setup, so the scripts and tests import the very same code.
+by scripts/setup, so the scripts and tests import the very same code. Our pages are complete HTML
+documents made by the engine; MkDocs copies them like static files, renders the hand-written pages
+in docs/ with Material (our masthead and footer injected), serves, and watches.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File, InclusionLevel
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
 
+from unionpress import audit as up_audit
 from unionpress import config as up_config
-from unionpress import engine
+from unionpress import engine, outputs
 from unionpress.findings import Findings
 
 log = logging.getLogger("mkdocs.hooks.unionpress")
 _state: dict = {}
 
 
+def _theme_stylesheets(config) -> list[str]:
+    """Material's compiled CSS, so our pages and the hand-written ones share one typography."""
+    found = []
+    for pattern in ("main.*.min.css", "palette.*.min.css"):
+        for folder in config.theme.dirs:
+            matches = sorted((Path(folder) / "assets/stylesheets").glob(pattern))
+            if matches:
+                found.append(f"assets/stylesheets/{matches[0].name}")
+                break
+    return found + [str(sheet) for sheet in config.extra_css]
+
+
 def on_config(config):
-    """Read, check and link all content once per build, before MkDocs looks at files."""
+    """Read, check, link and render all content once per build (the clock is read afresh each time)."""
     findings = Findings()
-    root = Path(config.config_file_path).parent
+    config_file = Path(config.config_file_path)
+    extensions = [{name: config.mdx_configs[name]} if name in config.mdx_configs else name
+                  for name in config.markdown_extensions]
+    site = {"site_name": config.site_name, "site_url": config.site_url, "site_description": config.site_description,
+            "copyright": config.copyright, "extra": config.extra, "markdown_extensions": extensions,
+            "nav": config.nav, "docs_dir": config.docs_dir}
     try:
-        settings = up_config.from_mapping(root, {"site_name": config.site_name, "site_url": config.site_url,
-                                                 "extra": config.extra}, findings)
+        lines = up_config.setting_lines(config_file.read_text(encoding="utf-8"))
+        settings = up_config.from_mapping(config_file.parent, site, findings, lines=lines)
     except up_config.SettingsError as exc:
         raise PluginError(str(exc)) from None
+    settings.stylesheets = tuple(_theme_stylesheets(config))
+    if settings.preview and Path(config.site_dir).resolve() == (config_file.parent / "site").resolve():
+        # A preview never lands where production is published from.
+        config.site_dir = str(config_file.parent / "site-preview")
+    # Our engine writes the 404 page and the sitemap (from the public view); MkDocs must not.
+    for template in ("404.html", "sitemap.xml", "sitemap.xml.gz"):
+        config.theme.static_templates.discard(template)
     build = engine.prepare(settings, findings)
     rendered = build.render()
     _report(findings)
-    # Reproducible builds: MkDocs dates the sitemap and its gzip from SOURCE_DATE_EPOCH.
-    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(settings.now.timestamp())))
-    config.nav = _navigation(build, config.nav)
+    _state.clear()
     _state.update(build=build, rendered=rendered)
     return config
 
@@ -48,59 +73,36 @@ def _report(findings: Findings) -> None:
         raise PluginError("UnionPress 内容检查未通过：\n" + findings.report())
 
 
-def _navigation(build, hand_written):
-    """Top navigation: home, columns, topics, labor models, tags, then the hand-written pages.
-
-    Stories are never listed: the nav is rendered into every page, so it must not grow with them.
-    """
-    site = build.site
-    nav = [{"首页": "index.md"}]
-    if site.columns:
-        nav.append({"栏目": [{c.name: f"columns/{c.key}/index.md"} for c in site.columns.values()]})
-    if site.topics:
-        nav.append({"专题": [{t.name: f"topics/{t.key}/index.md"} for t in site.topics.values()]})
-    nav.append({"劳模风采": "models/index.md"})
-    nav.append({"标签": "tags/index.md"})
-    return nav + list(hand_written or [])
-
-
-def _nav_uris(nav):
-    """Every page path named in a (nested) nav structure."""
-    for entry in nav or []:
-        value = next(iter(entry.values())) if isinstance(entry, dict) else entry
-        if isinstance(value, list):
-            yield from _nav_uris(value)
-        else:
-            yield value
-
-
 def on_files(files, config):
     rendered = _state["rendered"]
     findings = Findings()
-    nav_uris = set(_nav_uris(config.nav))
-    for page in rendered.pages:
-        existing = files.get_file_from_path(page.src_uri)
-        if existing is not None:
-            findings.add(f"docs/{page.src_uri}", 1, "duplicate-output", url=page.url, other=page.source or "自动生成的页面")
+    for page, html in rendered.files:
+        if files.get_file_from_path(page.output) is not None:
+            findings.add(f"docs/{page.output}", 1, "duplicate-output", url=page.url, other=page.source or "自动生成的页面")
             continue
-        inclusion = InclusionLevel.INCLUDED if page.src_uri in nav_uris else InclusionLevel.NOT_IN_NAV
-        files.append(File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion))
+        files.append(File.generated(config, page.output, content=html))
     for src_uri, path in sorted(rendered.assets.items()):
         if files.get_file_from_path(src_uri) is None:
             files.append(File.generated(config, src_uri, abs_src_path=str(path)))
-    _state["lastmod"] = {p.src_uri: p.lastmod for p in rendered.pages if p.lastmod}
     if findings.errors:
         raise PluginError("UnionPress 内容检查未通过：\n" + findings.report())
     return files
 
 
-def on_pre_page(page, config, files):
-    # The sitemap's <lastmod> is the story's own date, not the build time. MkDocs renders the
-    # sitemap before the pages, so this must be set while pages are read, not in on_page_context.
-    lastmod = _state.get("lastmod", {}).get(page.file.src_uri)
-    if lastmod:
-        page.update_date = lastmod
-    return page
+def on_page_context(context, page, config, nav):
+    # Hand-written pages get the same masthead, channel bar and footer as ours (escaped by our templates).
+    context["unionpress"] = _state["build"].renderer.chrome(page.url)
+    return context
+
+
+@event_priority(-100)  # last: the audit must see every file every plugin wrote
+def on_post_build(config):
+    build = _state["build"]
+    site_dir = Path(config.site_dir)
+    outputs.run(build, site_dir)
+    leaks = up_audit.audit(site_dir, up_audit.secrets(build), pages_may_show=build.settings.preview)
+    if leaks:
+        raise PluginError(up_audit.report(leaks, site_dir))
 
 
 def on_serve(server, config, builder):

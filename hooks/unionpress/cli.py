@@ -12,7 +12,8 @@ from pathlib import Path
 
 from . import config, engine
 from .findings import Findings
-from .load import KIND_FOLDERS, SLUG_RE
+from .kinds import ITEM_KINDS
+from .load import SLUG_RE
 
 SCAFFOLDS = {
     "story": """---
@@ -55,11 +56,12 @@ status: draft
 
 
 def _check(args) -> int:
+    """The same findings as `mkdocs build`; with --strict warnings fail too, as in `mkdocs build --strict`."""
     settings, findings = config.load()
     build = engine.prepare(settings, findings)
     build.render()
     print(findings.report())
-    return 1 if findings.errors else 0
+    return 1 if findings.errors or (args.strict and findings.warnings) else 0
 
 
 def _new(args) -> int:
@@ -68,15 +70,15 @@ def _new(args) -> int:
         print(f"[slug-invalid] 文件名「{args.slug}」不合规：只能用小写英文字母、数字和连字符 -，例如 li-ming-2024", file=sys.stderr)
         return 2
     build = engine.prepare(settings, Findings())
-    folder = settings.content_dir / KIND_FOLDERS[args.kind]
+    folder = settings.content_dir / ITEM_KINDS[args.kind].folder
     if args.kind == "story":
         folder = folder / f"{settings.now:%Y}"
     target = folder / f"{args.slug}.md"
-    if target.exists() or any(p.stem == args.slug for p in (settings.content_dir / KIND_FOLDERS[args.kind]).rglob(f"{args.slug}*")):
+    if target.exists() or any(p.stem == args.slug for p in (settings.content_dir / ITEM_KINDS[args.kind].folder).rglob(f"{args.slug}*")):
         print(f"[duplicate-slug] 已有同名内容：{args.slug}，请换一个文件名", file=sys.stderr)
         return 2
-    column = next(iter(build.content.columns), None)
-    honor = next(iter(build.content.honors), None)
+    column = next(iter(build.public.lists["column"].values()), None)
+    honor = next(iter(build.public.lists["honor"].values()), None)
     text = SCAFFOLDS[args.kind].format(title=args.title or "在这里写标题", slug=args.slug, now=settings.now,
                                        column=column.key if column else "栏目键", honor=honor.key if honor else "荣誉键")
     folder.mkdir(parents=True, exist_ok=True)
@@ -88,7 +90,9 @@ def _new(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="unionpress", description="UnionPress 工会宣传网站工具")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="检查全部内容（与构建使用同一套规则）").set_defaults(run=_check)
+    check = sub.add_parser("check", help="检查全部内容（与构建使用同一套规则）")
+    check.add_argument("--strict", action="store_true", help="警告也算失败（与 mkdocs build --strict 一致）")
+    check.set_defaults(run=_check)
     new = sub.add_parser("new", help="新建稿件或劳模资料（草稿）")
     new.add_argument("kind", choices=sorted(SCAFFOLDS), help="story（稿件）或 model（劳模）")
     new.add_argument("slug", help="文件名：小写字母、数字和连字符，如 li-ming-2024")

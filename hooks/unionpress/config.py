@@ -1,23 +1,28 @@
 """The union's own settings (`extra.unionpress` in mkdocs.yml), the clock and the build mode.
 
 Read from a plain mapping so the scripts and any future engine share one reading of mkdocs.yml;
-MkDocs is not needed to load them.
+MkDocs is not needed to load them. The settings are checked like front matter: an unknown key is a
+warning with a suggestion, a wrong type an error naming the key and its line in mkdocs.yml.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from .findings import Findings
 
-DEFAULT_GENRES = ["劳模故事", "工匠故事", "劳动故事", "新闻", "微故事", "评论"]
+DEFAULT_GENRES = ("劳模故事", "工匠故事", "劳动故事", "新闻", "微故事", "评论")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# MkDocs always adds these to the extensions of mkdocs.yml; the engine's body renderer does the same.
+MKDOCS_BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
 
 
 @dataclass
@@ -26,13 +31,20 @@ class Settings:
     content_dir: Path
     site_name: str = "UnionPress"
     site_url: str = ""
+    site_description: str = ""
+    copyright: str = ""
     review_required: bool = True
-    genres: list[str] = field(default_factory=lambda: list(DEFAULT_GENRES))
-    industries: list[str] = field(default_factory=list)
+    genres: tuple[str, ...] = DEFAULT_GENRES
+    industries: tuple[str, ...] = ()
     page_size: int = 20
     timezone: ZoneInfo = SHANGHAI
     preview: bool = False
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(SHANGHAI))
+    markdown_extensions: tuple = MKDOCS_BUILTIN_EXTENSIONS
+    mdx_configs: Mapping = field(default_factory=dict)
+    nav_pages: tuple[tuple[str, str], ...] = ()  # hand-written pages of the nav: (title, URL)
+    doc_pages: Mapping[str, str] = field(default_factory=dict)  # URL → docs/ file of every hand-written page
+    stylesheets: tuple[str, ...] = ()  # site paths, in order
 
     def display(self, path: Path) -> str:
         """A path as editors see it: relative to the project when possible."""
@@ -43,7 +55,7 @@ class Settings:
 
 
 class SettingsError(Exception):
-    """Settings that make the build meaningless (bad clock, missing content folder)."""
+    """Settings that make the build meaningless (bad clock)."""
 
 
 def _parse_now(text: str, tz: ZoneInfo) -> dt.datetime:
@@ -54,17 +66,18 @@ def _parse_now(text: str, tz: ZoneInfo) -> dt.datetime:
         raise SettingsError(
             f"UNIONPRESS_NOW 的值「{text}」不是有效时间，应写成 2026-05-01T09:00:00+08:00 或 2026-05-01"
         ) from None
-    return value if value.tzinfo else value.replace(tzinfo=tz)
+    return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def clock(tz: ZoneInfo = SHANGHAI, environ=os.environ) -> dt.datetime:
-    """The build's "now": UNIONPRESS_NOW, else SOURCE_DATE_EPOCH, else the wall clock."""
+def clock(tz: ZoneInfo = SHANGHAI, environ: Mapping = os.environ) -> dt.datetime:
+    """The build's "now" in the union's time zone: UNIONPRESS_NOW, else SOURCE_DATE_EPOCH, else the
+    wall clock. Read afresh for every build, so an embargo lifts while `mkdocs serve` runs."""
     if environ.get("UNIONPRESS_NOW"):
         return _parse_now(environ["UNIONPRESS_NOW"], tz)
     if environ.get("SOURCE_DATE_EPOCH"):
         try:
             return dt.datetime.fromtimestamp(int(environ["SOURCE_DATE_EPOCH"]), tz)
-        except ValueError:
+        except (ValueError, OverflowError, OSError):
             raise SettingsError(f"SOURCE_DATE_EPOCH 的值「{environ['SOURCE_DATE_EPOCH']}」不是整数秒") from None
     return dt.datetime.now(tz).replace(microsecond=0)
 
@@ -73,62 +86,146 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def from_mapping(root: Path, site: dict, findings: Findings, config_path: str = "mkdocs.yml",
-                 environ=os.environ) -> Settings:
+def _is_text_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+# key → (what it must be, check). Every key a union may set; anything else is a typo to warn about.
+SCHEMA = {
+    "content_dir": ("文字（内容目录的路径）", lambda v: isinstance(v, str) and v.strip() != ""),
+    "review_required": ("true 或 false", lambda v: isinstance(v, bool)),
+    "page_size": ("1 到 500 之间的整数", lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 500),
+    "timezone": ("时区名称，如 Asia/Shanghai", lambda v: isinstance(v, str) and _zone(v) is not None),
+    "genres": ("文字列表", _is_text_list),
+    "industries": ("文字列表", _is_text_list),
+}
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except Exception:  # zoneinfo raises several types for bad names
+        return None
+
+
+def _extensions(site: Mapping) -> tuple[tuple, dict]:
+    """The Markdown extensions of mkdocs.yml as (names, configs), with MkDocs' built-ins."""
+    names, configs = list(MKDOCS_BUILTIN_EXTENSIONS), {}
+    for entry in site.get("markdown_extensions") or []:
+        if isinstance(entry, str):
+            name, options = entry, None
+        elif isinstance(entry, dict) and len(entry) == 1:
+            name, options = next(iter(entry.items()))
+        else:
+            continue
+        if name not in names:
+            names.append(name)
+        if isinstance(options, dict):
+            configs[name] = options
+    return tuple(names), configs
+
+
+def _nav_pages(nav, use_directory_urls: bool = True) -> tuple[tuple[str, str], ...]:
+    """(title, URL) of the hand-written pages named at the top of the nav of mkdocs.yml."""
+    pages = []
+    for entry in nav or []:
+        if isinstance(entry, dict) and len(entry) == 1:
+            title, target = next(iter(entry.items()))
+            if isinstance(target, str) and target.endswith(".md"):
+                pages.append((str(title), doc_url(target, use_directory_urls)))
+    return tuple(pages)
+
+
+def doc_url(src_uri: str, use_directory_urls: bool = True) -> str:
+    """The URL MkDocs gives a hand-written page: about.md → about/, x/index.md → x/."""
+    stem = src_uri[: -len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/" if use_directory_urls else stem + ".html"
+
+
+def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str = "mkdocs.yml",
+                 environ: Mapping = os.environ, lines: Mapping[str, int] | None = None) -> Settings:
     """Settings from the mkdocs.yml mapping; bad values become findings against mkdocs.yml."""
+    lines = lines or {}
     extra = (site.get("extra") or {}).get("unionpress") or {}
     if not isinstance(extra, dict):
-        findings.add(config_path, 1, "config", field="", detail="应为映射")
+        findings.add(config_path, lines.get("", 1), "config", field="", detail="应为映射（字段: 值）")
         extra = {}
-    content = environ.get("UNIONPRESS_CONTENT") or extra.get("content_dir") or "content"
-    content_dir = Path(content)
+    good = {}
+    for key, value in extra.items():
+        if key not in SCHEMA:
+            close = difflib.get_close_matches(str(key), sorted(SCHEMA), n=1, cutoff=0.6)
+            findings.add(config_path, lines.get(key, 1), "config-unknown", field=key,
+                         hint=f"。是否想写「{close[0]}」？" if close else "")
+        elif SCHEMA[key][1](value):
+            good[key] = value
+        else:
+            findings.add(config_path, lines.get(key, 1), "config", field=key, detail=f"应为{SCHEMA[key][0]}")
+    content_dir = Path(environ.get("UNIONPRESS_CONTENT") or good.get("content_dir") or "content")
     if not content_dir.is_absolute():
         content_dir = root / content_dir
+    names, configs = _extensions(site)
     settings = Settings(root=root, content_dir=content_dir, site_name=str(site.get("site_name") or "UnionPress"),
-                        site_url=str(site.get("site_url") or ""))
-    tz_name = extra.get("timezone", "Asia/Shanghai")
-    try:
-        settings.timezone = ZoneInfo(str(tz_name))
-    except Exception:  # zoneinfo raises several types for bad names
-        findings.add(config_path, 1, "config", field="timezone", detail=f"未知时区「{tz_name}」")
-    if "review_required" in extra:
-        if isinstance(extra["review_required"], bool):
-            settings.review_required = extra["review_required"]
-        else:
-            findings.add(config_path, 1, "config", field="review_required", detail="应为 true 或 false")
-    for key in ("genres", "industries"):
-        if key in extra:
-            value = extra[key]
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                setattr(settings, key, list(value))
-            else:
-                findings.add(config_path, 1, "config", field=key, detail="应为文字列表")
-    if "page_size" in extra:
-        value = extra["page_size"]
-        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 500:
-            settings.page_size = value
-        else:
-            findings.add(config_path, 1, "config", field="page_size", detail="应为 1 到 500 之间的整数")
+                        site_url=str(site.get("site_url") or ""), site_description=str(site.get("site_description") or ""),
+                        copyright=str(site.get("copyright") or ""), markdown_extensions=names, mdx_configs=configs,
+                        nav_pages=_nav_pages(site.get("nav")))
+    settings.timezone = _zone(good.get("timezone", "Asia/Shanghai")) or SHANGHAI
+    settings.review_required = good.get("review_required", True)
+    settings.page_size = good.get("page_size", 20)
+    settings.genres = tuple(good.get("genres", DEFAULT_GENRES))
+    settings.industries = tuple(good.get("industries", ()))
     settings.preview = _truthy(environ.get("UNIONPRESS_PREVIEW"))
     settings.now = clock(settings.timezone, environ)
+    docs = root / str(site.get("docs_dir") or "docs")
+    if docs.is_dir():
+        settings.doc_pages = {doc_url(p.relative_to(docs).as_posix()): f"{docs.name}/{p.relative_to(docs).as_posix()}"
+                              for p in sorted(docs.rglob("*.md")) if "overrides" not in p.relative_to(docs).parts}
     return settings
 
 
 class _MkdocsYamlLoader(yaml.SafeLoader):
     """mkdocs.yml may carry MkDocs/pymdownx tags (!ENV, !!python/name:…); the scripts only need
-    `site_name`, `site_url` and `extra`, so unknown tags load as None instead of failing."""
+    plain values, so unknown tags load as None instead of failing."""
 
 
 _MkdocsYamlLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def load(root: Path | None = None, findings: Findings | None = None, environ=os.environ) -> tuple[Settings, Findings]:
+def setting_lines(text: str) -> dict[str, int]:
+    """Line of each key under `extra: unionpress:` in mkdocs.yml ("" for the block itself)."""
+    try:
+        node = yaml.compose(text, Loader=_MkdocsYamlLoader)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[str, int] = {}
+    for path in (("extra",), ("extra", "unionpress")):
+        current = node
+        for name in path:
+            if not isinstance(current, yaml.MappingNode):
+                return lines
+            found = next(((k, v) for k, v in current.value if getattr(k, "value", None) == name), None)
+            if found is None:
+                return lines
+            lines[""] = found[0].start_mark.line + 1
+            current = found[1]
+    if isinstance(current, yaml.MappingNode):
+        for key, _value in current.value:
+            lines[str(key.value)] = key.start_mark.line + 1
+    return lines
+
+
+def load(root: Path | None = None, findings: Findings | None = None, environ: Mapping = os.environ,
+         ) -> tuple[Settings, Findings]:
     """Settings for the scripts: read `mkdocs.yml` at the project root (or UNIONPRESS_CONFIG)."""
     findings = findings or Findings()
     root = Path(root or environ.get("UNIONPRESS_ROOT") or Path.cwd())
     config_file = Path(environ.get("UNIONPRESS_CONFIG") or root / "mkdocs.yml")
     site: dict = {}
+    lines: dict[str, int] = {}
     if config_file.exists():
-        site = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_MkdocsYamlLoader) or {}
+        text = config_file.read_text(encoding="utf-8")
+        site = yaml.load(text, Loader=_MkdocsYamlLoader) or {}
+        lines = setting_lines(text)
         root = config_file.parent
-    return from_mapping(root, site, findings, environ=environ), findings
+    return from_mapping(root, site, findings, environ=environ, lines=lines), findings

@@ -1,51 +1,92 @@
-"""The pipeline in one place: load → validate → link → publish → render.
+"""The pipeline in one place: load → validate → link → publish → bodies → pages.
 
 Both the MkDocs hooks and the command-line scripts call `prepare`, so a `check` run and a build
-report exactly the same findings.
+report exactly the same findings. Outputs (sitemap, feeds, exports …) receive `build.public` only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from . import link as linking
+from .body import Body, BodyRenderer, Targets
 from .config import Settings
 from .findings import Findings
-from .link import Site, link
+from .link import Catalog, View
 from .load import load
-from .pages import Rendered, render
-from .publish import select
-from .validate import Validated, validate
+from .pages import Page, Renderer, Rendered, plan
+from .publish import PreviewSite, PublicSite, is_public
+from .validate import validate
 
 
 @dataclass
 class Build:
     settings: Settings
     findings: Findings
-    content: Validated
-    everything: Site  # all items, linked (for checks)
-    site: Site  # what this build shows
+    catalog: Catalog  # everything read, for checks and the audit; never for output
+    public: PublicSite  # what may leave the building
+    shown: View  # what this build's HTML pages show: the public view, or the preview view
+    pages: list[Page]  # the plan of the shown view
+    public_pages: list[Page]  # the plan of the public view (the sitemap's pages, even in preview)
+    bodies: dict[int, Body] = field(default_factory=dict)
+    renderer: Renderer | None = None
 
     def render(self) -> Rendered:
-        rendered = render(self.site, self.settings)
-        _check_outputs(rendered, self.findings)
-        return rendered
+        self.renderer = Renderer(self.shown, self.settings, self.bodies)
+        return self.renderer.render_all(self.pages)
+
+
+def _item_url(item) -> str | None:
+    from .kinds import ITEM_KINDS
+
+    kind = ITEM_KINDS[item.kind]
+    return kind.url(item) if kind.url else None
+
+
+def _render_bodies(build: Build) -> None:
+    """Each body once: a public item against the public view (whatever it points at must be public),
+    anything else against everything (it may point at other drafts, but not at missing files)."""
+    settings, findings, catalog = build.settings, build.findings, build.catalog
+    renderer = BodyRenderer(settings, Targets(settings, catalog.items, _item_url))
+    public_urls = {page.url for page in build.public_pages} | set(settings.doc_pages)
+    everything: View = build.shown if settings.preview else None
+    for item in catalog.items:
+        if item in build.public:
+            view, urls, strict = build.public, public_urls, True
+        else:
+            if everything is None:
+                everything = View(catalog.items, catalog.lists, settings)
+            view, urls, strict = everything, public_urls | {_item_url(i) for i in catalog.items}, False
+        build.bodies[id(item)] = renderer.render(item, view, urls, findings, strict)
+        renderer.check_images(item, view, findings, strict)
+
+
+def _check_outputs(pages: list[Page], settings: Settings, findings: Findings) -> None:
+    """Two pages writing one output path is an error, never a silent overwrite."""
+    seen: dict[str, Page] = {}
+    for page in pages:
+        if page.output in seen:
+            other = seen[page.output]
+            findings.add(page.source or other.source or settings.display(settings.content_dir), 1,
+                         "duplicate-output", url=page.url, other=other.source or "自动生成的页面")
+        else:
+            seen[page.output] = page
+    for url in sorted(set(settings.doc_pages) & {page.url for page in pages}):
+        findings.add(settings.doc_pages[url], 1, "duplicate-output", url=url, other="自动生成的页面")
 
 
 def prepare(settings: Settings, findings: Findings | None = None) -> Build:
-    findings = findings or Findings()
-    raw = load(settings, findings)
-    content = validate(raw, settings, findings)
-    everything = link(content, findings)
-    site = select(content, settings)
-    return Build(settings, findings, content, everything, site)
+    findings = findings if findings is not None else Findings()
+    catalog = validate(load(settings, findings), settings, findings)
+    linking.check(catalog, findings)
+    public = PublicSite(catalog, settings)
+    shown = PreviewSite(catalog, settings, public) if settings.preview else public
+    public_pages = plan(public, settings)
+    pages = plan(shown, settings) if settings.preview else public_pages
+    build = Build(settings, findings, catalog, public, shown, pages, public_pages)
+    _render_bodies(build)
+    _check_outputs(pages, settings, findings)
+    return build
 
 
-def _check_outputs(rendered: Rendered, findings: Findings) -> None:
-    """Two pages writing one output path is an error, never a silent overwrite."""
-    seen: dict[str, str] = {}
-    for page in rendered.pages:
-        if page.src_uri in seen:
-            findings.add(page.source or seen[page.src_uri] or "content", 1, "duplicate-output", url=page.url,
-                         other=seen[page.src_uri] or "自动生成的页面")
-        else:
-            seen[page.src_uri] = page.source
+__all__ = ["Build", "prepare", "is_public"]

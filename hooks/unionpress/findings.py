@@ -38,6 +38,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "review-same-person": (ERROR, "三审中同一人「{name}」签了两级（{levels}），每级须由不同的人审核", "one person signed two levels"),
     "consent-missing": (ERROR, "已发布的劳模资料缺少本人同意记录 consent（by、date），依《个人信息保护法》第二十五条不得公开", "consent missing"),
     "isbn-invalid": (ERROR, "ISBN「{value}」无效：{reason}", "invalid ISBN"),
+    "config-unknown": (WARNING, "配置 extra.unionpress 中有未知字段「{field}」，将被忽略{hint}", "unknown setting"),
+    "link-missing": (ERROR, "链接指向的文件或页面不存在：{target}", "link target not found"),
+    "link-hidden": (ERROR, "链接或图片指向未公开的内容「{label}」（{other}）：{target}。草稿、待审、定时发布或未审完的内容不能被已发布的内容引用", "link to a non-public item"),
+    "link-outside": (ERROR, "链接或图片指向内容目录以外的文件：{target}", "link outside the content folder"),
+    "link-no-page": (ERROR, "链接指向的{what}「{label}」还没有网页：{target}", "target has no page"),
+    "leak": (ERROR, "发布检查（audit）：输出文件 {output} 中出现了未公开内容的{what}", "non-public item in the output"),
     "config": (ERROR, "配置 extra.unionpress.{field} 有误：{detail}", "bad setting"),
     "content-dir": (ERROR, "内容目录不存在：{path}", "content folder not found"),
 }

@@ -1,50 +1,28 @@
-"""Link: typed items → one Site, with every reference resolved and every backlink filled in.
+"""Link: the catalog of everything, its reference checks, and views of the site with their indexes.
 
-Run twice per build: once over everything (to report unknown references and duplicates), and
-once over what `publish` lets out (so listings and backlinks only ever see published items).
+A `View` is a set of items linked only among themselves: references to anything outside the view
+are simply absent, and backlinks list only members. Views never change the items they index, so the
+public view and a preview view of one build cannot disturb each other. `publish` decides which
+items a view holds; this module only knows how to index them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Iterable
 
 from .findings import Findings
-from .items import (Book, Column, Contest, Entry, Exhibition, Honor, Item, ModelWorker, Share, Shelf, Story,
-                    Topic)
-from .validate import Validated
-
-_UNDATED = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)  # sorts a story with a bad date last
-KIND_NAMES = {"story": "稿件", "model": "劳模", "exhibition": "展览", "book": "书目", "share": "读书分享",
-              "contest": "征文比赛", "entry": "参赛作品"}
+from .items import Item
 
 
-@dataclass
-class Site:
-    stories: dict[str, Story] = field(default_factory=dict)
-    models: dict[str, ModelWorker] = field(default_factory=dict)
-    exhibitions: dict[str, Exhibition] = field(default_factory=dict)
-    books: dict[str, Book] = field(default_factory=dict)
-    shares: dict[str, Share] = field(default_factory=dict)
-    contests: dict[str, Contest] = field(default_factory=dict)
-    entries: list[Entry] = field(default_factory=list)
-    columns: dict[str, Column] = field(default_factory=dict)
-    topics: dict[str, Topic] = field(default_factory=dict)
-    honors: dict[str, Honor] = field(default_factory=dict)
-    shelves: dict[str, Shelf] = field(default_factory=dict)
+@dataclass(frozen=True)
+class Catalog:
+    """Every item that was read (whatever its status) and every list: for checks, never for output."""
 
-    def items(self) -> list[Item]:
-        return [*self.stories.values(), *self.models.values(), *self.exhibitions.values(), *self.books.values(),
-                *self.shares.values(), *self.contests.values(), *self.entries]
-
-    def latest_stories(self) -> list[Story]:
-        # Newest first; the slug breaks ties so equal dates still give one order (determinism).
-        return sorted(self.stories.values(), key=lambda s: (s.date or _UNDATED, s.slug), reverse=True)
-
-
-_COLLECTIONS = {"story": "stories", "model": "models", "exhibition": "exhibitions", "book": "books",
-                "share": "shares", "contest": "contests"}
+    items: tuple[Item, ...]
+    lists: dict  # list kind → {key: object}
 
 
 def _hint(key: str, known) -> str:
@@ -52,83 +30,118 @@ def _hint(key: str, known) -> str:
     return f"，是否想写「{close[0]}」？" if close else ""
 
 
-def _fresh(obj):
-    """A copy of a list object with its backlinks emptied, so linking twice never accumulates."""
-    empty = {name: [] for name in ("stories", "models", "exhibitions", "books") if hasattr(obj, name)}
-    return replace(obj, **empty)
+def check(catalog: Catalog, findings: Findings) -> None:
+    """Duplicate slugs and references to things that do not exist, over everything read."""
+    from .kinds import ITEM_KINDS, LIST_KINDS
 
-
-def link(content: Validated, findings: Findings | None = None) -> Site:
-    report = findings is not None
-    findings = findings or Findings()
-    site = Site()
-    site.columns = {c.key: _fresh(c) for c in content.columns}
-    site.topics = {t.key: _fresh(t) for t in content.topics}
-    site.honors = {h.key: h for h in content.honors}
-    site.shelves = {s.key: _fresh(s) for s in content.shelves}
-
-    for item in content.items:
-        if item.kind == "entry":
-            site.entries.append(item)  # type: ignore[arg-type]
+    tables: dict[str, dict] = {name: {} for name in ITEM_KINDS}
+    for item in catalog.items:
+        table = tables[item.kind]
+        if item.key in table:
+            findings.add(item.source, 1, "duplicate-slug", what=ITEM_KINDS[item.kind].label, slug=item.slug,
+                         other=table[item.key].source)
             continue
-        table = getattr(site, _COLLECTIONS[item.kind])
-        if item.slug in table:
-            findings.add(item.source, 1, "duplicate-slug", what=KIND_NAMES[item.kind], slug=item.slug,
-                         other=table[item.slug].source)
-            continue
-        table[item.slug] = item
+        table[item.key] = item
+    tables.update(catalog.lists)
+    labels = {**{k: v.label for k, v in ITEM_KINDS.items()}, **{k: v.label for k, v in LIST_KINDS.items()}}
+    for item in catalog.items:
+        for ref in ITEM_KINDS[item.kind].refs:
+            for key in ref.keys(item):
+                if key in tables[ref.target]:
+                    continue
+                if ref.required_public:  # an entry whose folder is not inside a contest
+                    findings.add(item.source, 1, "unknown-ref", field=ref.field, what=labels[ref.target], key=key,
+                                 hint="（比赛目录下缺少 index.md）")
+                else:
+                    findings.add(item.source, item.line_of(ref.field), "unknown-ref", field=ref.field,
+                                 what=labels[ref.target], key=key, hint=_hint(key, tables[ref.target]))
 
-    def ref(item: Item, field_name: str, key: str, table: dict, what: str):
-        if key in table:
-            return table[key]
-        if report:
-            findings.add(item.source, item.line_of(field_name), "unknown-ref", field=field_name, what=what, key=key,
-                         hint=_hint(key, table))
+
+class View:
+    """Items linked among themselves, with forward references and backlinks; read-only."""
+
+    def __init__(self, items: Iterable[Item], lists: dict, settings) -> None:
+        from .kinds import ITEM_KINDS
+
+        self.settings = settings
+        self.lists = MappingProxyType({name: MappingProxyType(dict(rows)) for name, rows in lists.items()})
+        tables: dict[str, dict[str, Item]] = {name: {} for name in ITEM_KINDS}
+        for item in items:
+            tables[item.kind].setdefault(item.key, item)  # a duplicate is reported by check(); first one wins
+        self._tables = MappingProxyType({name: MappingProxyType(table) for name, table in tables.items()})
+        self._members = frozenset(id(item) for table in tables.values() for item in table.values())
+        forward: dict[tuple[int, str], tuple] = {}
+        backward: dict[tuple[int, str, str], list] = {}
+        for table in tables.values():
+            for item in table.values():
+                for ref in ITEM_KINDS[item.kind].refs:
+                    targets: list = []
+                    for key in ref.keys(item):
+                        target = self.get(ref.target, key)
+                        if target is not None and target not in targets:  # a repeated key counts once
+                            targets.append(target)
+                    forward[(id(item), ref.field)] = tuple(targets)
+                    for target in targets:
+                        backward.setdefault((id(target), item.kind, ref.field), []).append(item)
+        for (_target, kind, _field), sources in backward.items():
+            order = ITEM_KINDS[kind].sort
+            sources.sort(key=order or (lambda item: item.key), reverse=order is not None)
+        self._forward = forward
+        self._backward = {key: tuple(value) for key, value in backward.items()}
+        self._sorted: dict[str, tuple] = {}
+
+    # -- membership and lookup ----------------------------------------------------------------------
+    def __contains__(self, item: object) -> bool:
+        return id(item) in self._members
+
+    def get(self, kind: str, key: str):
+        table = self._tables.get(kind)
+        if table is None:
+            return self.lists.get(kind, {}).get(key)
+        return table.get(key)
+
+    def all(self, kind: str) -> tuple:
+        """Every member of a kind, in key order."""
+        if kind not in self._sorted:
+            self._sorted[kind] = tuple(self._tables[kind][key] for key in sorted(self._tables[kind]))
+        return self._sorted[kind]
+
+    def latest(self, kind: str) -> tuple:
+        """Members newest first (the kind's own order)."""
+        from .kinds import ITEM_KINDS
+
+        order = ITEM_KINDS[kind].sort
+        name = f"latest:{kind}"
+        if name not in self._sorted:
+            self._sorted[name] = tuple(sorted(self.all(kind), key=order, reverse=True)) if order else self.all(kind)
+        return self._sorted[name]
+
+    def items(self) -> tuple[Item, ...]:
+        from .kinds import ITEM_KINDS
+
+        return tuple(item for kind in ITEM_KINDS for item in self.all(kind))
+
+    # -- references -----------------------------------------------------------------------------------
+    def refs(self, item: Item, field: str) -> tuple:
+        """What `item` refers to in `field`, limited to this view."""
+        return self._forward.get((id(item), field), ())
+
+    def first(self, item: Item, field: str):
+        found = self.refs(item, field)
+        return found[0] if found else None
+
+    def backrefs(self, target: object, kind: str, field: str) -> tuple:
+        """Members of `kind` whose `field` names `target`, in that kind's order."""
+        return self._backward.get((id(target), kind, field), ())
+
+    def url(self, obj: object) -> str | None:
+        """The page URL of an item or list entry in this view (None: no page, or not a member)."""
+        from .kinds import ITEM_KINDS, LIST_KINDS
+
+        if isinstance(obj, Item):
+            kind = ITEM_KINDS[obj.kind]
+            return kind.url(obj) if kind.url and obj in self else None
+        for kind in LIST_KINDS.values():
+            if kind.url and self.lists.get(kind.name, {}).get(getattr(obj, "key", None)) is obj:
+                return kind.url(obj)
         return None
-
-    for model in site.models.values():
-        model.stories = []
-        for award in model.honors:
-            award.honor = ref(model, "honors", award.honor_key, site.honors, "荣誉")
-        for key in model.topic_keys:
-            if topic := ref(model, "topics", key, site.topics, "专题"):
-                topic.models.append(model)
-
-    for story in site.latest_stories():
-        story.column = ref(story, "column", story.column_key, site.columns, "栏目") if story.column_key else None
-        if story.column:
-            story.column.stories.append(story)
-        story.topics = [t for k in story.topic_keys if (t := ref(story, "topics", k, site.topics, "专题"))]
-        story.models = [m for k in story.model_slugs if (m := ref(story, "models", k, site.models, "劳模"))]
-        for topic in story.topics:
-            topic.stories.append(story)
-            for model in story.models:
-                if model not in topic.models:
-                    topic.models.append(model)
-        for model in story.models:
-            model.stories.append(story)
-
-    for show in site.exhibitions.values():
-        for key in show.topic_keys:
-            if topic := ref(show, "topics", key, site.topics, "专题"):
-                topic.exhibitions.append(show)
-
-    for book in site.books.values():
-        book.shares = []
-        book.shelf = ref(book, "shelf", book.shelf_key, site.shelves, "书架") if book.shelf_key else None
-        if book.shelf:
-            book.shelf.books.append(book)
-    for share in site.shares.values():
-        share.book = ref(share, "book", share.book_slug, site.books, "书目") if share.book_slug else None
-        if share.book:
-            share.book.shares.append(share)
-
-    for contest in site.contests.values():
-        contest.entries = []
-    for entry in site.entries:
-        if entry.contest_slug in site.contests:
-            site.contests[entry.contest_slug].entries.append(entry)
-        elif report:
-            findings.add(entry.source, 1, "unknown-ref", field="所在目录", what="征文比赛", key=entry.contest_slug,
-                         hint="（比赛目录下缺少 index.md）")
-    return site

@@ -15,22 +15,6 @@ from .config import Settings
 from .findings import Findings
 from .frontmatter import Map, Seq
 
-# Where each kind lives under the content folder. A kind's item is SLUG.md or SLUG/index.md,
-# at any depth below its folder (stories may sit in year folders).
-KIND_FOLDERS = {
-    "story": "stories",
-    "model": "models",
-    "exhibition": "exhibitions",
-    "book": "library/books",
-    "share": "library/shares",
-    "contest": "contests",
-}
-LIST_FILES = {
-    "column": "columns.yml",
-    "topic": "topics.yml",
-    "honor": "honors.yml",
-    "shelf": "library/shelves.yml",
-}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -45,6 +29,7 @@ class RawItem:
     body: str
     body_line: int
     parent: str = ""  # contest slug for entries
+    bundle: bool = False  # SLUG/index.md
 
 
 @dataclass
@@ -140,6 +125,8 @@ def _item_files(folder: Path) -> list[tuple[str, Path]]:
 
 
 def load(settings: Settings, findings: Findings) -> RawContent:
+    from .kinds import ITEM_KINDS, LIST_KINDS
+
     root = settings.content_dir
     if not root.is_dir():
         findings.add(settings.display(root), 1, "content-dir", path=settings.display(root))
@@ -156,32 +143,34 @@ def load(settings: Settings, findings: Findings) -> RawContent:
         if parsed is None:
             return
         meta, body, body_line = parsed
-        items.append(RawItem(kind, slug, shown, path, path.parent, meta, body, body_line, parent))
+        items.append(RawItem(kind, slug, shown, path, path.parent, meta, body, body_line, parent,
+                             bundle=path.name == "index.md"))
 
-    for kind, sub in KIND_FOLDERS.items():
-        folder = root / sub
-        if not folder.is_dir():
+    children = {kind.parent: kind for kind in ITEM_KINDS.values() if kind.parent}
+    for kind in ITEM_KINDS.values():
+        folder = root / kind.folder
+        if kind.parent or not folder.is_dir():
             continue
+        child = children.get(kind.name)
         for slug, path in _item_files(folder):
-            if kind == "contest" and "entries" in path.relative_to(folder).parts:
+            if child and child.folder in path.relative_to(folder).parts:
                 continue  # entries belong to their contest, read below
-            add_item(kind, slug, path)
-    contests = root / KIND_FOLDERS["contest"]
-    if contests.is_dir():
-        for entries in sorted(contests.glob("*/entries")):
-            for slug, path in _item_files(entries):
-                add_item("entry", slug, path, parent=entries.parent.name)
+            add_item(kind.name, slug, path)
+        if child:
+            for sub in sorted(folder.glob(f"*/{child.folder}")):
+                for slug, path in _item_files(sub):
+                    add_item(child.name, slug, path, parent=sub.parent.name)
 
     lists: dict[str, RawList] = {}
-    for kind, name in LIST_FILES.items():
-        path = root / name
+    for kind in LIST_KINDS.values():
+        path = root / kind.file
         if not path.exists():
             continue
         used.add(path)
         shown = settings.display(path)
         rows = parse_list(path, shown, findings)
         if rows is not None:
-            lists[kind] = RawList(kind, shown, path, rows)
+            lists[kind.name] = RawList(kind.name, shown, path, rows)
 
     # A Markdown file that no kind claims is most likely misplaced: say so rather than drop it.
     for path in sorted(root.rglob("*.md")):

@@ -1,18 +1,16 @@
-"""Publish: what may leave this build.
+"""Publish: the gate. The only place that decides what may leave the build.
 
-The one place that decides visibility, so every page, listing and output asks the same question.
-A production build lets out only items that are `published`, dated no later than the build clock,
-and (when the union requires it) signed at all three review levels. A preview build also shows the
-rest, each marked with a banner; outputs meant for the outside (feeds, exports) must still call
-`is_public`, never `is_visible`.
+`PublicSite` applies the gate in its own constructor, so a public view that holds a draft, an
+embargoed or an unreviewed item cannot be made, whoever builds it. Every output meant for the
+outside world (sitemap, search, feeds, exports) takes a `PublicSite` and nothing else. A preview
+build also makes a `PreviewSite` (everything, with banners) for its HTML pages only.
 """
 
 from __future__ import annotations
 
 from .config import Settings
 from .items import Item
-from .link import Site, link
-from .validate import Validated
+from .link import Catalog, View
 
 
 def is_public(item: Item, settings: Settings) -> bool:
@@ -26,9 +24,35 @@ def is_public(item: Item, settings: Settings) -> bool:
     return True
 
 
-def is_visible(item: Item, settings: Settings) -> bool:
-    """Does this build show the item as a page? Preview shows everything, with a banner."""
-    return settings.preview or is_public(item, settings)
+def _public_items(catalog: Catalog, settings: Settings) -> list[Item]:
+    from .kinds import ITEM_KINDS
+
+    public = [item for item in catalog.items if is_public(item, settings)]
+    # An item that lives inside another (an entry in a contest) is public only while that one is.
+    keys = {(item.kind, item.key) for item in public}
+    result = []
+    for item in public:
+        if all((ref.target, key) in keys for ref in ITEM_KINDS[item.kind].refs if ref.required_public
+               for key in ref.keys(item)):
+            result.append(item)
+    return result
+
+
+class PublicSite(View):
+    """Published, reviewed, not embargoed: linked only among themselves."""
+
+    def __init__(self, catalog: Catalog, settings: Settings) -> None:
+        super().__init__(_public_items(catalog, settings), catalog.lists, settings)
+        self.preview = False
+
+
+class PreviewSite(View):
+    """Everything, for the HTML pages of a preview build; never handed to an output."""
+
+    def __init__(self, catalog: Catalog, settings: Settings, public: PublicSite) -> None:
+        super().__init__(catalog.items, catalog.lists, settings)
+        self.public = public
+        self.preview = True
 
 
 def banner(item: Item, settings: Settings) -> str:
@@ -42,16 +66,6 @@ def banner(item: Item, settings: Settings) -> str:
         reasons.append(f"定时发布：{item.date:%Y-%m-%d %H:%M}")
     if settings.review_required and item.review.missing():
         reasons.append("未完成三审：缺" + "、".join(item.review.missing()))
+    if not reasons:
+        reasons.append("所属内容未发布")
     return "草稿·未发布（" + "；".join(reasons) + "）"
-
-
-def select(content: Validated, settings: Settings) -> Site:
-    """The Site this build renders: only visible items, linked among themselves."""
-    visible = Validated()
-    visible.columns, visible.topics = content.columns, content.topics
-    visible.honors, visible.shelves = content.honors, content.shelves
-    visible.items = [item for item in content.items if is_visible(item, settings)]
-    site = link(visible)
-    # An entry of a hidden contest must not surface through the contest's slug alone.
-    site.entries = [e for e in site.entries if e.contest_slug in site.contests]
-    return site

@@ -1,184 +1,117 @@
-"""Render: the linked Site → pages (Markdown with raw HTML blocks) and the assets they use.
+"""Pages: a view of the site → a plan of pages → HTML documents through Jinja templates.
 
-One `_render_*` helper per kind of page. Listings are paginated so that no page grows with the
-size of the site; the navigation lists columns and topics, never individual stories.
+Every page type has its own template with the domain objects in its context and autoescaping on;
+the pages are complete HTML documents, never Markdown for MkDocs to parse again. Each content kind
+adds its own pages (kinds/*.py `pages`); the homepage, tags and 404 are here.
 """
 
 from __future__ import annotations
 
-import re
-from pypinyin import lazy_pinyin
+from markupsafe import Markup
 
+from ..body import Body, relative
 from ..config import Settings
-from ..items import Image, Item, ModelWorker, Story
-from ..link import Site
+from ..items import Image, Item
 from ..publish import banner
-from .base import (Page, Rendered, Templates, chunks, pager_window, derive_summary, front_matter, image_size, model_uri,
-                   paged_uri, relative, rewrite_images, story_uri, url_of)
-
-HOME_STORIES = 10
-HOME_MODELS = 8
+from . import home, tags
+from .base import (Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, tag_slug,
+                   tag_table)
 
 
-def column_uri(key: str) -> str:
-    return f"columns/{key}/index.md"
+def plan(site, settings: Settings) -> list[Page]:
+    """Every page this view makes, in a stable order (home, kinds, lists, tags, 404)."""
+    from ..kinds import ITEM_KINDS, LIST_KINDS
+
+    out = PageSet(site, settings)
+    home.pages(site, out)
+    for kind in ITEM_KINDS.values():
+        if kind.pages:
+            kind.pages(site, out)
+    for kind in LIST_KINDS.values():
+        if kind.pages:
+            kind.pages(site, out)
+    tags.pages(site, out)
+    out.add("404.html", "404.html", title="页面没有找到")
+    return out.pages
 
 
-def topic_uri(key: str) -> str:
-    return f"topics/{key}/index.md"
+def channels(site, settings: Settings) -> list[tuple[str, str]]:
+    """The channel bar: home, each column, all topics, labor models, tags, then the hand-written pages.
+    Stories are never listed: the bar is on every page, so it must not grow with them."""
+    from ..kinds import column
+
+    bar = [("首页", "")]
+    bar += [(c.name, column.url(c)) for c in site.lists["column"].values()]
+    if site.lists["topic"]:
+        bar.append(("专题", "topics/"))
+    bar += [("劳模风采", "models/"), ("标签", "tags/")]
+    bar += [(title, url) for title, url in settings.nav_pages]
+    return bar
 
 
-def tag_slug(name: str) -> str:
-    """An ASCII URL segment for a Chinese tag: its pinyin (劳模精神 → lao-mo-jing-shen)."""
-    words = lazy_pinyin(name, errors=lambda chars: [chars])
-    slug = "-".join(re.sub(r"[^a-z0-9]+", "-", w.lower()).strip("-") for w in words)
-    return re.sub(r"-{2,}", "-", slug).strip("-") or "tag"
+class Renderer:
+    """Renders planned pages (and the shared masthead/footer for pages another engine renders)."""
 
-
-def tag_table(stories) -> dict[str, str]:
-    """Tag name → page URI. Homophones (工匠/公匠) get -2, -3 … in name order, so URLs are stable."""
-    table, taken = {}, set()
-    for name in sorted({t for s in stories for t in s.tags}, key=lambda n: (tag_slug(n), n)):
-        slug, number = tag_slug(name), 2
-        candidate = slug
-        while candidate in taken:
-            candidate, number = f"{slug}-{number}", number + 1
-        taken.add(candidate)
-        table[name] = f"tags/{candidate}/index.md"
-    return table
-
-
-class _Renderer:
-    def __init__(self, site: Site, settings: Settings) -> None:
+    def __init__(self, site, settings: Settings, bodies: dict[int, Body]) -> None:
         self.site = site
         self.settings = settings
+        self.bodies = bodies
+        self.env = environment()
         self.out = Rendered()
-        self.tags = tag_table(site.stories.values())
-        self.templates = Templates({
-            "story_uri": story_uri, "model_uri": model_uri, "column_uri": column_uri, "topic_uri": topic_uri,
-            "image_size": image_size, "summary": self.summary, "pager_window": pager_window, "site_name": settings.site_name,
-        })
-
-    # -- helpers ------------------------------------------------------------------------------
-    def summary(self, story: Story) -> str:
-        return story.summary or derive_summary(story.body)
-
-    def html(self, template: str, page_uri: str, **context) -> str:
-        page_url = url_of(page_uri)
-        context.setdefault("href", lambda uri: relative(page_url, url_of(uri)))
-        context.setdefault("media", lambda image: relative(page_url, image.output))
-        return self.templates.render(template, **context)
-
-    def add(self, uri: str, title: str, markdown: str, item: Item | None = None, lastmod=None) -> None:
-        self.out.pages.append(Page(uri, title, markdown, item.source if item else "",
-                                   lastmod.date().isoformat() if lastmod else ""))
-        for image in item.images if item else ():
-            self._asset(image)
+        self.summaries = PageSet(site, settings)
+        self.channels = channels(site, settings)
+        site_url = settings.site_url.rstrip("/") + "/" if settings.site_url else ""
+        self.site_url = site_url
+        self.root_path = "/" + site_url.split("://", 1)[-1].partition("/")[2] if site_url else "/"
 
     def _asset(self, image: Image | None) -> None:
         if image is not None and image.path is not None:
             self.out.assets[image.output] = image.path
 
-    # -- pages ----------------------------------------------------------------------------------
-    def _render_story(self, story: Story) -> None:
-        uri = story_uri(story.slug)
-        head = self.html("story_head.html", uri, story=story, text=banner(story, self.settings))
-        tags = [(t, self.tags[t]) for t in story.tags]
-        foot = self.html("story_foot.html", uri, story=story, tags=tags)
-        body = rewrite_images(story.body, story, uri)
-        md = front_matter(story.title, self.summary(story), hide=("navigation",)) + head + "\n" + body + "\n\n" + foot
-        self.add(uri, story.title, md, story, story.date)
+    def context(self, url: str, absolute: bool = False) -> dict:
+        """Helpers for a page at `url`; `absolute` for pages served at any address (404)."""
+        def href(target: str) -> str:
+            return self.root_path + target if absolute else relative(url, target)
 
-    def _render_listing(self, base: str, title: str, stories: list[Story], kicker: str, description: str = "",
-                        note: str = "", cover: Image | None = None, models=()) -> None:
-        groups = chunks(stories, self.settings.page_size)
-        uris = [paged_uri(base, n) for n in range(1, len(groups) + 1)]
-        self._asset(cover)
-        for number, (uri, group) in enumerate(zip(uris, groups), start=1):
-            html = self.html("listing.html", uri, title=title, kicker=kicker, description=description, note=note,
-                             cover=cover if number == 1 else None, models=list(models) if number == 1 else [],
-                             stories=group, pages=uris, current=number)
-            page_title = title if number == 1 else f"{title}（第 {number} 页）"
-            self.add(uri, page_title, front_matter(page_title, description) + html,
-                     lastmod=group[0].date if group else None)
+        def media(image: Image) -> str:
+            self._asset(image)
+            return href(image.output)
 
-    def _render_columns(self) -> None:
-        for column in self.site.columns.values():
-            note = ""
-            if column.cadence:
-                per = {"week": "每周", "month": "每月", "quarter": "每季度", "year": "每年"}[column.cadence["per"]]
-                note = f"{per}更新 {column.cadence['count']} 篇"
-            self._render_listing(f"columns/{column.key}/", column.name, column.stories, "栏目",
-                                 column.description, note)
+        def body(item: Item) -> Markup:
+            found = self.bodies[id(item)]
+            for output, path in found.assets:
+                self.out.assets[output] = path
+            return Markup(found.at(url) if not absolute else found.absolute(self.root_path))
 
-    def _render_topics(self) -> None:
-        for topic in self.site.topics.values():
-            self._render_listing(f"topics/{topic.key}/", topic.name, topic.stories, "专题", topic.summary,
-                                 cover=topic.cover, models=topic.models)
+        from ..kinds import model
 
-    def _render_tags(self) -> None:
-        by_tag: dict[str, list[Story]] = {name: [] for name in self.tags}
-        for story in self.site.latest_stories():
-            for tag in story.tags:
-                by_tag[tag].append(story)
-        rows = sorted(((name, self.tags[name], len(items)) for name, items in by_tag.items()),
-                      key=lambda row: (-row[2], self.tags[row[0]]))
-        self.add("tags/index.md", "标签", front_matter("标签") + self.html("tags.html", "tags/index.md", tags=rows))
-        for name, uri in self.tags.items():
-            self._render_listing(uri[: -len("index.md")], name, by_tag[name], "标签")
+        return {"href": href, "media": media, "top_honor": lambda m: model.top_honor(self.site, m), "body": body, "url_of": self.site.url, "site": self.site,
+                "summary": self.summaries.summary, "banner": lambda item: banner(item, self.settings),
+                "image_size": image_size, "pager_window": pager_window, "settings": self.settings,
+                "site_name": self.settings.site_name, "channels": self.channels, "current_url": url,
+                "preview": self.settings.preview, "site_url": self.site_url,
+                "stylesheets": self.settings.stylesheets}
 
-    def _render_model(self, model: ModelWorker) -> None:
-        uri = model_uri(model.slug)
-        honors = sorted((h for h in model.honors if h.honor), key=lambda h: (-h.year, h.honor.rank))
-        head = self.html("model_head.html", uri, model=model, honors=honors, text=banner(model, self.settings))
-        foot = self.html("model_foot.html", uri, model=model)
-        body = rewrite_images(model.body, model, uri)
-        description = f"{model.name}，{model.employer}{model.position}"
-        md = front_matter(model.name, description) + head + "\n" + body + "\n\n" + foot
-        self.add(uri, model.name, md, model, model.date)
+    def render(self, page: Page) -> str:
+        context = self.context(page.url, absolute=page.url == "404.html")
+        context.update(page.context)
+        context["page"] = page
+        context["canonical"] = self.site_url + page.url if self.site_url and page.url != "404.html" else ""
+        context["og_image"] = (self.site_url + page.image.output) if self.site_url and page.image and page.image.path else ""
+        if page.image is not None:
+            self._asset(page.image)
+        return self.env.get_template(page.template).render(**context)
 
-    def models_by_honor(self) -> list[ModelWorker]:
-        def order(model: ModelWorker):
-            top = model.top_honor
-            return (top.honor.rank if top else 10**6, -(top.year if top else 0), model.slug)
-        return sorted(self.site.models.values(), key=order)
-
-    def _render_models(self) -> None:
-        for model in self.site.models.values():
-            self._render_model(model)
-        models = self.models_by_honor()
-        self.add("models/index.md", "劳模风采",
-                 front_matter("劳模风采", "劳动模范、大国工匠和先进人物") + self.html("models.html", "models/index.md", models=models))
-
-    def featured_topic(self):
-        today = self.settings.now.date()
-        for topic in self.site.topics.values():
-            if topic.featured_from and topic.featured_to and topic.featured_from <= today <= topic.featured_to:
-                return topic
-        return None
-
-    def _render_home(self) -> None:
-        featured = self.featured_topic()
-        self._asset(featured.cover if featured else None)
-        html = self.html("home.html", "index.md", featured=featured,
-                         latest=self.site.latest_stories()[:HOME_STORIES], models=self.models_by_honor()[:HOME_MODELS],
-                         columns=list(self.site.columns.values()), topics=list(self.site.topics.values()))
-        self.add("index.md", self.settings.site_name,
-                 front_matter(self.settings.site_name, "劳动者之歌，劳模风采，职工书屋", hide=("navigation", "toc")) + html)
-
-    def render(self) -> Rendered:
-        self._render_home()
-        for story in self.site.latest_stories():
-            self._render_story(story)
-        self._render_columns()
-        self._render_topics()
-        self._render_tags()
-        self._render_models()
+    def render_all(self, pages: list[Page]) -> Rendered:
+        for page in pages:
+            self.out.files.append((page, self.render(page)))
         return self.out
 
+    def chrome(self, url: str) -> dict[str, Markup]:
+        """Masthead, footer and head tags for a page rendered by MkDocs (about, 投稿须知 …)."""
+        context = self.context(url)
+        return {name: Markup(self.env.get_template(f"_{name}.html").render(**context))
+                for name in ("head", "masthead", "footer")}
 
-def render(site: Site, settings: Settings) -> Rendered:
-    return _Renderer(site, settings).render()
 
-
-__all__ = ["render", "Page", "Rendered", "column_uri", "topic_uri", "tag_slug"]
+__all__ = ["plan", "Renderer", "Page", "Rendered", "tag_slug", "tag_table", "derive_summary", "pager_window"]

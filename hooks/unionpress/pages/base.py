@@ -1,20 +1,21 @@
-"""What every page renderer shares: the page record, URLs, templates and Markdown helpers.
+"""What every page shares: the page plan, URLs, pagination, templates and image sizes.
 
-A page is Markdown (front matter + raw HTML blocks made from templates + the editor's body), so the
-site engine only has to render Markdown: MkDocs today, another engine tomorrow.
+Pages are planned first (URL, template, context) and rendered later, so the plan's URLs are known
+before any body is rendered: a body may link to a column page, and the sitemap of the public view
+needs the public plan even when a preview build renders another one.
 """
 
 from __future__ import annotations
 
-import json
-import posixpath
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from PIL import Image as PILImage
+from pypinyin import lazy_pinyin
 
 from ..items import Image, Item
 
@@ -23,56 +24,31 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @dataclass
 class Page:
-    """One page the build makes: its source URI (KIND/SLUG/index.md), title and Markdown."""
+    """One page the build makes: where it goes, what template, and the objects it shows."""
 
-    src_uri: str
+    url: str  # site path: "stories/x/", "" for the homepage, "404.html"
+    template: str
     title: str
-    markdown: str
-    source: str = ""  # the content file it comes from ('' for listings)
-    lastmod: str = ""  # ISO date for the sitemap
+    context: dict
+    item: Item | None = None  # the content item the page shows (None for listings)
+    lastmod: dt.datetime | None = None
+    searchable: bool = False  # only items are search documents; listing pages are not
+    description: str = ""
+    image: Image | None = None  # for Open Graph
 
     @property
-    def url(self) -> str:
-        return url_of(self.src_uri)
+    def output(self) -> str:
+        """The file it is written to, relative to the site folder."""
+        return self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url
+
+    @property
+    def source(self) -> str:
+        return self.item.source if self.item else ""
 
 
-@dataclass
-class Rendered:
-    pages: list[Page] = field(default_factory=list)
-    assets: dict[str, Path] = field(default_factory=dict)  # src_uri → file on disk
-
-
-def url_of(src_uri: str) -> str:
-    """Directory URL of a page source: `stories/x/index.md` → `stories/x/`, `index.md` → ``."""
-    return src_uri[: -len("index.md")] if src_uri.endswith("index.md") else src_uri
-
-
-def relative(from_url: str, to_url: str) -> str:
-    """Relative link between two site paths (directory URLs end in /, files do not).
-
-    Written out instead of posixpath.relpath: it runs tens of thousands of times per build and all
-    our paths are already normalised, so the segment arithmetic below is all that is needed.
-    """
-    base = from_url.split("/")[:-1]  # the directory the page lives in
-    target = to_url.split("/")
-    common = 0
-    while common < len(base) and common < len(target) - 1 and base[common] == target[common]:
-        common += 1
-    path = "../" * (len(base) - common) + "/".join(target[common:])
-    return path or "./"
-
-
-def story_uri(slug: str) -> str:
-    return f"stories/{slug}/index.md"
-
-
-def model_uri(slug: str) -> str:
-    return f"models/{slug}/index.md"
-
-
-def paged_uri(base: str, number: int) -> str:
-    """`columns/k/` page 1 → `columns/k/index.md`; page 3 → `columns/k/page/3/index.md`."""
-    return f"{base}index.md" if number == 1 else f"{base}page/{number}/index.md"
+def paged_url(base: str, number: int) -> str:
+    """`columns/k/` page 1 → `columns/k/`; page 3 → `columns/k/page/3/`."""
+    return base if number == 1 else f"{base}page/{number}/"
 
 
 def pager_window(total: int, current: int, spread: int = 2) -> list[int]:
@@ -90,69 +66,24 @@ def chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
 
-_image_sizes: dict[tuple[Path, int], tuple[int, int]] = {}
+def tag_slug(name: str) -> str:
+    """An ASCII URL segment for a Chinese tag: its pinyin (劳模精神 → lao-mo-jing-shen)."""
+    words = lazy_pinyin(name, errors=lambda chars: [chars])
+    slug = "-".join(re.sub(r"[^a-z0-9]+", "-", w.lower()).strip("-") for w in words)
+    return re.sub(r"-{2,}", "-", slug).strip("-") or "tag"
 
 
-def image_size(image: Image) -> tuple[int, int]:
-    """Pixel size for width/height attributes (reads only the header). Cached per file and
-    modification time, so `mkdocs serve` picks up an image an editor replaced."""
-    if image.path is None:
-        return (0, 0)
-    key = (image.path, image.path.stat().st_mtime_ns)
-    if key not in _image_sizes:
-        with PILImage.open(image.path) as handle:
-            _image_sizes[key] = handle.size
-    return _image_sizes[key]
-
-
-def front_matter(title: str, description: str = "", hide: Iterable[str] = ("navigation", "toc")) -> str:
-    # JSON is valid YAML and quotes whatever an editor typed safely.
-    meta = {"title": title}
-    if description:
-        meta["description"] = description
-    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items()]
-    lines.append("hide: " + json.dumps(list(hide)))
-    return "---\n" + "\n".join(lines) + "\n---\n\n"
-
-
-_BLANKS = re.compile(r"\n\s*\n+")
-
-
-def html_block(html: str) -> str:
-    """Template output as one raw HTML block: no blank lines, so Markdown leaves it whole."""
-    return _BLANKS.sub("\n", html.strip()) + "\n"
-
-
-class Templates:
-    def __init__(self, globals_: dict) -> None:
-        self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-        self.env.globals.update(globals_)
-        self.env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日" if d else ""
-        self.env.filters["iso"] = lambda d: d.isoformat() if d else ""
-
-    def render(self, name: str, **context) -> str:
-        return html_block(self.env.get_template(name).render(**context))
-
-
-# -- Markdown helpers --------------------------------------------------------------------------------
-
-_MD_IMAGE = re.compile(r"(!\[[^\]\n]*\]\(\s*<?)([^)\s>]+)")
-_HTML_SRC = re.compile(r"(<img\b[^>]*?\bsrc\s*=\s*[\"'])([^\"']+)", re.IGNORECASE)
-
-
-def rewrite_images(body: str, item: Item, page_uri: str) -> str:
-    """Point the body's image paths at the copies the build publishes under media/."""
-    outputs = {img.src: img.output for img in item.images if img.output}
-    if not outputs:
-        return body
-    page_dir = posixpath.dirname(page_uri)
-
-    def swap(match: re.Match) -> str:
-        target = outputs.get(match.group(2))
-        return match.group(1) + (posixpath.relpath(target, page_dir) if target else match.group(2))
-
-    return _HTML_SRC.sub(swap, _MD_IMAGE.sub(swap, body))
+def tag_table(stories) -> dict[str, str]:
+    """Tag name → page URL. Homophones (工匠/公匠) get -2, -3 … in name order, so URLs are stable."""
+    table, taken = {}, set()
+    for name in sorted({t for s in stories for t in s.tags}, key=lambda n: (tag_slug(n), n)):
+        slug, number = tag_slug(name), 2
+        candidate = slug
+        while candidate in taken:
+            candidate, number = f"{slug}-{number}", number + 1
+        taken.add(candidate)
+        table[name] = f"tags/{candidate}/"
+    return table
 
 
 _STRIP = [
@@ -176,3 +107,73 @@ def derive_summary(body: str, limit: int = 120) -> str:
         if text:
             return text if len(text) <= limit else text[: limit - 1] + "…"
     return ""
+
+
+class PageSet:
+    """The plan of one view's pages; each kind's `pages()` adds to it."""
+
+    def __init__(self, site, settings) -> None:
+        self.site = site
+        self.settings = settings
+        self.pages: list[Page] = []
+        self.tags = tag_table(site.all("story"))
+        self._summaries: dict[int, str] = {}
+
+    def summary(self, story) -> str:
+        if id(story) not in self._summaries:
+            self._summaries[id(story)] = story.summary or derive_summary(story.body)
+        return self._summaries[id(story)]
+
+    def tag_url(self, name: str) -> str:
+        return self.tags[name]
+
+    def add(self, url: str, template: str, *, title: str, description: str = "", item: Item | None = None,
+            lastmod: dt.datetime | None = None, searchable: bool = False, image: Image | None = None,
+            **context) -> Page:
+        page = Page(url, template, title, context, item, lastmod, searchable, description, image)
+        self.pages.append(page)
+        return page
+
+    def listing(self, base: str, title: str, stories: Sequence, *, kicker: str, description: str = "",
+                note: str = "", cover: Image | None = None, models: Sequence = ()) -> None:
+        """A paginated list of stories: page 1 at `base`, page N at `base/page/N/`."""
+        groups = chunks(stories, self.settings.page_size)
+        urls = [paged_url(base, n) for n in range(1, len(groups) + 1)]
+        for number, (url, group) in enumerate(zip(urls, groups), start=1):
+            page_title = title if number == 1 else f"{title}（第 {number} 页）"
+            self.add(url, "listing.html", title=page_title, description=description,
+                     lastmod=group[0].date if group else None, image=cover if number == 1 else None,
+                     heading=title, kicker=kicker, note=note, cover=cover if number == 1 else None,
+                     models=list(models) if number == 1 else [], stories=group, pages=urls, current=number)
+
+
+_image_sizes: dict[tuple[Path, int], tuple[int, int]] = {}
+
+
+def image_size(image: Image) -> tuple[int, int]:
+    """Pixel size for width/height attributes (reads only the header). Cached per file and
+    modification time, so `mkdocs serve` picks up an image an editor replaced."""
+    if image.path is None:
+        return (0, 0)
+    key = (image.path, image.path.stat().st_mtime_ns)
+    if key not in _image_sizes:
+        with PILImage.open(image.path) as handle:
+            _image_sizes[key] = handle.size
+    return _image_sizes[key]
+
+
+def environment() -> Environment:
+    """Jinja with autoescaping on: every piece of metadata an editor wrote is escaped wherever printed."""
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日" if d else ""
+    env.filters["iso"] = lambda d: d.isoformat() if d else ""
+    return env
+
+
+@dataclass
+class Rendered:
+    """Pages as HTML documents, and the files they use (site path → file on disk)."""
+
+    files: list[tuple[Page, str]] = field(default_factory=list)
+    assets: dict[str, Path] = field(default_factory=dict)

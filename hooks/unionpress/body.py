@@ -1,0 +1,229 @@
+"""Body: every item's Markdown body turned into HTML once, with its links and images resolved.
+
+The HTML made here is what pages, feeds, exports and EPUB all use. Python-Markdown runs with the
+extension list of mkdocs.yml; the result is then walked as an element tree (lxml), so links and
+images written in Markdown, as reference-style definitions or as raw HTML are all seen, and text
+inside code blocks — which is no element — never is.
+
+A link may name another item by its content file (`../models/ma-jianguo.md`, `bundle/index.md`,
+`bundle/`) or by its site URL (`/models/ma-jianguo/`); a file beside the item (an image, a PDF) is
+published with it under media/. Internal targets are kept as site paths behind a marker and made
+relative (pages) or absolute (feeds) by whoever prints the body.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import unquote
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown
+from lxml import html as lxml_html
+
+from .config import Settings
+from .findings import Findings
+from .items import Item
+
+MARK = "unionpress-site:"  # stands for the site root in stored HTML; never reaches an output
+_MARKED = re.compile(r'(["\'])' + re.escape(MARK) + r"([^\"']*)")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
+_URL_ATTRS = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src", "track": "src",
+              "iframe": "src", "embed": "src", "object": "data"}
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """Relative link between two site paths (directory URLs end in /, files do not).
+
+    Written out instead of posixpath.relpath: it runs tens of thousands of times per build and all
+    our paths are already normalised, so the segment arithmetic below is all that is needed.
+    """
+    base = from_url.split("/")[:-1]  # the directory the page lives in
+    target = to_url.split("/")
+    common = 0
+    while common < len(base) and common < len(target) - 1 and base[common] == target[common]:
+        common += 1
+    path = "../" * (len(base) - common) + "/".join(target[common:])
+    return path or "./"
+
+
+@dataclass(frozen=True)
+class Body:
+    html: str  # internal URLs as MARK + site path
+    assets: tuple[tuple[str, Path], ...] = ()  # (path in the site, file on disk): images and attachments
+    links: tuple[str, ...] = ()  # site paths of the pages it links to
+
+    def at(self, page_url: str) -> str:
+        """The HTML as printed on the page at `page_url` (relative links)."""
+        if MARK not in self.html:
+            return self.html
+        return _MARKED.sub(lambda m: m.group(1) + relative(page_url, m.group(2)), self.html)
+
+    def absolute(self, site_url: str) -> str:
+        """The HTML with every internal link absolute (feeds, exports)."""
+        base = site_url.rstrip("/") + "/"
+        return _MARKED.sub(lambda m: m.group(1) + base + m.group(2), self.html)
+
+
+class Targets:
+    """Everything a link can point at: content files, bundle folders and site URLs of the catalog."""
+
+    def __init__(self, settings: Settings, items, urls_of) -> None:
+        self.content = settings.content_dir.resolve()
+        self.site_url = settings.site_url.rstrip("/") + "/" if settings.site_url else ""
+        self.site_path = "/" + self.site_url.split("://", 1)[-1].partition("/")[2] if self.site_url else "/"
+        self.by_file: dict[Path, Item] = {}
+        self.bundles: dict[Path, Item] = {}
+        self.by_url: dict[str, Item] = {}
+        for item in items:
+            path = item.path.resolve()
+            self.by_file.setdefault(path, item)
+            if item.bundle:
+                self.bundles.setdefault(path.parent, item)
+            url = urls_of(item)
+            if url:
+                self.by_url.setdefault(url, item)
+
+    def owner(self, path: Path) -> Item | None:
+        """The item whose bundle folder holds this file, if any."""
+        for folder in path.parents:
+            if folder == self.content:
+                return None
+            if folder in self.bundles:
+                return self.bundles[folder]
+        return None
+
+    def inside(self, path: Path) -> bool:
+        return path == self.content or self.content in path.parents
+
+
+class Problem(Exception):
+    def __init__(self, code: str, **fields) -> None:
+        super().__init__(code)
+        self.code, self.fields = code, fields
+
+
+class BodyRenderer:
+    def __init__(self, settings: Settings, targets: Targets) -> None:
+        self.settings = settings
+        self.targets = targets
+        self.md = markdown.Markdown(extensions=list(settings.markdown_extensions),
+                                    extension_configs=dict(settings.mdx_configs))
+
+    # -- resolving one target -----------------------------------------------------------------------
+    def _item_target(self, target: Item, view, strict: bool, written: str) -> str:
+        if strict and target not in view:
+            raise Problem("link-hidden", target=written, label=target.label, other=target.source)
+        from .kinds import ITEM_KINDS
+
+        kind = ITEM_KINDS[target.kind]
+        if kind.url is None:
+            raise Problem("link-no-page", target=written, what=kind.label, label=target.label)
+        return kind.url(target)
+
+    def _file_target(self, item: Item, path: Path, view, strict: bool, written: str, assets: list) -> str:
+        t = self.targets
+        if not t.inside(path):
+            raise Problem("link-outside", target=written)
+        if path.is_dir() and (path / "index.md").is_file():
+            path = path / "index.md"
+        if path in t.by_file:
+            return self._item_target(t.by_file[path], view, strict, written)
+        if not path.is_file():
+            raise Problem("link-missing", target=written)
+        owner = t.owner(path)
+        if strict and owner is not None and owner is not item and owner not in view:
+            raise Problem("link-hidden", target=written, label=owner.label, other=owner.source)
+        output = "media/" + path.relative_to(t.content).as_posix()
+        assets.append((output, path))
+        return output
+
+    def _site_target(self, item: Item, url: str, view, page_urls, strict: bool, written: str, assets: list) -> str:
+        url = posixpath.normpath("/" + url).lstrip("/")
+        if url.endswith(".md"):
+            return self._file_target(item, (self.targets.content / url).resolve(), view, strict, written, assets)
+        if url.endswith("index.html"):
+            url = url[: -len("index.html")]
+        candidates = [url, url.rstrip("/") + "/"] if url else [""]
+        for candidate in candidates:
+            if candidate in self.targets.by_url:
+                return self._item_target(self.targets.by_url[candidate], view, strict, written)
+            if candidate in page_urls:
+                return candidate
+        if url.startswith("media/"):
+            return self._file_target(item, (self.targets.content / url[len("media/"):]).resolve(), view, strict,
+                                     written, assets)
+        raise Problem("link-missing", target=written)
+
+    def resolve(self, item: Item, written: str, view, page_urls, strict: bool, assets: list) -> str | None:
+        """The marked site path for an internal target, or None to leave it as written."""
+        if not written or written.startswith("#") or (_SCHEME.match(written) and not self._own(written)):
+            return None
+        path, rest = re.match(r"([^#?]*)(.*)", written, re.S).groups()
+        if not path:
+            return None
+        if self._own(path):
+            path = "/" + path[len(self.targets.site_url):]
+        t = self.targets
+        if path.startswith("/"):
+            if t.site_path != "/" and path.startswith(t.site_path):
+                path = "/" + path[len(t.site_path):]
+            target = self._site_target(item, path, view, page_urls, strict, written, assets)
+        else:
+            target = self._file_target(item, (item.folder / unquote(path)).resolve(), view, strict, written, assets)
+        return MARK + target + rest
+
+    def _own(self, href: str) -> bool:
+        return bool(self.targets.site_url) and href.startswith(self.targets.site_url)
+
+    # -- one body -------------------------------------------------------------------------------------
+    def render(self, item: Item, view, page_urls, findings: Findings, strict: bool) -> Body:
+        """strict: the item is public, so whatever it points at must be public too."""
+        self.md.reset()
+        html = self.md.convert(item.body)
+        assets: list[tuple[str, Path]] = []
+        links: list[str] = []
+        if "href=" in html or "src=" in html or "data=" in html:
+            html = self._resolve_tree(item, html, view, page_urls, findings, strict, assets, links)
+        return Body(html, tuple(dict.fromkeys(assets)), tuple(dict.fromkeys(links)))
+
+    def _resolve_tree(self, item, html, view, page_urls, findings, strict, assets, links) -> str:
+        root = lxml_html.fragment_fromstring(html, create_parent="div")
+        for element in root.iter(*_URL_ATTRS):
+            attribute = _URL_ATTRS[element.tag]
+            written = (element.get(attribute) or "").strip()
+            if element.tag == "img" and not (element.get("alt") or "").strip():
+                findings.add(item.source, self._line(item, written), "image-alt-missing", src=written,
+                             fix="请在 ![] 的方括号中写明图片内容")
+            try:
+                target = self.resolve(item, written, view, page_urls, strict, assets)
+            except Problem as problem:
+                code = "image-missing" if problem.code == "link-missing" and element.tag == "img" else problem.code
+                fields = {"src": written} if code == "image-missing" else problem.fields
+                findings.add(item.source, self._line(item, written), code, **fields)
+                continue
+            if target is not None:
+                element.set(attribute, target)
+                if element.tag == "a":
+                    links.append(target[len(MARK):])
+        text = lxml_html.tostring(root, encoding="unicode")
+        return text[len("<div>"): -len("</div>")]
+
+    @staticmethod
+    def _line(item: Item, written: str) -> int:
+        """The body line where the target was written (the first time it appears)."""
+        index = item.body.find(written) if written else -1
+        return item.body_line + (item.body.count("\n", 0, index) if index >= 0 else 0)
+
+    def check_images(self, item: Item, view, findings: Findings, strict: bool) -> None:
+        """Front-matter images (cover, photo, works) may not come out of a non-public item's bundle."""
+        if not strict:
+            return
+        for image in item.images:
+            if image.path is None:
+                continue
+            owner = self.targets.owner(image.path)
+            if owner is not None and owner is not item and owner not in view:
+                findings.add(item.source, image.line, "link-hidden", target=image.src, label=owner.label,
+                             other=owner.source)

@@ -1,0 +1,48 @@
+"""What a content kind declares, so that adding or changing a kind touches one module.
+
+An item kind (story, model, …) names its folder, its class, how its front matter is read, which
+other things it refers to, its page URL and the pages it builds. A list kind (columns, topics,
+honors, shelves) is a YAML list file read row by row. The phases (load, validate, link, publish,
+pages) only ever go through these declarations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference from an item to others, by key, written in one front-matter field."""
+
+    field: str  # the front-matter field, for messages ("column", "models")
+    target: str  # the kind referred to: an item kind ("model") or a list kind ("column")
+    keys: Callable[[Any], Iterable[str]]
+    required_public: bool = False  # entry → contest: the item is public only while its target is
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str  # Chinese name in messages (稿件, 劳模 …)
+    folder: str  # under the content folder
+    cls: type
+    read: Callable  # (RawItem, Fields, Settings) -> dict of the kind's own fields
+    refs: tuple[Ref, ...] = ()
+    url: Callable[[Any], str] | None = None  # page URL ("stories/slug/"); None: no page of its own yet
+    pages: Callable | None = None  # (view, PageSet) -> None: adds this kind's pages
+    date_required: bool = False
+    parent: str = ""  # entries live inside a contest's folder: contests/SLUG/entries/
+    also_known: tuple[str, ...] = ()  # keys read indirectly (cover_alt next to cover)
+    sort: Callable[[Any], Any] | None = None  # order of backlinks to this kind (newest first for stories)
+
+
+@dataclass(frozen=True)
+class ListKind:
+    name: str
+    label: str  # 栏目, 专题 …
+    file: str  # under the content folder
+    read: Callable  # (Fields) -> object with .key and .line set by the reader of rows
+    url: Callable[[Any], str] | None = None
+    pages: Callable | None = None

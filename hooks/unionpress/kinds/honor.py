@@ -1,0 +1,27 @@
+"""Honor taxonomy (荣誉): content/honors.yml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .base import ListKind
+
+HONOR_LEVELS = ("国家级", "省部级", "市级", "县级", "企业级")
+
+
+@dataclass(frozen=True)
+class Honor:
+    key: str
+    name: str
+    level: str
+    rank: int = 0
+    target: int | None = None
+    line: int = 1
+
+
+def read(f, key, line) -> Honor:
+    return Honor(key, f.text("name", required=True), f.text("level", required=True, choices=HONOR_LEVELS),
+                 f.integer("rank", low=0, high=10000) or 0, f.integer("target", low=0, high=100000), line)
+
+
+KIND = ListKind("honor", "荣誉", "honors.yml", read)

@@ -1,0 +1,73 @@
+"""Stories (稿件): content/stories/[YYYY/]SLUG.md or SLUG/index.md → /stories/SLUG/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..items import Image, Item
+from .base import Kind, Ref
+
+
+@dataclass(frozen=True, eq=False)
+class Story(Item):
+    title: str = ""
+    column_key: str = ""
+    genre: str = ""
+    summary: str = ""
+    authors: tuple[str, ...] = ()
+    origin: str = ""  # 来源 (the `source` field; `source` names the file)
+    editor: str = ""  # 责任编辑
+    cover: Image | None = None
+    cover_focus: tuple[float, float] | None = None
+    tags: tuple[str, ...] = ()
+    topic_keys: tuple[str, ...] = ()
+    model_slugs: tuple[str, ...] = ()
+    wechat: dict = field(default_factory=dict)
+
+
+def read(raw, f, settings) -> dict:
+    fields = {
+        "title": f.text("title", required=True, max_len=64),
+        "column_key": f.text("column", required=True),
+        "genre": f.text("genre", choices=settings.genres),
+        "summary": f.text("summary", max_len=120),
+        "authors": f.texts("authors"),
+        "origin": f.text("source"),
+        "editor": f.text("editor"),
+        "cover": f.image("cover", "cover_alt"),
+        "cover_focus": f.focus("cover_focus"),
+        "tags": f.texts("tags"),
+        "topic_keys": f.texts("topics"),
+        "model_slugs": f.texts("models"),
+    }
+    wechat = f.mapping("wechat")
+    if wechat is not None:
+        fields["wechat"] = {"title": wechat.text("title", max_len=32), "digest": wechat.text("digest", max_len=128),
+                            "author": wechat.text("author", max_len=16)}
+        wechat.finish()
+    return fields
+
+
+def url(story: Story) -> str:
+    return f"stories/{story.slug}/"
+
+
+def newest_first(story: Story):
+    # The slug breaks ties so equal dates still give one order (determinism).
+    return (story.date.timestamp() if story.date else float("-inf"), story.slug)
+
+
+def pages(site, out) -> None:
+    for story in site.latest("story"):
+        out.add(url(story), "story.html", title=story.title, description=out.summary(story), item=story,
+                lastmod=story.date, searchable=True, image=story.cover, story=story,
+                column=site.first(story, "column"), models=site.refs(story, "models"),
+                topics=site.refs(story, "topics"), tags=[(t, out.tag_url(t)) for t in story.tags])
+
+
+KIND = Kind("story", "稿件", "stories", Story, read, date_required=True, url=url, pages=pages, sort=newest_first,
+            also_known=("cover_alt",), refs=(
+                Ref("column", "column", lambda s: (s.column_key,) if s.column_key else ()),
+                Ref("topics", "topic", lambda s: s.topic_keys),
+                Ref("models", "model", lambda s: s.model_slugs),
+            ))

@@ -1,0 +1,28 @@
+"""Outputs: files written after the pages, from the public view and nothing else.
+
+Each output is a function `write(public, pages, site_dir, settings)` registered in OUTPUTS. `run`
+is the only caller and hands it `build.public` (a PublicSite) and the public page plan, so an
+output cannot be given a preview view or the catalog by mistake: it never sees them. Outputs must
+be deterministic (same content and clock → same bytes).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from ..publish import PublicSite
+from . import robots, sitemap
+
+OUTPUTS: dict[str, Callable] = {"sitemap": sitemap.write, "robots": robots.write}
+
+
+def run(build, site_dir: Path) -> list[str]:
+    """Write every output; returns the files written (site paths), in order."""
+    public = build.public
+    if not isinstance(public, PublicSite):  # the gate is the type: nothing else may reach an output
+        raise TypeError("outputs take the public view only")
+    written: list[str] = []
+    for write in OUTPUTS.values():
+        written += write(public, build.public_pages, site_dir, build.settings)
+    return written

@@ -1,0 +1,17 @@
+"""The homepage: featured topic, latest news, the labor-model strip, columns and topics."""
+
+from __future__ import annotations
+
+from ..kinds import model, topic
+
+HOME_STORIES = 10
+HOME_MODELS = 8
+
+
+def pages(site, out) -> None:
+    settings = out.settings
+    featured = topic.featured(site, settings.now.date())  # settings.now is in the union's time zone
+    out.add("", "home.html", title=settings.site_name, description=settings.site_description,
+            image=featured.cover if featured else None, featured=featured,
+            latest=site.latest("story")[:HOME_STORIES], models=model.by_honor(site)[:HOME_MODELS],
+            columns=list(site.lists["column"].values()), topics=list(site.lists["topic"].values()))

@@ -1,0 +1,216 @@
+"""The post-build audit: plant each kind of leak in a small output folder and see it reported, exactly."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+
+from unionpress import audit as audit_module
+from unionpress.audit import Leak, Secret, audit
+
+SRC = "content/stories/2026/draft-one.md"
+URL = "页面地址 stories/draft-one/"
+TITLE = "高温 & 坚守"
+TITLE_WHAT = "标题「高温 & 坚守」"
+ASSET = "图片或附件（与未发布内容的文件相同）"
+PATH = "文件路径"
+PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # the draft's own photo
+DRAFT = Secret(SRC, "stories/draft-one/", TITLE, frozenset({hashlib.sha256(PHOTO).hexdigest()}))
+
+PUBLIC_PAGE = ('<html><body><a href="../stories/public-one/">公开稿件</a>'
+               '<p>高温下的坚守</p><img src="../media/images/logo.png"></body></html>')
+
+
+def write(root, rel, data):
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def zipped(members: dict[str, str | bytes], stored: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A clean output folder: public pages, a sitemap, search index, an image, a download."""
+    root = tmp_path / "site"
+    write(root, "index.html", PUBLIC_PAGE)
+    write(root, "stories/public-one/index.html", PUBLIC_PAGE)
+    write(root, "sitemap.xml", "<urlset><url><loc>https://example.org/stories/public-one/</loc></url></urlset>")
+    write(root, "sitemap.xml.gz", gzip.compress(b"<urlset><loc>https://example.org/stories/public-one/</loc></urlset>"))
+    write(root, "search/search_index.json", json.dumps({"docs": [{"location": "stories/public-one/", "title": "公开稿件"}]}))
+    write(root, "media/images/logo.png", b"\x89PNG\r\n\x1a\nlogo")
+    write(root, "downloads/all.zip", zipped({"pages/list.html": PUBLIC_PAGE}))
+    return root
+
+
+def leaks(root, *pairs):
+    return [Leak(output, SRC, what) for output, what in pairs]
+
+
+def test_clean_folder_has_no_leaks(site):
+    assert audit(site, [DRAFT]) == []
+    assert audit(site, []) == []
+
+
+def test_url_in_an_html_page(site):
+    write(site, "index.html", PUBLIC_PAGE + '<a href="../../stories/draft-one/">x</a>')
+    write(site, "about/index.html", '<link rel="next" href="https://example.org/stories/draft-one/">')
+    assert audit(site, [DRAFT]) == leaks(site, ("about/index.html", URL), ("index.html", URL))
+
+
+def test_url_in_gzipped_sitemap(site):
+    write(site, "sitemap.xml.gz", gzip.compress(b"<loc>https://example.org/stories/draft-one/</loc>"))
+    assert audit(site, [DRAFT]) == leaks(site, ("sitemap.xml.gz!", URL))
+
+
+def test_url_in_zip_epub_and_docx_members(site):
+    link = '<a href="../stories/draft-one/">x</a>'
+    write(site, "downloads/all.zip", zipped({"pages/list.html": PUBLIC_PAGE + link}))
+    write(site, "downloads/book.epub", zipped({"mimetype": "application/epub+zip", "OEBPS/ch1.xhtml": link}, stored=True))
+    write(site, "exports/report.docx", zipped({"[Content_Types].xml": "<Types/>",
+                                               "word/document.xml": f"<w:t>https://example.org/stories/draft-one/</w:t>"}))
+    assert audit(site, [DRAFT]) == leaks(site, ("downloads/all.zip!pages/list.html", URL),
+                                         ("downloads/book.epub!OEBPS/ch1.xhtml", URL),
+                                         ("exports/report.docx!word/document.xml", URL))
+
+
+def test_url_in_a_zip_inside_a_zip(site):
+    inner = zipped({"feed.xml": "<link>https://example.org/stories/draft-one/</link>"})
+    write(site, "downloads/bundle.zip", zipped({"readme.txt": "公开", "wechat/inner.zip": inner}))
+    assert audit(site, [DRAFT]) == leaks(site, ("downloads/bundle.zip!wechat/inner.zip!feed.xml", URL))
+
+
+def test_title_plain_html_escaped_and_json_escaped(site):
+    write(site, "feed.txt", f"最新：{TITLE}\n")
+    write(site, "tags/index.html", "<li>高温 &amp; 坚守</li>")
+    write(site, "search/search_index.json", json.dumps({"docs": [{"title": TITLE}]}, ensure_ascii=True))
+    assert "\\u9ad8" in (site / "search/search_index.json").read_text()  # really the escaped form
+    write(site, "data/items.json", json.dumps({"title": TITLE}, ensure_ascii=False))
+    assert audit(site, [DRAFT]) == leaks(site, ("data/items.json", TITLE_WHAT), ("feed.txt", TITLE_WHAT),
+                                         ("search/search_index.json", TITLE_WHAT), ("tags/index.html", TITLE_WHAT))
+
+
+def test_title_with_quotes_in_jinja_escaping(tmp_path):
+    secret = Secret(SRC, "", '"工匠" 精神')
+    write(tmp_path, "a.html", '<meta content="&#34;工匠&#34; 精神">')
+    write(tmp_path, "b.json", json.dumps({"t": '"工匠" 精神'}))
+    assert audit(tmp_path, [secret]) == leaks(tmp_path, ("a.html", "标题「\"工匠\" 精神」"),
+                                              ("b.json", "标题「\"工匠\" 精神」"))
+
+
+def test_image_with_the_drafts_bytes_under_another_name(site):
+    write(site, "media/images/shared-photo.jpg", PHOTO)
+    write(site, "downloads/photos.zip", zipped({"p/1.png": PHOTO}))
+    assert audit(site, [DRAFT]) == leaks(site, ("downloads/photos.zip!p/1.png", ASSET),
+                                         ("media/images/shared-photo.jpg", ASSET))
+
+
+def test_slug_in_output_paths(site):
+    write(site, "exports/partners/draft-one.zip", zipped({"a.txt": "公开"}))
+    write(site, "stories/draft-one/index.html", "<p>正文</p>")
+    write(site, "downloads/book.epub", zipped({"OEBPS/draft-one.xhtml": "<p>正文</p>"}))
+    assert audit(site, [DRAFT]) == leaks(site, ("downloads/book.epub!OEBPS/draft-one.xhtml", PATH),
+                                         ("exports/partners/draft-one.zip", PATH),
+                                         ("stories/draft-one/index.html", PATH))
+
+
+def test_near_misses_are_not_leaks(site):
+    write(site, "stories/draft-one-more/index.html",
+          '<a href="../stories/draft-one-more/">x</a> stories/draft-onex substories/draft-one 草稿一')
+    write(site, "exports/draft-ones.zip", zipped({"draft-one-more.txt": "stories/draft-one2"}))
+    short = Secret("content/stories/2026/short.md", "stories/short/", "草稿一")
+    assert audit(site, [DRAFT, short]) == []
+
+
+def test_preview_ignores_pages_and_media_but_not_sitemap_or_search(site):
+    write(site, "stories/draft-one/index.html", f"<h1>{TITLE}</h1><a href='../draft-one/'>x</a>")
+    write(site, "index.html", '<a href="stories/draft-one/">高温 &amp; 坚守</a>')
+    write(site, "media/stories/2026/draft-one/photo.png", PHOTO)
+    write(site, "media/images/copy.png", PHOTO)
+    write(site, "sitemap.xml", "<loc>https://example.org/stories/draft-one/</loc>")
+    write(site, "search/index.json", json.dumps({"location": "stories/draft-one/"}))
+    assert audit(site, [DRAFT], pages_may_show=True) == leaks(site, ("search/index.json", URL), ("sitemap.xml", URL))
+    # the same folder in production: everything is reported
+    production = {(leak.output, leak.what) for leak in audit(site, [DRAFT])}
+    assert production == {("index.html", URL), ("index.html", TITLE_WHAT), ("media/images/copy.png", ASSET),
+                          ("media/stories/2026/draft-one/photo.png", ASSET),
+                          ("media/stories/2026/draft-one/photo.png", PATH), ("search/index.json", URL),
+                          ("sitemap.xml", URL), ("stories/draft-one/index.html", PATH),
+                          ("stories/draft-one/index.html", TITLE_WHAT)}
+
+
+def test_preview_still_checks_exports_in_full(site):
+    write(site, "exports/partners/draft-one.zip", zipped({"a.html": TITLE, "img.png": PHOTO}))
+    assert audit(site, [DRAFT], pages_may_show=True) == leaks(
+        site, ("exports/partners/draft-one.zip", PATH), ("exports/partners/draft-one.zip!a.html", TITLE_WHAT),
+        ("exports/partners/draft-one.zip!img.png", ASSET))
+
+
+def test_corrupt_archives_are_scanned_as_raw_bytes(site):
+    write(site, "downloads/broken.zip", b"PK\x03\x04\x14\x00garbage https://example.org/stories/draft-one/ more")
+    write(site, "downloads/broken.epub", b"not a zip at all")
+    write(site, "sitemap.xml.gz", b"\x1f\x8b\x08\x00broken stories/draft-one/")
+    truncated = zipped({"a.txt": "stories/draft-one/" * 100})[:60]
+    write(site, "downloads/truncated.zip", truncated)
+    assert audit(site, [DRAFT]) == leaks(site, ("downloads/broken.zip", URL), ("sitemap.xml.gz", URL))
+
+
+def test_oversized_members_are_skipped_but_their_names_checked(site, monkeypatch):
+    monkeypatch.setattr(audit_module, "MEMBER_LIMIT", 100)
+    write(site, "downloads/big.zip", zipped({"big.txt": "x" * 200 + "stories/draft-one/", "draft-one.txt": "",
+                                             "small.txt": "stories/draft-one/"}))
+    assert audit(site, [DRAFT]) == leaks(site, ("downloads/big.zip!draft-one.txt", PATH),
+                                         ("downloads/big.zip!small.txt", URL))
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 17, 18, 19, 4096])
+def test_matches_across_read_chunks(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(audit_module, "CHUNK", chunk)
+    text = "……stories/draft-one/ 高温 &amp; 坚守 stories/draft-one-more stories/draft-one"
+    write(tmp_path, "a.txt", text)
+    write(tmp_path, "b.txt", "xstories/draft-one-")
+    write(tmp_path, "c.txt", "stories/draft-one")
+    assert audit(tmp_path, [DRAFT]) == leaks(tmp_path, ("a.txt", TITLE_WHAT), ("a.txt", URL), ("c.txt", URL))
+
+
+def test_order_is_deterministic_and_each_leak_once(tmp_path):
+    other = Secret("content/models/a-worker.md", "models/a-worker/", "一位劳动模范")
+    write(tmp_path, "z.html", "models/a-worker/ models/a-worker/ stories/draft-one/ 一位劳动模范")
+    write(tmp_path, "a.html", "stories/draft-one/ stories/draft-one/")
+    assert audit(tmp_path, [other, DRAFT]) == [
+        Leak("a.html", SRC, URL),
+        Leak("z.html", "content/models/a-worker.md", "标题「一位劳动模范」"),
+        Leak("z.html", "content/models/a-worker.md", "页面地址 models/a-worker/"),
+        Leak("z.html", SRC, URL),
+    ]
+
+
+def test_match_at_the_start_of_a_kept_tail_keeps_its_left_neighbour(tmp_path, monkeypatch):
+    # The longest marker of a URL-only secret is "stories\/draft-one" (18); the kept tail is 19 bytes,
+    # so after the first 20-byte read it starts exactly at "stories/…", whose left neighbour "x" is gone.
+    monkeypatch.setattr(audit_module, "CHUNK", 20)
+    url_only = Secret(SRC, "stories/draft-one/", "")
+    write(tmp_path, "a.txt", "xstories/draft-one/.more")
+    assert audit(tmp_path, [url_only]) == []
+    write(tmp_path, "b.txt", "/stories/draft-one/.more")
+    assert audit(tmp_path, [url_only]) == leaks(tmp_path, ("b.txt", URL))
+
+
+def test_zip_recognised_by_its_bytes_whatever_the_suffix(site):
+    # OFD (the Chinese e-document format) and many others are zip files under another name.
+    write(site, "exports/notice.ofd", zipped({"Doc_0/Content.xml": "<t>stories/draft-one/</t>"}))
+    write(site, "downloads/bundle.zip", zipped({"inner.bin": zipped({"a.txt": "stories/draft-one/"})}))
+    assert audit(site, [DRAFT]) == leaks(site, ("downloads/bundle.zip!inner.bin!a.txt", URL),
+                                         ("exports/notice.ofd!Doc_0/Content.xml", URL))
