@@ -32,7 +32,8 @@ def _leaks(site: Path, markers) -> list[str]:
 def test_sample_builds_strict_with_expected_pages(sample_site):
     for url in ["index.html", "404.html", "stories/han-jie-hanqiang/index.html", "columns/laodongzhe-zhi-ge/index.html",
                 "topics/shuxiang-gongjiang/index.html", "tags/index.html", "tags/lao-mo-jing-shen/index.html",
-                "models/index.html", "models/a-mu-ren-qing/index.html", "sitemap.xml", "search/search_index.json"]:
+                "models/index.html", "models/a-mu-ren-qing/index.html", "sitemap.xml", "sitemap.xml.gz", "robots.txt",
+                "columns/index.html", "topics/index.html", "about/index.html"]:
         assert (sample_site / url).is_file(), url
     assert len(list((sample_site / "stories").iterdir())) == 12
 
@@ -87,9 +88,10 @@ def test_two_builds_with_one_clock_are_byte_identical(tmp_path, sample_site):
 def test_sitemap_lists_only_published_pages_with_their_dates(sample_site):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     root = ET.parse(sample_site / "sitemap.xml").getroot()
-    entries = {u.find("s:loc", ns).text: u.find("s:lastmod", ns).text for u in root.findall("s:url", ns)}
+    entries = {u.findtext("s:loc", namespaces=ns): u.findtext("s:lastmod", namespaces=ns) for u in root.findall("s:url", ns)}
     assert entries["https://example.org/stories/hushi-yexian/"] == "2026-06-10"
     assert not [loc for loc in entries if "caogao" in loc or "dahui" in loc or "dai-shen" in loc]
+    assert entries["https://example.org/about/"] is None and "https://example.org/404.html" not in entries
 
 
 def test_story_page_shows_everything_an_editor_filled_in(sample_site):

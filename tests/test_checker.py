@@ -73,7 +73,7 @@ def test_every_case_file_has_an_expectation():
 def test_base_fixture_is_clean(site_copy):
     lines, build = check(site_copy)
     assert lines == []
-    assert set(build.site.stories) == {"good-story"}
+    assert [s.slug for s in build.public.all("story")] == ["good-story"]
 
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))
@@ -86,8 +86,8 @@ def test_case_reports_exact_message(site_copy, case):
 def test_yaml_1_1_words_stay_text(site_copy):
     _place(site_copy, "yes-no-stay-text.md")
     _, build = check(site_copy)
-    story = next(item for item in build.content.items if item.slug == "yes-no-stay-text")
-    assert (story.title, story.origin, story.tags) == ("no", "off", ["yes", "on", "12:30"])
+    story = next(item for item in build.catalog.items if item.slug == "yes-no-stay-text")
+    assert (story.title, story.origin, story.tags) == ("no", "off", ("yes", "on", "12:30"))
 
 
 def test_all_problems_reported_in_one_run(site_copy):
@@ -130,7 +130,7 @@ def test_scaffold_creates_a_story_that_passes_check(site_copy):
                          capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 2 and "[slug-invalid]" in bad.stderr
     lines, build = check(site_copy)
-    assert lines == [] and "xin-gao-jian" not in build.site.stories  # a draft: checked, not published
+    assert lines == [] and build.public.get("story", "xin-gao-jian") is None  # a draft: checked, not published
 
 
 def test_config_errors_are_findings(tmp_path, site_copy):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from unionpress.body import relative
 from unionpress.pages import tag_slug, tag_table
-from unionpress.pages.base import derive_summary, pager_window, relative
+from unionpress.pages.base import derive_summary, pager_window
 from unionpress.validate import isbn_problem
 
 
@@ -32,7 +33,7 @@ def test_tag_slugs_are_pinyin_and_homophones_stay_apart():
             self.tags = tags
 
     table = tag_table([S(["工匠", "公匠"]), S(["工匠"])])
-    assert sorted(table.values()) == ["tags/gong-jiang-2/index.md", "tags/gong-jiang/index.md"]
+    assert sorted(table.values()) == ["tags/gong-jiang-2/", "tags/gong-jiang/"]
 
 
 def test_summary_is_first_paragraph_as_plain_text():

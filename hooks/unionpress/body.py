@@ -196,6 +196,7 @@ class BodyRenderer:
             if element.tag == "img" and not (element.get("alt") or "").strip():
                 findings.add(item.source, self._line(item, written), "image-alt-missing", src=written,
                              fix="请在 ![] 的方括号中写明图片内容")
+            known = len(assets)
             try:
                 target = self.resolve(item, written, view, page_urls, strict, assets)
             except Problem as problem:
@@ -205,10 +206,25 @@ class BodyRenderer:
                 continue
             if target is not None:
                 element.set(attribute, target)
+                if element.tag == "img" and len(assets) > known:
+                    self._size(element, assets[-1][1])
                 if element.tag == "a":
                     links.append(target[len(MARK):])
         text = lxml_html.tostring(root, encoding="unicode")
         return text[len("<div>"): -len("</div>")]
+
+    @staticmethod
+    def _size(element, path: Path) -> None:
+        """width/height from the file (no layout shift on a slow phone) and lazy loading."""
+        from .pages.base import pixel_size
+
+        if not element.get("width"):
+            size = pixel_size(path)
+            if size:
+                element.set("width", str(size[0]))
+                element.set("height", str(size[1]))
+        element.set("loading", element.get("loading") or "lazy")
+        element.set("decoding", "async")
 
     @staticmethod
     def _line(item: Item, written: str) -> int:

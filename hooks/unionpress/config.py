@@ -92,12 +92,12 @@ def _is_text_list(value) -> bool:
 
 # key → (what it must be, check). Every key a union may set; anything else is a typo to warn about.
 SCHEMA = {
-    "content_dir": ("文字（内容目录的路径）", lambda v: isinstance(v, str) and v.strip() != ""),
-    "review_required": ("true 或 false", lambda v: isinstance(v, bool)),
-    "page_size": ("1 到 500 之间的整数", lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 500),
-    "timezone": ("时区名称，如 Asia/Shanghai", lambda v: isinstance(v, str) and _zone(v) is not None),
-    "genres": ("文字列表", _is_text_list),
-    "industries": ("文字列表", _is_text_list),
+    "content_dir": ("应为文字（内容目录的路径）", lambda v: isinstance(v, str) and v.strip() != ""),
+    "review_required": ("应为 true 或 false", lambda v: isinstance(v, bool)),
+    "page_size": ("应为 1 到 500 之间的整数", lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 500),
+    "timezone": ("应为时区名称，如 Asia/Shanghai", lambda v: isinstance(v, str) and _zone(v) is not None),
+    "genres": ("应为文字列表", _is_text_list),
+    "industries": ("应为文字列表", _is_text_list),
 }
 
 
@@ -161,7 +161,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
         elif SCHEMA[key][1](value):
             good[key] = value
         else:
-            findings.add(config_path, lines.get(key, 1), "config", field=key, detail=f"应为{SCHEMA[key][0]}")
+            findings.add(config_path, lines.get(key, 1), "config", field=key, detail=SCHEMA[key][0])
     content_dir = Path(environ.get("UNIONPRESS_CONTENT") or good.get("content_dir") or "content")
     if not content_dir.is_absolute():
         content_dir = root / content_dir

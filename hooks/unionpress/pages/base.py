@@ -150,16 +150,23 @@ class PageSet:
 _image_sizes: dict[tuple[Path, int], tuple[int, int]] = {}
 
 
+def pixel_size(path: Path) -> tuple[int, int] | None:
+    """Pixel size for width/height attributes (reads only the header); None if not a raster image.
+    Cached per file and modification time, so `mkdocs serve` picks up an image an editor replaced."""
+    key = (path, path.stat().st_mtime_ns)
+    if key not in _image_sizes:
+        try:
+            with PILImage.open(path) as handle:
+                _image_sizes[key] = handle.size
+        except (OSError, ValueError, PILImage.DecompressionBombError):
+            _image_sizes[key] = None
+    return _image_sizes[key]
+
+
 def image_size(image: Image) -> tuple[int, int]:
-    """Pixel size for width/height attributes (reads only the header). Cached per file and
-    modification time, so `mkdocs serve` picks up an image an editor replaced."""
     if image.path is None:
         return (0, 0)
-    key = (image.path, image.path.stat().st_mtime_ns)
-    if key not in _image_sizes:
-        with PILImage.open(image.path) as handle:
-            _image_sizes[key] = handle.size
-    return _image_sizes[key]
+    return pixel_size(image.path) or (0, 0)
 
 
 def environment() -> Environment:

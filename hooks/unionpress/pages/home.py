@@ -11,7 +11,9 @@ HOME_MODELS = 8
 def pages(site, out) -> None:
     settings = out.settings
     featured = topic.featured(site, settings.now.date())  # settings.now is in the union's time zone
+    latest = site.latest("story")[:HOME_STORIES]
     out.add("", "home.html", title=settings.site_name, description=settings.site_description,
+            lastmod=latest[0].date if latest else None,
             image=featured.cover if featured else None, featured=featured,
-            latest=site.latest("story")[:HOME_STORIES], models=model.by_honor(site)[:HOME_MODELS],
+            latest=latest, models=model.by_honor(site)[:HOME_MODELS],
             columns=list(site.lists["column"].values()), topics=list(site.lists["topic"].values()))
