@@ -59,3 +59,21 @@ def sample_site(tmp_path_factory):
     result = mkdocs_build(out)
     assert result.returncode == 0, result.stderr
     return out
+
+
+REVIEWED = "review:\n  first: {by: 甲, date: 2026-04-30}\n  second: {by: 乙, date: 2026-04-30}\n  final: {by: 丙, date: 2026-04-30}\n"
+
+
+def write_item(content: Path, path: str, body: str = "正文。", review: bool = True, **fields) -> Path:
+    """Write one content file; `fields` become front matter lines (values written as given)."""
+    lines = "".join(f"{key}: {value}\n" for key, value in fields.items())
+    target = content / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f"---\n{lines}{REVIEWED if review else ''}---\n\n{body}\n", encoding="utf-8")
+    return target
+
+
+def write_story(content: Path, slug: str, body: str = "正文。", review: bool = True, folder: str = "stories",
+                **fields) -> Path:
+    fields = {"title": slug, "date": "2026-05-01 09:00", "column": "laodongzhe-zhi-ge", "status": "published", **fields}
+    return write_item(content, f"{folder}/{slug}.md", body, review, **fields)

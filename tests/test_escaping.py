@@ -1,0 +1,62 @@
+"""Every piece of metadata an editor writes is escaped wherever it is printed: <title>, <meta>, Open
+Graph, the channel bar, listings, profiles — on the engine's pages and on the hand-written ones."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import mkdocs_build, write_item, write_story
+
+EVIL = {  # field → a value carrying <script>, & and " (each marker unique, so each can be traced)
+    "title": '\'<script>alert("T1")</script> & "T1"\'',
+    "summary": '\'<script>alert("S1")</script> & "S1"\'',
+    "source": '\'<img src=x onerror=alert("O1")> & "O1"\'',
+    "editor": '\'<script>E1</script>\'',
+    "authors": '[\'<script>A1</script> & "A1"\']',
+    "tags": '[\'<script>G1</script>&"G1"\']',
+}
+
+
+def test_hostile_metadata_is_escaped_everywhere(site_copy, tmp_path):
+    columns = site_copy / "columns.yml"
+    columns.write_text(columns.read_text(encoding="utf-8") +
+                       '- {key: evil, name: \'<script>C1</script> & "C1"\', description: \'<b>D1</b> "D1"\'}\n',
+                       encoding="utf-8")
+    topics = site_copy / "topics.yml"
+    topics.write_text(topics.read_text(encoding="utf-8") +
+                      '- {key: evil-topic, name: \'<script>P1</script>\', summary: \'<script>P2</script> & "P2"\'}\n',
+                      encoding="utf-8")
+    write_story(site_copy, "evil", column="evil", topics="[evil-topic]", models="[evil-model]", **EVIL)
+    write_item(site_copy, "models/evil-model.md", name='\'<script>M1</script>"\'', photo="../images/photo.jpg",
+               employer='\'<script>W1</script> & "W1"\'', quote='\'<script>Q1</script>\'',
+               honors="[{honor: quanguo-laomo, year: 2020}]", status="published", consent="{by: 本人, date: 2026-01-01}")
+    site = tmp_path / "site"
+    result = mkdocs_build(site, content=site_copy)
+    assert result.returncode == 0, result.stderr
+    pages = {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+    for name, html in pages.items():
+        live = re.findall(r"<script>(?:alert|[A-Z]\d)|<img src=x|<b>D1", html)
+        assert live == [], (name, live)
+    story = pages["stories/evil/index.html"]
+    assert "<title>&lt;script&gt;alert(&#34;T1&#34;)&lt;/script&gt; &amp; &#34;T1&#34; - 示例市总工会 · 劳动者之家</title>" in story
+    assert '<meta name="description" content="&lt;script&gt;alert(&#34;S1&#34;)&lt;/script&gt; &amp; &#34;S1&#34;">' in story
+    assert '<meta property="og:title" content="&lt;script&gt;alert(&#34;T1&#34;)&lt;/script&gt; &amp; &#34;T1&#34;">' in story
+    assert "来源：&lt;img src=x onerror=alert(&#34;O1&#34;)&gt; &amp; &#34;O1&#34;" in story
+    assert "作者：&lt;script&gt;A1&lt;/script&gt; &amp; &#34;A1&#34;" in story
+    assert "责任编辑：&lt;script&gt;E1&lt;/script&gt;" in story
+    assert "&lt;script&gt;G1&lt;/script&gt;&amp;&#34;G1&#34;</a>" in story
+    assert "&lt;script&gt;M1&lt;/script&gt;&#34;" in story and "&lt;script&gt;P1&lt;/script&gt;</a>" in story
+    nav = '">&lt;script&gt;C1&lt;/script&gt; &amp; &#34;C1&#34;</a></li>'
+    for name in ("index.html", "stories/evil/index.html", "about/index.html", "404.html", "tags/index.html"):
+        assert nav in pages[name], name  # the channel bar, on our pages and on MkDocs' pages
+    column = pages["columns/evil/index.html"]
+    assert "<title>&lt;script&gt;C1&lt;/script&gt; &amp; &#34;C1&#34; - " in column
+    assert '<meta name="description" content="&lt;b&gt;D1&lt;/b&gt; &#34;D1&#34;">' in column
+    assert "&lt;script&gt;alert(&#34;T1&#34;)&lt;/script&gt; &amp; &#34;T1&#34;</a></h3>" in column  # the card
+    topic = pages["topics/evil-topic/index.html"]
+    assert '<meta name="description" content="&lt;script&gt;P2&lt;/script&gt; &amp; &#34;P2&#34;">' in topic
+    profile = pages["models/evil-model/index.html"]
+    assert "<title>&lt;script&gt;M1&lt;/script&gt;&#34; - " in profile
+    assert "&lt;script&gt;W1&lt;/script&gt; &amp; &#34;W1&#34;" in profile and "&lt;script&gt;Q1&lt;/script&gt;" in profile
+    tag_pages = [name for name in pages if name.startswith("tags/") and "G1" in pages[name] and name != "tags/index.html"]
+    assert tag_pages and all(re.fullmatch(r"tags/[a-z0-9-]+/index.html", name) for name in tag_pages)

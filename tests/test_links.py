@@ -1,0 +1,115 @@
+"""Links and images in bodies: content-file paths and site URLs both resolve; anything pointing at a
+non-public item, a missing file or outside the content folder is a located error in check and build."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import BASE, check, mkdocs_build, write_item, write_story
+
+LINKS = """第一段。
+
+[好故事](good-story.md)、[劳模](../models/good-model.md)、[站内地址](/models/good-model/)、
+[栏目](/columns/laodongzhe-zhi-ge/#top)、[外站](https://example.com/x)、[本页](#section)
+
+![参考式图片][pic]
+
+[pic]: ../images/photo.jpg
+
+```
+![代码里的图](no-such-image.jpg) [代码里的链接](no-such-file.md)
+```
+
+行内代码 `![x](nope.png)` 不算。
+"""
+
+
+def _body(build, slug, kind="story"):
+    return build.bodies[id(next(i for i in build.catalog.items if i.kind == kind and i.slug == slug))]
+
+
+def test_content_file_and_site_url_links_resolve(site_copy):
+    write_story(site_copy, "linker", body=LINKS)
+    lines, build = check(site_copy)
+    assert lines == []
+    html = _body(build, "linker").at("stories/linker/")
+    for expected in ['href="../good-story/"', 'href="../../models/good-model/"', 'href="../../columns/laodongzhe-zhi-ge/#top"',
+                     'href="https://example.com/x"', 'href="#section"', 'src="../../media/images/photo.jpg"']:
+        assert expected in html, expected
+    assert html.count('href="../../models/good-model/"') == 2
+    assert "no-such-image.jpg" in html and "unionpress-site:" not in html  # the code block is left as text
+    absolute = _body(build, "linker").absolute("https://example.org/")
+    assert 'href="https://example.org/stories/good-story/"' in absolute
+
+
+def test_bundle_attachments_and_images_are_published(site_copy, tmp_path):
+    bundle = site_copy / "stories/with-files"
+    write_story(site_copy, "index", folder="stories/with-files", title="附件稿件",
+                body="[下载通知](notice.pdf)\n\n![车间](pic.jpg)\n\n[文件夹形式](../with-files/)")
+    (bundle / "notice.pdf").write_bytes(b"%PDF-1.4 notice")
+    shutil.copy(BASE / "images/photo.jpg", bundle / "pic.jpg")
+    lines, build = check(site_copy)
+    assert lines == []
+    body = _body(build, "with-files")
+    assert [output for output, _ in body.assets] == ["media/stories/with-files/notice.pdf",
+                                                     "media/stories/with-files/pic.jpg"]
+    html = body.at("stories/with-files/")
+    assert 'href="../../media/stories/with-files/notice.pdf"' in html and 'href="./"' in html
+    site = tmp_path / "site"
+    result = mkdocs_build(site, content=site_copy)
+    assert result.returncode == 0, result.stderr
+    assert (site / "media/stories/with-files/notice.pdf").read_bytes() == b"%PDF-1.4 notice"
+
+
+def test_links_to_hidden_missing_and_outside_targets_are_errors(site_copy):
+    write_story(site_copy, "secret-draft", status="draft", title="秘密草稿")
+    secret = site_copy / "stories/secret-bundle"
+    write_story(site_copy, "index", folder="stories/secret-bundle", status="draft", title="草稿包")
+    shutil.copy(BASE / "images/photo.jpg", secret / "secret.jpg")
+    write_item(site_copy, "exhibitions/show/index.md", title="展览", opens="2026-04-01", status="published",
+               works="[{title: 作品, author: 某人, image: ../../images/photo.jpg}]")
+    body = ("[草稿](secret-draft.md)\n\n[草稿网址](/stories/secret-draft/)\n\n![草稿的图](secret-bundle/secret.jpg)\n\n"
+            "[没有的](no-such-story.md)\n\n[目录外](../../../../etc/passwd)\n\n![没有的图](nope.png)\n\n"
+            "[没有的网址](/columns/nowhere/)\n\n[展览](../exhibitions/show/index.md)")
+    write_story(site_copy, "bad-links", body=body, title="坏链接")
+    lines, _ = check(site_copy)
+    p = "content/stories/bad-links.md"
+    assert lines == [
+        f"{p}:12: [link-hidden] 链接或图片指向未公开的内容「秘密草稿」（content/stories/secret-draft.md）：secret-draft.md。"
+        "草稿、待审、定时发布或未审完的内容不能被已发布的内容引用",
+        f"{p}:14: [link-hidden] 链接或图片指向未公开的内容「秘密草稿」（content/stories/secret-draft.md）：/stories/secret-draft/。"
+        "草稿、待审、定时发布或未审完的内容不能被已发布的内容引用",
+        f"{p}:16: [link-hidden] 链接或图片指向未公开的内容「草稿包」（content/stories/secret-bundle/index.md）：secret-bundle/secret.jpg。"
+        "草稿、待审、定时发布或未审完的内容不能被已发布的内容引用",
+        f"{p}:18: [link-missing] 链接指向的文件或页面不存在：no-such-story.md",
+        f"{p}:20: [link-outside] 链接或图片指向内容目录以外的文件：../../../../etc/passwd",
+        f"{p}:22: [image-missing] 图片不存在：nope.png",
+        f"{p}:24: [link-missing] 链接指向的文件或页面不存在：/columns/nowhere/",
+        f"{p}:26: [link-no-page] 链接指向的展览「展览」还没有网页：../exhibitions/show/index.md",
+    ]
+
+
+def test_a_draft_may_link_to_a_draft_but_not_to_a_missing_file(site_copy):
+    write_story(site_copy, "draft-a", status="draft", body="[另一篇草稿](draft-b.md)")
+    write_story(site_copy, "draft-b", status="draft", body="[没有的](gone.md)")
+    lines, _ = check(site_copy)
+    assert lines == ["content/stories/draft-b.md:12: [link-missing] 链接指向的文件或页面不存在：gone.md"]
+
+
+def test_cover_taken_from_a_draft_bundle_is_an_error(site_copy):
+    secret = site_copy / "stories/secret-bundle"
+    write_story(site_copy, "index", folder="stories/secret-bundle", status="draft", title="草稿包")
+    shutil.copy(BASE / "images/photo.jpg", secret / "secret.jpg")
+    write_story(site_copy, "borrows-cover", cover="secret-bundle/secret.jpg", cover_alt="图")
+    lines, _ = check(site_copy)
+    assert lines == ["content/stories/borrows-cover.md:6: [link-hidden] 链接或图片指向未公开的内容「草稿包」"
+                     "（content/stories/secret-bundle/index.md）：secret-bundle/secret.jpg。草稿、待审、定时发布或未审完的内容不能被已发布的内容引用"]
+
+
+def test_the_build_fails_on_a_link_to_a_draft_with_the_same_message(site_copy, tmp_path):
+    write_story(site_copy, "secret-draft", status="draft", title="秘密草稿")
+    write_story(site_copy, "bad-link", body="[草稿](secret-draft.md)")
+    result = mkdocs_build(tmp_path / "site", content=site_copy)
+    assert result.returncode == 1
+    assert "stories/bad-link.md:12: [link-hidden] 链接或图片指向未公开的内容「秘密草稿」" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,94 @@
+"""Preview builds go to their own folder with noindex everywhere; the post-build audit fails a build
+that lets anything of a non-public item out, wherever it hides."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import zipfile
+from pathlib import Path
+
+from conftest import MKDOCS, NOW, ROOT, mkdocs_build
+
+
+def _project(tmp_path: Path) -> Path:
+    """A copy of the project's settings and hand-written pages, using the real hooks and sample content."""
+    project = tmp_path / "project"
+    (project / "docs").mkdir(parents=True)
+    for page in ("about.md", "contribute.md", "help.md"):
+        (project / "docs" / page).write_text((ROOT / "docs" / page).read_text(encoding="utf-8"), encoding="utf-8")
+    (project / "docs/overrides").mkdir()
+    (project / "docs/overrides/main.html").write_text((ROOT / "docs/overrides/main.html").read_text(encoding="utf-8"))
+    (project / "docs/stylesheets").mkdir()
+    (project / "docs/stylesheets/unionpress.css").write_text("")
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    (project / "mkdocs.yml").write_text(text.replace("  - hooks/build.py", f"  - {ROOT}/hooks/build.py").replace(
+        "    content_dir: content", f"    content_dir: {ROOT}/content"), encoding="utf-8")
+    return project
+
+
+def _run(project: Path, preview: bool) -> subprocess.CompletedProcess:
+    env = dict(os.environ, UNIONPRESS_NOW=NOW, NO_MKDOCS_2_WARNING="1")
+    env.pop("UNIONPRESS_PREVIEW", None)
+    if preview:
+        env["UNIONPRESS_PREVIEW"] = "1"
+    return subprocess.run([*MKDOCS, "build", "-q", "--strict"], env=env, capture_output=True, text=True, cwd=project)
+
+
+def test_preview_goes_to_its_own_folder_with_noindex(tmp_path):
+    project = _project(tmp_path)
+    result = _run(project, preview=True)
+    assert result.returncode == 0, result.stderr
+    assert not (project / "site").exists()
+    site = project / "site-preview"
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 40
+    missing = [p.relative_to(site).as_posix() for p in pages
+               if '<meta name="robots" content="noindex, nofollow">' not in p.read_text(encoding="utf-8")]
+    assert missing == []
+    assert (site / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
+    draft = (site / "stories/gaowen-zuoye-caogao/index.html").read_text(encoding="utf-8")
+    assert "草稿·未发布" in draft
+    column = (site / "columns/laodongzhe-zhi-ge/index.html").read_text(encoding="utf-8")
+    assert "高温下的坚守" in column  # the preview lists drafts where editors look for them …
+    for name in ("sitemap.xml", "sitemap.xml.gz"):  # … but no draft reaches a file meant for the outside
+        assert b"caogao" not in (site / name).read_bytes()
+    # the production build of the same project lands in site/, without noindex
+    assert _run(project, preview=False).returncode == 0
+    home = (project / "site/index.html").read_text(encoding="utf-8")
+    assert "noindex" not in home and "高温下的坚守" not in home
+
+
+def test_planted_leaks_fail_the_build_and_are_removed(tmp_path):
+    project = _project(tmp_path)
+    (project / "docs/leak.md").write_text("# 泄露\n\n见 [链接](https://example.org/stories/gaowen-zuoye-caogao/)。\n",
+                                          encoding="utf-8")
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("word/document.xml", "<w:t>全国劳模表彰大会特别报道</w:t>")
+    (project / "docs/files").mkdir()
+    (project / "docs/files/manuscript.docx").write_bytes(packed.getvalue())
+    result = _run(project, preview=False)
+    assert result.returncode == 1
+    assert ("content/stories/2026/gaowen-zuoye-caogao.md:1: [leak] 发布检查（audit）：输出文件 leak/index.html "
+            "中出现了未公开内容的页面地址 stories/gaowen-zuoye-caogao/") in result.stderr
+    assert ("content/stories/2026/quanguo-laomo-dahui-tebie-baodao.md:1: [leak] 发布检查（audit）：输出文件 "
+            "files/manuscript.docx!word/document.xml 中出现了未公开内容的标题「全国劳模表彰大会特别报道」") in result.stderr
+    assert "共 2 处泄露；已删除 2 个输出文件，请勿发布此次构建。" in result.stderr
+    assert not (project / "site/leak/index.html").exists() and not (project / "site/files/manuscript.docx").exists()
+    assert "Traceback" not in result.stderr
+
+
+def test_sample_production_build_passes_the_audit(sample_site):
+    from unionpress.audit import audit, secrets
+    from unionpress import config, engine
+    from unionpress.findings import Findings
+
+    settings = config.from_mapping(ROOT, {"site_url": "https://example.org/", "extra": {"unionpress": {}}}, Findings(),
+                                   environ={"UNIONPRESS_CONTENT": str(ROOT / "content"), "UNIONPRESS_NOW": NOW})
+    build = engine.prepare(settings)
+    hidden = secrets(build)
+    assert sorted(s.url for s in hidden) == ["stories/dai-shen-gaojian/", "stories/gaowen-zuoye-caogao/",
+                                             "stories/quanguo-laomo-dahui-tebie-baodao/"]
+    assert audit(sample_site, hidden) == []
