@@ -59,17 +59,19 @@ def on_config(config):
         config.theme.static_templates.discard(template)
     build = engine.prepare(settings, findings)
     rendered = build.render()
-    _report(findings)
+    _report(findings, strict=bool(config.strict))
     _state.clear()
     _state.update(build=build, rendered=rendered)
     return config
 
 
-def _report(findings: Findings) -> None:
+def _report(findings: Findings, strict: bool) -> None:
     for finding in findings.sorted():
         if not finding.is_error:
             log.warning(finding.format())
-    if findings.errors:
+    # Under --strict our warnings fail the build ourselves, like `check --strict`: MkDocs only counts
+    # warnings that its log level lets through, and `-q` lets none through.
+    if findings.errors or (strict and findings.warnings):
         raise PluginError("UnionPress 内容检查未通过：\n" + findings.report())
 
 
