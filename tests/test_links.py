@@ -113,3 +113,78 @@ def test_the_build_fails_on_a_link_to_a_draft_with_the_same_message(site_copy, t
     assert result.returncode == 1
     assert "stories/bad-link.md:12: [link-hidden] 链接或图片指向未公开的内容「秘密草稿」" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_own_site_urls_in_any_spelling_are_checked(site_copy):
+    write_story(site_copy, "secret-draft", status="draft", title="秘密草稿")
+    body = ("[a](//example.org/stories/secret-draft/)\n\n[b](HTTPS://EXAMPLE.org/stories/secret-draft/)\n\n"
+            "[c](http://example.org:80/stories/%73ecret-draft/)\n\n[d](https://other.example.com/stories/secret-draft/)")
+    write_story(site_copy, "spellings", body=body)
+    from unionpress import config, engine
+    from unionpress.findings import Findings
+
+    findings = Findings()
+    settings = config.from_mapping(site_copy.parent, {"site_url": "https://example.org/", "extra": {}}, findings,
+                                   environ={"UNIONPRESS_CONTENT": str(site_copy), "UNIONPRESS_NOW": "2026-11-22"})
+    engine.prepare(settings, findings)
+    codes = [(f.line, f.code) for f in findings.sorted()]
+    assert codes == [(12, "link-hidden"), (14, "link-hidden"), (16, "link-hidden")]  # d is another site
+
+
+def test_encoded_and_content_root_paths_resolve_and_odd_names_are_quoted(site_copy):
+    shutil.copy(BASE / "images/photo.jpg", site_copy / "images/图.jpg")
+    shutil.copy(BASE / "images/photo.jpg", site_copy / "images/a#1.jpg")
+    body = ("![图](/media/images/%E5%9B%BE.jpg)\n\n![根目录](/images/cover.jpg)\n\n![井号](../images/a%231.jpg)\n\n"
+            "[站点地图](/sitemap.xml)")
+    write_story(site_copy, "odd-names", body=body, cover="../images/a#1.jpg", cover_alt="井号图")
+    lines, build = check(site_copy)
+    assert lines == []
+    html = _body(build, "odd-names").at("stories/odd-names/")
+    assert 'src="../../media/images/%E5%9B%BE.jpg"' in html and 'src="../../media/images/cover.jpg"' in html
+    assert 'src="../../media/images/a%231.jpg"' in html and 'href="../../sitemap.xml"' in html
+    page = dict((p.url, h) for p, h in build.render().files)["stories/odd-names/"]
+    assert 'src="../../media/images/a%231.jpg" alt="井号图"' in page
+    assert build.renderer.out.assets["media/images/a#1.jpg"] == site_copy.resolve() / "images/a#1.jpg"
+
+
+def test_images_that_are_not_images_and_hidden_topic_covers_are_errors(site_copy):
+    (site_copy / "images/notes.txt").write_text("笔记", encoding="utf-8")
+    write_story(site_copy, "secret-draft", status="draft", title="秘密草稿")
+    write_story(site_copy, "md-cover", cover="secret-draft.md", cover_alt="x")
+    write_story(site_copy, "txt-cover", cover="../images/notes.txt", cover_alt="x")
+    secret = site_copy / "stories/secret-bundle"
+    write_story(site_copy, "index", folder="stories/secret-bundle", status="draft", title="草稿包")
+    shutil.copy(BASE / "images/photo.jpg", secret / "secret.jpg")
+    topics = site_copy / "topics.yml"
+    topics.write_text(topics.read_text(encoding="utf-8") + "- {key: borrowed, name: 借图专题, cover: stories/secret-bundle/secret.jpg, cover_alt: 图}\n",
+                      encoding="utf-8")
+    lines, _ = check(site_copy)
+    row = len(topics.read_text(encoding="utf-8").splitlines())
+    assert lines == [
+        "content/stories/md-cover.md:6: [image-type] 不是图片文件：secret-draft.md（应为 jpg、png、webp、gif 等格式的图片）",
+        "content/stories/txt-cover.md:6: [image-type] 不是图片文件：../images/notes.txt（应为 jpg、png、webp、gif 等格式的图片）",
+        f"content/topics.yml:{row}: [link-hidden] 链接或图片指向未公开的内容「草稿包」（content/stories/secret-bundle/index.md）："
+        "stories/secret-bundle/secret.jpg。草稿、待审、定时发布或未审完的内容不能被已发布的内容引用",
+    ]
+
+
+def test_hostile_paths_are_findings_not_tracebacks(site_copy):
+    write_story(site_copy, "long-paths", body=f"[长]({'a' * 300})\n\n[空字节](%00)\n\n![长图]({'b' * 300}.jpg)",
+                cover="'" + "c" * 300 + ".jpg'", cover_alt="x")
+    lines, _ = check(site_copy)
+    assert [line.split(": [")[1].split("]")[0] for line in lines] == ["image-missing", "link-missing", "link-missing",
+                                                                     "image-missing"]
+
+
+def test_ordinary_coincidences_pass_check_and_the_audit(site_copy, tmp_path):
+    """A draft slug equal to a tag's pinyin or the pager's word, a draft revision with a published
+    story's title, a person named in a public story whose profile awaits consent: all legitimate."""
+    write_story(site_copy, "gong-jiang", status="draft", title="草稿：工匠")
+    write_story(site_copy, "page", status="draft", title="草稿：分页")
+    write_story(site_copy, "good-story-v2", status="draft", title="车间里的好师傅")
+    write_story(site_copy, "ouyang", body="欧阳明华是一名老技师。")
+    write_item(site_copy, "models/ouyang-minghua.md", name="欧阳明华", photo="../images/photo.jpg", employer="某厂",
+               honors="[{honor: quanguo-laomo, year: 2020}]", status="draft")
+    assert check(site_copy)[0] == []
+    result = mkdocs_build(tmp_path / "site", content=site_copy)
+    assert result.returncode == 0, result.stderr

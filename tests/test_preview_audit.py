@@ -92,3 +92,15 @@ def test_sample_production_build_passes_the_audit(sample_site):
     assert sorted(s.url for s in hidden) == ["stories/dai-shen-gaojian/", "stories/gaowen-zuoye-caogao/",
                                              "stories/quanguo-laomo-dahui-tebie-baodao/"]
     assert audit(sample_site, hidden) == []
+
+
+def test_hand_written_page_metadata_is_escaped(tmp_path):
+    project = _project(tmp_path)
+    (project / "docs/evil.md").write_text("---\ntitle: '<script>X9</script> & \"X9\"'\ndescription: '<b>Y9</b>\"'\n---\n\n正文。\n",
+                                          encoding="utf-8")
+    result = _run(project, preview=False)
+    assert result.returncode == 0, result.stderr
+    html = (project / "site/evil/index.html").read_text(encoding="utf-8")
+    assert "<script>X9" not in html and "<b>Y9" not in html
+    assert "<title>&lt;script&gt;X9&lt;/script&gt; &amp; &#34;X9&#34; - 示例市总工会 · 劳动者之家</title>" in html
+    assert '<meta name="description" content="&lt;b&gt;Y9&lt;/b&gt;&#34;">' in html

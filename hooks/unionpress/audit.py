@@ -12,9 +12,10 @@ would leave behind if it leaked:
 * its title, when it has at least 4 characters (shorter ones occur in ordinary prose), as written,
   HTML/XML-escaped and JSON-escaped;
 * the bytes of asset files only non-public items use (by sha256, whatever the copy is called);
-* its slug as a whole segment or file stem of an output path (``stories/draft-one/index.html``,
-  ``exports/partners/draft-one.zip``). A public item in another section with the same slug would
-  trip this rule too; that is deliberate, the audit fails closed.
+* an output path inside its page folder (``stories/draft-one/index.html``), and its slug as a whole
+  segment or file stem of a path under ``exports/`` or ``downloads/`` (``exports/partners/draft-one.zip``),
+  where per-item files are named by slug. Elsewhere a slug is an ordinary word (a tag page
+  ``tags/gong-jiang/``, a pager's ``page/2/``) and is not evidence of anything.
 
 A new output that forgets the gate then fails the build here instead of reaching the public web.
 Preview builds show non-public items on purpose; ``pages_may_show=True`` exempts what the preview
@@ -43,6 +44,8 @@ from typing import BinaryIO, Iterable
 from urllib.parse import quote, unquote
 
 import ahocorasick
+
+from .kinds import ITEM_KINDS
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,7 @@ class _Markers:
         table: dict[str, set[tuple[int, str, bool]]] = {}  # key → {(secret, what, needs boundary)}
         self.digests: dict[str, list[int]] = {}
         self.slugs: dict[str, list[int]] = {}
+        self.folders: list[tuple[str, int]] = []  # (page folder + "/", secret)
         for i, secret in enumerate(secrets):
             path = _url_path(secret.url)
             if path:
@@ -177,6 +181,7 @@ class _Markers:
                     table.setdefault(_latin(form), set()).add((i, what, True))
                 if slug := _slug(path):
                     self.slugs.setdefault(slug, []).append(i)
+                self.folders.append((unquote(path).lower() + "/", i))
             title = secret.title.strip()
             if len(title) >= MIN_TITLE:
                 what = WHAT_TITLE.format(title=title)
@@ -248,6 +253,9 @@ def _suffix(name: str) -> str:
     return os.path.splitext(name.rsplit("/", 1)[-1].lower())[1]
 
 
+SLUG_NAMED = ("exports/", "downloads/")
+
+
 def _stems(segment: str):
     yield segment
     for i, char in enumerate(segment):
@@ -276,10 +284,16 @@ class _Auditor:
         except OSError:
             pass  # a dangling symlink serves nothing
 
-    def path_rule(self, path: str, output: str) -> None:
-        if not self.markers.slugs:
-            return
-        for segment in path.replace("\\", "/").lower().split("/"):
+    def path_rule(self, path: str, output: str, member: bool = False) -> None:
+        path = path.replace("\\", "/").lower()
+        for folder, secret in self.markers.folders:  # the item's own page folder: stories/draft-one/…
+            if path.startswith(folder):
+                self.add(output, secret, WHAT_PATH)
+        # Per-item exports and downloads are named by the slug (exports/partners/draft-one.zip). Only
+        # there: elsewhere a slug is an ordinary word (a tag gong-jiang, a pager's page/2/).
+        if not self.markers.slugs or not (member or path.startswith(SLUG_NAMED)):
+            return  # an archive's members are per-item files wherever the archive is
+        for segment in path.split("/")[0 if member else 1:]:
             for stem in set(_stems(segment)) if segment else ():
                 for secret in self.markers.slugs.get(stem, ()):
                     self.add(output, secret, WHAT_PATH)
@@ -323,7 +337,7 @@ class _Auditor:
         for info in members:
             member = info.filename.replace("\\", "/")
             where = f"{output}!{member}"
-            self.path_rule(member, where)  # even for members too big to open: the name is visible
+            self.path_rule(member, where, member=True)  # even for members too big to open: the name is visible
             if info.is_dir():
                 continue
             limit = min(MEMBER_LIMIT, budget[0])
@@ -382,8 +396,6 @@ def _digest(path: Path) -> str:
 
 def secrets(build) -> list[Secret]:
     """What every non-public item of a build would leave behind: URL, title, and the files only it uses."""
-    from .kinds import ITEM_KINDS
-
     public_files: set[Path] = set()
     hidden_files: dict[int, set[Path]] = {}
     for item in build.catalog.items:
@@ -400,13 +412,17 @@ def secrets(build) -> list[Secret]:
             cover = getattr(row, "cover", None)
             if cover is not None and cover.path is not None:
                 public_files.add(cover.path)
+    # A title that public content itself contains (a revision copy's, a person named in a public
+    # story before their profile is consented) is no evidence of a leak: leave it to URL and files.
+    public_text = "\n".join(text for item in build.public.items()
+                            for text in (item.label, getattr(item, "summary", ""), item.body))
     found = []
     for item in build.catalog.items:
         if item in build.public:
             continue
         kind = ITEM_KINDS[item.kind]
         url = kind.url(item) if kind.url else ""
-        title = item.label if item.label != item.slug else ""
+        title = item.label if item.label != item.slug and item.label not in public_text else ""
         digests = frozenset(_digest(path) for path in sorted(hidden_files[id(item)] - public_files))
         found.append(Secret(item.source, url, title, digests))
     return found

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import unquote
+from urllib.parse import quote, unquote, urlsplit
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +24,13 @@ from lxml import html as lxml_html
 
 from .config import Settings
 from .findings import Findings
+from .images import pixel_size
 from .items import Item
+from .kinds import ITEM_KINDS
 
 MARK = "unionpress-site:"  # stands for the site root in stored HTML; never reaches an output
 _MARKED = re.compile(r'(["\'])' + re.escape(MARK) + r"([^\"']*)")
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg"}
 _URL_ATTRS = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src", "track": "src",
               "iframe": "src", "embed": "src", "object": "data"}
 
@@ -72,7 +74,8 @@ class Targets:
     def __init__(self, settings: Settings, items, urls_of) -> None:
         self.content = settings.content_dir.resolve()
         self.site_url = settings.site_url.rstrip("/") + "/" if settings.site_url else ""
-        self.site_path = "/" + self.site_url.split("://", 1)[-1].partition("/")[2] if self.site_url else "/"
+        self.site_parts = urlsplit(self.site_url) if self.site_url else None
+        self.site_path = self.site_parts.path or "/" if self.site_parts else "/"
         self.by_file: dict[Path, Item] = {}
         self.bundles: dict[Path, Item] = {}
         self.by_url: dict[str, Item] = {}
@@ -115,8 +118,6 @@ class BodyRenderer:
     def _item_target(self, target: Item, view, strict: bool, written: str) -> str:
         if strict and target not in view:
             raise Problem("link-hidden", target=written, label=target.label, other=target.source)
-        from .kinds import ITEM_KINDS
-
         kind = ITEM_KINDS[target.kind]
         if kind.url is None:
             raise Problem("link-no-page", target=written, what=kind.label, label=target.label)
@@ -154,28 +155,47 @@ class BodyRenderer:
         if url.startswith("media/"):
             return self._file_target(item, (self.targets.content / url[len("media/"):]).resolve(), view, strict,
                                      written, assets)
+        in_content = (self.targets.content / url).resolve()
+        if url and in_content.is_file():  # /images/x.jpg: the content folder's root, as in front matter
+            return self._file_target(item, in_content, view, strict, written, assets)
         raise Problem("link-missing", target=written)
 
     def resolve(self, item: Item, written: str, view, page_urls, strict: bool, assets: list) -> str | None:
-        """The marked site path for an internal target, or None to leave it as written."""
-        if not written or written.startswith("#") or (_SCHEME.match(written) and not self._own(written)):
+        """The marked site path for an internal target, or None to leave it as written (external)."""
+        if not written or written.startswith("#"):
             return None
-        path, rest = re.match(r"([^#?]*)(.*)", written, re.S).groups()
+        try:
+            parts = urlsplit(written)
+        except ValueError:  # e.g. a broken [IPv6] host: not ours to resolve
+            return None
+        if (parts.scheme or parts.netloc) and not self._own(parts):
+            return None  # another site, mailto:, tel: …
+        path = unquote(parts.path or ("/" if parts.netloc else ""))
         if not path:
-            return None
-        if self._own(path):
-            path = "/" + path[len(self.targets.site_url):]
+            return None  # only a query
+        rest = (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
         t = self.targets
-        if path.startswith("/"):
-            if t.site_path != "/" and path.startswith(t.site_path):
-                path = "/" + path[len(t.site_path):]
-            target = self._site_target(item, path, view, page_urls, strict, written, assets)
-        else:
-            target = self._file_target(item, (item.folder / unquote(path)).resolve(), view, strict, written, assets)
-        return MARK + target + rest
+        try:
+            if path.startswith("/"):
+                if t.site_path != "/" and path.startswith(t.site_path):
+                    path = "/" + path[len(t.site_path):]
+                target = self._site_target(item, path, view, page_urls, strict, written, assets)
+            else:
+                target = self._file_target(item, (item.folder / path).resolve(), view, strict, written, assets)
+        except (OSError, ValueError):  # a name too long for the file system, a NUL byte …
+            raise Problem("link-missing", target=written) from None
+        return MARK + quote(target, safe="/") + rest
 
-    def _own(self, href: str) -> bool:
-        return bool(self.targets.site_url) and href.startswith(self.targets.site_url)
+    def _own(self, parts) -> bool:
+        """Is this absolute URL our own site (any scheme, any case, default port)?"""
+        site = self.targets.site_parts
+        if site is None or parts.scheme.lower() not in ("", "http", "https"):
+            return False
+        try:
+            port = parts.port
+        except ValueError:
+            return False
+        return (parts.hostname or "") == site.hostname and port in (None, site.port, 80, 443)
 
     # -- one body -------------------------------------------------------------------------------------
     def render(self, item: Item, view, page_urls, findings: Findings, strict: bool) -> Body:
@@ -216,8 +236,6 @@ class BodyRenderer:
     @staticmethod
     def _size(element, path: Path) -> None:
         """width/height from the file (no layout shift on a slow phone) and lazy loading."""
-        from .pages.base import pixel_size
-
         if not element.get("width"):
             size = pixel_size(path)
             if size:
@@ -233,13 +251,24 @@ class BodyRenderer:
         return item.body_line + (item.body.count("\n", 0, index) if index >= 0 else 0)
 
     def check_images(self, item: Item, view, findings: Findings, strict: bool) -> None:
-        """Front-matter images (cover, photo, works) may not come out of a non-public item's bundle."""
-        if not strict:
-            return
+        """Front-matter images (cover, photo, works) must be image files, and a public item's may not
+        come out of a non-public item's bundle."""
         for image in item.images:
-            if image.path is None:
-                continue
-            owner = self.targets.owner(image.path)
-            if owner is not None and owner is not item and owner not in view:
-                findings.add(item.source, image.line, "link-hidden", target=image.src, label=owner.label,
-                             other=owner.source)
+            self._check_image(image, item, item.source, view, findings, strict)
+
+    def check_list_images(self, rows, source: str, view, findings: Findings) -> None:
+        """Images of list entries (a topic's cover) are public whenever the list is."""
+        for row in rows:
+            image = getattr(row, "cover", None)
+            if image is not None:
+                self._check_image(image, None, source, view, findings, strict=True)
+
+    def _check_image(self, image, item, source: str, view, findings: Findings, strict: bool) -> None:
+        if image.path is None:
+            return
+        if image.path in self.targets.by_file or image.path.suffix.lower() not in IMAGE_SUFFIXES:
+            findings.add(source, image.line, "image-type", src=image.src)
+            return
+        owner = self.targets.owner(image.path)
+        if strict and owner is not None and owner is not item and owner not in view:
+            findings.add(source, image.line, "link-hidden", target=image.src, label=owner.label, other=owner.source)

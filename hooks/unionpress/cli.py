@@ -13,7 +13,7 @@ from pathlib import Path
 from . import config, engine
 from .findings import Findings
 from .kinds import ITEM_KINDS
-from .load import SLUG_RE
+from .validate import SLUG_RE
 
 SCAFFOLDS = {
     "story": """---

@@ -12,11 +12,13 @@ from . import link as linking
 from .body import Body, BodyRenderer, Targets
 from .config import Settings
 from .findings import Findings
-from .link import Catalog, View
+from . import outputs
+from .kinds import ITEM_KINDS, LIST_KINDS
+from .catalog import Catalog, read_catalog
+from .link import View
 from .load import load
 from .pages import Page, Renderer, Rendered, plan
 from .publish import PreviewSite, PublicSite, is_public
-from .validate import validate
 
 
 @dataclass
@@ -37,8 +39,6 @@ class Build:
 
 
 def _item_url(item) -> str | None:
-    from .kinds import ITEM_KINDS
-
     kind = ITEM_KINDS[item.kind]
     return kind.url(item) if kind.url else None
 
@@ -48,7 +48,7 @@ def _render_bodies(build: Build) -> None:
     anything else against everything (it may point at other drafts, but not at missing files)."""
     settings, findings, catalog = build.settings, build.findings, build.catalog
     renderer = BodyRenderer(settings, Targets(settings, catalog.items, _item_url))
-    public_urls = {page.url for page in build.public_pages} | set(settings.doc_pages)
+    public_urls = {page.url for page in build.public_pages} | set(settings.doc_pages) | set(outputs.FILES)
     everything: View = build.shown if settings.preview else None
     for item in catalog.items:
         if item in build.public:
@@ -59,6 +59,9 @@ def _render_bodies(build: Build) -> None:
             view, urls, strict = everything, public_urls | {_item_url(i) for i in catalog.items}, False
         build.bodies[id(item)] = renderer.render(item, view, urls, findings, strict)
         renderer.check_images(item, view, findings, strict)
+    for name, rows in catalog.lists.items():
+        source = settings.display(settings.content_dir / LIST_KINDS[name].file)
+        renderer.check_list_images(rows.values(), source, build.public, findings)
 
 
 def _check_outputs(pages: list[Page], settings: Settings, findings: Findings) -> None:
@@ -77,7 +80,7 @@ def _check_outputs(pages: list[Page], settings: Settings, findings: Findings) ->
 
 def prepare(settings: Settings, findings: Findings | None = None) -> Build:
     findings = findings if findings is not None else Findings()
-    catalog = validate(load(settings, findings), settings, findings)
+    catalog = read_catalog(load(settings, findings), settings, findings)
     linking.check(catalog, findings)
     public = PublicSite(catalog, settings)
     shown = PreviewSite(catalog, settings, public) if settings.preview else public

@@ -9,20 +9,13 @@ items a view holds; this module only knows how to index them.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Iterable
 
+from .catalog import Catalog
 from .findings import Findings
 from .items import Item
-
-
-@dataclass(frozen=True)
-class Catalog:
-    """Every item that was read (whatever its status) and every list: for checks, never for output."""
-
-    items: tuple[Item, ...]
-    lists: dict  # list kind → {key: object}
+from .kinds import ITEM_KINDS, LIST_KINDS
 
 
 def _hint(key: str, known) -> str:
@@ -32,8 +25,6 @@ def _hint(key: str, known) -> str:
 
 def check(catalog: Catalog, findings: Findings) -> None:
     """Duplicate slugs and references to things that do not exist, over everything read."""
-    from .kinds import ITEM_KINDS, LIST_KINDS
-
     tables: dict[str, dict] = {name: {} for name in ITEM_KINDS}
     for item in catalog.items:
         table = tables[item.kind]
@@ -61,8 +52,6 @@ class View:
     """Items linked among themselves, with forward references and backlinks; read-only."""
 
     def __init__(self, items: Iterable[Item], lists: dict, settings) -> None:
-        from .kinds import ITEM_KINDS
-
         self.settings = settings
         self.lists = MappingProxyType({name: MappingProxyType(dict(rows)) for name, rows in lists.items()})
         tables: dict[str, dict[str, Item]] = {name: {} for name in ITEM_KINDS}
@@ -108,8 +97,6 @@ class View:
 
     def latest(self, kind: str) -> tuple:
         """Members newest first (the kind's own order)."""
-        from .kinds import ITEM_KINDS
-
         order = ITEM_KINDS[kind].sort
         name = f"latest:{kind}"
         if name not in self._sorted:
@@ -117,8 +104,6 @@ class View:
         return self._sorted[name]
 
     def items(self) -> tuple[Item, ...]:
-        from .kinds import ITEM_KINDS
-
         return tuple(item for kind in ITEM_KINDS for item in self.all(kind))
 
     # -- references -----------------------------------------------------------------------------------
@@ -136,8 +121,6 @@ class View:
 
     def url(self, obj: object) -> str | None:
         """The page URL of an item or list entry in this view (None: no page, or not a member)."""
-        from .kinds import ITEM_KINDS, LIST_KINDS
-
         if isinstance(obj, Item):
             kind = ITEM_KINDS[obj.kind]
             return kind.url(obj) if kind.url and obj in self else None

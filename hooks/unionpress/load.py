@@ -14,8 +14,9 @@ from . import frontmatter
 from .config import Settings
 from .findings import Findings
 from .frontmatter import Map, Seq
+from .kinds import ITEM_KINDS, LIST_KINDS
+from .validate import SLUG_RE
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass
@@ -125,8 +126,6 @@ def _item_files(folder: Path) -> list[tuple[str, Path]]:
 
 
 def load(settings: Settings, findings: Findings) -> RawContent:
-    from .kinds import ITEM_KINDS, LIST_KINDS
-
     root = settings.content_dir
     if not root.is_dir():
         findings.add(settings.display(root), 1, "content-dir", path=settings.display(root))

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from .config import Settings
 from .items import Item
-from .link import Catalog, View
+from .catalog import Catalog
+from .kinds import ITEM_KINDS
+from .link import View
 
 
 def is_public(item: Item, settings: Settings) -> bool:
@@ -25,8 +27,6 @@ def is_public(item: Item, settings: Settings) -> bool:
 
 
 def _public_items(catalog: Catalog, settings: Settings) -> list[Item]:
-    from .kinds import ITEM_KINDS
-
     public = [item for item in catalog.items if is_public(item, settings)]
     # An item that lives inside another (an entry in a contest) is public only while that one is.
     keys = {(item.kind, item.key) for item in public}

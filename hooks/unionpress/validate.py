@@ -20,6 +20,7 @@ from .frontmatter import BadDate, Map, Seq
 from .items import Exemption, Image, Review, Signature
 
 STATUSES = ("draft", "review", "published")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # file, folder and list keys: ASCII, for URLs
 # Besides ISO 8601 (quoted or not, with or without seconds and offset): the forms editors type.
 _DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y/%m/%d", "%Y/%m/%d %H:%M", "%Y年%m月%d日", "%Y.%m.%d")
 
@@ -219,18 +220,21 @@ class Fields:
 
 def resolve_image(src: str, alt: str, line: int, folder: Path | None, settings: Settings, findings: Findings,
                   source: str) -> Image:
-    """Resolve an image path against the item's folder; it must be a file inside the content folder."""
+    """Resolve an image path against the item's folder; it must be a file inside the content folder.
+    A leading / means the content folder itself."""
     content = settings.content_dir.resolve()
     path = None
     if folder is not None and not re.match(r"^[a-z]+:", src):
-        candidate = ((content / src.lstrip("/")) if src.startswith("/") else (folder / src)).resolve()
-        if candidate.is_file() and content in candidate.parents:
-            path = candidate
+        try:
+            candidate = ((content / src.lstrip("/")) if src.startswith("/") else (folder / src)).resolve()
+            if candidate.is_file() and content in candidate.parents:
+                path = candidate
+        except (OSError, ValueError):  # a name too long for the file system, a NUL byte …
+            path = None
     if path is None:
         findings.add(source, line, "image-missing", src=src)
         return Image(src, None, alt, line)
     return Image(src, path, alt, line, output="media/" + path.relative_to(content).as_posix())
-
 
 
 # -- shared fields of every item --------------------------------------------------------------------
@@ -288,8 +292,6 @@ def isbn_problem(value: str) -> str | None:
 
 def read_rows(rows: Seq, source: str, folder: Path, settings: Settings, findings: Findings, read) -> list:
     """A list file (columns.yml …): one object per row, each with a unique ASCII key."""
-    from .load import SLUG_RE
-
     result, seen = [], {}
     for index, row in enumerate(rows):
         line = rows.lines[index]
@@ -312,33 +314,3 @@ def read_rows(rows: Seq, source: str, folder: Path, settings: Settings, findings
         result.append(obj)
     return result
 
-
-# -- the whole content folder -------------------------------------------------------------------------
-
-def validate(raw, settings: Settings, findings: Findings):
-    """Raw files → the Catalog: every item typed and frozen, every list read."""
-    from .kinds import ITEM_KINDS, LIST_KINDS
-    from .link import Catalog
-
-    lists = {name: {} for name in LIST_KINDS}
-    for name, kind in LIST_KINDS.items():
-        if name in raw.lists:
-            found = raw.lists[name]
-            rows = read_rows(found.rows, found.source, found.path.parent, settings, findings, kind.read)
-            lists[name] = {row.key: row for row in rows}
-    items = []
-    for item_raw in raw.items:
-        kind = ITEM_KINDS[item_raw.kind]
-        f = Fields(item_raw.meta, item_raw.source, findings, settings, folder=item_raw.folder)
-        common = read_common(f, kind.date_required)
-        own = kind.read(item_raw, f, settings)
-        f.finish(also_known=kind.also_known)
-        images = [own.get(key) for key in ("cover", "photo")]
-        images += [work.image for work in own.get("works", ())]
-        item = kind.cls(kind=item_raw.kind, slug=item_raw.slug, source=item_raw.source, path=item_raw.path,
-                        folder=item_raw.folder, bundle=item_raw.bundle, lines=dict(item_raw.meta.lines),
-                        body=item_raw.body, body_line=item_raw.body_line, parent=item_raw.parent,
-                        images=tuple(image for image in images if image), **common, **own)
-        check_review(item, settings, findings)
-        items.append(item)
-    return Catalog(tuple(items), lists)

@@ -15,6 +15,8 @@ from ..publish import PublicSite
 from . import robots, sitemap
 
 OUTPUTS: dict[str, Callable] = {"sitemap": sitemap.write, "robots": robots.write}
+# Files the outputs write at fixed paths: a body may link to them.
+FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
 
 
 def run(build, site_dir: Path) -> list[str]:

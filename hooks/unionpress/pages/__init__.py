@@ -7,11 +7,14 @@ adds its own pages (kinds/*.py `pages`); the homepage, tags and 404 are here.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from markupsafe import Markup
 
 from ..body import Body, relative
 from ..config import Settings
 from ..items import Image, Item
+from ..kinds import ITEM_KINDS, LIST_KINDS, column, model
 from ..publish import banner
 from . import home, tags
 from .base import (Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, tag_slug,
@@ -20,8 +23,6 @@ from .base import (Page, PageSet, Rendered, derive_summary, environment, image_s
 
 def plan(site, settings: Settings) -> list[Page]:
     """Every page this view makes, in a stable order (home, kinds, lists, tags, 404)."""
-    from ..kinds import ITEM_KINDS, LIST_KINDS
-
     out = PageSet(site, settings)
     home.pages(site, out)
     for kind in ITEM_KINDS.values():
@@ -38,8 +39,6 @@ def plan(site, settings: Settings) -> list[Page]:
 def channels(site, settings: Settings) -> list[tuple[str, str]]:
     """The channel bar: home, each column, all topics, labor models, tags, then the hand-written pages.
     Stories are never listed: the bar is on every page, so it must not grow with them."""
-    from ..kinds import column
-
     bar = [("首页", "")]
     bar += [(c.name, column.url(c)) for c in site.lists["column"].values()]
     if site.lists["topic"]:
@@ -75,15 +74,13 @@ class Renderer:
 
         def media(image: Image) -> str:
             self._asset(image)
-            return href(image.output)
+            return href(quote(image.output, safe="/"))  # a file named a#1.jpg must stay one file
 
         def body(item: Item) -> Markup:
             found = self.bodies[id(item)]
             for output, path in found.assets:
                 self.out.assets[output] = path
             return Markup(found.at(url) if not absolute else found.absolute(self.root_path))
-
-        from ..kinds import model
 
         return {"href": href, "media": media, "top_honor": lambda m: model.top_honor(self.site, m), "body": body, "url_of": self.site.url, "site": self.site,
                 "summary": self.summaries.summary, "banner": lambda item: banner(item, self.settings),
@@ -97,7 +94,7 @@ class Renderer:
         context.update(page.context)
         context["page"] = page
         context["canonical"] = self.site_url + page.url if self.site_url and page.url != "404.html" else ""
-        context["og_image"] = (self.site_url + page.image.output) if self.site_url and page.image and page.image.path else ""
+        context["og_image"] = (self.site_url + quote(page.image.output, safe="/")) if self.site_url and page.image and page.image.path else ""
         if page.image is not None:
             self._asset(page.image)
         return self.env.get_template(page.template).render(**context)

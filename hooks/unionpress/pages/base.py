@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Sequence
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from PIL import Image as PILImage
 from pypinyin import lazy_pinyin
 
+from ..images import pixel_size
 from ..items import Image, Item
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -145,22 +145,6 @@ class PageSet:
                      lastmod=group[0].date if group else None, image=cover if number == 1 else None,
                      heading=title, kicker=kicker, note=note, cover=cover if number == 1 else None,
                      models=list(models) if number == 1 else [], stories=group, pages=urls, current=number)
-
-
-_image_sizes: dict[tuple[Path, int], tuple[int, int]] = {}
-
-
-def pixel_size(path: Path) -> tuple[int, int] | None:
-    """Pixel size for width/height attributes (reads only the header); None if not a raster image.
-    Cached per file and modification time, so `mkdocs serve` picks up an image an editor replaced."""
-    key = (path, path.stat().st_mtime_ns)
-    if key not in _image_sizes:
-        try:
-            with PILImage.open(path) as handle:
-                _image_sizes[key] = handle.size
-        except (OSError, ValueError, PILImage.DecompressionBombError):
-            _image_sizes[key] = None
-    return _image_sizes[key]
 
 
 def image_size(image: Image) -> tuple[int, int]:
