@@ -16,7 +16,7 @@ from conftest import FIXTURES, mkdocs_build
 
 GOLDEN = Path(__file__).parent / "golden"
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset"[^>]*>(.*?)</article>', re.S)
-TEXT = (".html", ".xml", ".txt")
+TEXT = (".html", ".xml", ".txt", ".json")
 
 
 def _snapshot(site: Path) -> dict[str, str]:

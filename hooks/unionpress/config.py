@@ -45,6 +45,9 @@ class Settings:
     nav_pages: tuple[tuple[str, str], ...] = ()  # hand-written pages of the nav: (title, URL)
     doc_pages: Mapping[str, str] = field(default_factory=dict)  # URL → docs/ file of every hand-written page
     stylesheets: tuple[str, ...] = ()  # site paths, in order
+    feed_length: int = 50
+    partners: tuple[dict, ...] = ()  # partner newsrooms' filtered feeds (checked against the content later)
+    setting_lines: Mapping[str, int] = field(default_factory=dict)  # line of each extra.unionpress key
 
     def display(self, path: Path) -> str:
         """A path as editors see it: relative to the project when possible."""
@@ -98,7 +101,36 @@ SCHEMA = {
     "timezone": ("应为时区名称，如 Asia/Shanghai", lambda v: isinstance(v, str) and _zone(v) is not None),
     "genres": ("应为文字列表", _is_text_list),
     "industries": ("应为文字列表", _is_text_list),
+    "feed_length": ("应为 1 到 1000 之间的整数", lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1000),
+    "partners": ("应为合作媒体列表", lambda v: _partners_problem(v) is None),
 }
+
+PARTNER_KEYS = {"name", "title", "description", "columns", "topics", "tags", "genres", "full_text"}
+
+
+def _partners_problem(value) -> str | None:
+    """Why a partners list is unusable (None when it is fine)."""
+    import re
+
+    if not isinstance(value, list):
+        return "不是列表"
+    names = set()
+    for index, partner in enumerate(value, start=1):
+        if not isinstance(partner, dict):
+            return f"第 {index} 项不是映射"
+        unknown = sorted(set(map(str, partner)) - PARTNER_KEYS)
+        if unknown:
+            return f"第 {index} 项有未知字段「{unknown[0]}」（可用：{'、'.join(sorted(PARTNER_KEYS))}）"
+        name = partner.get("name")
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name) or name in names:
+            return f"第 {index} 项的 name 应为唯一的小写英文字母、数字和连字符"
+        names.add(name)
+        for key in ("columns", "topics", "tags", "genres"):
+            if key in partner and not _is_text_list(partner[key]):
+                return f"第 {index} 项的 {key} 应为文字列表"
+        if "full_text" in partner and not isinstance(partner["full_text"], bool):
+            return f"第 {index} 项的 full_text 应为 true 或 false"
+    return None
 
 
 def _zone(name: str) -> ZoneInfo | None:
@@ -161,7 +193,9 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
         elif SCHEMA[key][1](value):
             good[key] = value
         else:
-            findings.add(config_path, lines.get(key, 1), "config", field=key, detail=SCHEMA[key][0])
+            detail = (_partners_problem(value) or "") if key == "partners" else ""
+            findings.add(config_path, lines.get(key, 1), "config", field=key,
+                         detail=f"{SCHEMA[key][0]}：{detail}" if detail else SCHEMA[key][0])
     content_dir = Path(environ.get("UNIONPRESS_CONTENT") or good.get("content_dir") or "content")
     if not content_dir.is_absolute():
         content_dir = root / content_dir
@@ -175,6 +209,9 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
     settings.page_size = good.get("page_size", 20)
     settings.genres = tuple(good.get("genres", DEFAULT_GENRES))
     settings.industries = tuple(good.get("industries", ()))
+    settings.feed_length = good.get("feed_length", 50)
+    settings.partners = tuple(good.get("partners", ()))
+    settings.setting_lines = dict(lines)
     settings.preview = _truthy(environ.get("UNIONPRESS_PREVIEW"))
     settings.now = clock(settings.timezone, environ)
     docs = root / str(site.get("docs_dir") or "docs")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from . import link as linking
 from .body import Body, BodyRenderer, Targets
 from .config import Settings
+from .feedsets import check_partners, feed_sets
 from .findings import Findings
 from . import outputs
 from .kinds import ITEM_KINDS, LIST_KINDS
@@ -48,7 +49,8 @@ def _render_bodies(build: Build) -> None:
     anything else against everything (it may point at other drafts, but not at missing files)."""
     settings, findings, catalog = build.settings, build.findings, build.catalog
     renderer = BodyRenderer(settings, Targets(settings, catalog.items, _item_url))
-    public_urls = {page.url for page in build.public_pages} | set(settings.doc_pages) | set(outputs.FILES)
+    feeds = {feed.url(fmt) for feed in feed_sets(catalog.lists, settings) for fmt in ("rss", "atom", "json")}
+    public_urls = {page.url for page in build.public_pages} | set(settings.doc_pages) | set(outputs.FILES) | feeds
     everything: View = build.shown if settings.preview else None
     for item in catalog.items:
         if item in build.public:
@@ -82,6 +84,8 @@ def prepare(settings: Settings, findings: Findings | None = None) -> Build:
     findings = findings if findings is not None else Findings()
     catalog = read_catalog(load(settings, findings), settings, findings)
     linking.check(catalog, findings)
+    check_partners(settings, catalog.lists, {tag for item in catalog.items for tag in getattr(item, "tags", ())},
+                   findings, settings.setting_lines)
     public = PublicSite(catalog, settings)
     shown = PreviewSite(catalog, settings, public) if settings.preview else public
     public_pages = plan(public, settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..feedsets import column_feed
 from .base import ListKind
 
 CADENCE_PERIODS = ("week", "month", "quarter", "year")
@@ -42,7 +43,7 @@ def pages(site, out) -> None:
     for column in columns:
         note = f"{_PERIOD_NAMES[column.cadence['per']]}更新 {column.cadence['count']} 篇" if column.cadence else ""
         out.listing(url(column), column.name, site.backrefs(column, "story", "column"), kicker="栏目",
-                    description=column.description, note=note)
+                    description=column.description, note=note, feed=column_feed(column, out.settings))
     if columns:
         out.add("columns/", "index.html", title="全部栏目", kicker="栏目", description="按栏目浏览全部报道",
                 entries=[(column.name, url(column), column.description, len(site.backrefs(column, "story", "column")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..feedsets import topic_feed
 from ..items import Image
 from .base import ListKind
 
@@ -55,7 +56,8 @@ def pages(site, out) -> None:
     topics = list(site.lists["topic"].values())
     for topic in topics:
         out.listing(url(topic), topic.name, site.backrefs(topic, "story", "topics"), kicker="专题",
-                    description=topic.summary, cover=topic.cover, models=models_of(site, topic))
+                    description=topic.summary, cover=topic.cover, models=models_of(site, topic),
+                    feed=topic_feed(topic, out.settings))
     if topics:
         out.add("topics/", "index.html", title="全部专题", kicker="专题", description="专题和主题活动",
                 entries=[(topic.name, url(topic), topic.summary, len(site.backrefs(topic, "story", "topics")))

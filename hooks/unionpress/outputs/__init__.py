@@ -1,8 +1,9 @@
 """Outputs: files written after the pages, from the public view and nothing else.
 
-Each output is a function `write(public, pages, site_dir, settings)` registered in OUTPUTS. `run`
-is the only caller and hands it `build.public` (a PublicSite) and the public page plan, so an
-output cannot be given a preview view or the catalog by mistake: it never sees them. Outputs must
+Each output is a function `write(public, pages, site_dir, settings, body_of)` registered in OUTPUTS.
+`run` is the only caller and hands it `build.public` (a PublicSite), the public page plan and
+`body_of`, which gives the rendered body of a public item and refuses any other: an output cannot
+be given a preview view, the catalog or a draft's body by mistake, it never sees them. Outputs must
 be deterministic (same content and clock → same bytes).
 """
 
@@ -12,9 +13,9 @@ from pathlib import Path
 from typing import Callable
 
 from ..publish import PublicSite
-from . import robots, sitemap
+from . import feeds, robots, sitemap
 
-OUTPUTS: dict[str, Callable] = {"sitemap": sitemap.write, "robots": robots.write}
+OUTPUTS: dict[str, Callable] = {"sitemap": sitemap.write, "robots": robots.write, "feeds": feeds.write}
 # Files the outputs write at fixed paths: a body may link to them.
 FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
 
@@ -24,7 +25,12 @@ def run(build, site_dir: Path) -> list[str]:
     public = build.public
     if not isinstance(public, PublicSite):  # the gate is the type: nothing else may reach an output
         raise TypeError("outputs take the public view only")
+    def body_of(item):
+        if item not in public:
+            raise ValueError(f"{item.source} is not public")
+        return build.bodies[id(item)]
+
     written: list[str] = []
     for write in OUTPUTS.values():
-        written += write(public, build.public_pages, site_dir, build.settings)
+        written += write(public, build.public_pages, site_dir, build.settings, body_of)
     return written

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def write(public, pages, site_dir: Path, settings) -> list[str]:
+def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     if settings.preview:
         text = "User-agent: *\nDisallow: /\n"
     else:

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 _EXCLUDED = ("404.html", "models/stats/", "stats/")
 
 
-def write(public, pages, site_dir: Path, settings) -> list[str]:
+def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     if not settings.site_url:
         return []  # a sitemap needs absolute URLs
     base = settings.site_url.rstrip("/") + "/"

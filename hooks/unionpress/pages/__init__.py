@@ -12,11 +12,12 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from ..body import Body, relative
+from ..feedsets import site_feed
 from ..config import Settings
 from ..items import Image, Item
 from ..kinds import ITEM_KINDS, LIST_KINDS, column, model
 from ..publish import banner
-from . import home, tags
+from . import feeds, home, tags
 from .base import (Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, tag_slug,
                    tag_table)
 
@@ -32,6 +33,7 @@ def plan(site, settings: Settings) -> list[Page]:
         if kind.pages:
             kind.pages(site, out)
     tags.pages(site, out)
+    feeds.pages(site, out)
     out.add("404.html", "404.html", title="页面没有找到")
     return out.pages
 
@@ -87,7 +89,7 @@ class Renderer:
                 "image_size": image_size, "pager_window": pager_window, "settings": self.settings,
                 "site_name": self.settings.site_name, "channels": self.channels, "current_url": url,
                 "preview": self.settings.preview, "site_url": self.site_url,
-                "stylesheets": self.settings.stylesheets}
+                "stylesheets": self.settings.stylesheets, "site_feed": site_feed(self.settings)}
 
     def render(self, page: Page) -> str:
         context = self.context(page.url, absolute=page.url == "404.html")

@@ -135,7 +135,7 @@ class PageSet:
         return page
 
     def listing(self, base: str, title: str, stories: Sequence, *, kicker: str, description: str = "",
-                note: str = "", cover: Image | None = None, models: Sequence = ()) -> None:
+                note: str = "", cover: Image | None = None, models: Sequence = (), feed=None) -> None:
         """A paginated list of stories: page 1 at `base`, page N at `base/page/N/`."""
         groups = chunks(stories, self.settings.page_size)
         urls = [paged_url(base, n) for n in range(1, len(groups) + 1)]
@@ -144,7 +144,8 @@ class PageSet:
             self.add(url, "listing.html", title=page_title, description=description,
                      lastmod=group[0].date if group else None, image=cover if number == 1 else None,
                      heading=title, kicker=kicker, note=note, cover=cover if number == 1 else None,
-                     models=list(models) if number == 1 else [], stories=group, pages=urls, current=number)
+                     models=list(models) if number == 1 else [], stories=group, pages=urls, current=number,
+                     feed=feed)
 
 
 def image_size(image: Image) -> tuple[int, int]:

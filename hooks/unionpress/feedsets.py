@@ -1,0 +1,93 @@
+"""Which feeds the site offers: the whole site, each column, each topic, each partner.
+
+Kept apart from the output that writes them (outputs/feeds.py) because pages need the same list:
+every page links the site feed, column and topic pages link theirs, and /feeds/ lists them all.
+A feed set is decided by the lists (columns, topics) and the settings alone, never by items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FORMATS = (("rss", ".xml", "application/rss+xml", "RSS"), ("atom", ".atom.xml", "application/atom+xml", "Atom"),
+           ("json", ".json", "application/feed+json", "JSON Feed"))
+
+
+@dataclass(frozen=True)
+class FeedSet:
+    stem: str  # feeds/columns/KEY → KEY.xml, KEY.atom.xml, KEY.json beside it
+    title: str
+    description: str
+    page: str  # the HTML page the feed follows ("" for the homepage)
+    columns: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    genres: tuple[str, ...] = ()
+    full_text: bool = True
+    kind: str = "site"  # site | column | topic | partner
+    extra: dict = field(default_factory=dict)
+
+    def url(self, fmt: str) -> str:
+        suffix = next(s for name, s, _type, _label in FORMATS if name == fmt)
+        if self.kind == "site":
+            return {"rss": "feeds/rss.xml", "atom": "feeds/atom.xml", "json": "feeds/feed.json"}[fmt]
+        return self.stem + suffix
+
+    def links(self) -> list[tuple[str, str, str]]:
+        """(type, label, URL) for each format."""
+        return [(mime, label, self.url(name)) for name, _s, mime, label in FORMATS]
+
+    def matches(self, story, column_key: str, topic_keys) -> bool:
+        if self.columns and column_key not in self.columns:
+            return False
+        if self.topics and not set(self.topics) & set(topic_keys):
+            return False
+        if self.tags and not set(self.tags) & set(story.tags):
+            return False
+        if self.genres and story.genre not in self.genres:
+            return False
+        return True
+
+
+def site_feed(settings) -> FeedSet:
+    return FeedSet("feeds/site", settings.site_name, settings.site_description or f"{settings.site_name}最新报道", "")
+
+
+def column_feed(column, settings) -> FeedSet:
+    return FeedSet(f"feeds/columns/{column.key}", f"{column.name} - {settings.site_name}",
+                   column.description or column.name, f"columns/{column.key}/", columns=(column.key,), kind="column")
+
+
+def topic_feed(topic, settings) -> FeedSet:
+    return FeedSet(f"feeds/topics/{topic.key}", f"{topic.name} - {settings.site_name}", topic.summary or topic.name,
+                   f"topics/{topic.key}/", topics=(topic.key,), kind="topic")
+
+
+def feed_sets(lists, settings) -> list[FeedSet]:
+    """Every feed, in a stable order: site, columns, topics, partners."""
+    sets = [site_feed(settings)]
+    sets += [column_feed(column, settings) for column in lists["column"].values()]
+    sets += [topic_feed(topic, settings) for topic in lists["topic"].values()]
+    for partner in settings.partners:
+        sets.append(FeedSet(f"feeds/partners/{partner['name']}", partner.get("title") or f"{settings.site_name}（{partner['name']}）",
+                            partner.get("description", ""), "", columns=tuple(partner.get("columns", ())),
+                            topics=tuple(partner.get("topics", ())), tags=tuple(partner.get("tags", ())),
+                            genres=tuple(partner.get("genres", ())), full_text=partner.get("full_text", True),
+                            kind="partner"))
+    return sets
+
+
+def check_partners(settings, lists, known_tags, findings, lines) -> None:
+    """A partner filter naming a column, topic, genre or tag that does not exist is a config error."""
+    import difflib
+
+    known = {"columns": set(lists["column"]), "topics": set(lists["topic"]), "genres": set(settings.genres),
+             "tags": set(known_tags)}
+    for index, partner in enumerate(settings.partners):
+        for key, values in known.items():
+            for value in partner.get(key, ()):
+                if value not in values:
+                    close = difflib.get_close_matches(value, sorted(values), n=1, cutoff=0.6)
+                    findings.add("mkdocs.yml", lines.get("partners", 1), "config",
+                                 field=f"partners[{index + 1}].{key}",
+                                 detail=f"「{value}」不存在" + (f"，是否想写「{close[0]}」？" if close else ""))

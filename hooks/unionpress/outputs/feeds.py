@@ -1,0 +1,163 @@
+"""Feeds: RSS 2.0 and Atom (feedgen) and JSON Feed 1.1 for the site, each column, topic and partner.
+
+Full text with every link and image absolute, the cover as an enclosure, the story URL as a stable
+id, dates with the union's offset. Built from the public view only, like every output. The feed's
+own date is its newest item's, so an unchanged feed keeps the same bytes from build to build.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from pathlib import Path
+from urllib.parse import quote
+
+from feedgen.feed import FeedGenerator
+
+from ..feedsets import FeedSet, feed_sets
+from ..kinds import story as story_kind
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def _entries(public, feed: FeedSet, length: int) -> list:
+    chosen = []
+    for story in public.latest("story"):
+        column = public.first(story, "column")
+        topics = [topic.key for topic in public.refs(story, "topics")]
+        if feed.matches(story, column.key if column else "", topics):
+            chosen.append(story)
+            if len(chosen) == length:
+                break
+    return chosen
+
+
+class _Entry:
+    """What every format says about one story."""
+
+    def __init__(self, public, story, body_of, base: str, full_text: bool, summary) -> None:
+        self.url = base + story_kind.url(story)
+        self.title = story.title
+        self.summary = summary(story)
+        self.html = body_of(story).absolute(base) if full_text else ""
+        self.date = story.date
+        self.authors = list(story.authors)
+        column = public.first(story, "column")
+        self.categories = ([column.name] if column else []) + list(dict.fromkeys(story.tags))
+        self.cover = None
+        if story.cover is not None and story.cover.path is not None:
+            mime = mimetypes.guess_type(story.cover.path.name)[0] or "application/octet-stream"
+            self.cover = (base + quote(story.cover.output, safe="/"), story.cover.path.stat().st_size, mime)
+
+
+def _xml(feed: FeedSet, entries: list[_Entry], base: str, settings, updated) -> tuple[bytes, bytes]:
+    fg = FeedGenerator()
+    fg.id(base + feed.url("atom"))
+    fg.title(feed.title)
+    fg.subtitle(feed.description or feed.title)
+    fg.language("zh-CN")
+    fg.generator("UnionPress")
+    # RSS 2.0's <author> must be an e-mail address; writers' names go in dc:creator there.
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.updated(updated)
+    if settings.copyright:
+        fg.rights(settings.copyright)
+    for entry in reversed(entries):  # feedgen prepends: add oldest first to print newest first
+        fe = fg.add_entry()
+        fe.id(entry.url)
+        fe.guid(entry.url, permalink=True)
+        fe.title(entry.title)
+        fe.link(href=entry.url, rel="alternate")
+        fe.published(entry.date)
+        fe.updated(entry.date)
+        if entry.summary:
+            fe.summary(entry.summary)
+        if entry.html:
+            fe.content(entry.html, type="html")
+        for name in entry.authors:
+            fe.author(name=name)
+        if entry.authors:
+            fe.dc.dc_creator(entry.authors)
+        for name in entry.categories:
+            fe.category(term=name)
+        if entry.cover:
+            fe.enclosure(entry.cover[0], str(entry.cover[1]), entry.cover[2])
+    # feedgen prints RSS's <link> from the last link given and atom:link from the self one.
+    fg.link(href=base + feed.url("rss"), rel="self", replace=True)
+    fg.link(href=base + feed.page, rel="alternate")
+    rss = fg.rss_str(pretty=True)
+    fg.link(href=base + feed.url("atom"), rel="self", replace=True)
+    fg.link(href=base + feed.page, rel="alternate")
+    return rss, _atom_links(fg.atom_str(pretty=True), entries)
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _atom_links(data: bytes, entries: list[_Entry]) -> bytes:
+    """Write each entry's links ourselves: feedgen 1.0 drops rel, type and length from entry links
+    in Atom, so an enclosure would read as a second alternate link (the story's address)."""
+    from lxml import etree
+
+    root = etree.fromstring(data)
+    by_id = {entry.url: entry for entry in entries}
+    for element in root.iter(f"{ATOM}entry"):
+        entry = by_id[element.findtext(f"{ATOM}id")]
+        links = element.findall(f"{ATOM}link")
+        for link in links:
+            element.remove(link)
+        at = list(element).index(element.find(f"{ATOM}title")) + 1
+        alternate = etree.Element(f"{ATOM}link", href=entry.url, rel="alternate", type="text/html")
+        element.insert(at, alternate)
+        if entry.cover:
+            element.insert(at + 1, etree.Element(f"{ATOM}link", href=entry.cover[0], rel="enclosure",
+                                                 type=entry.cover[2], length=str(entry.cover[1])))
+    etree.indent(root, space="  ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _json(feed: FeedSet, entries: list[_Entry], base: str) -> bytes:
+    items = []
+    for entry in entries:
+        item = {"id": entry.url, "url": entry.url, "title": entry.title}
+        if entry.html:
+            item["content_html"] = entry.html
+        else:
+            item["content_text"] = entry.summary or entry.title
+        if entry.summary:
+            item["summary"] = entry.summary
+        if entry.cover:
+            item["image"] = entry.cover[0]
+            item["attachments"] = [{"url": entry.cover[0], "mime_type": entry.cover[2],
+                                    "size_in_bytes": entry.cover[1]}]
+        item["date_published"] = entry.date.isoformat()
+        if entry.authors:
+            item["authors"] = [{"name": name} for name in entry.authors]
+        if entry.categories:
+            item["tags"] = entry.categories
+        items.append(item)
+    document = {"version": JSON_FEED_VERSION, "title": feed.title, "home_page_url": base + feed.page,
+                "feed_url": base + feed.url("json"), "description": feed.description or feed.title,
+                "language": "zh-CN", "items": items}
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
+    if not settings.site_url:
+        return []  # feed readers need absolute URLs
+    from ..pages.base import PageSet
+
+    base = settings.site_url.rstrip("/") + "/"
+    summary = PageSet(public, settings).summary
+    written = []
+    for feed in feed_sets(public.lists, settings):
+        stories = _entries(public, feed, settings.feed_length)
+        entries = [_Entry(public, s, body_of, base, feed.full_text, summary) for s in stories]
+        updated = stories[0].date if stories else settings.now
+        rss, atom = _xml(feed, entries, base, settings, updated)
+        for fmt, data in (("rss", rss), ("atom", atom), ("json", _json(feed, entries, base))):
+            target = site_dir / feed.url(fmt)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            written.append(feed.url(fmt))
+    return written

@@ -1,0 +1,200 @@
+"""Feeds for readers and partner newsrooms: parsed by feedparser, the JSON Feed schema and a real reader."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import threading
+from pathlib import Path
+
+import feedparser
+import jsonschema
+import pytest
+
+from conftest import FIXTURES, ROOT, mkdocs_build, write_story
+from test_build import HIDDEN
+
+SCHEMA = json.loads((FIXTURES / "jsonfeed-1.1.schema.json").read_text(encoding="utf-8"))
+XML_FEEDS = ["feeds/rss.xml", "feeds/atom.xml", "feeds/columns/laodongzhe-zhi-ge.xml",
+             "feeds/columns/laodongzhe-zhi-ge.atom.xml", "feeds/topics/shuxiang-gongjiang.xml"]
+
+
+def _feeds(site: Path) -> list[Path]:
+    return sorted((site / "feeds").rglob("*.xml")) + sorted((site / "feeds").rglob("*.json"))
+
+
+def test_every_feed_parses_cleanly_and_json_feeds_match_the_schema(sample_site):
+    feeds = _feeds(sample_site)
+    names = [p.relative_to(sample_site).as_posix() for p in feeds]
+    assert set(XML_FEEDS) <= set(names) and "feeds/feed.json" in names
+    assert len(names) == 3 * (1 + 3 + 2)  # site, three columns, two topics; three formats each
+    for path in feeds:
+        if path.suffix == ".json":
+            jsonschema.validate(json.loads(path.read_text(encoding="utf-8")), SCHEMA)
+        else:
+            parsed = feedparser.parse(path.read_bytes())
+            assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+
+
+def test_site_feed_is_full_text_newest_first_with_absolute_urls(sample_site):
+    rss = feedparser.parse((sample_site / "feeds/rss.xml").read_bytes())
+    atom = feedparser.parse((sample_site / "feeds/atom.xml").read_bytes())
+    for parsed in (rss, atom):
+        entries = parsed.entries
+        assert len(entries) == 12
+        dates = [dt.datetime(*e.published_parsed[:6]) for e in entries]
+        assert dates == sorted(dates, reverse=True)
+        assert [e.link for e in entries] == [e.id for e in entries]  # the story URL is the id
+        assert all(e.link.startswith("https://example.org/stories/") and e.link.endswith("/") for e in entries)
+        for entry in entries:
+            html = entry.content[0].value
+            relative = [u for u in re.findall(r'(?:href|src)="([^"]*)"', html) if not u.startswith(("https://", "#"))]
+            assert relative == [], (entry.link, relative)
+    story = next(e for e in rss.entries if e.link.endswith("/gaoyuan-dianli-xunjian/"))
+    assert story.title == "海拔四千米上的“电力医生”" and [a.name for a in story.authors] == ["马宁", "卓玛"]
+    assert story.enclosures[0].href == "https://example.org/media/images/stories/gaoyuan-dianli.jpg"
+    terms = [t.term for t in story.tags]
+    assert terms[0] == "劳动者之歌" and "劳模精神" in terms
+    raw = (sample_site / "feeds/rss.xml").read_text(encoding="utf-8")
+    assert "+0800</pubDate>" in raw and "<content:encoded>" in raw
+    assert "<published>2026-04-28T" in (sample_site / "feeds/atom.xml").read_text(encoding="utf-8")
+
+
+def test_cover_is_an_enclosure_with_type_and_length(sample_site):
+    rss = feedparser.parse((sample_site / "feeds/rss.xml").read_bytes())
+    story = next(e for e in rss.entries if e.link.endswith("/han-jie-hanqiang/"))
+    (enclosure,) = story.enclosures
+    local = sample_site / enclosure.href.removeprefix("https://example.org/")
+    assert enclosure.type == "image/jpeg" and int(enclosure.length) == local.stat().st_size > 0
+    document = json.loads((sample_site / "feeds/feed.json").read_text(encoding="utf-8"))
+    item = next(i for i in document["items"] if i["url"].endswith("/han-jie-hanqiang/"))
+    assert item["attachments"] == [{"url": enclosure.href, "mime_type": "image/jpeg", "size_in_bytes": local.stat().st_size}]
+    assert item["date_published"].endswith("+08:00") and document["language"] == "zh-CN"
+
+
+def test_column_feed_holds_only_its_column(sample_site):
+    column = feedparser.parse((sample_site / "feeds/columns/laodongzhe-zhi-ge.xml").read_bytes())
+    assert column.entries and all(e.tags[0].term == "劳动者之歌" for e in column.entries)
+    assert column.feed.link == "https://example.org/columns/laodongzhe-zhi-ge/"
+
+
+def test_no_hidden_story_in_any_feed(sample_site):
+    markers = [m for values in HIDDEN.values() for m in values]
+    found = [(p.name, m) for p in _feeds(sample_site) for m in markers if m in p.read_text(encoding="utf-8")]
+    assert found == []
+
+
+def test_pages_announce_their_feeds_and_the_readers_page_lists_them(sample_site):
+    home = (sample_site / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="alternate" type="application/rss+xml" title="示例市总工会 · 劳动者之家（RSS）" href="feeds/rss.xml">' in home
+    column = (sample_site / "columns/laodongzhe-zhi-ge/index.html").read_text(encoding="utf-8")
+    assert 'type="application/rss+xml" title="劳动者之歌 - 示例市总工会 · 劳动者之家（RSS）" href="../../feeds/columns/laodongzhe-zhi-ge.xml"' in column
+    about = (sample_site / "about/index.html").read_text(encoding="utf-8")
+    assert 'type="application/feed+json"' in about and 'href="../feeds/feed.json"' in about
+    readers = (sample_site / "feeds/index.html").read_text(encoding="utf-8")
+    assert "订阅源（RSS）是一个网址" in readers
+    for url in ("feeds/rss.xml", "feeds/columns/gonghui-dongtai.atom.xml", "feeds/topics/shuxiang-gongjiang.json"):
+        assert f"<code>https://example.org/{url}</code>" in readers
+
+
+PARTNERS = """
+    partners:
+      - {name: ribao, title: 示例日报, columns: [laodongzhe-zhi-ge], genres: [劳模故事]}
+      - {name: diantai, tags: [工匠], full_text: false}
+"""
+
+
+def _project(tmp_path: Path, content: Path, extra: str) -> Path:
+    config = tmp_path / "mkdocs.yml"
+    text = (FIXTURES / "golden-project/mkdocs.yml").read_text(encoding="utf-8")
+    text = text.replace("../../../hooks/build.py", str(ROOT / "hooks/build.py")).replace(
+        "content_dir: ../base-content", f"content_dir: {content}") + extra
+    config.write_text(text, encoding="utf-8")
+    shutil.copytree(FIXTURES / "golden-project/docs", tmp_path / "docs")
+    return config
+
+
+def test_partner_feeds_follow_their_filters(tmp_path, site_copy):
+    write_story(site_copy, "craft-news", title="工匠新闻", genre="新闻", column="gonghui-dongtai", tags="[工匠]")
+    config = _project(tmp_path, site_copy, PARTNERS)
+    site = tmp_path / "site"
+    result = mkdocs_build(site, config=config)
+    assert result.returncode == 0, result.stderr
+    ribao = feedparser.parse((site / "feeds/partners/ribao.xml").read_bytes())
+    assert ribao.bozo == 0 and ribao.feed.title == "示例日报"
+    assert [e.link for e in ribao.entries] == ["https://example.org/stories/good-story/"]
+    diantai = feedparser.parse((site / "feeds/partners/diantai.atom.xml").read_bytes())
+    assert sorted(e.link for e in diantai.entries) == ["https://example.org/stories/craft-news/",
+                                                        "https://example.org/stories/good-story/"]
+    assert all("content" not in e for e in diantai.entries) and all(e.summary for e in diantai.entries)
+    document = json.loads((site / "feeds/partners/diantai.json").read_text(encoding="utf-8"))
+    jsonschema.validate(document, SCHEMA)
+    assert all("content_html" not in item and item["content_text"] for item in document["items"])
+
+
+def test_partner_filters_naming_nothing_are_config_errors(tmp_path, site_copy):
+    bad = """
+    partners:
+      - {name: ribao, columns: [laodongzhe-zhi], topics: [nowhere]}
+      - {name: Bad_Name}
+"""
+    config = _project(tmp_path, site_copy, bad)
+    result = mkdocs_build(tmp_path / "site", config=config)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert ("[config] 配置 extra.unionpress.partners 有误：应为合作媒体列表：第 2 项的 name 应为唯一的小写英文字母、数字和连字符"
+            in result.stderr)
+    one = tmp_path / "one"
+    one.mkdir()
+    config = _project(one, site_copy, bad.replace("      - {name: Bad_Name}\n", ""))
+    result = mkdocs_build(one / "site", config=config)
+    assert result.returncode == 1
+    assert "[config] 配置 extra.unionpress.partners[1].columns 有误：「laodongzhe-zhi」不存在，是否想写「laodongzhe-zhi-ge」？" in result.stderr
+    assert "[config] 配置 extra.unionpress.partners[1].topics 有误：「nowhere」不存在" in result.stderr
+
+
+def test_hostile_titles_are_escaped_in_feeds(tmp_path, site_copy):
+    write_story(site_copy, "evil", title='\'<script>alert("F1")</script> & 😀\'', summary="'a < b & \"c\"'",
+                authors="['<b>记者</b>']", tags="['<i>标签</i>']")
+    site = tmp_path / "site"
+    assert mkdocs_build(site, content=site_copy).returncode == 0
+    for name in ("feeds/rss.xml", "feeds/atom.xml"):
+        raw = (site / name).read_text(encoding="utf-8")
+        assert "<script>" not in raw and "<b>记者" not in raw
+        parsed = feedparser.parse(raw.encode("utf-8"))
+        entry = next(e for e in parsed.entries if e.link.endswith("/evil/"))
+        assert parsed.bozo == 0 and entry.title == '<script>alert("F1")</script> & 😀'
+    document = json.loads((site / "feeds/feed.json").read_text(encoding="utf-8"))
+    item = next(i for i in document["items"] if i["url"].endswith("/evil/"))
+    assert item["title"] == '<script>alert("F1")</script> & 😀' and item["summary"] == 'a < b & "c"'
+    assert item["tags"][-1] == "<i>标签</i>" and item["authors"] == [{"name": "<b>记者</b>"}]
+
+
+NEWSBOAT = shutil.which("newsboat")
+
+
+@pytest.mark.skipif(NEWSBOAT is None, reason="scripts/setup installs newsboat")
+def test_a_real_feed_reader_sees_the_items(sample_site, tmp_path):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(sample_site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/feeds/rss.xml"
+        (tmp_path / "urls").write_text(url + "\n", encoding="utf-8")
+        (tmp_path / "config").write_text("", encoding="utf-8")
+        cache = tmp_path / "cache.db"
+        run = subprocess.run([NEWSBOAT, "-u", str(tmp_path / "urls"), "-c", str(cache), "-C", str(tmp_path / "config"),
+                              "-x", "reload", "print-unread"], capture_output=True, text=True, timeout=60,
+                             env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    finally:
+        server.shutdown()
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "12 unread articles"
+    titles = {row[0] for row in sqlite3.connect(cache).execute("select title from rss_item")}
+    assert "海拔四千米上的“电力医生”" in titles and len(titles) == 12
