@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -24,7 +25,9 @@ def check(content: Path, now: str = NOW, **extra):
     from unionpress.findings import Findings
 
     findings = Findings()
-    settings = config.from_mapping(content.parent, {"site_name": "测试", "extra": {"unionpress": extra}}, findings,
+    extensions = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["markdown_extensions"]
+    site = {"site_name": "测试", "extra": {"unionpress": extra}, "markdown_extensions": extensions}
+    settings = config.from_mapping(content.parent, site, findings,
                                    environ={"UNIONPRESS_CONTENT": str(content), "UNIONPRESS_NOW": now})
     build = engine.prepare(settings, findings)
     build.render()

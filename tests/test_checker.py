@@ -14,6 +14,11 @@ from conftest import CASES, ROOT, check
 EXPECTED = {
     "bad-date.md": ("stories", [
         "content/stories/bad-date.md:3: [date-invalid] 字段「date」（日期）不是有效日期：2026-02-30。请写成 2024-05-01 或 2024-05-01 09:30"]),
+    "body-hostile-html.md": ("stories", [
+        "content/stories/body-hostile-html.md:12: [html-removed] 警告：正文里的 HTML 已被清理：不允许的标签 <script>（出于安全，发布的页面不含此项）",
+        "content/stories/body-hostile-html.md:14: [html-removed] 警告：正文里的 HTML 已被清理：不允许的属性 onerror（出于安全，发布的页面不含此项）",
+        "content/stories/body-hostile-html.md:16: [html-removed] 警告：正文里的 HTML 已被清理：不允许的链接协议 javascript:（出于安全，发布的页面不含此项）",
+        "content/stories/body-hostile-html.md:18: [html-removed] 警告：正文里的 HTML 已被清理：嵌入内容来自未列入 embed_hosts 的网站「evil.example」（出于安全，发布的页面不含此项）"]),
     "cover-alt-missing.md": ("stories", [
         "content/stories/cover-alt-missing.md:6: [image-alt-missing] 图片缺少替代文字（alt）：../images/cover.jpg。请加字段 cover_alt: 写明图片内容"]),
     "duplicate-key.md": ("stories", [

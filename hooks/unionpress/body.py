@@ -22,13 +22,14 @@ from pathlib import Path
 import markdown
 from lxml import html as lxml_html
 
+from . import sanitize
 from .config import Settings
 from .findings import Findings
 from .images import pixel_size
 from .items import Item
 from .kinds import ITEM_KINDS
 
-MARK = "unionpress-site:"  # stands for the site root in stored HTML; never reaches an output
+MARK = sanitize.SITE_SCHEME + ":"  # stands for the site root in stored HTML; never reaches an output
 _MARKED = re.compile(r'(["\'])' + re.escape(MARK) + r"([^\"']*)")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg"}
 _URL_ATTRS = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src", "track": "src",
@@ -204,15 +205,22 @@ class BodyRenderer:
         html = self.md.convert(item.body)
         assets: list[tuple[str, Path]] = []
         links: list[str] = []
-        if "href=" in html or "src=" in html or "data=" in html:
-            html = self._resolve_tree(item, html, view, page_urls, findings, strict, assets, links)
+        raw = "<" in item.body or ":" in item.body  # raw HTML, or a scheme that may be javascript:
+        if raw or "href=" in html or "src=" in html or "data=" in html:
+            html = self._resolve_tree(item, html, view, page_urls, findings, strict, assets, links, raw)
+        html = sanitize.clean(html, self.settings.embed_hosts)
         return Body(html, tuple(dict.fromkeys(assets)), tuple(dict.fromkeys(links)))
 
-    def _resolve_tree(self, item, html, view, page_urls, findings, strict, assets, links) -> str:
+    def _resolve_tree(self, item, html, view, page_urls, findings, strict, assets, links, raw) -> str:
         root = lxml_html.fragment_fromstring(html, create_parent="div")
+        if raw:  # what the sanitiser will take out, said before it goes (the tree is still as written)
+            for written, why in sanitize.removals(root, self.settings.embed_hosts):
+                findings.add(item.source, self._line(item, written), "html-removed", why=why)
         for element in root.iter(*_URL_ATTRS):
             attribute = _URL_ATTRS[element.tag]
             written = (element.get(attribute) or "").strip()
+            if element.tag == "iframe" or (sanitize.scheme_of(written) not in ("", "http", "https")):
+                continue  # an embed or another protocol: the sanitiser decides, nothing to resolve
             if element.tag == "img" and not (element.get("alt") or "").strip():
                 findings.add(item.source, self._line(item, written), "image-alt-missing", src=written,
                              fix="请在 ![] 的方括号中写明图片内容")

@@ -46,6 +46,7 @@ class Settings:
     doc_pages: Mapping[str, str] = field(default_factory=dict)  # URL → docs/ file of every hand-written page
     stylesheets: tuple[str, ...] = ()  # site paths, in order
     feed_length: int = 50
+    embed_hosts: frozenset[str] = frozenset()  # hosts whose players a body may embed (iframe)
     partners: tuple[dict, ...] = ()  # partner newsrooms' filtered feeds (checked against the content later)
     setting_lines: Mapping[str, int] = field(default_factory=dict)  # line of each extra.unionpress key
 
@@ -101,6 +102,7 @@ SCHEMA = {
     "timezone": ("应为时区名称，如 Asia/Shanghai", lambda v: isinstance(v, str) and _zone(v) is not None),
     "genres": ("应为文字列表", _is_text_list),
     "industries": ("应为文字列表", _is_text_list),
+    "embed_hosts": ("应为网站域名列表，如 [player.bilibili.com]", _is_text_list),
     "feed_length": ("应为 1 到 1000 之间的整数", lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1000),
     "partners": ("应为合作媒体列表", lambda v: _partners_problem(v) is None),
 }
@@ -210,6 +212,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
     settings.genres = tuple(good.get("genres", DEFAULT_GENRES))
     settings.industries = tuple(good.get("industries", ()))
     settings.feed_length = good.get("feed_length", 50)
+    settings.embed_hosts = frozenset(host.strip().lower() for host in good.get("embed_hosts", ()))
     settings.partners = tuple(good.get("partners", ()))
     settings.setting_lines = dict(lines)
     settings.preview = _truthy(environ.get("UNIONPRESS_PREVIEW"))

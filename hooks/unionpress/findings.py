@@ -42,6 +42,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "link-missing": (ERROR, "链接指向的文件或页面不存在：{target}", "link target not found"),
     "link-hidden": (ERROR, "链接或图片指向未公开的内容「{label}」（{other}）：{target}。草稿、待审、定时发布或未审完的内容不能被已发布的内容引用", "link to a non-public item"),
     "image-type": (ERROR, "不是图片文件：{src}（应为 jpg、png、webp、gif 等格式的图片）", "not an image file"),
+    "html-removed": (WARNING, "正文里的 HTML 已被清理：{why}（出于安全，发布的页面不含此项）", "HTML removed by the sanitiser"),
     "link-outside": (ERROR, "链接或图片指向内容目录以外的文件：{target}", "link outside the content folder"),
     "link-no-page": (ERROR, "链接指向的{what}「{label}」还没有网页：{target}", "target has no page"),
     "leak": (ERROR, "发布检查（audit）：输出文件 {output} 中出现了未公开内容的{what}", "non-public item in the output"),

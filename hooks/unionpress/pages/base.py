@@ -87,6 +87,7 @@ def tag_table(stories) -> dict[str, str]:
 
 
 _STRIP = [
+    (re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S), ""),  # never text
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links keep their text
     (re.compile(r"<[^>]+>"), ""),  # html tags

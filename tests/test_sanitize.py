@@ -1,0 +1,40 @@
+"""Body HTML is sanitised with an allow-list (nh3): nothing executable reaches a page or a feed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+from conftest import CASES, check, mkdocs_build, write_story
+
+
+def test_hostile_html_never_reaches_pages_or_feeds(site_copy, tmp_path):
+    shutil.copy(CASES / "body-hostile-html.md", site_copy / "stories/body-hostile-html.md")
+    site = tmp_path / "site"
+    result = mkdocs_build(site, content=site_copy, strict=False)  # the removals are warnings
+    assert result.returncode == 0, result.stderr
+    texts = {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site.rglob("*")
+             if p.suffix in {".html", ".xml", ".json"}}
+    for name, text in texts.items():
+        if "assets/javascripts/bundle." in text:
+            continue  # a hand-written page rendered by Material, with Material's own scripts; no story body
+        assert not re.search(r"<script|javascript:|onerror|evil\.example|alert\(", text, re.I), name
+    page = texts["stories/body-hostile-html/index.html"]
+    assert '<img src="../../media/images/photo.jpg" alt="车间"' in page and "从网页上复制来的一段话。" in page
+    assert mkdocs_build(tmp_path / "strict", content=site_copy).returncode == 1  # warnings fail --strict
+
+
+def test_what_an_article_needs_is_kept(site_copy):
+    body = ("| 项目 | 数量 |\n|---|---|\n| 革新 | 12 |\n\n脚注[^1]\n\n[^1]: 来源：示例日报\n\n"
+            '<figure><img src="../images/photo.jpg" alt="李明"><figcaption>李明在车间</figcaption></figure>\n\n'
+            '<iframe src="https://player.bilibili.com/player.html?bvid=BV1" width="640" height="360" allowfullscreen></iframe>\n\n'
+            "```\n<script>代码示例</script>\n```\n\n[邮件](mailto:tougao@example.org)")
+    write_story(site_copy, "article", body=body)
+    lines, build = check(site_copy, embed_hosts=["player.bilibili.com"])
+    assert lines == []
+    item = next(i for i in build.catalog.items if i.slug == "article")
+    html = build.bodies[id(item)].at("stories/article/")
+    for kept in ("<table>", "<td>12</td>", 'class="footnote"', "<figcaption>李明在车间</figcaption>",
+                 'src="https://player.bilibili.com/player.html?bvid=BV1"', "&lt;script&gt;代码示例&lt;/script&gt;",
+                 'href="mailto:tougao@example.org"', 'src="../../media/images/photo.jpg"'):
+        assert kept in html, kept
