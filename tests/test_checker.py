@@ -41,6 +41,12 @@ EXPECTED = {
     "model-consent-missing.md": ("models", [
         "content/models/model-consent-missing.md:7: [field-range] 字段「honors[2].year」（年份）的值 1900 超出范围：1949 到 2027",
         "content/models/model-consent-missing.md:8: [consent-missing] 已发布的劳模资料缺少本人同意记录 consent（by、date），依《个人信息保护法》第二十五条不得公开"]),
+    "review-after-publication.md": ("stories", [
+        "content/stories/review-after-publication.md:6: [review-late] 终审签署日期 2026-05-02 晚于发布时间 2026-05-01 09:00：三审须在发布前完成"]),
+    "review-in-the-future.md": ("stories", [
+        "content/stories/review-in-the-future.md:6: [review-future] 终审签署日期 2026-12-30 晚于今天（2026-11-22）：尚未发生的审核不能算数"]),
+    "review-name-spaces.md": ("stories", [
+        "content/stories/review-name-spaces.md:6: [review-same-person] 三审中同一人「周 晓燕」签了两级（初审、复审），每级须由不同的人审核"]),
     "review-missing.md": ("stories", [
         "content/stories/review-missing.md:6: [review-missing] 已发布（published）的内容缺少三审记录：终审"]),
     "review-same-person.md": ("stories", [
@@ -60,6 +66,11 @@ EXPECTED = {
     "yaml-syntax.md": ("stories", [
         "content/stories/yaml-syntax.md:2: [yaml-syntax] YAML 语法错误：此处不能出现冒号“:”。若值里含冒号，请给整个值加引号"
         "（mapping values are not allowed in this context）"]),
+    "yaml-alias-bomb.md": ("stories", [
+        "content/stories/yaml-alias-bomb.md:2: [yaml-syntax] YAML 语法错误：别名（*）或合并（<<）展开后过大（超过 100000 项），请不要用别名互相嵌套"]),
+    "yaml-deep-nesting.md": ("stories", [
+        "content/stories/yaml-deep-nesting.md:3: [yaml-syntax] YAML 语法错误：嵌套层次过深（超过 64 层）"]),
+    "yaml-merge-key.md": ("stories", []),
     "yes-no-stay-text.md": ("stories", []),
 }
 
@@ -93,6 +104,14 @@ def test_yaml_1_1_words_stay_text(site_copy):
     _, build = check(site_copy)
     story = next(item for item in build.catalog.items if item.slug == "yes-no-stay-text")
     assert (story.title, story.origin, story.tags) == ("no", "off", ("yes", "on", "12:30"))
+
+
+def test_merge_keys_reuse_a_signature(site_copy):
+    _place(site_copy, "yaml-merge-key.md")
+    _, build = check(site_copy)
+    story = build.public.get("story", "yaml-merge-key")
+    assert [(level, sig.by, sig.date.isoformat()) for level, sig in story.review.signed()] == [
+        ("初审", "周晓燕", "2026-04-30"), ("复审", "孙立平", "2026-04-30"), ("终审", "郑国华", "2026-04-30")]
 
 
 def test_all_problems_reported_in_one_run(site_copy):

@@ -38,14 +38,14 @@ def test_embargo_lifts_at_the_minute_in_any_offset(site_copy, now, public):
 
 def test_dates_are_shown_and_compared_in_the_union_time_zone(site_copy):
     write_story(site_copy, "late-utc", date="2026-04-30T20:00:00Z")
-    write_story(site_copy, "quoted", date='"2026-04-12"')
+    write_story(site_copy, "quoted", date='"2026-05-12"')
     write_story(site_copy, "minutes-offset", date="2026-05-01T09:00+08:00")
     write_story(site_copy, "minutes-local", date="2026-05-01T09:30")
     lines, build = check(site_copy)
     assert lines == []
     stories = {s.slug: s for s in build.public.all("story")}
     assert stories["late-utc"].date.isoformat() == "2026-05-01T04:00:00+08:00"  # 1 May in Shanghai, not 30 April
-    assert stories["quoted"].date.isoformat() == "2026-04-12T00:00:00+08:00"
+    assert stories["quoted"].date.isoformat() == "2026-05-12T00:00:00+08:00"
     assert stories["minutes-offset"].date.isoformat() == "2026-05-01T09:00:00+08:00"
     assert stories["minutes-local"].date.isoformat() == "2026-05-01T09:30:00+08:00"
 
@@ -106,7 +106,7 @@ def test_items_are_frozen_and_outputs_take_only_the_public_view(site_copy, tmp_p
 
 def test_entry_of_a_draft_contest_is_not_public(site_copy):
     write_item(site_copy, "contests/essay/index.md", title="征文", opens="2026-04-01", status="draft")
-    write_item(site_copy, "contests/essay/entries/first.md", title="参赛作品一", author="某人", date="2026-04-10",
+    write_item(site_copy, "contests/essay/entries/first.md", title="参赛作品一", author="某人", date="2026-05-10",
                status="published")
     lines, build = check(site_copy)
     assert lines == [] and build.public.all("entry") == () and len(build.catalog.items) == 4

@@ -36,6 +36,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "image-alt-missing": (ERROR, "图片缺少替代文字（alt）：{src}。{fix}", "image without alt text"),
     "review-missing": (ERROR, "已发布（published）的内容缺少三审记录：{levels}", "review level missing"),
     "review-same-person": (ERROR, "三审中同一人「{name}」签了两级（{levels}），每级须由不同的人审核", "one person signed two levels"),
+    "review-late": (ERROR, "{level}签署日期 {date} 晚于发布时间 {published}：三审须在发布前完成", "review signed after publication"),
+    "review-future": (ERROR, "{level}签署日期 {date} 晚于今天（{now}）：尚未发生的审核不能算数", "review signed in the future"),
     "consent-missing": (ERROR, "已发布的劳模资料缺少本人同意记录 consent（by、date），依《个人信息保护法》第二十五条不得公开", "consent missing"),
     "isbn-invalid": (ERROR, "ISBN「{value}」无效：{reason}", "invalid ISBN"),
     "config-unknown": (WARNING, "配置 extra.unionpress 中有未知字段「{field}」，将被忽略{hint}", "unknown setting"),

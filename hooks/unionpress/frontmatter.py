@@ -53,7 +53,17 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     def construct_mapping(self, node, deep=False):  # noqa: D401 - PyYAML hook
         if not isinstance(node, yaml.MappingNode):
             raise yaml.constructor.ConstructorError(None, None, "expected a mapping", node.start_mark)
-        self.flatten_mapping(node)
+        # A key written twice is a mistake; a key that also comes in through a merge (`<<: *sig`) is
+        # the point of merging. So look for repeats among the written keys only, before merging.
+        written: set = set()
+        for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in written:
+                    self.duplicates.append((self._line(key_node), key_node.value))
+                written.add(key_node.value)
+        self.flatten_mapping(node)  # merged pairs first, written ones after: the written value wins
         result = Map()
         result.line = self._line(node)
         result.lines = {}
@@ -61,8 +71,6 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 key = str(key)  # `2024: …` or `true: …` as a key: keep it, as text
-            if key in result:
-                self.duplicates.append((self._line(key_node), key))
             result[key] = self.construct_object(value_node, deep=True)
             result.lines[key] = self._line(key_node)
         return result
@@ -127,12 +135,55 @@ def _describe(problem: str | None) -> str:
     return problem or "无法解析"
 
 
+# Front matter and list files are small; anything past these limits is an accident or an attack
+# (a "billion laughs" alias bomb, 50,000 nested brackets that would crash the C parser).
+MAX_DEPTH = 64
+MAX_NODES = 100_000  # after expanding aliases and merges
+
+
+def _check_shape(text: str, line_offset: int) -> None:
+    """Nesting depth from the event stream, which libyaml produces without recursion."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Base):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlError(event.start_mark.line + 1 + line_offset, f"嵌套层次过深（超过 {MAX_DEPTH} 层）")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _check_size(node, line_offset: int) -> None:
+    """The size the document would have with every alias and merge expanded, counted once per node."""
+    sizes: dict[int, int] = {}
+
+    def size(current) -> int:
+        if id(current) not in sizes:
+            sizes[id(current)] = 0  # a node inside itself (recursive alias) counts once
+            children = current.value if isinstance(current.value, list) else []
+            total = 1
+            for child in children:
+                total += sum(size(part) for part in child) if isinstance(child, tuple) else size(child)
+                if total > MAX_NODES:
+                    break
+            sizes[id(current)] = total
+        return sizes[id(current)]
+
+    if size(node) > MAX_NODES:
+        raise YamlError(node.start_mark.line + 1 + line_offset,
+                        f"别名（*）或合并（<<）展开后过大（超过 {MAX_NODES} 项），请不要用别名互相嵌套")
+
+
 def parse_yaml(text: str, line_offset: int = 0):
     """Parse YAML text; returns (value, duplicate keys as (line, key)); raises YamlError with a line."""
     loader = _Loader(text)
     loader.line_offset = line_offset
     try:
-        value = loader.get_single_data()
+        _check_shape(text, line_offset)
+        node = loader.get_single_node()
+        if node is not None:
+            _check_size(node, line_offset)
+        value = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else 1 + line_offset

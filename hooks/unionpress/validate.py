@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -268,13 +269,33 @@ def read_common(f: Fields, date_required: bool) -> dict:
     return common
 
 
+def person(name: str) -> str:
+    """A name as compared: NFKC (full-width forms folded) and no whitespace of any kind, so
+    「周 晓燕」「周　晓燕」「周晓燕 」 are one person."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
 def check_review(item, settings: Settings, findings: Findings) -> None:
     names: dict[str, list[str]] = {}
+    shown: dict[str, str] = {}
     for level, signature in item.review.signed():
-        names.setdefault(signature.by, []).append(level)
+        names.setdefault(person(signature.by), []).append(level)
+        shown.setdefault(person(signature.by), signature.by.strip())
     for name, levels in names.items():
         if len(levels) > 1:
-            findings.add(item.source, item.line_of("review"), "review-same-person", name=name, levels="、".join(levels))
+            findings.add(item.source, item.line_of("review"), "review-same-person", name=shown[name],
+                         levels="、".join(levels))
+    # A review signed after the publication time was not a review before publication.
+    if item.date is not None:
+        for level, signature in item.review.signed():
+            if signature.date > item.date.date():
+                findings.add(item.source, item.line_of("review"), "review-late", level=level,
+                             date=signature.date.isoformat(), published=f"{item.date:%Y-%m-%d %H:%M}")
+    if item.status == "published":
+        for level, signature in item.review.signed():
+            if signature.date > settings.now.date():
+                findings.add(item.source, item.line_of("review"), "review-future", level=level,
+                             date=signature.date.isoformat(), now=f"{settings.now:%Y-%m-%d}")
     if settings.review_required and item.status == "published" and item.review.missing():
         findings.add(item.source, item.line_of("review") if "review" in item.lines else item.line_of("status"),
                      "review-missing", levels="、".join(item.review.missing()))
