@@ -25,13 +25,15 @@ from lxml import html as lxml_html
 from . import sanitize
 from .config import Settings
 from .findings import Findings
+from . import images
 from .images import pixel_size
 from .items import Item
 from .kinds import ITEM_KINDS
 
 MARK = sanitize.SITE_SCHEME + ":"  # stands for the site root in stored HTML; never reaches an output
 _MARKED = re.compile(r'(["\'])' + re.escape(MARK) + r"([^\"']*)")
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg"}
+# No SVG: it can carry scripts, and a reader who opens it by itself runs them on our origin.
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif"}
 _URL_ATTRS = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src", "track": "src",
               "iframe": "src", "embed": "src", "object": "data"}
 
@@ -235,7 +237,12 @@ class BodyRenderer:
             if target is not None:
                 element.set(attribute, target)
                 if element.tag == "img" and len(assets) > known:
-                    self._size(element, assets[-1][1])
+                    path = assets[-1][1]
+                    if path.suffix.lower() not in IMAGE_SUFFIXES:
+                        findings.add(item.source, self._line(item, written), "image-type", src=written)
+                    elif found := images.problem(path):
+                        findings.add(item.source, self._line(item, written), found[0], src=written, **found[1])
+                    self._size(element, path)
                 if element.tag == "a":
                     links.append(target[len(MARK):])
         text = lxml_html.tostring(root, encoding="unicode")
@@ -277,6 +284,8 @@ class BodyRenderer:
         if image.path in self.targets.by_file or image.path.suffix.lower() not in IMAGE_SUFFIXES:
             findings.add(source, image.line, "image-type", src=image.src)
             return
+        if found := images.problem(image.path):
+            findings.add(source, image.line, found[0], src=image.src, **found[1])
         owner = self.targets.owner(image.path)
         if strict and owner is not None and owner is not item and owner not in view:
             findings.add(source, image.line, "link-hidden", target=image.src, label=owner.label, other=owner.source)
