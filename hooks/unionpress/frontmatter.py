@@ -30,6 +30,12 @@ class Seq(list):
     lines: list
 
 
+class WrittenFloat(float):
+    """A YAML float that remembers how it was written, so a text field keeps `3.10`."""
+
+    written: str = ""
+
+
 @dataclass(frozen=True)
 class BadDate:
     """A value that looks like a date but is not one (2024-02-30); validate reports it."""
@@ -84,6 +90,11 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
             result.lines.append(self._line(child))
         return result
 
+    def construct_float(self, node):
+        value = WrittenFloat(yaml.constructor.SafeConstructor.construct_yaml_float(self, node))
+        value.written = str(node.value)
+        return value
+
     def construct_timestamp(self, node):
         try:
             value = yaml.constructor.SafeConstructor.construct_yaml_timestamp(self, node)
@@ -95,6 +106,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_seq)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_float)
 
 # Replace the YAML 1.1 implicit resolvers for bool and int with YAML 1.2 core ones.
 _Loader.yaml_implicit_resolvers = {

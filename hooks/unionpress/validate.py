@@ -119,12 +119,18 @@ class Fields:
         if isinstance(value, (Map, Seq, bool, BadDate)):
             self.report(key, "field-type", expected="文字", got=_describe_value(value))
             return ""
-        text = value.isoformat() if isinstance(value, dt.date) else str(value)
-        text = text.strip()
+        # A number keeps the digits the editor typed (title: 3.10 is not 3.1).
+        text = value.isoformat() if isinstance(value, dt.date) else getattr(value, "written", None) or str(value)
+        text = text.strip()  # Unicode whitespace, the full-width space U+3000 included
+        if not text:
+            if required:
+                self.report(key, "field-missing")
+            return ""
         if max_len is not None and len(text) > max_len:
             self.report(key, "too-long", length=len(text), limit=max_len)
         if choices and text not in choices:
             self.report(key, "field-choice", value=text, choices="、".join(choices))
+            return ""  # a value that failed its check is never used
         return text
 
     def texts(self, key: str, required: bool = False) -> tuple[str, ...]:
@@ -136,14 +142,18 @@ class Fields:
         if not isinstance(value, list) or any(isinstance(v, (Map, Seq, bool)) or v is None for v in value):
             self.report(key, "field-type", expected="文字列表", got=_describe_value(value))
             return ()
-        return tuple(str(v).strip() for v in value if str(v).strip())
+        # Each entry once, in the order written (tags: [劳模, 劳模] is one tag).
+        found = (str(getattr(v, "written", None) or v).strip() for v in value)
+        return tuple(dict.fromkeys(text for text in found if text))
 
     def integer(self, key: str, required: bool = False, low: int | None = None, high: int | None = None) -> int | None:
         value = self._get(key, required)
         if value is None:
             return None
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
+        if isinstance(value, str):
+            digits = unicodedata.normalize("NFKC", value).strip()  # full-width ２０２４ and ²⁰²⁴ → 2024
+            if digits.isascii() and digits.isdigit():
+                value = int(digits)
         if not isinstance(value, int) or isinstance(value, bool):
             self.report(key, "field-type", expected="整数", got=_describe_value(value))
             return None
