@@ -122,6 +122,13 @@ def _project(tmp_path: Path, content: Path, extra: str) -> Path:
 
 def test_partner_feeds_follow_their_filters(tmp_path, site_copy):
     write_story(site_copy, "craft-news", title="工匠新闻", genre="新闻", column="gonghui-dongtai", tags="[工匠]")
+    # matching every partner filter, but not public: a draft, an embargoed story, one still in review
+    # (a *published* unreviewed story fails the build outright: see test_build)
+    hidden = {"draft-pd": {"status": "draft"}, "embargo-pd": {"date": "2027-01-01 09:00"},
+              "unreviewed-pd": {"status": "review"}}
+    for slug, fields in hidden.items():
+        write_story(site_copy, slug, review=slug != "unreviewed-pd", title=f"隐藏{slug}", genre="劳模故事",
+                    tags="[工匠]", **fields)
     config = _project(tmp_path, site_copy, PARTNERS)
     site = tmp_path / "site"
     result = mkdocs_build(site, config=config)
@@ -136,6 +143,10 @@ def test_partner_feeds_follow_their_filters(tmp_path, site_copy):
     document = json.loads((site / "feeds/partners/diantai.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, SCHEMA)
     assert all("content_html" not in item and item["content_text"] for item in document["items"])
+    for path in sorted((site / "feeds").rglob("*")):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert not [slug for slug in hidden if slug in text or f"隐藏{slug}" in text], path
 
 
 def test_partner_filters_naming_nothing_are_config_errors(tmp_path, site_copy):

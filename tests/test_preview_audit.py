@@ -9,7 +9,8 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from conftest import MKDOCS, NOW, ROOT, mkdocs_build
+from conftest import MKDOCS, NOW, ROOT
+from test_build import HIDDEN
 
 
 def _project(tmp_path: Path) -> Path:
@@ -52,8 +53,12 @@ def test_preview_goes_to_its_own_folder_with_noindex(tmp_path):
     assert "草稿·未发布" in draft
     column = (site / "columns/laodongzhe-zhi-ge/index.html").read_text(encoding="utf-8")
     assert "高温下的坚守" in column  # the preview lists drafts where editors look for them …
-    for name in ("sitemap.xml", "sitemap.xml.gz"):  # … but no draft reaches a file meant for the outside
-        assert b"caogao" not in (site / name).read_bytes()
+    outside = [site / "sitemap.xml", site / "sitemap.xml.gz", site / "robots.txt"]
+    outside += [p for p in sorted((site / "feeds").rglob("*")) if p.is_file() and p.suffix != ".html"]
+    assert len(outside) > 10
+    hidden = [m.encode() for markers in HIDDEN.values() for m in markers]
+    for path in outside:  # … but no hidden story reaches a file meant for the outside, feeds included
+        assert [m for m in hidden if m in path.read_bytes()] == [], path
     # the production build of the same project lands in site/, without noindex
     assert _run(project, preview=False).returncode == 0
     home = (project / "site/index.html").read_text(encoding="utf-8")
