@@ -80,7 +80,7 @@ def test_url_in_zip_epub_and_docx_members(site):
     write(site, "downloads/all.zip", zipped({"pages/list.html": PUBLIC_PAGE + link}))
     write(site, "downloads/book.epub", zipped({"mimetype": "application/epub+zip", "OEBPS/ch1.xhtml": link}, stored=True))
     write(site, "exports/report.docx", zipped({"[Content_Types].xml": "<Types/>",
-                                               "word/document.xml": f"<w:t>https://example.org/stories/draft-one/</w:t>"}))
+                                               "word/document.xml": "<w:t>https://example.org/stories/draft-one/</w:t>"}))
     assert audit(site, [DRAFT]) == leaks(site, ("downloads/all.zip!pages/list.html", URL),
                                          ("downloads/book.epub!OEBPS/ch1.xhtml", URL),
                                          ("exports/report.docx!word/document.xml", URL))

@@ -45,6 +45,7 @@ from urllib.parse import quote, unquote
 
 import ahocorasick
 
+from .findings import Findings
 from .kinds import ITEM_KINDS
 
 
@@ -430,10 +431,12 @@ def secrets(build) -> list[Secret]:
 
 def report(leaks: list[Leak], site_dir: Path) -> str:
     """The build's error message; the files that leak are removed so no deploy can ship them."""
-    lines = [f"{leak.source}:1: [leak] 发布检查（audit）：输出文件 {leak.output} 中出现了未公开内容的{leak.what}"
-             for leak in leaks]
+    findings = Findings()
+    for leak in leaks:
+        findings.add(leak.source, 1, "leak", output=leak.output, what=leak.what)
     removed = sorted({leak.output.split("!", 1)[0] for leak in leaks})
     for name in removed:
         (site_dir / name).unlink(missing_ok=True)
+    lines = [finding.format() for finding in findings.sorted()]
     lines.append(f"共 {len(leaks)} 处泄露；已删除 {len(removed)} 个输出文件，请勿发布此次构建。")
     return "UnionPress 发布检查未通过：\n" + "\n".join(lines)

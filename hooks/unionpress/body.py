@@ -76,9 +76,8 @@ class Targets:
 
     def __init__(self, settings: Settings, items, urls_of) -> None:
         self.content = settings.content_dir.resolve()
-        self.site_url = settings.site_url.rstrip("/") + "/" if settings.site_url else ""
-        self.site_parts = urlsplit(self.site_url) if self.site_url else None
-        self.site_path = self.site_parts.path or "/" if self.site_parts else "/"
+        self.site_parts = urlsplit(settings.base_url) if settings.base_url else None
+        self.site_path = settings.site_path
         self.by_file: dict[Path, Item] = {}
         self.bundles: dict[Path, Item] = {}
         self.by_url: dict[str, Item] = {}
@@ -207,17 +206,17 @@ class BodyRenderer:
         html = self.md.convert(item.body)
         assets: list[tuple[str, Path]] = []
         links: list[str] = []
-        raw = "<" in item.body or ":" in item.body  # raw HTML, or a scheme that may be javascript:
-        if raw or "href=" in html or "src=" in html or "data=" in html:
-            html = self._resolve_tree(item, html, view, page_urls, findings, strict, assets, links, raw)
+        # Only raw HTML or a link/image can hold something to resolve or to sanitise away.
+        if "<" in item.body or "href=" in html or "src=" in html or "data=" in html:
+            html = self._resolve_tree(item, html, view, page_urls, findings, strict, assets, links)
         html = sanitize.clean(html, self.settings.embed_hosts)
         return Body(html, tuple(dict.fromkeys(assets)), tuple(dict.fromkeys(links)))
 
-    def _resolve_tree(self, item, html, view, page_urls, findings, strict, assets, links, raw) -> str:
+    def _resolve_tree(self, item, html, view, page_urls, findings, strict, assets, links) -> str:
         root = lxml_html.fragment_fromstring(html, create_parent="div")
-        if raw:  # what the sanitiser will take out, said before it goes (the tree is still as written)
-            for written, why in sanitize.removals(root, self.settings.embed_hosts):
-                findings.add(item.source, self._line(item, written), "html-removed", why=why)
+        # What the sanitiser will take out, said while the tree is still as written.
+        for written, why in sanitize.removals(root, self.settings.embed_hosts):
+            findings.add(item.source, self._line(item, written), "html-removed", why=why)
         for element in root.iter(*_URL_ATTRS):
             attribute = _URL_ATTRS[element.tag]
             written = (element.get(attribute) or "").strip()

@@ -8,16 +8,16 @@ warning with a suggestion, a wrong type an error naming the key and its line in 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
 
-from .findings import Findings
+from .findings import Findings, did_you_mean
 
 DEFAULT_GENRES = ("劳模故事", "工匠故事", "劳动故事", "新闻", "微故事", "评论")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -49,6 +49,16 @@ class Settings:
     embed_hosts: frozenset[str] = frozenset()  # hosts whose players a body may embed (iframe)
     partners: tuple[dict, ...] = ()  # partner newsrooms' filtered feeds (checked against the content later)
     setting_lines: Mapping[str, int] = field(default_factory=dict)  # line of each extra.unionpress key
+
+    @property
+    def base_url(self) -> str:
+        """site_url with exactly one trailing slash ('' when the site has no address)."""
+        return self.site_url.rstrip("/") + "/" if self.site_url else ""
+
+    @property
+    def site_path(self) -> str:
+        """The path part of site_url (/ or /union/): where root-absolute links start."""
+        return urlsplit(self.base_url).path or "/" if self.base_url else "/"
 
     def display(self, path: Path) -> str:
         """A path as editors see it: relative to the project when possible."""
@@ -189,9 +199,9 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
     good = {}
     for key, value in extra.items():
         if key not in SCHEMA:
-            close = difflib.get_close_matches(str(key), sorted(SCHEMA), n=1, cutoff=0.6)
+            close = did_you_mean(key, SCHEMA)
             findings.add(config_path, lines.get(key, 1), "config-unknown", field=key,
-                         hint=f"。是否想写「{close[0]}」？" if close else "")
+                         hint=f"。是否想写「{close}」？" if close else "")
         elif SCHEMA[key][1](value):
             good[key] = value
         else:

@@ -52,13 +52,15 @@ def _render_bodies(build: Build) -> None:
     feeds = {feed.url(fmt) for feed in feed_sets(catalog.lists, settings) for fmt in ("rss", "atom", "json")}
     public_urls = {page.url for page in build.public_pages} | set(settings.doc_pages) | set(outputs.FILES) | feeds
     everything: View = build.shown if settings.preview else None
+    all_urls = None  # for non-public items: made once, when the first one comes
     for item in catalog.items:
         if item in build.public:
             view, urls, strict = build.public, public_urls, True
         else:
-            if everything is None:
-                everything = View(catalog.items, catalog.lists, settings)
-            view, urls, strict = everything, public_urls | {_item_url(i) for i in catalog.items}, False
+            if all_urls is None:
+                everything = everything or View(catalog.items, catalog.lists, settings)
+                all_urls = public_urls | {_item_url(i) for i in catalog.items}
+            view, urls, strict = everything, all_urls, False
         build.bodies[id(item)] = renderer.render(item, view, urls, findings, strict)
         renderer.check_images(item, view, findings, strict)
     for name, rows in catalog.lists.items():

@@ -7,7 +7,7 @@ A feed set is decided by the lists (columns, topics) and the settings alone, nev
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 FORMATS = (("rss", ".xml", "application/rss+xml", "RSS"), ("atom", ".atom.xml", "application/atom+xml", "Atom"),
            ("json", ".json", "application/feed+json", "JSON Feed"))
@@ -25,7 +25,6 @@ class FeedSet:
     genres: tuple[str, ...] = ()
     full_text: bool = True
     kind: str = "site"  # site | column | topic | partner
-    extra: dict = field(default_factory=dict)
 
     def url(self, fmt: str) -> str:
         suffix = next(s for name, s, _type, _label in FORMATS if name == fmt)
@@ -79,7 +78,7 @@ def feed_sets(lists, settings) -> list[FeedSet]:
 
 def check_partners(settings, lists, known_tags, findings, lines) -> None:
     """A partner filter naming a column, topic, genre or tag that does not exist is a config error."""
-    import difflib
+    from .findings import did_you_mean
 
     known = {"columns": set(lists["column"]), "topics": set(lists["topic"]), "genres": set(settings.genres),
              "tags": set(known_tags)}
@@ -87,7 +86,7 @@ def check_partners(settings, lists, known_tags, findings, lines) -> None:
         for key, values in known.items():
             for value in partner.get(key, ()):
                 if value not in values:
-                    close = difflib.get_close_matches(value, sorted(values), n=1, cutoff=0.6)
+                    close = did_you_mean(value, values)
                     findings.add("mkdocs.yml", lines.get("partners", 1), "config",
                                  field=f"partners[{index + 1}].{key}",
-                                 detail=f"「{value}」不存在" + (f"，是否想写「{close[0]}」？" if close else ""))
+                                 detail=f"「{value}」不存在" + (f"，是否想写「{close}」？" if close else ""))

@@ -6,6 +6,7 @@ messages editors see are written once, pinned by the tests, and easy to translat
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 ERROR = "error"
@@ -69,6 +70,12 @@ FIELD_LABELS = {
     "digest": "摘要", "per": "周期", "count": "篇数", "from": "开始", "to": "结束", "first": "初审",
     "second": "复审", "final": "终审", "rule": "规则", "why": "理由", "photo_alt": "照片替代文字",
 }
+
+
+def did_you_mean(word: str, known) -> str:
+    """The closest known spelling of a mistyped key or reference ('' when nothing is close)."""
+    close = difflib.get_close_matches(str(word), sorted(known), n=1, cutoff=0.6)
+    return close[0] if close else ""
 
 
 def label(field_path: str) -> str:

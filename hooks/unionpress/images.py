@@ -16,7 +16,8 @@ def pixel_size(path: Path) -> tuple[int, int] | None:
     key = (path, path.stat().st_mtime_ns)
     if key not in _image_sizes:
         found = None
-        if problem(path) is None or problem(path)[0] == "image-oversized":
+        trouble = problem(path)
+        if trouble is None or trouble[0] == "image-oversized":
             try:
                 with PILImage.open(path) as handle:
                     found = handle.size

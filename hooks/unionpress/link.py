@@ -8,19 +8,18 @@ items a view holds; this module only knows how to index them.
 
 from __future__ import annotations
 
-import difflib
 from types import MappingProxyType
 from typing import Iterable
 
 from .catalog import Catalog
-from .findings import Findings
+from .findings import Findings, did_you_mean
 from .items import Item
 from .kinds import ITEM_KINDS, LIST_KINDS
 
 
 def _hint(key: str, known) -> str:
-    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
-    return f"，是否想写「{close[0]}」？" if close else ""
+    close = did_you_mean(key, known)
+    return f"，是否想写「{close}」？" if close else ""
 
 
 def check(catalog: Catalog, findings: Findings) -> None:

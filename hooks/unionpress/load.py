@@ -6,7 +6,6 @@ matter from body. A file that cannot be read becomes a finding, and the rest are
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -9,14 +9,13 @@ stops the rest of the file, or the rest of the site, from being checked.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .config import Settings
-from .findings import Findings
+from .findings import Findings, did_you_mean
 from .frontmatter import BadDate, Map, Seq
 from .items import Exemption, Image, Review, Signature
 
@@ -106,8 +105,8 @@ class Fields:
         for key in self.data:
             if key in known:
                 continue
-            close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
-            hint = f"。是否想写「{close[0]}」？" if close else ""
+            close = did_you_mean(key, known)
+            hint = f"。是否想写「{close}」？" if close else ""
             self.findings.add(self.source, self.line(key), "unknown-key", field=self.name(key), hint=hint)
 
     # -- scalar kinds -------------------------------------------------------------------------

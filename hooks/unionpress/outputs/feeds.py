@@ -16,6 +16,7 @@ from feedgen.feed import FeedGenerator
 
 from ..feedsets import FeedSet, feed_sets
 from ..kinds import story as story_kind
+from ..pages.base import summary_of
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -35,10 +36,10 @@ def _entries(public, feed: FeedSet, length: int) -> list:
 class _Entry:
     """What every format says about one story."""
 
-    def __init__(self, public, story, body_of, base: str, full_text: bool, summary) -> None:
+    def __init__(self, public, story, body_of, base: str, full_text: bool) -> None:
         self.url = base + story_kind.url(story)
         self.title = story.title
-        self.summary = summary(story)
+        self.summary = summary_of(story)
         self.html = body_of(story).absolute(base) if full_text else ""
         self.date = story.date
         self.authors = list(story.authors)
@@ -145,14 +146,11 @@ def _json(feed: FeedSet, entries: list[_Entry], base: str) -> bytes:
 def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     if not settings.site_url:
         return []  # feed readers need absolute URLs
-    from ..pages.base import PageSet
-
-    base = settings.site_url.rstrip("/") + "/"
-    summary = PageSet(public, settings).summary
+    base = settings.base_url
     written = []
     for feed in feed_sets(public.lists, settings):
         stories = _entries(public, feed, settings.feed_length)
-        entries = [_Entry(public, s, body_of, base, feed.full_text, summary) for s in stories]
+        entries = [_Entry(public, s, body_of, base, feed.full_text) for s in stories]
         updated = stories[0].date if stories else settings.now
         rss, atom = _xml(feed, entries, base, settings, updated)
         for fmt, data in (("rss", rss), ("atom", atom), ("json", _json(feed, entries, base))):

@@ -11,6 +11,6 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     else:
         text = "User-agent: *\nAllow: /\n"
         if settings.site_url:
-            text += f"Sitemap: {settings.site_url.rstrip('/')}/sitemap.xml\n"
+            text += f"Sitemap: {settings.base_url}sitemap.xml\n"
     (site_dir / "robots.txt").write_text(text, encoding="utf-8")
     return ["robots.txt"]

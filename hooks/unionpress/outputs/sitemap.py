@@ -13,7 +13,7 @@ _EXCLUDED = ("404.html", "models/stats/", "stats/")
 def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     if not settings.site_url:
         return []  # a sitemap needs absolute URLs
-    base = settings.site_url.rstrip("/") + "/"
+    base = settings.base_url
     entries: dict[str, str] = {}
     for page in pages:
         if page.url not in _EXCLUDED:

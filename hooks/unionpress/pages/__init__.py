@@ -18,8 +18,8 @@ from ..items import Image, Item
 from ..kinds import ITEM_KINDS, LIST_KINDS, column, model
 from ..publish import banner
 from . import feeds, home, tags
-from .base import (Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, tag_slug,
-                   tag_table)
+from .base import (Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, summary_of,
+                   tag_slug, tag_table)
 
 
 def plan(site, settings: Settings) -> list[Page]:
@@ -59,11 +59,9 @@ class Renderer:
         self.bodies = bodies
         self.env = environment()
         self.out = Rendered()
-        self.summaries = PageSet(site, settings)
         self.channels = channels(site, settings)
-        site_url = settings.site_url.rstrip("/") + "/" if settings.site_url else ""
-        self.site_url = site_url
-        self.root_path = "/" + site_url.split("://", 1)[-1].partition("/")[2] if site_url else "/"
+        self.site_url = settings.base_url
+        self.root_path = settings.site_path
 
     def _asset(self, image: Image | None) -> None:
         if image is not None and image.path is not None:
@@ -85,7 +83,7 @@ class Renderer:
             return Markup(found.at(url) if not absolute else found.absolute(self.root_path))
 
         return {"href": href, "media": media, "top_honor": lambda m: model.top_honor(self.site, m), "body": body, "url_of": self.site.url, "site": self.site,
-                "summary": self.summaries.summary, "banner": lambda item: banner(item, self.settings),
+                "summary": summary_of, "banner": lambda item: banner(item, self.settings),
                 "image_size": image_size, "pager_window": pager_window, "settings": self.settings,
                 "site_name": self.settings.site_name, "channels": self.channels, "current_url": url,
                 "preview": self.settings.preview, "site_url": self.site_url,

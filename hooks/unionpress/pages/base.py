@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -110,6 +111,16 @@ def derive_summary(body: str, limit: int = 120) -> str:
     return ""
 
 
+_summaries: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def summary_of(story) -> str:
+    """The story's summary, or its first paragraph: worked out once per story, for pages and feeds."""
+    if story not in _summaries:
+        _summaries[story] = story.summary or derive_summary(story.body)
+    return _summaries[story]
+
+
 class PageSet:
     """The plan of one view's pages; each kind's `pages()` adds to it."""
 
@@ -118,12 +129,7 @@ class PageSet:
         self.settings = settings
         self.pages: list[Page] = []
         self.tags = tag_table(site.all("story"))
-        self._summaries: dict[int, str] = {}
-
-    def summary(self, story) -> str:
-        if id(story) not in self._summaries:
-            self._summaries[id(story)] = story.summary or derive_summary(story.body)
-        return self._summaries[id(story)]
+        self.summary = summary_of
 
     def tag_url(self, name: str) -> str:
         return self.tags[name]
