@@ -24,10 +24,10 @@ EXPECTED = {
     "duplicate-key.md": ("stories", [
         "content/stories/duplicate-key.md:6: [yaml-duplicate-key] 字段「title」重复出现，只能写一次"]),
     "duplicate-slug.md": ("stories/2025/good-story.md", [
-        "content/stories/good-story.md:1: [duplicate-slug] 稿件「good-story」重复：content/stories/2025/good-story.md 已使用同一名称"]),
+        "content/stories/2025/good-story.md:1: [duplicate-slug] 稿件「good-story」重复：content/stories/good-story.md 已使用同一名称"]),
     "gbk-encoding.md": ("stories", [
         "content/stories/gbk-encoding.md:2: [encoding] 文件不是 UTF-8 编码，看起来是 GBK/GB18030 编码（Windows 记事本或 WPS 的默认保存方式）。"
-        "请在编辑器中“另存为 → 编码 UTF-8”，或运行 iconv -f GBK -t UTF-8 原文件 > 新文件"]),
+        "请在编辑器中“另存为 → 编码 UTF-8”，或运行 iconv -f GB18030 -t UTF-8 原文件 > 新文件"]),
     "genre-not-allowed.md": ("stories", [
         "content/stories/genre-not-allowed.md:6: [field-choice] 字段「genre」（体裁）的值「小说」不在可选范围内：劳模故事、工匠故事、劳动故事、新闻、微故事、评论"]),
     "image-alt-missing.md": ("stories", [

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from unionpress.body import relative
-from unionpress.pages import tag_slug, tag_table
+from unionpress.pages import tag_table
+from unionpress.tags import tag_url
 from unionpress.pages.base import derive_summary, pager_window
 from unionpress.validate import isbn_problem
 
@@ -24,16 +25,27 @@ def test_relative_links(from_url, to_url, expected):
     assert relative(from_url, to_url) == expected
 
 
-def test_tag_slugs_are_pinyin_and_homophones_stay_apart():
-    assert tag_slug("劳模精神") == "lao-mo-jing-shen"
-    assert tag_slug("5G 创新") == "5g-chuang-xin"
+def test_tag_urls_are_a_pure_function_of_the_tag():
+    assert tag_url("AI") == "tags/ai/"  # a tag that is already a slug is its own URL
+    assert tag_url("5G") == tag_url("5g") == tag_url("５Ｇ") == "tags/5g/"
+    assert tag_url("劳模精神").startswith("tags/lao-mo-jing-shen-")
+    assert tag_url("5G 创新").startswith("tags/5g-chuang-xin-")
+    # Homophones stay apart without knowing about each other, and each URL stays where it was.
+    assert tag_url("工匠") != tag_url("公匠")
+    assert tag_url("工匠").startswith("tags/gong-jiang-") and tag_url("公匠").startswith("tags/gong-jiang-")
+    assert tag_url("工匠") == "tags/gong-jiang-" + __import__("hashlib").sha1("工匠".encode()).hexdigest()[:6] + "/"
+    # A very long tag still gives a file name the file system accepts.
+    assert len(tag_url("劳" * 300)) < 80 and tag_url("劳" * 300) != tag_url("劳" * 299)
+    assert tag_url("！？") != tag_url("？！") and tag_url("！？").startswith("tags/")
 
+
+def test_tag_table_names_a_page_as_most_stories_spell_it():
     class S:
         def __init__(self, tags):
             self.tags = tags
 
-    table = tag_table([S(["工匠", "公匠"]), S(["工匠"])])
-    assert sorted(table.values()) == ["tags/gong-jiang-2/", "tags/gong-jiang/"]
+    table = tag_table([S(["5G", "工匠"]), S(["5g"]), S(["5g", "公匠"])])
+    assert table == {"tags/5g/": "5g", tag_url("工匠"): "工匠", tag_url("公匠"): "公匠"}
 
 
 def test_summary_is_first_paragraph_as_plain_text():

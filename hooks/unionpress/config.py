@@ -62,6 +62,11 @@ class Settings:
 
     def display(self, path: Path) -> str:
         """A path as editors see it: relative to the project when possible."""
+        # Without following symlinks first, so a symlink is named as the editor sees it.
+        plain = Path(os.path.normpath(path.absolute()))
+        for base in (Path(os.path.normpath(self.root.absolute())), self.root.resolve()):
+            if plain.is_relative_to(base):
+                return plain.relative_to(base).as_posix()
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:

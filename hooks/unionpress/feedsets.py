@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .tags import tag_key
+
 FORMATS = (("rss", ".xml", "application/rss+xml", "RSS"), ("atom", ".atom.xml", "application/atom+xml", "Atom"),
            ("json", ".json", "application/feed+json", "JSON Feed"))
 
@@ -41,7 +43,7 @@ class FeedSet:
             return False
         if self.topics and not set(self.topics) & set(topic_keys):
             return False
-        if self.tags and not set(self.tags) & set(story.tags):
+        if self.tags and not {tag_key(t) for t in self.tags} & {tag_key(t) for t in story.tags}:
             return False
         if self.genres and story.genre not in self.genres:
             return False
@@ -85,7 +87,8 @@ def check_partners(settings, lists, known_tags, findings, lines) -> None:
     for index, partner in enumerate(settings.partners):
         for key, values in known.items():
             for value in partner.get(key, ()):
-                if value not in values:
+                fold = tag_key if key == "tags" else str  # a partner's 5G matches the site's 5g
+                if fold(value) not in {fold(v) for v in values}:
                     close = did_you_mean(value, values)
                     findings.add("mkdocs.yml", lines.get("partners", 1), "config",
                                  field=f"partners[{index + 1}].{key}",

@@ -14,8 +14,11 @@ WARNING = "warning"
 
 # code → (level, Chinese template, English gloss). Templates use str.format fields.
 CATALOGUE: dict[str, tuple[str, str, str]] = {
-    "encoding": (ERROR, "文件不是 UTF-8 编码{guess}。请在编辑器中“另存为 → 编码 UTF-8”，或运行 iconv -f GBK -t UTF-8 原文件 > 新文件", "file is not UTF-8"),
+    "encoding": (ERROR, "文件不是 UTF-8 编码{guess}。请在编辑器中“另存为 → 编码 UTF-8”，{fix}", "file is not UTF-8"),
+    "nul-byte": (ERROR, "文件含有空字符（NUL，\\0），不是正常的文本文件：请从原稿重新复制文字", "NUL byte in a text file"),
+    "unreadable": (ERROR, "无法读取此文件：{reason}", "file cannot be read"),
     "front-matter": (ERROR, "文件开头缺少 YAML 头信息（以 --- 开始、以 --- 结束）", "missing front matter"),
+    "front-matter-unclosed": (ERROR, "头信息没有结束：第 1 行的 --- 之后缺少单独一行的 ---", "front matter not closed"),
     "yaml-syntax": (ERROR, "YAML 语法错误：{detail}", "YAML syntax error"),
     "yaml-duplicate-key": (ERROR, "字段「{key}」重复出现，只能写一次", "duplicate key"),
     "not-a-map": (ERROR, "{what}应当是“字段: 值”的映射", "expected a mapping"),
@@ -33,6 +36,13 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "duplicate-key": (ERROR, "{what}键「{key}」重复：第 {other} 行已定义", "duplicate key"),
     "duplicate-output": (ERROR, "输出路径 /{url} 冲突：{other} 也会生成同一页面", "two sources write one output path"),
     "stray-file": (WARNING, "此文件不在任何内容类型的位置上，未被使用", "file not used"),
+    "stray-published": (ERROR, "此文件标为已发布，但不在任何内容类型的文件夹里，不会发布：请移到 {kinds} 之一", "published file in no content folder"),
+    "md-extension": (ERROR, "Markdown 文件的扩展名应为小写 .md，否则不会发布：请改名为 {name}", "Markdown file not named .md"),
+    "symlink": (ERROR, "这是一个符号链接（快捷方式），不会作为内容读取：请把文件或文件夹本身放在这里", "symlink in content"),
+    "not-a-file": (ERROR, "这不是普通文件（可能是以 .md 结尾的文件夹），不会作为内容读取：请改名", "not a regular file"),
+    "index-misplaced": (ERROR, "index.md 不能直接放在 {folder}：它会被当成一篇内容的正文。请改名为 SLUG.md，或移入 SLUG/ 文件夹", "index.md outside a bundle folder"),
+    "bundle-no-index": (ERROR, "文件夹 {folder} 里没有 index.md：图文包的正文应命名为 {slug}/index.md；单篇内容请直接放在上一级文件夹", "bundle folder without index.md"),
+    "bundle-extra": (WARNING, "图文包 {bundle} 里的其他 Markdown 文件不会发布：请并入 index.md 或另建一篇", "extra Markdown in a bundle"),
     "image-missing": (ERROR, "图片不存在：{src}", "image not found"),
     "image-alt-missing": (ERROR, "图片缺少替代文字（alt）：{src}。{fix}", "image without alt text"),
     "review-missing": (ERROR, "已发布（published）的内容缺少三审记录：{levels}", "review level missing"),

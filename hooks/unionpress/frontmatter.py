@@ -213,6 +213,11 @@ _FENCE = re.compile(r"^---[ \t]*$")
 _END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
 
+def opens(text: str) -> bool:
+    """Whether the text starts a front matter (`---`), closed or not."""
+    return bool(_FENCE.match(text.split("\n", 1)[0]))
+
+
 def split(text: str) -> tuple[str | None, str, int]:
     """Split `---` front matter from the body: (yaml text or None, body, first body line)."""
     lines = text.split("\n")

@@ -6,6 +6,8 @@ matter from body. A file that cannot be read becomes a finding, and the rest are
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,19 +48,35 @@ class RawContent:
     lists: dict[str, RawList]
 
 
+def _encoding_of(data: bytes) -> tuple[str, str]:
+    """(what the bytes look like, the iconv name to convert from) for a file that is not UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\x00") * 4 > len(data[:200]):
+        return "UTF-16 编码（Windows 记事本的“Unicode”保存方式）", "UTF-16"
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError:
+        return "", ""
+    return "GBK/GB18030 编码（Windows 记事本或 WPS 的默认保存方式）", "GB18030"
+
+
 def read_text(path: Path, shown: str, findings: Findings) -> str | None:
     """Decode a content file as UTF-8 (BOM allowed); anything else is a finding, not a crash."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        findings.add(shown, 1, "unreadable", reason=exc.strerror or type(exc).__name__)
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        try:
-            data.decode("gb18030")
-            guess = "，看起来是 GBK/GB18030 编码（Windows 记事本或 WPS 的默认保存方式）"
-        except UnicodeDecodeError:
-            guess = ""
-        findings.add(shown, line, "encoding", guess=guess)
+        looks, source = _encoding_of(data)
+        fix = (f"或运行 iconv -f {source} -t UTF-8 原文件 > 新文件" if source
+               else "或用编辑器打开后确认文字无误再另存")
+        findings.add(shown, line, "encoding", guess=f"，看起来是 {looks}" if looks else "", fix=fix)
+        return None
+    if "\x00" in text:
+        findings.add(shown, text.count("\n", 0, text.index("\x00")) + 1, "nul-byte")
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -81,7 +99,8 @@ def parse_markdown(path: Path, shown: str, findings: Findings) -> tuple[Map, str
         return None
     yaml_text, body, body_line = frontmatter.split(text)
     if yaml_text is None:
-        findings.add(shown, 1, "front-matter")
+        unclosed = frontmatter.opens(text)
+        findings.add(shown, 1, "front-matter-unclosed" if unclosed else "front-matter")
         return None
     ok, meta = _parse_yaml(yaml_text, shown, findings, line_offset=1)
     if not ok:
@@ -111,17 +130,105 @@ def parse_list(path: Path, shown: str, findings: Findings) -> Seq | None:
     return rows
 
 
-def _item_files(folder: Path) -> list[tuple[str, Path]]:
-    """(slug, file) for each SLUG.md and SLUG/index.md under folder, in a stable order."""
-    found = []
-    bundles = {p.parent for p in folder.rglob("index.md")}
-    for path in sorted(folder.rglob("*.md")):
-        if path.name == "index.md":
-            if path.parent != folder:
-                found.append((path.parent.name, path))
-        elif not any(parent in bundles for parent in path.parents):
-            found.append((path.stem, path))
-    return found
+# What editors' tools leave beside real content: hidden files (.DS_Store, Emacs' .#lock), Office
+# lock files (~$稿件.md), backups (稿件.md~, #稿件.md#) and Windows' thumbnails. They are never content
+# and never worth a word.
+_JUNK_NAMES = {"thumbs.db", "desktop.ini", "ehthumbs.db"}
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn"}
+_YEAR = re.compile(r"[0-9]{4}")
+
+
+def is_junk(name: str) -> bool:
+    return (name.startswith((".", "~$")) or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
+            or name.lower() in _JUNK_NAMES)
+
+
+def content_walk(root: Path):
+    """(folder, subfolders, files) under root, sorted, junk left out, symlinks never followed."""
+    for here, folders, files in os.walk(root):
+        folders[:] = sorted(name for name in folders if not is_junk(name))
+        yield Path(here), folders, sorted(name for name in files if not is_junk(name))
+
+
+class _Finder:
+    """Finds each kind's item files by the editors' rules (README, 内容文件的规则):
+
+    - KIND/SLUG.md is an item, and so is KIND/SLUG/index.md (a bundle: the folder holds its images);
+      a four-digit folder (KIND/2026/) only sorts items by year and is never an item itself.
+    - Markdown with another ending (.MD, .markdown) is an error, not a silent skip: rename it .md.
+    - index.md directly in KIND/ or in a year folder is an error: it would swallow every item there.
+    - A folder without index.md that holds Markdown is an error: its files would publish as separate
+      items under their file names, which is never what the editor meant.
+    - A symlink is never read (it may point outside the repository); it is an error naming it.
+    - Other Markdown inside a bundle is not published: a warning names it.
+    """
+
+    def __init__(self, settings: Settings, findings: Findings) -> None:
+        self.settings, self.findings = settings, findings
+        self.seen: set[Path] = set()  # every Markdown file a kind has judged
+
+    def report(self, path: Path, code: str, **fields) -> None:
+        self.seen.add(path)
+        self.findings.add(self.settings.display(path), 1, code, **fields)
+
+    def markdown(self, here: Path, files: list[str]) -> list[Path]:
+        """The .md files in one folder, reporting the ones that cannot count as content."""
+        found = []
+        for name in files:
+            path = here / name
+            suffix = path.suffix.lower()
+            if suffix not in MARKDOWN_SUFFIXES:
+                continue
+            if path.is_symlink():
+                self.report(path, "symlink")
+            elif not path.is_file():
+                self.report(path, "not-a-file")
+            elif path.suffix != ".md":
+                self.report(path, "md-extension", name=path.stem + ".md")
+            else:
+                found.append(path)
+        return found
+
+    def items(self, folder: Path, skip: str = "") -> list[tuple[str, Path]]:
+        """(slug, file) for each item of a kind folder, in a stable order; `skip` is a child kind's folder."""
+        found: list[tuple[str, Path]] = []
+        for here, folders, files in content_walk(folder):
+            depth = len(here.relative_to(folder).parts)
+            for name in list(folders):
+                if (here / name).is_symlink():
+                    folders.remove(name)
+                    self.report(here / name, "symlink")
+                elif skip and name == skip and depth == 1:
+                    folders.remove(name)  # a contest's entries are read as their own kind
+            pages = self.markdown(here, files)
+            sorting = depth == 0 or (depth == 1 and _YEAR.fullmatch(here.name))
+            index = here / "index.md"
+            if sorting:
+                for path in pages:
+                    if path == index:
+                        self.report(path, "index-misplaced", folder=self.settings.display(here))
+                    else:
+                        self.seen.add(path)
+                        found.append((path.stem, path))
+            elif index in pages:
+                self.seen.add(index)
+                found.append((here.name, index))
+                for path in pages:
+                    if path != index:
+                        self.report(path, "bundle-extra", bundle=self.settings.display(index))
+                self._extras(here, folders, index)
+            else:
+                for path in pages:
+                    self.report(path, "bundle-no-index", folder=self.settings.display(here), slug=here.name)
+        return found
+
+    def _extras(self, here: Path, folders: list[str], index: Path) -> None:
+        """Markdown in a bundle's subfolders is not published either; stop the walk there."""
+        for name in folders:
+            for sub, _, files in content_walk(here / name):
+                for path in self.markdown(sub, files):
+                    self.report(path, "bundle-extra", bundle=self.settings.display(index))
+        folders.clear()
 
 
 def load(settings: Settings, findings: Findings) -> RawContent:
@@ -130,10 +237,9 @@ def load(settings: Settings, findings: Findings) -> RawContent:
         findings.add(settings.display(root), 1, "content-dir", path=settings.display(root))
         return RawContent([], {})
     items: list[RawItem] = []
-    used: set[Path] = set()
+    finder = _Finder(settings, findings)
 
     def add_item(kind: str, slug: str, path: Path, parent: str = "") -> None:
-        used.add(path)
         shown = settings.display(path)
         if not SLUG_RE.match(slug):
             findings.add(shown, 1, "slug-invalid", slug=slug)
@@ -150,28 +256,51 @@ def load(settings: Settings, findings: Findings) -> RawContent:
         if kind.parent or not folder.is_dir():
             continue
         child = children.get(kind.name)
-        for slug, path in _item_files(folder):
-            if child and child.folder in path.relative_to(folder).parts:
-                continue  # entries belong to their contest, read below
+        for slug, path in finder.items(folder, skip=child.folder if child else ""):
             add_item(kind.name, slug, path)
         if child:
             for sub in sorted(folder.glob(f"*/{child.folder}")):
-                for slug, path in _item_files(sub):
-                    add_item(child.name, slug, path, parent=sub.parent.name)
+                if sub.is_dir() and not sub.is_symlink() and not is_junk(sub.parent.name):
+                    for slug, path in finder.items(sub):
+                        add_item(child.name, slug, path, parent=sub.parent.name)
 
     lists: dict[str, RawList] = {}
     for kind in LIST_KINDS.values():
         path = root / kind.file
         if not path.exists():
             continue
-        used.add(path)
+        finder.seen.add(path)
         shown = settings.display(path)
         rows = parse_list(path, shown, findings)
         if rows is not None:
             lists[kind.name] = RawList(kind.name, shown, path, rows)
 
-    # A Markdown file that no kind claims is most likely misplaced: say so rather than drop it.
-    for path in sorted(root.rglob("*.md")):
-        if path not in used and "rules" not in path.relative_to(root).parts:
-            findings.add(settings.display(path), 1, "stray-file")
+    _report_strays(root, finder, settings, findings)
     return RawContent(items, lists)
+
+
+def _report_strays(root: Path, finder: _Finder, settings: Settings, findings: Findings) -> None:
+    """A Markdown file no kind claims is most likely misplaced (content/storys/…): say so rather than drop
+    it, and make it an error when it says it is published, since then a story the editor meant to
+    publish would silently be missing."""
+    for here, folders, files in content_walk(root):
+        if here == root:
+            folders[:] = [name for name in folders if name != "rules"]  # the wording rules live there
+        for name in files:
+            path = here / name
+            if path in finder.seen or path.suffix.lower() not in MARKDOWN_SUFFIXES or not path.is_file():
+                continue
+            shown = settings.display(path)
+            text = _peek(path)
+            if re.search(r"^status:\s*['\"]?published\b", text, re.M):
+                findings.add(shown, 1, "stray-published", kinds="、".join(
+                    f"content/{kind.folder}/" for kind in ITEM_KINDS.values() if not kind.parent))
+            else:
+                findings.add(shown, 1, "stray-file")
+
+
+def _peek(path: Path) -> str:
+    try:
+        return path.read_bytes()[:8192].decode("utf-8", "replace")
+    except OSError:
+        return ""

@@ -132,7 +132,9 @@ class Fields:
             return ""  # a value that failed its check is never used
         return text
 
-    def texts(self, key: str, required: bool = False) -> tuple[str, ...]:
+    def texts(self, key: str, required: bool = False, max_len: int | None = None,
+              same=None) -> tuple[str, ...]:
+        """A list of short texts, each once; `same` says when two entries are one (5G and 5g)."""
         value = self._get(key, required)
         if value is None:
             return ()
@@ -142,8 +144,15 @@ class Fields:
             self.report(key, "field-type", expected="文字列表", got=_describe_value(value))
             return ()
         # Each entry once, in the order written (tags: [劳模, 劳模] is one tag).
-        found = (str(getattr(v, "written", None) or v).strip() for v in value)
-        return tuple(dict.fromkeys(text for text in found if text))
+        found = [text for text in (str(getattr(v, "written", None) or v).strip() for v in value) if text]
+        for text in found:
+            if max_len is not None and len(text) > max_len:
+                self.report(key, "too-long", length=len(text), limit=max_len)
+                return ()
+        seen: dict[object, str] = {}
+        for text in found:
+            seen.setdefault(same(text) if same else text, text)
+        return tuple(seen.values())
 
     def integer(self, key: str, required: bool = False, low: int | None = None, high: int | None = None) -> int | None:
         value = self._get(key, required)

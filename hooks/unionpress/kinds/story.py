@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..items import Image, Item
+from ..tags import tag_key
 from .base import Kind, Ref
+
+TAG_LIMIT = 30  # characters; a longer "tag" is a pasted sentence, not a way to browse
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,7 +39,7 @@ def read(raw, f, settings) -> dict:
         "editor": f.text("editor"),
         "cover": f.image("cover", "cover_alt"),
         "cover_focus": f.focus("cover_focus"),
-        "tags": f.texts("tags"),
+        "tags": f.texts("tags", max_len=TAG_LIMIT, same=tag_key),
         "topic_keys": f.texts("topics"),
         "model_slugs": f.texts("models"),
     }

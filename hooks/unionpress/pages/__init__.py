@@ -19,7 +19,7 @@ from ..kinds import ITEM_KINDS, LIST_KINDS, column, model
 from ..publish import banner
 from . import feeds, home, tags
 from .base import (Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, summary_of,
-                   tag_slug, tag_table)
+                   tag_table)
 
 
 def plan(site, settings: Settings) -> list[Page]:
@@ -111,4 +111,4 @@ class Renderer:
                 for name in ("head", "masthead", "footer")}
 
 
-__all__ = ["plan", "Renderer", "Page", "Rendered", "tag_slug", "tag_table", "derive_summary", "pager_window"]
+__all__ = ["plan", "Renderer", "Page", "Rendered", "tag_table", "derive_summary", "pager_window"]

@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import weakref
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from pypinyin import lazy_pinyin
 
 from ..images import pixel_size
 from ..items import Image, Item
+from ..tags import tag_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -67,24 +68,13 @@ def chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
 
-def tag_slug(name: str) -> str:
-    """An ASCII URL segment for a Chinese tag: its pinyin (劳模精神 → lao-mo-jing-shen)."""
-    words = lazy_pinyin(name, errors=lambda chars: [chars])
-    slug = "-".join(re.sub(r"[^a-z0-9]+", "-", w.lower()).strip("-") for w in words)
-    return re.sub(r"-{2,}", "-", slug).strip("-") or "tag"
-
-
 def tag_table(stories) -> dict[str, str]:
-    """Tag name → page URL. Homophones (工匠/公匠) get -2, -3 … in name order, so URLs are stable."""
-    table, taken = {}, set()
-    for name in sorted({t for s in stories for t in s.tags}, key=lambda n: (tag_slug(n), n)):
-        slug, number = tag_slug(name), 2
-        candidate = slug
-        while candidate in taken:
-            candidate, number = f"{slug}-{number}", number + 1
-        taken.add(candidate)
-        table[name] = f"tags/{candidate}/"
-    return table
+    """Tag page URL → the tag's name as most stories spell it (5G and 5g share one page)."""
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    for story in stories:
+        for name in story.tags:
+            spellings[tag_url(name)][name] += 1
+    return {url: min(names, key=lambda n: (-names[n], n)) for url, names in sorted(spellings.items())}
 
 
 _STRIP = [
@@ -131,8 +121,9 @@ class PageSet:
         self.tags = tag_table(site.all("story"))
         self.summary = summary_of
 
-    def tag_url(self, name: str) -> str:
-        return self.tags[name]
+    @staticmethod
+    def tag_url(name: str) -> str:
+        return tag_url(name)
 
     def add(self, url: str, template: str, *, title: str, description: str = "", item: Item | None = None,
             lastmod: dt.datetime | None = None, searchable: bool = False, image: Image | None = None,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from ..tags import tag_url
+
 
 def pages(site, out) -> None:
-    by_tag: dict[str, list] = {name: [] for name in out.tags}
+    by_url: dict[str, list] = {url: [] for url in out.tags}
     for story in site.latest("story"):
-        for tag in dict.fromkeys(story.tags):
-            by_tag[tag].append(story)
-    rows = sorted(((name, out.tags[name], len(stories)) for name, stories in by_tag.items()),
+        for url in dict.fromkeys(tag_url(tag) for tag in story.tags):
+            by_url[url].append(story)
+    rows = sorted(((out.tags[url], url, len(stories)) for url, stories in by_url.items()),
                   key=lambda row: (-row[2], row[1]))
     out.add("tags/", "tags.html", title="标签", description="按标签浏览全部报道", tags=rows)
-    for name, url in out.tags.items():
-        out.listing(url, name, by_tag[name], kicker="标签")
+    for url, name in out.tags.items():
+        out.listing(url, name, by_url[url], kicker="标签")
