@@ -101,7 +101,10 @@ def on_page_context(context, page, config, nav):
 def on_post_build(config):
     build = _state["build"]
     site_dir = Path(config.site_dir)
-    outputs.run(build, site_dir)
+    try:
+        outputs.run(build, site_dir)
+    except outputs.SearchIndexError as exc:
+        raise PluginError(str(exc)) from None
     leaks = up_audit.audit(site_dir, up_audit.secrets(build), pages_may_show=build.settings.preview)
     if leaks:
         raise PluginError(up_audit.report(leaks, site_dir))

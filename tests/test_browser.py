@@ -17,8 +17,11 @@ ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-net
 
 @pytest.fixture(scope="module")
 def served(sample_site):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(sample_site))
-    handler.log_message = lambda *args: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # one line per request would bury the test report
+            pass
+
+    handler = functools.partial(Quiet, directory=str(sample_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

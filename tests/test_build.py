@@ -35,7 +35,7 @@ def test_sample_builds_strict_with_expected_pages(sample_site):
                 "models/index.html", "models/a-mu-ren-qing/index.html", "sitemap.xml", "sitemap.xml.gz", "robots.txt",
                 "columns/index.html", "topics/index.html", "about/index.html"]:
         assert (sample_site / url).is_file(), url
-    assert len(list((sample_site / "stories").iterdir())) == 12
+    assert len(list((sample_site / "stories").iterdir())) == 13
 
 
 def test_no_draft_embargoed_or_unreviewed_text_anywhere(sample_site):

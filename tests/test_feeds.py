@@ -47,7 +47,7 @@ def test_site_feed_is_full_text_newest_first_with_absolute_urls(sample_site):
     atom = feedparser.parse((sample_site / "feeds/atom.xml").read_bytes())
     for parsed in (rss, atom):
         entries = parsed.entries
-        assert len(entries) == 12
+        assert len(entries) == 13
         dates = [dt.datetime(*e.published_parsed[:6]) for e in entries]
         assert dates == sorted(dates, reverse=True)
         assert [e.link for e in entries] == [e.id for e in entries]  # the story URL is the id
@@ -206,6 +206,6 @@ def test_a_real_feed_reader_sees_the_items(sample_site, tmp_path):
     finally:
         server.shutdown()
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "12 unread articles"
+    assert run.stdout.strip() == "13 unread articles"
     titles = {row[0] for row in sqlite3.connect(cache).execute("select title from rss_item")}
-    assert "海拔四千米上的“电力医生”" in titles and len(titles) == 12
+    assert "海拔四千米上的“电力医生”" in titles and len(titles) == 13

@@ -3,6 +3,8 @@ that lets anything of a non-public item out, wherever it hides."""
 
 from __future__ import annotations
 
+import gzip
+
 import io
 import os
 import subprocess
@@ -59,6 +61,12 @@ def test_preview_goes_to_its_own_folder_with_noindex(tmp_path):
     hidden = [m.encode() for markers in HIDDEN.values() for m in markers]
     for path in outside:  # … but no hidden story reaches a file meant for the outside, feeds included
         assert [m for m in hidden if m in path.read_bytes()] == [], path
+    # nor the search index: its fragments are gzip, its Chinese split by U+200B
+    fragments = sorted((site / "pagefind").rglob("*.pf_fragment"))
+    assert fragments
+    text = b"".join(gzip.decompress(p.read_bytes()) for p in fragments).replace("\u200b".encode(), b"")
+    assert "焊花里的青春".encode() in text
+    assert [m for m in hidden if m in text] == []
     # the production build of the same project lands in site/, without noindex
     assert _run(project, preview=False).returncode == 0
     home = (project / "site/index.html").read_text(encoding="utf-8")

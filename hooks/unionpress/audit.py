@@ -199,6 +199,9 @@ class _Markers:
             self.automaton.make_automaton()
 
 
+ZWSP = "\u200b".encode("utf-8").decode("latin-1")  # as the latin-1 text of its UTF-8 bytes
+
+
 class _Scan:
     """Markers in a stream of chunks; matches across chunk edges are found through a kept tail."""
 
@@ -210,7 +213,8 @@ class _Scan:
         self.pending: set[tuple[int, str]] = set()  # URL matches at the very end: boundary unknown yet
 
     def feed(self, chunk: bytes) -> None:
-        text = self.tail + chunk.decode("latin-1")
+        # Pagefind's index separates Chinese words with U+200B: a draft's title must match through them.
+        text = (self.tail + chunk.decode("latin-1")).replace(ZWSP, "")
         self.pending = set()  # the tail holds them; they are judged again with the next byte in sight
         last = len(text) - 1
         for end, (length, hits) in self.markers.automaton.iter(text):

@@ -29,6 +29,9 @@ def read_catalog(raw, settings: Settings, findings: Findings):
     for name, kind in LIST_KINDS.items():
         if name in raw.lists:
             found = raw.lists[name]
+            if kind.rows:
+                lists[name] = kind.rows(found.rows, found.source, findings)
+                continue
             rows = read_rows(found.rows, found.source, found.path.parent, settings, findings, kind.read)
             lists[name] = {row.key: row for row in rows}
     items = []

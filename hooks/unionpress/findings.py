@@ -35,6 +35,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "duplicate-slug": (ERROR, "{what}「{slug}」重复：{other} 已使用同一名称", "duplicate slug"),
     "duplicate-key": (ERROR, "{what}键「{key}」重复：第 {other} 行已定义", "duplicate key"),
     "duplicate-output": (ERROR, "输出路径 /{url} 冲突：{other} 也会生成同一页面", "two sources write one output path"),
+    "synonym-row": (ERROR, "第 {row} 组同义词应写成至少两个词的列表，例如 - [劳动模范, 劳模]", "synonym group is not a list of two or more words"),
+    "synonym-repeated": (ERROR, "「{word}」已在第 {other} 行的同义词组里：一个词只能属于一组，请合并这两组", "word in two synonym groups"),
     "stray-file": (WARNING, "此文件不在任何内容类型的位置上，未被使用", "file not used"),
     "stray-published": (ERROR, "此文件标为已发布，但不在任何内容类型的文件夹里，不会发布：请移到 {kinds} 之一", "published file in no content folder"),
     "md-extension": (ERROR, "Markdown 文件的扩展名应为小写 .md，否则不会发布：请改名为 {name}", "Markdown file not named .md"),

@@ -43,6 +43,7 @@ class ListKind:
     name: str
     label: str  # 栏目, 专题 …
     file: str  # under the content folder
-    read: Callable  # (Fields) -> object with .key and .line set by the reader of rows
+    read: Callable | None  # (Fields, key, line) -> object, for lists of `key:` rows
     url: Callable[[Any], str] | None = None
     pages: Callable | None = None
+    rows: Callable | None = None  # (rows, source, findings) -> {key: object}, for lists of another shape

@@ -13,11 +13,15 @@ from pathlib import Path
 from typing import Callable
 
 from ..publish import PublicSite
-from . import feeds, robots, sitemap
+from . import feeds, robots, search, sitemap
+from .search import SearchIndexError
 
-OUTPUTS: dict[str, Callable] = {"sitemap": sitemap.write, "robots": robots.write, "feeds": feeds.write}
+OUTPUTS: dict[str, Callable] = {"sitemap": sitemap.write, "robots": robots.write, "feeds": feeds.write,
+                               "search": search.write}
 # Files the outputs write at fixed paths: a body may link to them.
 FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
+
+__all__ = ["OUTPUTS", "FILES", "run", "SearchIndexError"]
 
 
 def run(build, site_dir: Path) -> list[str]:

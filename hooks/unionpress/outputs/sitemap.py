@@ -6,8 +6,8 @@ import gzip
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-# Editors' reports and the 404 page are no destination for a search engine.
-_EXCLUDED = ("404.html", "models/stats/", "stats/")
+# Editors' reports, the search page and the 404 page are no destination for a search engine.
+_EXCLUDED = ("404.html", "models/stats/", "stats/", "search/")
 
 
 def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:

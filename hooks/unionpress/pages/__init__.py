@@ -18,7 +18,7 @@ from ..items import Image, Item
 from ..kinds import ITEM_KINDS, LIST_KINDS, column, model
 from ..publish import banner
 from . import feeds, home, tags
-from .base import (Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, summary_of,
+from .base import (STATIC, Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, summary_of,
                    tag_table)
 
 
@@ -34,6 +34,7 @@ def plan(site, settings: Settings) -> list[Page]:
             kind.pages(site, out)
     tags.pages(site, out)
     feeds.pages(site, out)
+    out.add("search/", "search.html", title="搜索", description=f"搜索{settings.site_name}的报道和劳模风采")
     out.add("404.html", "404.html", title="页面没有找到")
     return out.pages
 
@@ -76,13 +77,18 @@ class Renderer:
             self._asset(image)
             return href(quote(image.output, safe="/"))  # a file named a#1.jpg must stay one file
 
+        def static(name: str) -> str:
+            """A file shipped with the engine (pages/static/), published under assets/unionpress/."""
+            self.out.assets[f"assets/unionpress/{name}"] = STATIC / name
+            return href(f"assets/unionpress/{name}")
+
         def body(item: Item) -> Markup:
             found = self.bodies[id(item)]
             for output, path in found.assets:
                 self.out.assets[output] = path
             return Markup(found.at(url) if not absolute else found.absolute(self.root_path))
 
-        return {"href": href, "media": media, "top_honor": lambda m: model.top_honor(self.site, m), "body": body, "url_of": self.site.url, "site": self.site,
+        return {"href": href, "media": media, "top_honor": lambda m: model.top_honor(self.site, m), "body": body, "static": static, "url_of": self.site.url, "site": self.site,
                 "summary": summary_of, "banner": lambda item: banner(item, self.settings),
                 "image_size": image_size, "pager_window": pager_window, "settings": self.settings,
                 "site_name": self.settings.site_name, "channels": self.channels, "current_url": url,

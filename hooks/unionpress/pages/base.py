@@ -22,6 +22,7 @@ from ..items import Image, Item
 from ..tags import tag_url
 
 TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"  # scripts the pages ship with (no other host)
 
 
 @dataclass

@@ -1,0 +1,65 @@
+"""The search index: Pagefind's chunked index of the public records, and the query tables beside it.
+
+    pagefind/            Pagefind's bundle (its JS, WebAssembly, index chunks and fragments)
+    search/t2s.json      traditional → simplified characters and phrases (OpenCC data)
+    search/synonyms.json the union's synonym groups (content/synonyms.yml)
+
+Pagefind runs as a Node program (pinned in package.json, installed by scripts/setup with `npm ci`):
+its 1.6 release segments Chinese with ICU4X at index time, which agrees with the browser's
+Intl.Segmenter far better than the 1.5 release on the Python package index.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from .. import search
+
+SCRIPT = Path(__file__).with_name("pagefind_index.mjs")
+BUNDLE = "pagefind"
+
+
+class SearchIndexError(Exception):
+    """The index could not be built (no Node, Pagefind not installed, Pagefind failed)."""
+
+
+def _pagefind_module(root: Path) -> Path:
+    """Pagefind from the project's node_modules, or from the engine's own checkout's (a content
+    repository built with the engine installed elsewhere)."""
+    for folder in (root, *root.parents, *Path(__file__).resolve().parents):
+        candidate = folder / "node_modules/pagefind/lib/index.js"
+        if candidate.is_file():
+            return candidate
+    raise SearchIndexError("未找到 Pagefind（搜索索引工具）：请运行 bash scripts/setup（会执行 npm ci）")
+
+
+def _json(value) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n").encode("utf-8")
+
+
+def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
+    node = shutil.which("node")
+    if node is None:
+        raise SearchIndexError("未找到 Node.js：搜索索引需要它，请安装 nodejs 后运行 bash scripts/setup")
+    module = _pagefind_module(settings.root)
+    records = [record.pagefind() for record in search.records(public, body_of)]
+    out = site_dir / BUNDLE
+    if out.exists():
+        shutil.rmtree(out)  # no chunk of an earlier build (it may hold a story since withdrawn)
+    done = subprocess.run([node, str(SCRIPT), str(module), str(out)], input=_json({"records": records}),
+                          capture_output=True, timeout=1800)
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise SearchIndexError("Pagefind 生成搜索索引失败：" + " / ".join(detail))
+    for unused in out.glob("pagefind-*ui*"):  # Pagefind's own UI: we ship our own search page
+        unused.unlink()
+    (out / "pagefind-highlight.js").unlink(missing_ok=True)
+    tables = site_dir / "search"
+    tables.mkdir(parents=True, exist_ok=True)
+    (tables / "t2s.json").write_bytes(_json(search.traditional_to_simplified()))
+    (tables / "synonyms.json").write_bytes(_json(search.synonym_groups(public)))
+    written = sorted(path.relative_to(site_dir).as_posix() for path in out.rglob("*") if path.is_file())
+    return written + ["search/t2s.json", "search/synonyms.json"]

@@ -1,0 +1,137 @@
+"""Search: what the reader's search can find, made from the public view and nothing else.
+
+One record per public item that has a page (stories, labor models; other kinds as their pages
+arrive): its title, kind, column, date and cover as metadata, and as text its title, summary, body
+and — for names, which readers often type in pinyin on a phone — the pinyin of every person's name
+(majianguo, ma jianguo, mjg). The records go to Pagefind (outputs/search.py), which segments the
+Chinese at index time and serves the index in chunks, so a query downloads only what it needs.
+
+Two tables go beside the index for the browser, applied to the query: traditional → simplified
+characters from OpenCC's data (勞模 → 劳模, shipped with the site), and the union's synonyms
+(content/synonyms.yml). Folding the query, not the index, keeps the index its size and keeps the
+snippets in the words the story was written in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.html
+from pypinyin import Style, lazy_pinyin
+
+# The kind a reader sees beside a result, and filters by.
+KIND_LABELS = {"story": "故事", "model": "劳模", "exhibition": "展览", "book": "图书", "share": "分享",
+               "contest": "征文"}
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One search document: a public page and what a query may match on it."""
+
+    url: str  # site path, "stories/x/"
+    title: str
+    kind: str  # KIND_LABELS value
+    text: str
+    date: str = ""  # YYYY-MM-DD, in the union's time zone
+    column: str = ""
+    image: str = ""  # site path of the cover or portrait
+    image_alt: str = ""
+    names: tuple[str, ...] = field(default=())  # pinyin forms of the people it names
+
+    def pagefind(self) -> dict:
+        """The record as Pagefind's `addCustomRecord` takes it. URLs are from the site's root ("/x/"):
+        the browser gives Pagefind the path the site is really served under as its base URL."""
+        meta = {"title": self.title, "kind": self.kind}
+        for key, value in (("date", self.date), ("column", self.column), ("image_alt", self.image_alt)):
+            if value:
+                meta[key] = value
+        if self.image:
+            meta["image"] = "/" + self.image
+        filters = {"kind": [self.kind]}
+        if self.column:
+            filters["column"] = [self.column]
+        content = " ".join(filter(None, [self.title, self.text, " ".join(self.names)]))
+        record = {"url": "/" + self.url, "content": content, "language": "zh", "meta": meta,
+                  "filters": filters}
+        if self.date:
+            record["sort"] = {"date": self.date}
+        return record
+
+
+def name_forms(name: str) -> tuple[str, ...]:
+    """How a reader may type a Chinese name without Chinese input: 马建国 → majianguo, ma jianguo, mjg.
+    Generated with pypinyin from the name itself, never from a hand list."""
+    name = "".join(_HAN.findall(name))
+    if not 2 <= len(name) <= 4:  # a person's name; 本站评论员 is a byline, not a name
+        return ()
+    syllables = [s for s in lazy_pinyin(name) if s.isascii() and s.isalpha()]
+    if len(syllables) != len(name):
+        return ()
+    initials = "".join(s[0] for s in lazy_pinyin(name, style=Style.FIRST_LETTER))
+    full = "".join(syllables)
+    return tuple(dict.fromkeys([full, f"{syllables[0]} {''.join(syllables[1:])}", initials]))
+
+
+def plain_text(html: str) -> str:
+    """A rendered body as text: what a reader can read on the page, one space between blocks."""
+    if not html.strip():
+        return ""
+    tree = lxml.html.fragment_fromstring(html, create_parent="div")
+    for node in tree.iter("script", "style", "template"):
+        node.drop_tree()
+    return " ".join(" ".join(tree.itertext()).split())
+
+
+def records(public, body_of) -> list[Record]:
+    """Every public item with a page, in the view's order (deterministic)."""
+    found: list[Record] = []
+    for story in public.latest("story"):
+        column = public.first(story, "column")
+        names = [n for person in story.authors for n in name_forms(person)]
+        names += [n for model in public.refs(story, "models") for n in name_forms(model.name)]
+        found.append(Record(
+            url=public.url(story), title=story.title, kind=KIND_LABELS["story"],
+            text=" ".join(filter(None, [story.summary, plain_text(body_of(story).html),
+                                        " ".join(story.authors), " ".join(story.tags)])),
+            date=story.date.date().isoformat() if story.date else "", column=column.name if column else "",
+            image=story.cover.output if story.cover and story.cover.path else "",
+            image_alt=story.cover.alt if story.cover else "", names=tuple(dict.fromkeys(names))))
+    for model in public.all("model"):
+        honors = public.lists["honor"]
+        about = [model.employer, model.position, model.industry, model.region, model.quote]
+        about += [f"{award.year}年{honors[award.honor_key].name}" for award in model.honors
+                  if award.honor_key in honors]
+        found.append(Record(
+            url=public.url(model), title=model.name, kind=KIND_LABELS["model"],
+            text=" ".join(filter(None, [*about, plain_text(body_of(model).html)])),
+            image=model.photo.output if model.photo and model.photo.path else "",
+            image_alt=model.photo.alt if model.photo else "", names=name_forms(model.name)))
+    return [record for record in found if record.url]
+
+
+def synonym_groups(public) -> list[list[str]]:
+    return [list(group.words) for group in public.lists.get("synonym", {}).values()]
+
+
+def traditional_to_simplified() -> dict[str, dict[str, str]]:
+    """OpenCC's traditional → simplified data (characters and phrases), first candidate of each.
+
+    Read from the dictionary files of opencc-python-reimplemented (Apache-2.0), the same data as
+    OpenCC's t2s; only the mapping is shipped, the browser does the longest-match itself."""
+    import opencc
+
+    folder = Path(opencc.__file__).parent / "dictionary"
+    tables: dict[str, dict[str, str]] = {}
+    for name, file in (("chars", "TSCharacters.txt"), ("phrases", "TSPhrases.txt")):
+        table = {}
+        for line in (folder / file).read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) == 2 and parts[1].split():
+                simplified = parts[1].split()[0]
+                if simplified != parts[0]:
+                    table[parts[0]] = simplified
+        tables[name] = dict(sorted(table.items()))
+    return tables
