@@ -71,6 +71,22 @@ EXPECTED = {
     "yaml-deep-nesting.md": ("stories", [
         "content/stories/yaml-deep-nesting.md:3: [yaml-syntax] YAML 语法错误：嵌套层次过深（超过 64 层）"]),
     "yaml-merge-key.md": ("stories", []),
+    "model-consent-status-full-width-space.md": ("models", [
+        "content/models/model-consent-status-full-width-space.md:7: [consent-missing] 已发布的劳模资料缺少本人同意记录 consent（by、date），依《个人信息保护法》第二十五条不得公开"]),
+    "date-year-9999.md": ("stories", [
+        "content/stories/date-year-9999.md:3: [date-invalid] 字段「date」（日期）不是有效日期：9999-12-31T23:59:59-10:00。请写成 2024-05-01 或 2024-05-01 09:30"]),
+    "yaml-explicit-tag.md": ("stories", [
+        "content/stories/yaml-explicit-tag.md:5: [yaml-syntax] YAML 语法错误：这个值无法读取（类型标记 !! 不适用，或数字过长）：若是文字，请给整个值加引号"]),
+    "yaml-at-sign.md": ("stories", [
+        "content/stories/yaml-at-sign.md:2: [yaml-syntax] YAML 语法错误：值不能以 @、`、% 等符号开头，缩进也不能用 Tab：请给整个值加引号，缩进改用空格（found character that cannot start any token）"]),
+    "yaml-control-character.md": ("stories", [
+        "content/stories/yaml-control-character.md:5: [yaml-syntax] YAML 语法错误：含有不可见的控制字符（例如 Word 的软回车）：请删除这个字符（unacceptable character #x000b）"]),
+    "body-nested-too-deep.md": ("stories", [
+        "content/stories/body-nested-too-deep.md:11: [body-too-deep] 正文的列表、引用或 HTML 嵌套超过 100 层，无法可靠排版：请检查是否误粘贴了大量 > 或 - 符号"]),
+    "image-local-path.md": ("stories", [
+        "content/stories/image-local-path.md:14: [link-local] 这是编辑本机上的路径（C:\\Users\\wang\\Desktop\\合影.jpg），发布后别人打不开：请把文件放进内容文件夹，用相对路径引用"]),
+    "iframe-not-a-url.md": ("stories", [
+        "content/stories/iframe-not-a-url.md:14: [html-removed] 警告：正文里的 HTML 已被清理：嵌入内容来自未列入 embed_hosts 的网站「（空）」（出于安全，发布的页面不含此项）"]),
     "yes-no-stay-text.md": ("stories", []),
 }
 

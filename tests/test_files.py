@@ -83,8 +83,9 @@ def test_a_folder_without_index_md_is_an_error_naming_each_file(site_copy):
 
 def test_a_bundle_is_read_and_its_other_markdown_is_named(site_copy):
     _copy(site_copy, "stories/2026/tu-wen/index.md")
-    _copy(site_copy, "stories/2026/tu-wen/cao-gao.md")
-    _copy(site_copy, "stories/2026/tu-wen/old/jiu-gao.md")
+    for extra in ("stories/2026/tu-wen/cao-gao.md", "stories/2026/tu-wen/old/jiu-gao.md"):  # drafts kept beside it
+        path = _copy(site_copy, extra)
+        path.write_text(path.read_text(encoding="utf-8").replace("status: published", "status: draft"), encoding="utf-8")
     lines, build = check(site_copy)
     assert lines == [
         "content/stories/2026/tu-wen/cao-gao.md:1: [bundle-extra] 警告：图文包 content/stories/2026/tu-wen/index.md "
@@ -168,3 +169,27 @@ def test_tag_too_long_is_an_error_and_5g_and_5G_are_one_tag(site_copy):
     lines, build = check(site_copy)
     assert lines == ["content/stories/long-tag.md:9: [too-long] 字段「tags」（标签）过长：300 字，上限 30 字"]
     assert build.public.get("story", "good-story").tags == ("5G",)
+
+
+def test_notepad_txt_ending_and_published_files_inside_a_bundle_are_errors(site_copy):
+    _copy(site_copy, "stories/ji-shi-ben.md").rename(site_copy / "stories/ji-shi-ben.md.txt")
+    (site_copy / "stories/notes.txt").write_text("采访提纲\n", encoding="utf-8")  # a plain note: left alone
+    _copy(site_copy, "contests/zheng-wen/index.md")
+    _copy(site_copy, "contests/zheng-wen/Entries/wo-de-shi-fu.md")  # Entries with a capital E
+    lines, _ = check(site_copy)
+    assert lines[0] == ("content/contests/zheng-wen/Entries/wo-de-shi-fu.md:1: [bundle-extra-published] 此文件标为已发布，"
+                        "但它在图文包 content/contests/zheng-wen/index.md 里，不会发布：请移到内容类型的文件夹"
+                        "（如 content/contests/SLUG/entries/）或并入 index.md")
+    assert ("content/stories/ji-shi-ben.md.txt:1: [md-extension] Markdown 文件的扩展名应为小写 .md，否则不会发布："
+            "请改名为 ji-shi-ben.md") in lines
+    assert not any("notes.txt" in line for line in lines)
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_readably(site_copy):
+    name = "稿件.md".encode("gb18030")
+    with open(os.path.join(os.fsencode(site_copy / "stories"), name), "wb") as out:
+        out.write((site_copy / GOOD).read_bytes())
+    lines, _ = check(site_copy)
+    assert lines == ["content/stories/稿件.md（文件名不是 UTF-8 编码）:1: [slug-invalid] 文件名（slug）"
+                     "「\\udcb8\\udce5\\udcbc\\udcfe」不合规：只能用小写英文字母、数字和连字符 -，例如 li-ming-2024"]
+    "\n".join(lines).encode("utf-8")  # printable as it is

@@ -29,6 +29,7 @@ from . import images
 from .images import pixel_size
 from .items import Item
 from .kinds import ITEM_KINDS
+from .validate import is_local_path
 
 MARK = sanitize.SITE_SCHEME + ":"  # stands for the site root in stored HTML; never reaches an output
 _MARKED = re.compile(r'(["\'])' + re.escape(MARK) + r"([^\"']*)")
@@ -51,6 +52,10 @@ def relative(from_url: str, to_url: str) -> str:
         common += 1
     path = "../" * (len(base) - common) + "/".join(target[common:])
     return path or "./"
+
+
+BODY_DEPTH = 100  # levels of nested lists, quotes or tags; real articles use under ten
+_PARSER = lxml_html.HTMLParser(huge_tree=True)
 
 
 @dataclass(frozen=True)
@@ -203,23 +208,36 @@ class BodyRenderer:
     def render(self, item: Item, view, page_urls, findings: Findings, strict: bool) -> Body:
         """strict: the item is public, so whatever it points at must be public too."""
         self.md.reset()
-        html = self.md.convert(item.body)
+        try:
+            html = self.md.convert(item.body)
+        except RecursionError:
+            findings.add(item.source, item.body_line, "body-too-deep", limit=BODY_DEPTH)
+            return Body("")
         assets: list[tuple[str, Path]] = []
         links: list[str] = []
         # Only raw HTML or a link/image can hold something to resolve or to sanitise away.
-        if "<" in item.body or "href=" in html or "src=" in html or "data=" in html:
+        # Many quotes or list items may be nesting too deep: the tree measures it.
+        if ("<" in item.body or "href=" in html or "src=" in html or "data=" in html
+                or html.count("<blockquote") + html.count("<li") > BODY_DEPTH):
             html = self._resolve_tree(item, html, view, page_urls, findings, strict, assets, links)
         html = sanitize.clean(html, self.settings.embed_hosts)
         return Body(html, tuple(dict.fromkeys(assets)), tuple(dict.fromkeys(links)))
 
     def _resolve_tree(self, item, html, view, page_urls, findings, strict, assets, links) -> str:
-        root = lxml_html.fragment_fromstring(html, create_parent="div")
+        # huge_tree: without it libxml2 silently drops everything below 255 levels of nesting.
+        root = lxml_html.fragment_fromstring(html, create_parent="div", parser=_PARSER)
+        deepest = max((sum(1 for _ in element.iterancestors()) for element in root.iter()), default=0)
+        if deepest > BODY_DEPTH:
+            findings.add(item.source, item.body_line, "body-too-deep", limit=BODY_DEPTH)
         # What the sanitiser will take out, said while the tree is still as written.
         for written, why in sanitize.removals(root, self.settings.embed_hosts):
             findings.add(item.source, self._line(item, written), "html-removed", why=why)
         for element in root.iter(*_URL_ATTRS):
             attribute = _URL_ATTRS[element.tag]
             written = (element.get(attribute) or "").strip()
+            if is_local_path(written):
+                findings.add(item.source, self._line(item, written), "link-local", src=written)
+                continue
             if element.tag == "iframe" or (sanitize.scheme_of(written) not in ("", "http", "https")):
                 continue  # an embed or another protocol: the sanitiser decides, nothing to resolve
             if element.tag == "img" and not (element.get("alt") or "").strip():

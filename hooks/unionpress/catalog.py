@@ -48,5 +48,7 @@ def read_catalog(raw, settings: Settings, findings: Findings):
                         body=item_raw.body, body_line=item_raw.body_line, parent=item_raw.parent,
                         images=tuple(image for image in images if image), **common, **own)
         check_review(item, settings, findings)
+        if kind.check:
+            kind.check(item, findings)
         items.append(item)
     return Catalog(tuple(items), lists)

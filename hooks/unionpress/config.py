@@ -62,6 +62,9 @@ class Settings:
 
     def display(self, path: Path) -> str:
         """A path as editors see it: relative to the project when possible."""
+        return _readable(self._relative(path))
+
+    def _relative(self, path: Path) -> str:
         # Without following symlinks first, so a symlink is named as the editor sees it.
         plain = Path(os.path.normpath(path.absolute()))
         for base in (Path(os.path.normpath(self.root.absolute())), self.root.resolve()):
@@ -71,6 +74,20 @@ class Settings:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+def _readable(name: str) -> str:
+    """A file name that is not UTF-8 (a zip made on Chinese Windows, unpacked here) holds surrogates
+    that cannot be printed: show it as the GBK it most likely is, or with its bytes escaped."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape")
+        try:
+            return raw.decode("gb18030") + "（文件名不是 UTF-8 编码）"
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "backslashreplace")
 
 
 class SettingsError(Exception):

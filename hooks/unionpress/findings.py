@@ -37,6 +37,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "duplicate-output": (ERROR, "输出路径 /{url} 冲突：{other} 也会生成同一页面", "two sources write one output path"),
     "synonym-row": (ERROR, "第 {row} 组同义词应写成至少两个词的列表，例如 - [劳动模范, 劳模]", "synonym group is not a list of two or more words"),
     "synonym-repeated": (ERROR, "「{word}」已在第 {other} 行的同义词组里：一个词只能属于一组，请合并这两组", "word in two synonym groups"),
+    "link-local": (ERROR, "这是编辑本机上的路径（{src}），发布后别人打不开：请把文件放进内容文件夹，用相对路径引用", "path on the editor's computer"),
+    "body-too-deep": (ERROR, "正文的列表、引用或 HTML 嵌套超过 {limit} 层，无法可靠排版：请检查是否误粘贴了大量 > 或 - 符号", "body nested too deeply"),
     "stray-file": (WARNING, "此文件不在任何内容类型的位置上，未被使用", "file not used"),
     "stray-published": (ERROR, "此文件标为已发布，但不在任何内容类型的文件夹里，不会发布：请移到 {kinds} 之一", "published file in no content folder"),
     "md-extension": (ERROR, "Markdown 文件的扩展名应为小写 .md，否则不会发布：请改名为 {name}", "Markdown file not named .md"),
@@ -44,6 +46,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "not-a-file": (ERROR, "这不是普通文件（可能是以 .md 结尾的文件夹），不会作为内容读取：请改名", "not a regular file"),
     "index-misplaced": (ERROR, "index.md 不能直接放在 {folder}：它会被当成一篇内容的正文。请改名为 SLUG.md，或移入 SLUG/ 文件夹", "index.md outside a bundle folder"),
     "bundle-no-index": (ERROR, "文件夹 {folder} 里没有 index.md：图文包的正文应命名为 {slug}/index.md；单篇内容请直接放在上一级文件夹", "bundle folder without index.md"),
+    "bundle-extra-published": (ERROR, "此文件标为已发布，但它在图文包 {bundle} 里，不会发布：请移到内容类型的文件夹（如 content/contests/SLUG/entries/）或并入 index.md", "published file inside a bundle"),
     "bundle-extra": (WARNING, "图文包 {bundle} 里的其他 Markdown 文件不会发布：请并入 index.md 或另建一篇", "extra Markdown in a bundle"),
     "image-missing": (ERROR, "图片不存在：{src}", "image not found"),
     "image-alt-missing": (ERROR, "图片缺少替代文字（alt）：{src}。{fix}", "image without alt text"),
@@ -123,7 +126,10 @@ class Findings:
         level, template, _gloss = CATALOGUE[code]
         if "label" not in fields and "field" in fields:
             fields["label"] = label(str(fields["field"]))
-        finding = Finding(path, max(int(line), 1), code, template.format(**fields), level)
+        # A file name that is not UTF-8 carries surrogates; escaped, so the report can always be printed.
+        message = template.format(**fields).encode("utf-8", "backslashreplace").decode("utf-8")
+        path = path.encode("utf-8", "backslashreplace").decode("utf-8")
+        finding = Finding(path, max(int(line), 1), code, message, level)
         self.items.append(finding)
         return finding
 

@@ -134,11 +134,19 @@ def _describe(problem: str | None) -> str:
         "could not find expected ':'": "缺少冒号“:”",
         "found character '\\t' that cannot start any token": "不能用 Tab 缩进，请改用空格",
         "found unexpected end of stream": "引号或括号没有闭合",
-        "did not find expected key": "缩进不一致或缺少“字段:”",
+        "did not find expected key": "缩进不一致或缺少“字段:”；若值以 [、{、引号开头又接着别的文字，请给整个值加引号",
         "found undefined alias": "使用了未定义的别名（*）",
         "expected <block end>, but found '-'": "列表项缩进不一致",
         "did not find expected '-' indicator": "列表项缩进不一致",
         "found unknown escape character": "双引号中含有无效的转义字符（\\），请改用单引号",
+        "did not find expected hexdecimal number": "双引号中的反斜杠 \\ 被当成了转义（如 C:\\Users），请改用单引号",
+        "expected escape sequence": "双引号中的反斜杠 \\ 被当成了转义（如 C:\\Users），请改用单引号",
+        "found invalid Unicode character escape code": "双引号中的 \\u 转义不是有效字符，请直接写出字符或改用单引号",
+        "found character that cannot start any token": "值不能以 @、`、% 等符号开头，缩进也不能用 Tab：请给整个值加引号，缩进改用空格",
+        "did not find expected alphabetic or numeric character": "* 和 & 在 YAML 里有特殊含义：请给整个值加引号",
+        "did not find expected comment or line break": "| 和 > 后面不能直接接文字：请给整个值加引号",
+        "found a tab character": "不能用 Tab 缩进，请改用空格",
+        "unacceptable character": "含有不可见的控制字符（例如 Word 的软回车）：请删除这个字符",
     }
     problem = (problem or "").strip()
     for english, chinese in translations.items():
@@ -186,6 +194,15 @@ def _check_size(node, line_offset: int) -> None:
                         f"别名（*）或合并（<<）展开后过大（超过 {MAX_NODES} 项），请不要用别名互相嵌套")
 
 
+_UNBUILDABLE = re.compile(r"(?:^|[\s:\[{,-])!{1,2}[\w/]|[0-9]{1000}")
+
+
+def _unbuildable_line(text: str) -> int:
+    """The line of the first explicit tag or huge number: where a construction error comes from."""
+    found = _UNBUILDABLE.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
 def parse_yaml(text: str, line_offset: int = 0):
     """Parse YAML text; returns (value, duplicate keys as (line, key)); raises YamlError with a line."""
     loader = _Loader(text)
@@ -200,10 +217,19 @@ def parse_yaml(text: str, line_offset: int = 0):
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
         raise YamlError(line, _describe(exc.problem)) from None
+    except yaml.reader.ReaderError as exc:  # a control character: its position, not a mark
+        bad = yaml.reader.Reader.NON_PRINTABLE.search(text)  # exc.position is not always the character's
+        line = text.count("\n", 0, bad.start() if bad else max(exc.position, 0)) + 1 + line_offset
+        raise YamlError(line, _describe(exc.reason if exc.reason.startswith("unacceptable") else
+                                        f"unacceptable character #x{exc.character:04x}")) from None
     except yaml.YAMLError as exc:  # unmarked errors (rare): still a clean message
         raise YamlError(1 + line_offset, _describe(str(exc))) from None
     except RecursionError:
         raise YamlError(1 + line_offset, "嵌套层次过深") from None
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError):
+        # A value YAML cannot build: an explicit tag (`!!int 十二`) or a 5000-digit number.
+        raise YamlError(_unbuildable_line(text) + line_offset, "这个值无法读取（类型标记 !! 不适用，或数字过长）："
+                        "若是文字，请给整个值加引号") from None
     finally:
         loader.dispose()
     return value, loader.duplicates

@@ -215,7 +215,7 @@ class _Finder:
                 found.append((here.name, index))
                 for path in pages:
                     if path != index:
-                        self.report(path, "bundle-extra", bundle=self.settings.display(index))
+                        self._extra(path, index)
                 self._extras(here, folders, index)
             else:
                 for path in pages:
@@ -227,8 +227,14 @@ class _Finder:
         for name in folders:
             for sub, _, files in content_walk(here / name):
                 for path in self.markdown(sub, files):
-                    self.report(path, "bundle-extra", bundle=self.settings.display(index))
+                    self._extra(path, index)
         folders.clear()
+
+    def _extra(self, path: Path, index: Path) -> None:
+        """Markdown inside a bundle is not published: a warning, or an error when it says published
+        (contests/2026/x/entries/ or an Entries/ folder would otherwise lose every entry quietly)."""
+        code = "bundle-extra-published" if _says_published(path) else "bundle-extra"
+        self.report(path, code, bundle=self.settings.display(index))
 
 
 def load(settings: Settings, findings: Findings) -> RawContent:
@@ -288,15 +294,25 @@ def _report_strays(root: Path, finder: _Finder, settings: Settings, findings: Fi
             folders[:] = [name for name in folders if name != "rules"]  # the wording rules live there
         for name in files:
             path = here / name
-            if path in finder.seen or path.suffix.lower() not in MARKDOWN_SUFFIXES or not path.is_file():
+            if path in finder.seen or not path.is_file():
                 continue
             shown = settings.display(path)
-            text = _peek(path)
-            if re.search(r"^status:\s*['\"]?published\b", text, re.M):
+            if path.suffix.lower() == ".txt":  # Notepad saved 稿件.md as 稿件.md.txt
+                if _peek(path).startswith(("---", "\ufeff---")) and _says_published(path):
+                    stem = name[:-4]
+                    findings.add(shown, 1, "md-extension", name=stem if stem.endswith(".md") else stem + ".md")
+                continue
+            if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+                continue
+            if _says_published(path):
                 findings.add(shown, 1, "stray-published", kinds="、".join(
                     f"content/{kind.folder}/" for kind in ITEM_KINDS.values() if not kind.parent))
             else:
                 findings.add(shown, 1, "stray-file")
+
+
+def _says_published(path: Path) -> bool:
+    return bool(re.search(r"^status:\s*['\"]?published\b", _peek(path), re.M))
 
 
 def _peek(path: Path) -> str:

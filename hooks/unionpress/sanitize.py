@@ -43,7 +43,9 @@ _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 def scheme_of(url: str) -> str:
     """The URL's scheme in lower case ('' for a relative URL, #fragment or path)."""
     found = _SCHEME.match(url)
-    return found.group(1).lower() if found else ""
+    if not found or len(found.group(1)) == 1:
+        return ""  # C:\\… is a Windows drive, reported as a local path (link-local), not a protocol
+    return found.group(1).lower()
 
 
 def _embed_filter(hosts: frozenset[str]):
@@ -72,7 +74,10 @@ def removals(root, embed_hosts: frozenset[str]) -> list[tuple[str, str]]:
             found.append((f"<{tag}", f"不允许的标签 <{tag}>"))
             continue
         if tag == "iframe":
-            host = (urlsplit(element.get("src") or "").hostname or "").lower()
+            try:
+                host = (urlsplit(element.get("src") or "").hostname or "").lower()
+            except ValueError:  # https://[在此粘贴视频地址]/ — not a URL at all
+                host = ""
             if host not in embed_hosts:
                 found.append((element.get("src") or "<iframe", f"嵌入内容来自未列入 embed_hosts 的网站「{host or '（空）'}」"))
         allowed = ATTRIBUTES.get(tag, set()) | ATTRIBUTES["*"]

@@ -24,6 +24,7 @@ from pypinyin import Style, lazy_pinyin
 # The kind a reader sees beside a result, and filters by.
 KIND_LABELS = {"story": "故事", "model": "劳模", "exhibition": "展览", "book": "图书", "share": "分享",
                "contest": "征文"}
+_PARSER = lxml.html.HTMLParser(huge_tree=True)  # a deep body keeps all of its text
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -79,7 +80,7 @@ def plain_text(html: str) -> str:
     """A rendered body as text: what a reader can read on the page, one space between blocks."""
     if not html.strip():
         return ""
-    tree = lxml.html.fragment_fromstring(html, create_parent="div")
+    tree = lxml.html.fragment_fromstring(html, create_parent="div", parser=_PARSER)
     for node in tree.iter("script", "style", "template"):
         node.drop_tree()
     return " ".join(" ".join(tree.itertext()).split())

@@ -46,10 +46,15 @@ def to_moment(value: object, tz: ZoneInfo) -> dt.datetime | None:
         if parsed is None:
             return None
         value = parsed
-    if isinstance(value, dt.datetime):
-        return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
+    if isinstance(value, dt.date) and not 1900 <= value.year <= 2999:
+        return None  # 0001-01-01 or 9999-12-31 is a typo, and would overflow once converted
+    try:
+        if isinstance(value, dt.datetime):
+            return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
+        if isinstance(value, dt.date):
+            return dt.datetime(value.year, value.month, value.day, tzinfo=tz)
+    except (OverflowError, ValueError):
+        return None
     return None
 
 
@@ -160,7 +165,7 @@ class Fields:
             return None
         if isinstance(value, str):
             digits = unicodedata.normalize("NFKC", value).strip()  # full-width ２０２４ and ²⁰²⁴ → 2024
-            if digits.isascii() and digits.isdigit():
+            if digits.isascii() and digits.isdigit() and len(digits) <= 18:
                 value = int(digits)
         if not isinstance(value, int) or isinstance(value, bool):
             self.report(key, "field-type", expected="整数", got=_describe_value(value))
@@ -178,8 +183,8 @@ class Fields:
         moment = to_moment(value, self.settings.timezone)
         if moment is not None:
             return moment
-        if isinstance(value, (BadDate, str, int, float)) and not isinstance(value, bool):
-            self.report(key, "date-invalid", value=str(value))
+        if isinstance(value, (BadDate, str, int, float, dt.date)) and not isinstance(value, bool):
+            self.report(key, "date-invalid", value=value.isoformat() if isinstance(value, dt.date) else str(value))
         else:
             self.report(key, "field-type", expected="日期", got=_describe_value(value))
         return None
@@ -237,12 +242,24 @@ class Fields:
         return (float(value[0]), float(value[1]))
 
 
+_LOCAL_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|file:|\\\\)|\\", re.I)
+
+
+def is_local_path(src: str) -> bool:
+    """C:\\Users\\…\\image.png, file:///…, \\\\server\\share: a path on the editor's own computer
+    (Typora, Word and WPS write these), which nobody else can open."""
+    return bool(_LOCAL_PATH.search(src))
+
+
 def resolve_image(src: str, alt: str, line: int, folder: Path | None, settings: Settings, findings: Findings,
                   source: str) -> Image:
     """Resolve an image path against the item's folder; it must be a file inside the content folder.
     A leading / means the content folder itself."""
     content = settings.content_dir.resolve()
     path = None
+    if is_local_path(src):
+        findings.add(source, line, "link-local", src=src)
+        return Image(src, None, alt, line)
     if folder is not None and not re.match(r"^[a-z]+:", src):
         try:
             candidate = ((content / src.lstrip("/")) if src.startswith("/") else (folder / src)).resolve()

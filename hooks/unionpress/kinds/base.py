@@ -36,6 +36,7 @@ class Kind:
     parent: str = ""  # entries live inside a contest's folder: contests/SLUG/entries/
     also_known: tuple[str, ...] = ()  # keys read indirectly (cover_alt next to cover)
     sort: Callable[[Any], Any] | None = None  # order of backlinks to this kind (newest first for stories)
+    check: Callable | None = None  # (item, findings): the kind's own rules on the finished item
 
 
 @dataclass(frozen=True)

@@ -57,10 +57,15 @@ def read(raw, f, settings) -> dict:
             honors.append(HonorAward(key, year, row.data.line))
     fields["honors"] = tuple(honors)
     fields["consent"] = read_signature(f.mapping("consent"))
-    status = raw.meta.get("status")
-    if status == "published" and fields["consent"] is None:
-        f.findings.add(raw.source, f.line("consent") if "consent" in raw.meta else f.line("status"), "consent-missing")
     return fields
+
+
+def check(model: ModelWorker, findings) -> None:
+    """Published needs consent. Judged on the status the gate reads (`published　` with a full-width
+    space is published too), never on the raw text."""
+    if model.status == "published" and model.consent is None:
+        findings.add(model.source, model.line_of("consent") if "consent" in model.lines else model.line_of("status"),
+                     "consent-missing")
 
 
 def url(model: ModelWorker) -> str:
@@ -96,7 +101,7 @@ def pages(site, out) -> None:
             models=by_honor(site))
 
 
-KIND = Kind("model", "劳模", "models", ModelWorker, read, url=url, pages=pages, also_known=("photo_alt",), refs=(
+KIND = Kind("model", "劳模", "models", ModelWorker, read, url=url, pages=pages, check=check, also_known=("photo_alt",), refs=(
     Ref("honors", "honor", lambda m: [a.honor_key for a in m.honors]),
     Ref("topics", "topic", lambda m: m.topic_keys),
 ))
