@@ -71,6 +71,17 @@ EXPECTED = {
     "yaml-deep-nesting.md": ("stories", [
         "content/stories/yaml-deep-nesting.md:3: [yaml-syntax] YAML 语法错误：嵌套层次过深（超过 64 层）"]),
     "yaml-merge-key.md": ("stories", []),
+    "front-matter-stray-fence.md": ("stories", [
+        "content/stories/front-matter-stray-fence.md:2: [field-missing] 缺少必填字段「column」（栏目）",
+        "content/stories/front-matter-stray-fence.md:4: [front-matter-split] 头信息中间多了一行 ---：其后的字段（column、status、review）被当成了正文。请删去多余的 ---"]),
+    "yaml-hash-in-title.md": ("stories", [
+        "content/stories/yaml-hash-in-title.md:2: [yaml-comment] 警告：「 #」之后的文字被 YAML 当作注释丢掉了：若它是内容的一部分，请给整个值加引号"]),
+    "git-conflict-markers.md": ("stories", [
+        "content/stories/git-conflict-markers.md:12: [merge-conflict] 文件里有 Git 合并冲突标记（<<<<<<< 或 >>>>>>>，第 12、16 行）：请解决冲突、删去标记后再提交"]),
+    "body-unpaired-brackets.md": ("stories", [
+        "content/stories/body-unpaired-brackets.md:11: [body-brackets] 正文里有 600 个没有配对的半角方括号 [ ：请检查是否把全角］和半角 [ 混用了（半角 [ 在 Markdown 里表示链接）"]),
+    "title-only-zero-width-space.md": ("stories", [
+        "content/stories/title-only-zero-width-space.md:2: [field-missing] 缺少必填字段「title」（标题）"]),
     "model-consent-status-full-width-space.md": ("models", [
         "content/models/model-consent-status-full-width-space.md:7: [consent-missing] 已发布的劳模资料缺少本人同意记录 consent（by、date），依《个人信息保护法》第二十五条不得公开"]),
     "date-year-9999.md": ("stories", [

@@ -66,3 +66,10 @@ def test_pager_window_stays_small_for_long_columns():
     assert pager_window(5, 3) == [1, 2, 3, 4, 5]
     assert pager_window(200, 100) == [1, 0, 98, 99, 100, 101, 102, 0, 200]
     assert pager_window(200, 1) == [1, 2, 3, 0, 200]
+
+
+def test_invisible_characters_do_not_make_a_second_tag():
+    from unionpress.validate import visible
+
+    assert visible("劳模精神\u200b") == "劳模精神" and visible("\u200e\u3000") == ""
+    assert visible("👩\u200d🔧") == "👩\u200d🔧"  # the joiner inside an emoji stays

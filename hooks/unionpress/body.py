@@ -54,6 +54,23 @@ def relative(from_url: str, to_url: str) -> str:
     return path or "./"
 
 
+BRACKET_LIMIT = 500  # unpaired [ in one body: a few are typos, hundreds would stall the build
+
+
+def _unpaired_brackets(text: str) -> int:
+    """How many [ never find their ] (over the whole body; code included, which only errs towards
+    counting more). One pass, and only when the body has many [ at all."""
+    if text.count("[") <= BRACKET_LIMIT:
+        return 0
+    waiting = 0
+    for char in text:
+        if char == "[":
+            waiting += 1
+        elif char == "]" and waiting:
+            waiting -= 1
+    return waiting
+
+
 BODY_DEPTH = 100  # levels of nested lists, quotes or tags; real articles use under ten
 _PARSER = lxml_html.HTMLParser(huge_tree=True)
 
@@ -208,6 +225,11 @@ class BodyRenderer:
     def render(self, item: Item, view, page_urls, findings: Findings, strict: bool) -> Body:
         """strict: the item is public, so whatever it points at must be public too."""
         self.md.reset()
+        brackets = _unpaired_brackets(item.body)
+        if brackets > BRACKET_LIMIT:
+            # Python-Markdown's link parser is quadratic in unpaired [ : thousands would take minutes.
+            findings.add(item.source, item.body_line, "body-brackets", count=brackets)
+            return Body("")
         try:
             html = self.md.convert(item.body)
         except RecursionError:

@@ -244,6 +244,10 @@ def opens(text: str) -> bool:
     return bool(_FENCE.match(text.split("\n", 1)[0]))
 
 
+def closes(line: str) -> bool:
+    return bool(_END.match(line))
+
+
 def split(text: str) -> tuple[str | None, str, int]:
     """Split `---` front matter from the body: (yaml text or None, body, first body line)."""
     lines = text.split("\n")

@@ -78,7 +78,8 @@ def read_text(path: Path, shown: str, findings: Findings) -> str | None:
     if "\x00" in text:
         findings.add(shown, text.count("\n", 0, text.index("\x00")) + 1, "nul-byte")
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # \r\r\n is what some Windows tools write for one line break; counted as two it would move every line.
+    return text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _parse_yaml(text: str, shown: str, findings: Findings, line_offset: int = 0) -> tuple[bool, object]:
@@ -93,9 +94,34 @@ def _parse_yaml(text: str, shown: str, findings: Findings, line_offset: int = 0)
     return True, value
 
 
+_CONFLICT = re.compile(r"^(?:<{7}|>{7})(?: |$)")  # Git's conflict markers (======= alone is a heading rule)
+# `title: 劳模 #五一# 特别报道`: YAML reads " #" as the start of a comment and drops the rest.
+_TRAILING_COMMENT = re.compile(r"^\s*[A-Za-z_]\w*:[ \t]+[^'\"\s#|>&*!%@`\[{][^#\n]*?[ \t]#")
+_FIELD_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):(?:\s|$)")
+
+
+def _fields_after_fence(body: str) -> list[str]:
+    """Keys that follow a stray `---` inside the front matter: the body starts with `key: value` lines
+    and another `---`. Those fields (status among them, often) would silently be body text."""
+    keys = []
+    for line in body.split("\n"):
+        if frontmatter.closes(line):
+            return keys
+        found = _FIELD_LINE.match(line)
+        if found:
+            keys.append(found.group(1))
+        elif line.strip() and not line.startswith((" ", "\t", "-")):
+            return []
+    return []
+
+
 def parse_markdown(path: Path, shown: str, findings: Findings) -> tuple[Map, str, int] | None:
     text = read_text(path, shown, findings)
     if text is None:
+        return None
+    conflicts = [n for n, line in enumerate(text.split("\n"), 1) if _CONFLICT.match(line)]
+    if conflicts:
+        findings.add(shown, conflicts[0], "merge-conflict", lines="、".join(map(str, conflicts[:6])))
         return None
     yaml_text, body, body_line = frontmatter.split(text)
     if yaml_text is None:
@@ -105,6 +131,12 @@ def parse_markdown(path: Path, shown: str, findings: Findings) -> tuple[Map, str
     ok, meta = _parse_yaml(yaml_text, shown, findings, line_offset=1)
     if not ok:
         return None
+    for number, line in enumerate(yaml_text.split("\n"), 2):
+        if _TRAILING_COMMENT.match(line):
+            findings.add(shown, number, "yaml-comment")
+    lost = _fields_after_fence(body)
+    if lost:
+        findings.add(shown, body_line - 1, "front-matter-split", keys="、".join(lost[:5]))
     if meta is None:
         meta = Map()
         meta.lines = {}
@@ -273,9 +305,12 @@ def load(settings: Settings, findings: Findings) -> RawContent:
     lists: dict[str, RawList] = {}
     for kind in LIST_KINDS.values():
         path = root / kind.file
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             continue
         finder.seen.add(path)
+        if path.is_symlink():
+            findings.add(settings.display(path), 1, "symlink")
+            continue
         shown = settings.display(path)
         rows = parse_list(path, shown, findings)
         if rows is not None:

@@ -118,7 +118,7 @@ def synonym_groups(public) -> list[list[str]]:
 
 
 def traditional_to_simplified() -> dict[str, dict[str, str]]:
-    """OpenCC's traditional → simplified data (characters and phrases), first candidate of each.
+    """OpenCC's traditional → simplified data (single characters and phrases), first candidate of each.
 
     Read from the dictionary files of opencc-python-reimplemented (Apache-2.0), the same data as
     OpenCC's t2s; only the mapping is shipped, the browser does the longest-match itself."""
@@ -132,7 +132,10 @@ def traditional_to_simplified() -> dict[str, dict[str, str]]:
             parts = line.split("\t")
             if len(parts) == 2 and parts[1].split():
                 simplified = parts[1].split()[0]
-                if simplified != parts[0]:
+                if simplified != parts[0] and (name == "phrases" or len(parts[0]) == len(simplified) == 1):
                     table[parts[0]] = simplified
         tables[name] = dict(sorted(table.items()))
-    return tables
+    # Characters as two parallel strings (勞書職… → 劳书职…): a third of the bytes of a JSON object,
+    # and the table is part of every first query's download.
+    chars = tables.pop("chars")
+    return {"from": "".join(chars), "to": "".join(chars.values()), "phrases": tables["phrases"]}

@@ -58,6 +58,17 @@ def to_moment(value: object, tz: ZoneInfo) -> dt.datetime | None:
     return None
 
 
+# Invisible characters pasted from web pages and chat apps: zero-width spaces, word joiners, BOMs,
+# direction marks. They make a blank title look filled in and one tag look like two.
+_INVISIBLE = re.compile("[\u200b\u200c\u200e\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """A front-matter text as a reader sees it: invisible characters out, outer whitespace (the
+    full-width space U+3000 included) stripped."""
+    return _INVISIBLE.sub("", text).strip()
+
+
 def _describe_value(value: object) -> str:
     if isinstance(value, (Map, dict)):
         return "映射（字段: 值）"
@@ -125,7 +136,7 @@ class Fields:
             return ""
         # A number keeps the digits the editor typed (title: 3.10 is not 3.1).
         text = value.isoformat() if isinstance(value, dt.date) else getattr(value, "written", None) or str(value)
-        text = text.strip()  # Unicode whitespace, the full-width space U+3000 included
+        text = visible(text)
         if not text:
             if required:
                 self.report(key, "field-missing")
@@ -149,7 +160,7 @@ class Fields:
             self.report(key, "field-type", expected="文字列表", got=_describe_value(value))
             return ()
         # Each entry once, in the order written (tags: [劳模, 劳模] is one tag).
-        found = [text for text in (str(getattr(v, "written", None) or v).strip() for v in value) if text]
+        found = [text for text in (visible(str(getattr(v, "written", None) or v)) for v in value) if text]
         for text in found:
             if max_len is not None and len(text) > max_len:
                 self.report(key, "too-long", length=len(text), limit=max_len)

@@ -18,23 +18,42 @@ from .search import SearchIndexError
 
 OUTPUTS: dict[str, Callable] = {"sitemap": sitemap.write, "robots": robots.write, "feeds": feeds.write,
                                "search": search.write}
+# Outputs that may start before the pages are written (`start(public, pages, settings, body_of)`
+# returns a job whose `finish(site_dir)` writes the files): the search index runs beside MkDocs.
+EARLY: dict[str, Callable] = {"search": search.start}
 # Files the outputs write at fixed paths: a body may link to them.
 FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
 
-__all__ = ["OUTPUTS", "FILES", "run", "SearchIndexError"]
+__all__ = ["OUTPUTS", "EARLY", "FILES", "run", "start", "SearchIndexError"]
 
 
-def run(build, site_dir: Path) -> list[str]:
-    """Write every output; returns the files written (site paths), in order."""
+def _public_of(build):
+    """The public view and a `body_of` that refuses any other item: all an output is ever given."""
     public = build.public
     if not isinstance(public, PublicSite):  # the gate is the type: nothing else may reach an output
         raise TypeError("outputs take the public view only")
+
     def body_of(item):
         if item not in public:
             raise ValueError(f"{item.source} is not public")
         return build.bodies[id(item)]
 
+    return public, body_of
+
+
+def start(build) -> dict:
+    """Start the outputs that can run while the pages are written; hand the result to `run`."""
+    public, body_of = _public_of(build)
+    return {name: begin(public, build.public_pages, build.settings, body_of) for name, begin in EARLY.items()}
+
+
+def run(build, site_dir: Path, started: dict | None = None) -> list[str]:
+    """Write every output (finishing those `start` began); returns the files written, in order."""
+    public, body_of = _public_of(build)
     written: list[str] = []
-    for write in OUTPUTS.values():
-        written += write(public, build.public_pages, site_dir, build.settings, body_of)
+    for name, write in OUTPUTS.items():
+        if started and name in started:
+            written += started[name].finish(site_dir)
+        else:
+            written += write(public, build.public_pages, site_dir, build.settings, body_of)
     return written

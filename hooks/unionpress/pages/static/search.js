@@ -25,7 +25,9 @@ const chosen = { kind: "", column: "" };
 async function loadPagefind() {
   if (!pagefind) {
     pagefind = await import(new URL("pagefind/pagefind.js", ROOT).href);
-    await pagefind.options({ baseUrl: ROOT.pathname, excerptLength: 40 });
+    // noWorker: the worker is a second 43 KB script for the first query; a query is quick enough on
+    // the main thread, and old phones on weak signal feel the download more than the work.
+    await pagefind.options({ baseUrl: ROOT.pathname, excerptLength: 40, noWorker: true });
     await pagefind.init();
   }
   return pagefind;
@@ -36,6 +38,9 @@ async function loadTables() {
     const get = async (name) => (await fetch(new URL(`search/${name}`, ROOT))).json();
     const [t2s, synonyms] = await Promise.all([get("t2s.json"), get("synonyms.json")]);
     const longest = Math.max(1, ...Object.keys(t2s.phrases).map((p) => [...p].length));
+    const from = [...t2s.from];
+    const to = [...t2s.to];
+    t2s.chars = Object.fromEntries(from.map((c, i) => [c, to[i]]));
     tables = { t2s, synonyms, longest };
   }
   return tables;
