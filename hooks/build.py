@@ -60,12 +60,8 @@ def on_config(config):
     build = engine.prepare(settings, findings)
     rendered = build.render()
     _report(findings, strict=bool(config.strict))
-    try:
-        started = outputs.start(build)  # the search index builds while MkDocs writes the pages
-    except outputs.SearchIndexError as exc:
-        raise PluginError(str(exc)) from None
     _state.clear()
-    _state.update(build=build, rendered=rendered, started=started)
+    _state.update(build=build, rendered=rendered)
     return config
 
 
@@ -106,7 +102,7 @@ def on_post_build(config):
     build = _state["build"]
     site_dir = Path(config.site_dir)
     try:
-        outputs.run(build, site_dir, _state.pop("started", None))
+        outputs.run(build, site_dir)
     except outputs.SearchIndexError as exc:
         raise PluginError(str(exc)) from None
     leaks = up_audit.audit(site_dir, up_audit.secrets(build), pages_may_show=build.settings.preview)

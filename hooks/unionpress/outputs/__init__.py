@@ -18,13 +18,10 @@ from .search import SearchIndexError
 
 OUTPUTS: dict[str, Callable] = {"sitemap": sitemap.write, "robots": robots.write, "feeds": feeds.write,
                                "search": search.write}
-# Outputs that may start before the pages are written (`start(public, pages, settings, body_of)`
-# returns a job whose `finish(site_dir)` writes the files): the search index runs beside MkDocs.
-EARLY: dict[str, Callable] = {"search": search.start}
 # Files the outputs write at fixed paths: a body may link to them.
 FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
 
-__all__ = ["OUTPUTS", "EARLY", "FILES", "run", "start", "SearchIndexError"]
+__all__ = ["OUTPUTS", "FILES", "run", "SearchIndexError"]
 
 
 def _public_of(build):
@@ -41,19 +38,10 @@ def _public_of(build):
     return public, body_of
 
 
-def start(build) -> dict:
-    """Start the outputs that can run while the pages are written; hand the result to `run`."""
-    public, body_of = _public_of(build)
-    return {name: begin(public, build.public_pages, build.settings, body_of) for name, begin in EARLY.items()}
-
-
-def run(build, site_dir: Path, started: dict | None = None) -> list[str]:
-    """Write every output (finishing those `start` began); returns the files written, in order."""
+def run(build, site_dir: Path) -> list[str]:
+    """Write every output; returns the files written (site paths), in order."""
     public, body_of = _public_of(build)
     written: list[str] = []
-    for name, write in OUTPUTS.items():
-        if started and name in started:
-            written += started[name].finish(site_dir)
-        else:
-            written += write(public, build.public_pages, site_dir, build.settings, body_of)
+    for write in OUTPUTS.values():
+        written += write(public, build.public_pages, site_dir, build.settings, body_of)
     return written
