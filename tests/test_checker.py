@@ -71,6 +71,8 @@ EXPECTED = {
     "yaml-deep-nesting.md": ("stories", [
         "content/stories/yaml-deep-nesting.md:3: [yaml-syntax] YAML 语法错误：嵌套层次过深（超过 64 层）"]),
     "yaml-merge-key.md": ("stories", []),
+    "html-block-unclosed.md": ("stories", [
+        "content/stories/html-block-unclosed.md:14: [html-unclosed] 正文里的 <div> 没有对应的 </div>：其后的内容可能整段丢失。请补上 </div>"]),
     "front-matter-stray-fence.md": ("stories", [
         "content/stories/front-matter-stray-fence.md:2: [field-missing] 缺少必填字段「column」（栏目）",
         "content/stories/front-matter-stray-fence.md:4: [front-matter-split] 头信息中间多了一行 ---：其后的字段（column、status、review）被当成了正文。请删去多余的 ---"]),

@@ -54,6 +54,28 @@ def relative(from_url: str, to_url: str) -> str:
     return path or "./"
 
 
+_BLOCK_TAG = re.compile(r"<(/?)(div|section|article|figure|details|table|blockquote)\b[^>]*?(/?)>", re.I)
+_FENCED = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
+
+
+def _unclosed_block(text: str) -> tuple[str, int] | None:
+    """The first block-level HTML tag in a body that is never closed: (tag, offset), or None.
+    Fenced code is left out (a code sample may show a lone <div>)."""
+    text = _FENCED.sub(lambda m: " " * len(m.group(0)), text)
+    waiting: list[tuple[str, int]] = []
+    for found in _BLOCK_TAG.finditer(text):
+        closing, tag, self_closing = found.group(1), found.group(2).lower(), found.group(3)
+        if self_closing:
+            continue
+        if not closing:
+            waiting.append((tag, found.start()))
+        elif waiting and waiting[-1][0] == tag:
+            waiting.pop()
+        elif any(name == tag for name, _ in waiting):
+            return waiting[-1]  # an outer tag closes while this inner one is still open
+    return waiting[0] if waiting else None
+
+
 BRACKET_LIMIT = 500  # unpaired [ in one body: a few are typos, hundreds would stall the build
 
 
@@ -225,6 +247,11 @@ class BodyRenderer:
     def render(self, item: Item, view, page_urls, findings: Findings, strict: bool) -> Body:
         """strict: the item is public, so whatever it points at must be public too."""
         self.md.reset()
+        unclosed = _unclosed_block(item.body) if "<" in item.body else None
+        if unclosed is not None:
+            # An unclosed <div markdown="1"> makes Python-Markdown drop everything after it, silently.
+            tag, offset = unclosed
+            findings.add(item.source, item.body_line + item.body.count("\n", 0, offset), "html-unclosed", tag=tag)
         brackets = _unpaired_brackets(item.body)
         if brackets > BRACKET_LIMIT:
             # Python-Markdown's link parser is quadratic in unpaired [ : thousands would take minutes.

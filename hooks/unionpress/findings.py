@@ -42,6 +42,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "merge-conflict": (ERROR, "文件里有 Git 合并冲突标记（<<<<<<< 或 >>>>>>>，第 {lines} 行）：请解决冲突、删去标记后再提交", "Git conflict markers"),
     "front-matter-split": (ERROR, "头信息中间多了一行 ---：其后的字段（{keys}）被当成了正文。请删去多余的 ---", "stray --- inside front matter"),
     "body-brackets": (ERROR, "正文里有 {count} 个没有配对的半角方括号 [ ：请检查是否把全角］和半角 [ 混用了（半角 [ 在 Markdown 里表示链接）", "too many unpaired ["),
+    "html-unclosed": (ERROR, "正文里的 <{tag}> 没有对应的 </{tag}>：其后的内容可能整段丢失。请补上 </{tag}>", "unclosed HTML block"),
     "body-too-deep": (ERROR, "正文的列表、引用或 HTML 嵌套超过 {limit} 层，无法可靠排版：请检查是否误粘贴了大量 > 或 - 符号", "body nested too deeply"),
     "stray-file": (WARNING, "此文件不在任何内容类型的位置上，未被使用", "file not used"),
     "stray-published": (ERROR, "此文件标为已发布，但不在任何内容类型的文件夹里，不会发布：请移到 {kinds} 之一", "published file in no content folder"),
