@@ -23,7 +23,7 @@ class FeedSet:
     page: str  # the HTML page the feed follows ("" for the homepage)
     columns: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # tag keys (tag_key): a partner's 5G matches a story's 5g
     genres: tuple[str, ...] = ()
     full_text: bool = True
     kind: str = "site"  # site | column | topic | partner
@@ -43,7 +43,7 @@ class FeedSet:
             return False
         if self.topics and not set(self.topics) & set(topic_keys):
             return False
-        if self.tags and not {tag_key(t) for t in self.tags} & {tag_key(t) for t in story.tags}:
+        if self.tags and not set(self.tags) & {tag_key(t) for t in story.tags}:
             return False
         if self.genres and story.genre not in self.genres:
             return False
@@ -72,7 +72,7 @@ def feed_sets(lists, settings) -> list[FeedSet]:
     for partner in settings.partners:
         sets.append(FeedSet(f"feeds/partners/{partner['name']}", partner.get("title") or f"{settings.site_name}（{partner['name']}）",
                             partner.get("description", ""), "", columns=tuple(partner.get("columns", ())),
-                            topics=tuple(partner.get("topics", ())), tags=tuple(partner.get("tags", ())),
+                            topics=tuple(partner.get("topics", ())), tags=tuple(tag_key(t) for t in partner.get("tags", ())),
                             genres=tuple(partner.get("genres", ())), full_text=partner.get("full_text", True),
                             kind="partner"))
     return sets
@@ -84,11 +84,11 @@ def check_partners(settings, lists, known_tags, findings, lines) -> None:
 
     known = {"columns": set(lists["column"]), "topics": set(lists["topic"]), "genres": set(settings.genres),
              "tags": set(known_tags)}
+    folded = {key: {tag_key(v) for v in values} if key == "tags" else values for key, values in known.items()}
     for index, partner in enumerate(settings.partners):
         for key, values in known.items():
             for value in partner.get(key, ()):
-                fold = tag_key if key == "tags" else str  # a partner's 5G matches the site's 5g
-                if fold(value) not in {fold(v) for v in values}:
+                if (tag_key(value) if key == "tags" else value) not in folded[key]:  # 5G matches 5g
                     close = did_you_mean(value, values)
                     findings.add("mkdocs.yml", lines.get("partners", 1), "config",
                                  field=f"partners[{index + 1}].{key}",

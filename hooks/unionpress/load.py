@@ -333,7 +333,8 @@ def _report_strays(root: Path, finder: _Finder, settings: Settings, findings: Fi
                 continue
             shown = settings.display(path)
             if path.suffix.lower() == ".txt":  # Notepad saved 稿件.md as 稿件.md.txt
-                if _peek(path).startswith(("---", "\ufeff---")) and _says_published(path):
+                head = _peek(path)
+                if head.startswith(("---", "\ufeff---")) and _PUBLISHED.search(head):
                     stem = name[:-4]
                     findings.add(shown, 1, "md-extension", name=stem if stem.endswith(".md") else stem + ".md")
                 continue
@@ -346,8 +347,11 @@ def _report_strays(root: Path, finder: _Finder, settings: Settings, findings: Fi
                 findings.add(shown, 1, "stray-file")
 
 
+_PUBLISHED = re.compile(r"^status:\s*['\"]?published\b", re.M)
+
+
 def _says_published(path: Path) -> bool:
-    return bool(re.search(r"^status:\s*['\"]?published\b", _peek(path), re.M))
+    return bool(_PUBLISHED.search(_peek(path)))
 
 
 def _peek(path: Path) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import lxml.html
@@ -100,8 +101,8 @@ def records(public, body_of) -> list[Record]:
             date=story.date.date().isoformat() if story.date else "", column=column.name if column else "",
             image=story.cover.output if story.cover and story.cover.path else "",
             image_alt=story.cover.alt if story.cover else "", names=tuple(dict.fromkeys(names))))
+    honors = public.lists["honor"]
     for model in public.all("model"):
-        honors = public.lists["honor"]
         about = [model.employer, model.position, model.industry, model.region, model.quote]
         about += [f"{award.year}年{honors[award.honor_key].name}" for award in model.honors
                   if award.honor_key in honors]
@@ -117,7 +118,8 @@ def synonym_groups(public) -> list[list[str]]:
     return [list(group.words) for group in public.lists.get("synonym", {}).values()]
 
 
-def traditional_to_simplified() -> dict[str, dict[str, str]]:
+@lru_cache(maxsize=1)
+def traditional_to_simplified() -> dict:
     """OpenCC's traditional → simplified data (single characters and phrases), first candidate of each.
 
     Read from the dictionary files of opencc-python-reimplemented (Apache-2.0), the same data as

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
@@ -18,6 +19,7 @@ SLUG_PART = 48  # characters of pinyin kept in a URL; the hash keeps long tags a
 _PLAIN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
+@lru_cache(maxsize=65536)  # pure, and asked for every tag of every story by pages, tag pages and feeds
 def tag_key(name: str) -> str:
     """What makes two spellings one tag: NFKC (full-width ５Ｇ), ASCII case (5G, 5g) and spacing."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
@@ -30,6 +32,7 @@ def tag_slug(name: str) -> str:
     return slug[:SLUG_PART].rstrip("-")
 
 
+@lru_cache(maxsize=65536)
 def tag_url(name: str) -> str:
     key = tag_key(name)
     if _PLAIN.fullmatch(key) and len(key) <= SLUG_PART:

@@ -24,8 +24,8 @@ FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
 __all__ = ["OUTPUTS", "FILES", "run", "SearchIndexError"]
 
 
-def _public_of(build):
-    """The public view and a `body_of` that refuses any other item: all an output is ever given."""
+def run(build, site_dir: Path) -> list[str]:
+    """Write every output; returns the files written (site paths), in order."""
     public = build.public
     if not isinstance(public, PublicSite):  # the gate is the type: nothing else may reach an output
         raise TypeError("outputs take the public view only")
@@ -35,12 +35,6 @@ def _public_of(build):
             raise ValueError(f"{item.source} is not public")
         return build.bodies[id(item)]
 
-    return public, body_of
-
-
-def run(build, site_dir: Path) -> list[str]:
-    """Write every output; returns the files written (site paths), in order."""
-    public, body_of = _public_of(build)
     written: list[str] = []
     for write in OUTPUTS.values():
         written += write(public, build.public_pages, site_dir, build.settings, body_of)
