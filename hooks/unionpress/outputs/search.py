@@ -1,8 +1,9 @@
 """The search index: Pagefind's chunked index of the public records, and the query tables beside it.
 
     pagefind/            Pagefind's bundle (its JS, WebAssembly, index chunks and fragments)
-    search/t2s.json      traditional → simplified characters and phrases (OpenCC data)
-    search/synonyms.json the union's synonym groups (content/synonyms.yml)
+    search/query.json    what the page needs before a query: the union's synonym groups
+                         (content/synonyms.yml), the filters' values, the number of t2s parts
+    search/t2s/N.json    traditional → simplified characters and phrases (OpenCC data), in parts
 
 Pagefind runs as a Node program (pinned in package.json, installed by scripts/setup with `npm ci`):
 its 1.6 release segments Chinese with ICU4X at index time, which agrees with the browser's
@@ -45,7 +46,8 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     if node is None:
         raise SearchIndexError("未找到 Node.js：搜索索引需要它，请安装 nodejs 后运行 bash scripts/setup")
     module = _pagefind_module(settings.root)
-    records = [record.pagefind() for record in search.records(public, body_of)]
+    found = search.records(public, body_of)
+    records = [record.pagefind() for record in found]
     out = site_dir / BUNDLE
     if out.exists():
         shutil.rmtree(out)  # no chunk of an earlier build (it may hold a story since withdrawn)
@@ -59,10 +61,14 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     for unused in out.glob("pagefind-*ui*"):  # Pagefind's own UI: we ship our own search page
         unused.unlink()
     (out / "pagefind-highlight.js").unlink(missing_ok=True)
-    tables = {"t2s.json": _json(search.traditional_to_simplified()),
-              "synonyms.json": _json(search.synonym_groups(public))}
-    (site_dir / "search").mkdir(parents=True, exist_ok=True)
+    tables = {"query.json": _json({"synonyms": search.synonym_groups(public), "facets": search.facets(found),
+                                   "t2s_parts": search.T2S_PARTS})}
+    tables |= {f"t2s/{n}.json": _json(part) for n, part in enumerate(search.traditional_parts())}
+    folder = site_dir / "search"
+    if (folder / "t2s").exists():
+        shutil.rmtree(folder / "t2s")
+    (folder / "t2s").mkdir(parents=True)
     for name, data in tables.items():
-        (site_dir / "search" / name).write_bytes(data)
+        (folder / name).write_bytes(data)
     written = sorted(path.relative_to(site_dir).as_posix() for path in out.rglob("*") if path.is_file())
     return written + [f"search/{name}" for name in tables]

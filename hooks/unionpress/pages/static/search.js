@@ -1,8 +1,9 @@
 // UnionPress search page: runs the query in ?q= on load, as the reader types, and with filters.
 // Pagefind (../../pagefind/) holds the index in chunks, so a query loads only the chunks it needs.
 // Before the query reaches Pagefind it is folded here: traditional → simplified (OpenCC data in
-// search/t2s.json) and the union's synonyms (search/synonyms.json) each add a variant query; the
-// results of all variants are merged by page. Nothing is loaded from another host.
+// search/t2s/, split by character so a query loads only its own characters' parts) and the union's
+// synonyms (search/query.json) each add a variant query; the results of all variants are merged by
+// page. Nothing is loaded from another host.
 
 const ROOT = new URL("../../", import.meta.url); // this file is ROOT/assets/unionpress/search.js
 const PAGE_SIZE = 10;
@@ -17,7 +18,8 @@ const more = document.getElementById("up-search-more");
 const filterBox = document.getElementById("up-search-filters");
 
 let pagefind = null;
-let tables = null;
+let setup = null;
+const parts = new Map(); // t2s part number → its characters and phrases, loaded once each
 let shown = [];
 let run = 0;
 const chosen = { kind: "", column: "" };
@@ -33,36 +35,52 @@ async function loadPagefind() {
   return pagefind;
 }
 
-async function loadTables() {
-  if (!tables) {
-    const get = async (name) => (await fetch(new URL(`search/${name}`, ROOT))).json();
-    const [t2s, synonyms] = await Promise.all([get("t2s.json"), get("synonyms.json")]);
-    const longest = Math.max(1, ...Object.keys(t2s.phrases).map((p) => [...p].length));
-    const from = [...t2s.from];
-    const to = [...t2s.to];
-    t2s.chars = Object.fromEntries(from.map((c, i) => [c, to[i]]));
-    tables = { t2s, synonyms, longest };
-  }
-  return tables;
+const getJSON = async (name) => {
+  const answer = await fetch(new URL(`search/${name}`, ROOT));
+  if (!answer.ok) throw new Error(`search/${name}: ${answer.status}`);
+  return answer.json();
+};
+
+// Synonyms, the filters' values and the number of t2s parts: small, and needed before any query.
+async function loadSetup() {
+  if (!setup) setup = getJSON("query.json");
+  return setup;
 }
 
-// Longest match first, as OpenCC does: phrases (乾隆 stays 乾隆), then single characters.
-function simplify(text, { t2s, longest }) {
+// The parts of the t2s table for the characters of `text` (each part is fetched once per visit).
+async function loadParts(text, count) {
+  const partOf = (char) => char.codePointAt(0) % count;
+  const wanted = [...new Set([...text].filter((c) => HAN.test(c)).map(partOf))];
+  await Promise.all(wanted.filter((n) => !parts.has(n)).map(async (n) => {
+    const part = await getJSON(`t2s/${n}.json`);
+    const from = [...part.from];
+    const to = [...part.to];
+    part.chars = Object.fromEntries(from.map((c, i) => [c, to[i]]));
+    part.longest = Math.max(1, ...Object.keys(part.phrases).map((p) => [...p].length));
+    parts.set(n, part);
+  }));
+  return partOf;
+}
+
+// Longest match first, as OpenCC does: phrases (乾隆 stays 乾隆), then single characters. The
+// parts for every character of `text` are loaded (loadParts) before this runs.
+function simplify(text, partOf) {
   const chars = [...text];
   let out = "";
   for (let i = 0; i < chars.length; ) {
+    const part = HAN.test(chars[i]) ? parts.get(partOf(chars[i])) : null;
     let taken = false;
-    for (let size = Math.min(longest, chars.length - i); size > 1; size--) {
+    for (let size = Math.min(part?.longest ?? 1, chars.length - i); size > 1; size--) {
       const piece = chars.slice(i, i + size).join("");
-      if (piece in t2s.phrases) {
-        out += t2s.phrases[piece];
+      if (piece in part.phrases) {
+        out += part.phrases[piece];
         i += size;
         taken = true;
         break;
       }
     }
     if (!taken) {
-      out += t2s.chars[chars[i]] ?? chars[i];
+      out += part?.chars[chars[i]] ?? chars[i];
       i += 1;
     }
   }
@@ -71,13 +89,13 @@ function simplify(text, { t2s, longest }) {
 
 // The query a reader typed → the queries to run: the query itself, simplified, and with each
 // synonym of a word it contains. Separators (中国梦·劳动美, 互联网+职工文化) become spaces.
-function variants(raw, found) {
+function variants(raw, synonyms, partOf) {
   const base = raw.normalize("NFKC").replace(SEPARATORS, " ").trim().toLowerCase();
   if (!base) return [];
   const queries = new Set([base]);
-  if (HAN.test(base)) queries.add(simplify(base, found));
+  if (HAN.test(base)) queries.add(simplify(base, partOf));
   for (const query of [...queries]) {
-    for (const group of found.synonyms) {
+    for (const group of synonyms) {
       const word = group.find((w) => query.includes(w));
       if (!word) continue;
       for (const other of group) if (other !== word) queries.add(query.replace(word, other));
@@ -96,9 +114,9 @@ function filtersFor() {
 async function search(raw) {
   const mine = ++run;
   list.setAttribute("aria-busy", "true");
-  const pf = await loadPagefind();
-  const found = await loadTables();
-  const queries = variants(raw, found);
+  const [pf, { synonyms, t2s_parts: count }] = await Promise.all([loadPagefind(), loadSetup()]);
+  const partOf = await loadParts(raw.normalize("NFKC"), count);
+  const queries = variants(raw, synonyms, partOf);
   if (mine !== run) return;
   if (!queries.length) {
     await render([], raw);
@@ -186,12 +204,13 @@ function entry(item) {
   return li;
 }
 
+// The filters' values come from query.json, not from Pagefind's filters(): that loads every
+// filter chunk, and each lists every page of its filter.
 async function showFilters() {
-  const pf = await loadPagefind();
-  const all = await pf.filters();
+  const { facets } = await loadSetup();
   filterBox.replaceChildren();
   for (const [name, label] of [["kind", "类型"], ["column", "栏目"]]) {
-    const values = Object.keys(all[name] || {}).sort();
+    const values = facets[name] || [];
     if (values.length < 2 && !chosen[name]) continue;
     const set = document.createElement("fieldset");
     const legend = document.createElement("legend");
@@ -225,9 +244,16 @@ function remember() {
   history.replaceState(null, "", address);
 }
 
-function update() {
+// On weak signal a chunk may not arrive: say so, and let the reader try again.
+async function update() {
   remember();
-  return search(input.value);
+  try {
+    await search(input.value);
+  } catch (error) {
+    statusLine.textContent = "搜索索引没有下载完整（网络不稳定？），请稍后再按“搜索”试一次。";
+    list.setAttribute("aria-busy", "false");
+    console.error(error);
+  }
 }
 
 let pause = null;
