@@ -100,7 +100,7 @@ def test_story_page_shows_everything_an_editor_filled_in(sample_site):
                  'alt="雪山下的输电铁塔和巡检道路"', "阿木仁青", 'href="../../models/a-mu-ren-qing/"',
                  'href="../../tags/lao-mo-jing-shen-67ea04/"', "责任编辑：周晓燕", "初审：周晓燕", "复审：孙立平", "终审：郑国华"]:
         assert text in html, text
-    assert '<html lang="zh"' in html
+    assert '<html lang="zh-CN"' in html
 
 
 def test_column_pages_are_paginated_newest_first(tmp_path):
