@@ -42,7 +42,7 @@ def test_story_page_on_a_phone(browser, served, tmp_path):
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{served}/stories/han-jie-hanqiang/")
-    assert page.evaluate("document.documentElement.lang") == "zh"
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
     assert page.locator("article h1").inner_text() == "焊花里的青春"
     # every image has alt text and the cover is fully loaded
     assert page.evaluate("[...document.querySelectorAll('article img')].every(i => i.alt.trim().length > 0)")

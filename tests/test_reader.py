@@ -269,3 +269,11 @@ def test_story_budget_on_a_phone(browser, served, sample_site):  # noqa: F811
     page.wait_for_load_state("networkidle")
     page.close()
     assert 0 < sum(sizes) <= 250 * 1024
+
+
+def test_help_is_for_readers(sample_site):
+    html = (sample_site / "help/index.html").read_text(encoding="utf-8")
+    for topic in ("搜索", "无障碍", "字号", "朗读", "订阅", "离线"):
+        assert topic in html, topic
+    for editors_only in ("unionpress", "mkdocs", "<code>", "content/"):
+        assert editors_only not in html.split('<article', 1)[1], editors_only

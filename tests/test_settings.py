@@ -70,3 +70,26 @@ def test_serve_style_rebuilds_read_the_clock_each_time(tmp_path, monkeypatch):
         build(load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site)))
         assert (site / embargoed).exists() is shown
         assert dict(os.environ) == before  # nothing the next rebuild would inherit
+
+
+def test_footer_lines_are_checked_and_shown_only_when_set(tmp_path, site_copy):
+    from unionpress import config, engine
+    from unionpress.findings import Findings
+
+    def footer(value):
+        findings = Findings()
+        site = {"site_name": "测试", "extra": {"unionpress": {"footer": value}}}
+        settings = config.from_mapping(tmp_path, site, findings,
+                                       environ={"UNIONPRESS_CONTENT": str(site_copy), "UNIONPRESS_NOW": NOW})
+        return settings, [f.format() for f in findings.sorted()]
+
+    _, found = footer({"icp": "京ICP备1号", "beian": "x"})
+    assert found == ["mkdocs.yml:1: [config] 配置 extra.unionpress.footer 有误：应为映射，可写 host（主办单位）、address（地址）、"
+                     "phone（电话）、icp（ICP备案号）、police（公安备案号），每项不超过 100 字：未知字段「beian」"]
+    settings, found = footer({"host": "某市总工会 <宣传部>", "icp": "京ICP备12345678号-1", "phone": "  "})
+    assert found == [] and settings.footer == {"host": "某市总工会 <宣传部>", "icp": "京ICP备12345678号-1"}
+    build = engine.prepare(settings, Findings())
+    html = build.render().files[0][1]
+    assert "主办单位：某市总工会 &lt;宣传部&gt;" in html  # escaped like every other setting printed
+    assert '<a class="up-footer__link" href="https://beian.miit.gov.cn/" rel="noopener">京ICP备12345678号-1</a>' in html
+    assert "电话" not in html and "地址" not in html and "公网安备" not in html  # empty lines are not printed

@@ -48,6 +48,7 @@ class Settings:
     feed_length: int = 50
     embed_hosts: frozenset[str] = frozenset()  # hosts whose players a body may embed (iframe)
     partners: tuple[dict, ...] = ()  # partner newsrooms' filtered feeds (checked against the content later)
+    footer: Mapping[str, str] = field(default_factory=dict)  # FOOTER_KEYS → text, only those set
     setting_lines: Mapping[str, int] = field(default_factory=dict)  # line of each extra.unionpress key
 
     @property
@@ -137,7 +138,24 @@ SCHEMA = {
     "embed_hosts": ("应为网站域名列表，如 [player.bilibili.com]", _is_text_list),
     "feed_length": ("应为 1 到 1000 之间的整数", lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1000),
     "partners": ("应为合作媒体列表", lambda v: _partners_problem(v) is None),
+    "footer": ("应为映射，可写 host（主办单位）、address（地址）、phone（电话）、icp（ICP备案号）、police（公安备案号），每项不超过 100 字",
+               lambda v: _footer_problem(v) is None),
 }
+
+# The footer a government or union site must carry (主办单位, ICP and 公安 filing numbers …); each
+# line is printed only when set.
+FOOTER_KEYS = ("host", "address", "phone", "icp", "police")
+
+
+def _footer_problem(value) -> str | None:
+    if not isinstance(value, dict):
+        return "不是映射"
+    for key, text in value.items():
+        if key not in FOOTER_KEYS:
+            return f"未知字段「{key}」"
+        if not isinstance(text, (str, int)) or isinstance(text, bool) or len(str(text)) > 100:
+            return f"「{key}」应为不超过 100 字的文字"
+    return None
 
 PARTNER_KEYS = {"name", "title", "description", "columns", "topics", "tags", "genres", "full_text"}
 
@@ -227,7 +245,8 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
         elif SCHEMA[key][1](value):
             good[key] = value
         else:
-            detail = (_partners_problem(value) or "") if key == "partners" else ""
+            problem = {"partners": _partners_problem, "footer": _footer_problem}.get(key)
+            detail = (problem(value) or "") if problem else ""
             findings.add(config_path, lines.get(key, 1), "config", field=key,
                          detail=f"{SCHEMA[key][0]}：{detail}" if detail else SCHEMA[key][0])
     content_dir = Path(environ.get("UNIONPRESS_CONTENT") or good.get("content_dir") or "content")
@@ -246,6 +265,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
     settings.feed_length = good.get("feed_length", 50)
     settings.embed_hosts = frozenset(host.strip().lower() for host in good.get("embed_hosts", ()))
     settings.partners = tuple(good.get("partners", ()))
+    settings.footer = {key: str(text).strip() for key, text in good.get("footer", {}).items() if str(text).strip()}
     settings.setting_lines = dict(lines)
     settings.preview = _truthy(environ.get("UNIONPRESS_PREVIEW"))
     settings.now = clock(settings.timezone, environ)

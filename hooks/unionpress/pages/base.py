@@ -159,6 +159,7 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日" if d else ""
     env.filters["iso"] = lambda d: d.isoformat() if d else ""
+    env.filters["digits"] = lambda text: "".join(c for c in str(text) if c.isascii() and c.isdigit())
     return env
 
 
