@@ -93,3 +93,26 @@ def test_footer_lines_are_checked_and_shown_only_when_set(tmp_path, site_copy):
     assert "主办单位：某市总工会 &lt;宣传部&gt;" in html  # escaped like every other setting printed
     assert '<a class="up-footer__link" href="https://beian.miit.gov.cn/" rel="noopener">京ICP备12345678号-1</a>' in html
     assert "电话" not in html and "地址" not in html and "公网安备" not in html  # empty lines are not printed
+
+
+def test_colours_must_keep_white_text_readable(tmp_path, site_copy):
+    from unionpress import config, engine
+    from unionpress.findings import Findings
+
+    def colours(value):
+        findings = Findings()
+        site = {"site_name": "测试", "extra": {"unionpress": {"colors": value}}}
+        settings = config.from_mapping(tmp_path, site, findings,
+                                       environ={"UNIONPRESS_CONTENT": str(site_copy), "UNIONPRESS_NOW": NOW})
+        return settings, [f.format() for f in findings.sorted()]
+
+    prefix = "mkdocs.yml:1: [config] 配置 extra.unionpress.colors 有误：应为映射，可写 masthead（页头颜色）和 channels（栏目条颜色），写成 #RRGGBB："
+    assert colours({"masthead": "#ef5552"})[1] == [prefix + "「masthead」#ef5552 与白色的对比度只有 3.4:1，至少要 4.5:1，请选更深的颜色"]
+    assert colours({"masthead": "red"})[1] == [prefix + "「masthead」应写成 #RRGGBB，如 #b71c1c"]
+    assert colours({"header": "#003399"})[1] == [prefix + "未知字段「header」"]
+    settings, found = colours({"masthead": "#003399", "channels": "#002266"})
+    assert found == [] and round(config.contrast_with_white("#b71c1c"), 1) == 6.6
+    html = engine.prepare(settings, Findings()).render().files[0][1]
+    assert "<style>:root{--up-red:#003399;--up-dark:#002266;}</style>" in html
+    plain = engine.prepare(colours({})[0], Findings()).render().files[0][1]
+    assert "<style>" not in plain  # the stylesheet's own colours when none are set

@@ -49,6 +49,7 @@ class Settings:
     embed_hosts: frozenset[str] = frozenset()  # hosts whose players a body may embed (iframe)
     partners: tuple[dict, ...] = ()  # partner newsrooms' filtered feeds (checked against the content later)
     footer: Mapping[str, str] = field(default_factory=dict)  # FOOTER_KEYS → text, only those set
+    colors: Mapping[str, str] = field(default_factory=dict)  # COLOR_KEYS → #rrggbb, only those set
     setting_lines: Mapping[str, int] = field(default_factory=dict)  # line of each extra.unionpress key
 
     @property
@@ -140,7 +141,39 @@ SCHEMA = {
     "partners": ("应为合作媒体列表", lambda v: _partners_problem(v) is None),
     "footer": ("应为映射，可写 host（主办单位）、address（地址）、phone（电话）、icp（ICP备案号）、police（公安备案号），每项不超过 100 字",
                lambda v: _footer_problem(v) is None),
+    "colors": ("应为映射，可写 masthead（页头颜色）和 channels（栏目条颜色），写成 #RRGGBB", lambda v: _colors_problem(v) is None),
 }
+
+# The union's two colours: the masthead (also links and headings' accents on white) and the darker
+# channel bar (also buttons). White text sits on both and both sit on white, so each must reach
+# 4.5:1 against white; a colour that does not is refused, not shown.
+COLOR_KEYS = ("masthead", "channels")
+
+
+def contrast_with_white(color: str) -> float:
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+    return 1.05 / (luminance + 0.05)
+
+
+def _colors_problem(value) -> str | None:
+    import re
+
+    if not isinstance(value, dict):
+        return "不是映射"
+    for key, color in value.items():
+        if key not in COLOR_KEYS:
+            return f"未知字段「{key}」"
+        if not isinstance(color, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
+            return f"「{key}」应写成 #RRGGBB，如 #b71c1c"
+        if (ratio := contrast_with_white(color)) < 4.5:
+            return f"「{key}」{color} 与白色的对比度只有 {ratio:.1f}:1，至少要 4.5:1，请选更深的颜色"
+    return None
+
 
 # The footer a government or union site must carry (主办单位, ICP and 公安 filing numbers …); each
 # line is printed only when set.
@@ -245,7 +278,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
         elif SCHEMA[key][1](value):
             good[key] = value
         else:
-            problem = {"partners": _partners_problem, "footer": _footer_problem}.get(key)
+            problem = {"partners": _partners_problem, "footer": _footer_problem, "colors": _colors_problem}.get(key)
             detail = (problem(value) or "") if problem else ""
             findings.add(config_path, lines.get(key, 1), "config", field=key,
                          detail=f"{SCHEMA[key][0]}：{detail}" if detail else SCHEMA[key][0])
@@ -265,6 +298,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
     settings.feed_length = good.get("feed_length", 50)
     settings.embed_hosts = frozenset(host.strip().lower() for host in good.get("embed_hosts", ()))
     settings.partners = tuple(good.get("partners", ()))
+    settings.colors = {key: color.lower() for key, color in good.get("colors", {}).items()}
     settings.footer = {key: str(text).strip() for key, text in good.get("footer", {}).items() if str(text).strip()}
     settings.setting_lines = dict(lines)
     settings.preview = _truthy(environ.get("UNIONPRESS_PREVIEW"))
