@@ -52,7 +52,7 @@ def test_hostile_metadata_is_escaped_everywhere(site_copy, tmp_path):
     column = pages["columns/evil/index.html"]
     assert "<title>&lt;script&gt;C1&lt;/script&gt; &amp; &#34;C1&#34; - " in column
     assert '<meta name="description" content="&lt;b&gt;D1&lt;/b&gt; &#34;D1&#34;">' in column
-    assert "&lt;script&gt;alert(&#34;T1&#34;)&lt;/script&gt; &amp; &#34;T1&#34;</a></h3>" in column  # the card
+    assert "&lt;script&gt;alert(&#34;T1&#34;)&lt;/script&gt; &amp; &#34;T1&#34;</a></h2>" in column  # the card (h2 under the column h1)
     topic = pages["topics/evil-topic/index.html"]
     assert '<meta name="description" content="&lt;script&gt;P2&lt;/script&gt; &amp; &#34;P2&#34;">' in topic
     profile = pages["models/evil-model/index.html"]
