@@ -24,20 +24,15 @@ MODES = {"normal": {}, "white": {"contrast": "white"}, "yellow": {"contrast": "y
 
 
 def page_types() -> dict[str, str]:
-    """Template → the first public page using it, from the engine's plan of the sample site; plus
-    the first hand-written page (rendered by MkDocs with our masthead)."""
+    """Each page type of the sample site (Build.page_types), the search page with results on it."""
     import os
 
     from unionpress import config, engine
 
     os.environ.setdefault("UNIONPRESS_NOW", NOW)
     settings, findings = config.load(ROOT)
-    build = engine.prepare(settings, findings)
-    found: dict[str, str] = {}
-    for page in build.public_pages:
-        found.setdefault(page.template.removesuffix(".html"), page.url)
+    found = engine.prepare(settings, findings).page_types()
     found["search"] = "search/?q=%E5%8A%B3%E6%A8%A1"  # with results on it
-    found["handwritten"] = next(iter(settings.doc_pages))
     return found
 
 

@@ -41,6 +41,18 @@ def test_records_hold_public_items_only(site_copy):
         assert secret not in dumped
 
 
+def test_filter_values_come_from_public_items_only(site_copy):
+    from conftest import write_story
+
+    with (site_copy / "columns.yml").open("a", encoding="utf-8") as columns:
+        columns.write("- key: neibu-tongbao\n  name: 内部通报\n")
+    write_story(site_copy, "cao-gao", status="draft", column="neibu-tongbao")
+    write_story(site_copy, "ding-shi", date="2027-01-01 09:00", column="neibu-tongbao")
+    _, build = check(site_copy)
+    facets = search.facets(search.records(build.public, lambda item: build.bodies[id(item)]))
+    assert facets == {"kind": ["劳模", "故事"], "column": ["劳动者之歌"]}  # 内部通报 has no public story
+
+
 def test_a_record_carries_kind_column_date_cover_and_names(site_copy):
     _, build = check(site_copy)
     story = next(r for r in search.records(build.public, lambda i: build.bodies[id(i)]) if r.kind == "故事")

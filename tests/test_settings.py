@@ -72,16 +72,23 @@ def test_serve_style_rebuilds_read_the_clock_each_time(tmp_path, monkeypatch):
         assert dict(os.environ) == before  # nothing the next rebuild would inherit
 
 
+def _one_setting(root, content, key, value):
+    """Settings with one extra.unionpress key set, and the findings about it."""
+    from unionpress import config
+    from unionpress.findings import Findings
+
+    findings = Findings()
+    site = {"site_name": "测试", "extra": {"unionpress": {key: value}}}
+    settings = config.from_mapping(root, site, findings, environ={"UNIONPRESS_CONTENT": str(content), "UNIONPRESS_NOW": NOW})
+    return settings, [f.format() for f in findings.sorted()]
+
+
 def test_footer_lines_are_checked_and_shown_only_when_set(tmp_path, site_copy):
     from unionpress import config, engine
     from unionpress.findings import Findings
 
     def footer(value):
-        findings = Findings()
-        site = {"site_name": "测试", "extra": {"unionpress": {"footer": value}}}
-        settings = config.from_mapping(tmp_path, site, findings,
-                                       environ={"UNIONPRESS_CONTENT": str(site_copy), "UNIONPRESS_NOW": NOW})
-        return settings, [f.format() for f in findings.sorted()]
+        return _one_setting(tmp_path, site_copy, "footer", value)
 
     _, found = footer({"icp": "京ICP备1号", "beian": "x"})
     assert found == ["mkdocs.yml:1: [config] 配置 extra.unionpress.footer 有误：应为映射，可写 host（主办单位）、address（地址）、"
@@ -100,11 +107,7 @@ def test_colours_must_keep_white_text_readable(tmp_path, site_copy):
     from unionpress.findings import Findings
 
     def colours(value):
-        findings = Findings()
-        site = {"site_name": "测试", "extra": {"unionpress": {"colors": value}}}
-        settings = config.from_mapping(tmp_path, site, findings,
-                                       environ={"UNIONPRESS_CONTENT": str(site_copy), "UNIONPRESS_NOW": NOW})
-        return settings, [f.format() for f in findings.sorted()]
+        return _one_setting(tmp_path, site_copy, "colors", value)
 
     prefix = "mkdocs.yml:1: [config] 配置 extra.unionpress.colors 有误：应为映射，可写 masthead（页头颜色）和 channels（栏目条颜色），写成 #RRGGBB："
     assert colours({"masthead": "#ef5552"})[1] == [prefix + "「masthead」#ef5552 与白色的对比度只有 3.4:1，至少要 4.5:1，请选更深的颜色"]

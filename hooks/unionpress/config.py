@@ -160,19 +160,30 @@ def contrast_with_white(color: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
-def _colors_problem(value) -> str | None:
-    import re
-
+def _mapping_problem(value, keys, problem) -> str | None:
+    """Why a mapping of known keys is unusable: not a mapping, an unknown key, or problem(key, value)."""
     if not isinstance(value, dict):
         return "不是映射"
-    for key, color in value.items():
-        if key not in COLOR_KEYS:
+    for key, item in value.items():
+        if key not in keys:
             return f"未知字段「{key}」"
-        if not isinstance(color, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
-            return f"「{key}」应写成 #RRGGBB，如 #b71c1c"
-        if (ratio := contrast_with_white(color)) < 4.5:
-            return f"「{key}」{color} 与白色的对比度只有 {ratio:.1f}:1，至少要 4.5:1，请选更深的颜色"
+        if found := problem(key, item):
+            return found
     return None
+
+
+def _color_problem(key, color) -> str | None:
+    import re
+
+    if not isinstance(color, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
+        return f"「{key}」应写成 #RRGGBB，如 #b71c1c"
+    if (ratio := contrast_with_white(color)) < 4.5:
+        return f"「{key}」{color} 与白色的对比度只有 {ratio:.1f}:1，至少要 4.5:1，请选更深的颜色"
+    return None
+
+
+def _colors_problem(value) -> str | None:
+    return _mapping_problem(value, COLOR_KEYS, _color_problem)
 
 
 # The footer a government or union site must carry (主办单位, ICP and 公安 filing numbers …); each
@@ -181,14 +192,13 @@ FOOTER_KEYS = ("host", "address", "phone", "icp", "police")
 
 
 def _footer_problem(value) -> str | None:
-    if not isinstance(value, dict):
-        return "不是映射"
-    for key, text in value.items():
-        if key not in FOOTER_KEYS:
-            return f"未知字段「{key}」"
+    def line_problem(key, text):
         if not isinstance(text, (str, int)) or isinstance(text, bool) or len(str(text)) > 100:
             return f"「{key}」应为不超过 100 字的文字"
-    return None
+        return None
+
+    return _mapping_problem(value, FOOTER_KEYS, line_problem)
+
 
 PARTNER_KEYS = {"name", "title", "description", "columns", "topics", "tags", "genres", "full_text"}
 
@@ -216,6 +226,10 @@ def _partners_problem(value) -> str | None:
         if "full_text" in partner and not isinstance(partner["full_text"], bool):
             return f"第 {index} 项的 full_text 应为 true 或 false"
     return None
+
+
+# The settings whose finding says what exactly is wrong, not only what the value must be.
+DETAILS = {"partners": _partners_problem, "footer": _footer_problem, "colors": _colors_problem}
 
 
 def _zone(name: str) -> ZoneInfo | None:
@@ -278,8 +292,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
         elif SCHEMA[key][1](value):
             good[key] = value
         else:
-            problem = {"partners": _partners_problem, "footer": _footer_problem, "colors": _colors_problem}.get(key)
-            detail = (problem(value) or "") if problem else ""
+            detail = (DETAILS[key](value) or "") if key in DETAILS else ""
             findings.add(config_path, lines.get(key, 1), "config", field=key,
                          detail=f"{SCHEMA[key][0]}：{detail}" if detail else SCHEMA[key][0])
     content_dir = Path(environ.get("UNIONPRESS_CONTENT") or good.get("content_dir") or "content")

@@ -38,6 +38,17 @@ class Build:
         self.renderer = Renderer(self.shown, self.settings, self.bodies)
         return self.renderer.render_all(self.pages)
 
+    def page_types(self) -> dict[str, str]:
+        """One public page of each page type: template name → the first page planned with it, and
+        "handwritten" → the first page MkDocs renders. The reader tests and scripts/budget measure
+        these, so a page type added later is measured without being listed anywhere."""
+        found: dict[str, str] = {}
+        for page in self.public_pages:
+            found.setdefault(page.template.removesuffix(".html"), page.url)
+        if self.settings.doc_pages:
+            found["handwritten"] = next(iter(self.settings.doc_pages))
+        return found
+
 
 def _item_url(item) -> str | None:
     kind = ITEM_KINDS[item.kind]
