@@ -147,7 +147,8 @@ def traditional_to_simplified() -> dict:
 T2S_PARTS = 32
 
 
-def traditional_parts() -> list[dict]:
+@lru_cache(maxsize=1)  # the same for every build; `mkdocs serve` rebuilds often
+def traditional_parts() -> tuple[dict, ...]:
     """The traditional → simplified table in T2S_PARTS parts; part n holds the characters c, and the
     phrases starting with c, where ord(c) % T2S_PARTS == n. Every part exists, empty or not."""
     table = traditional_to_simplified()
@@ -158,7 +159,7 @@ def traditional_parts() -> list[dict]:
         part["to"] += new
     for phrase, simplified in table["phrases"].items():
         parts[ord(phrase[0]) % T2S_PARTS]["phrases"][phrase] = simplified
-    return parts
+    return tuple(parts)
 
 
 def facets(records: list[Record]) -> dict[str, list[str]]:
