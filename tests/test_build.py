@@ -135,3 +135,38 @@ def test_hand_written_page_colliding_with_generated_one_is_an_error(tmp_path):
     result = mkdocs_build(tmp_path / "site", config=config)
     assert result.returncode == 1
     assert "docs/tags/index.md:1: [duplicate-output] 输出路径 /tags/ 冲突：自动生成的页面 也会生成同一页面" in result.stderr
+
+
+def _column_order(site: Path, column: str) -> list[str]:
+    """Story URLs in the column's listing, page after page, as the reader sees them."""
+    from lxml import html as lhtml
+
+    urls, page = [], site / "columns" / column / "index.html"
+    while page:
+        tree = lhtml.fromstring(page.read_text(encoding="utf-8"))
+        urls += [a.get("href") for a in tree.xpath('//*[contains(@class, "up-card__title")]//a')]
+        following = tree.xpath('//a[@class="up-pager__next"]')
+        page = (page.parent / following[0].get("href") / "index.html").resolve() if following else None
+    return [(site / "columns" / column / u).resolve().relative_to(site.resolve()).as_posix() for u in urls]
+
+
+def test_previous_and_next_follow_the_column_listing(sample_site):
+    """上一篇 is the story above in the column's listing, 下一篇 the one below; the ends have only one."""
+    from lxml import html as lhtml
+
+    checked = 0
+    for column in sorted(p.name for p in (sample_site / "columns").iterdir() if p.is_dir() and p.name != "page"):
+        order = _column_order(sample_site, column)
+        for at, story in enumerate(order):
+            page = sample_site / story / "index.html"
+            tree = lhtml.fromstring(page.read_text(encoding="utf-8"))
+            found = {rel: (page.parent / a.get("href")).resolve().relative_to(sample_site.resolve()).as_posix()
+                     for rel in ("prev", "next") for a in tree.xpath(f'//nav[@class="up-sequel"]//a[@rel="{rel}"]')}
+            expected = {}
+            if at > 0:
+                expected["prev"] = order[at - 1]
+            if at + 1 < len(order):
+                expected["next"] = order[at + 1]
+            assert found == expected, story
+            checked += bool(expected)
+    assert checked >= 10
