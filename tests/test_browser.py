@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
-
 import pytest
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from unionpress import localsite
+
+CHROMIUM, ARGS = localsite.CHROMIUM, localsite.CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="module")
 def served(sample_site):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):  # one line per request would bury the test report
-            pass
-
-    handler = functools.partial(Quiet, directory=str(sample_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with localsite.served(sample_site) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

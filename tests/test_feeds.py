@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
 import json
 import re
 import shutil
 import sqlite3
 import subprocess
-import threading
 from pathlib import Path
 
 import feedparser
@@ -19,6 +16,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT, mkdocs_build, write_story
 from test_build import HIDDEN
+from unionpress import localsite
 
 SCHEMA = json.loads((FIXTURES / "jsonfeed-1.1.schema.json").read_text(encoding="utf-8"))
 XML_FEEDS = ["feeds/rss.xml", "feeds/atom.xml", "feeds/columns/laodongzhe-zhi-ge.xml",
@@ -191,20 +189,13 @@ NEWSBOAT = shutil.which("newsboat")
 
 @pytest.mark.skipif(NEWSBOAT is None, reason="scripts/setup installs newsboat")
 def test_a_real_feed_reader_sees_the_items(sample_site, tmp_path):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(sample_site))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/feeds/rss.xml"
-        (tmp_path / "urls").write_text(url + "\n", encoding="utf-8")
+    with localsite.served(sample_site) as base:
+        (tmp_path / "urls").write_text(base + "/feeds/rss.xml\n", encoding="utf-8")
         (tmp_path / "config").write_text("", encoding="utf-8")
         cache = tmp_path / "cache.db"
         run = subprocess.run([NEWSBOAT, "-u", str(tmp_path / "urls"), "-c", str(cache), "-C", str(tmp_path / "config"),
                               "-x", "reload", "print-unread"], capture_output=True, text=True, timeout=60,
                              env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
-    finally:
-        server.shutdown()
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "13 unread articles"
     titles = {row[0] for row in sqlite3.connect(cache).execute("select title from rss_item")}

@@ -119,3 +119,32 @@ def test_colours_must_keep_white_text_readable(tmp_path, site_copy):
     assert "<style>:root{--up-red:#003399;--up-dark:#002266;}</style>" in html
     plain = engine.prepare(colours({})[0], Findings()).render().files[0][1]
     assert "<style>" not in plain  # the stylesheet's own colours when none are set
+
+
+def test_logo_is_a_docs_image_shown_with_its_size(tmp_path, site_copy):
+    from PIL import Image
+
+    from unionpress import engine
+    from unionpress.findings import Findings
+
+    def logo(value):
+        return _one_setting(tmp_path, site_copy, "logo", value)
+
+    prefix = "mkdocs.yml:1: [config] 配置 extra.unionpress.logo 有误：应为 docs/ 里的图片路径（png、jpg、webp 或 svg），如 images/logo.png："
+    assert logo("logo.gif")[1] == [prefix + "不是图片文件名"]
+    assert logo("../secret/logo.png")[1] == [prefix + "应为 docs/ 里的相对路径"]
+    assert logo("images/logo.png")[1] == [prefix + "文件 docs/images/logo.png 不存在"]
+    (tmp_path / "docs/images").mkdir(parents=True)
+    (tmp_path / "docs/images/flat.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"></svg>', encoding="utf-8")
+    assert logo("images/flat.svg")[1] == [prefix + "SVG 缺少 viewBox，无法确定尺寸"]
+    (tmp_path / "docs/images/broken.png").write_bytes(b"not a picture")
+    assert logo("images/broken.png")[1] == [prefix + "不是可以读取的图片"]
+    Image.new("RGB", (120, 80), "red").save(tmp_path / "docs/images/logo.png")
+    settings, found = logo("images/logo.png")
+    assert found == [] and (settings.logo.width, settings.logo.height) == (120, 80)
+    html = engine.prepare(settings, Findings()).render().files[0][1]
+    assert '<img class="up-masthead__logo" src="images/logo.png" alt="" width="120" height="80">测试</a>' in html
+    (tmp_path / "docs/images/round.svg").write_text('<svg viewBox="0 0 64 48"></svg>', encoding="utf-8")
+    assert (logo("images/round.svg")[0].logo.width, logo("images/round.svg")[0].logo.height) == (64, 48)
+    plain = engine.prepare(_one_setting(tmp_path, site_copy, "page_size", 20)[0], Findings())
+    assert "up-masthead__logo" not in plain.render().files[0][1]  # no logo set, no picture

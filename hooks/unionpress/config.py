@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -23,6 +23,13 @@ DEFAULT_GENRES = ("劳模故事", "工匠故事", "劳动故事", "新闻", "微
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # MkDocs always adds these to the extensions of mkdocs.yml; the engine's body renderer does the same.
 MKDOCS_BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
+
+
+@dataclass(frozen=True)
+class Logo:
+    path: str  # site path, as under docs/
+    width: int
+    height: int
 
 
 @dataclass
@@ -50,6 +57,7 @@ class Settings:
     partners: tuple[dict, ...] = ()  # partner newsrooms' filtered feeds (checked against the content later)
     footer: Mapping[str, str] = field(default_factory=dict)  # FOOTER_KEYS → text, only those set
     colors: Mapping[str, str] = field(default_factory=dict)  # COLOR_KEYS → #rrggbb, only those set
+    logo: Logo | None = None  # the union's emblem in the masthead, a file of docs/
     setting_lines: Mapping[str, int] = field(default_factory=dict)  # line of each extra.unionpress key
 
     @property
@@ -142,7 +150,45 @@ SCHEMA = {
     "footer": ("应为映射，可写 host（主办单位）、address（地址）、phone（电话）、icp（ICP备案号）、police（公安备案号），每项不超过 100 字",
                lambda v: _footer_problem(v) is None),
     "colors": ("应为映射，可写 masthead（页头颜色）和 channels（栏目条颜色），写成 #RRGGBB", lambda v: _colors_problem(v) is None),
+    "logo": ("应为 docs/ 里的图片路径（png、jpg、webp 或 svg），如 images/logo.png", lambda v: _logo_path_problem(v) is None),
 }
+
+LOGO_TYPES = (".png", ".jpg", ".jpeg", ".webp", ".svg")
+
+
+def _logo_path_problem(value) -> str | None:
+    if not isinstance(value, str) or not value.strip().lower().endswith(LOGO_TYPES):
+        return "不是图片文件名"
+    path = PurePosixPath(value.strip())
+    if path.is_absolute() or ".." in path.parts:
+        return "应为 docs/ 里的相对路径"
+    return None
+
+
+def _logo(docs: Path, value: str) -> Logo | str:
+    """The logo with its size (so the masthead keeps its height while it loads), or why it is unusable."""
+    import re
+
+    file = docs / value.strip()
+    if not file.is_file():
+        return f"文件 {docs.name}/{value.strip()} 不存在"
+    if file.suffix.lower() == ".svg":
+        head = file.read_text(encoding="utf-8", errors="replace")[:4000]
+        box = re.search(r'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)', head)
+        if not box:
+            return "SVG 缺少 viewBox，无法确定尺寸"
+        width, height = (round(float(n)) for n in box.groups())
+    else:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(file) as image:
+                width, height = image.size
+        except (OSError, UnidentifiedImageError):
+            return "不是可以读取的图片"
+    if not width or not height:
+        return "图片尺寸为零"
+    return Logo(value.strip(), width, height)
 
 # The union's two colours: the masthead (also links and headings' accents on white) and the darker
 # channel bar (also buttons). White text sits on both and both sit on white, so each must reach
@@ -229,7 +275,8 @@ def _partners_problem(value) -> str | None:
 
 
 # The settings whose finding says what exactly is wrong, not only what the value must be.
-DETAILS = {"partners": _partners_problem, "footer": _footer_problem, "colors": _colors_problem}
+DETAILS = {"partners": _partners_problem, "footer": _footer_problem, "colors": _colors_problem,
+           "logo": _logo_path_problem}
 
 
 def _zone(name: str) -> ZoneInfo | None:
@@ -317,6 +364,12 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
     settings.preview = _truthy(environ.get("UNIONPRESS_PREVIEW"))
     settings.now = clock(settings.timezone, environ)
     docs = root / str(site.get("docs_dir") or "docs")
+    if "logo" in good:
+        logo = _logo(docs, good["logo"])
+        if isinstance(logo, str):
+            findings.add(config_path, lines.get("logo", 1), "config", field="logo", detail=f"{SCHEMA['logo'][0]}：{logo}")
+        else:
+            settings.logo = logo
     if docs.is_dir():
         settings.doc_pages = {doc_url(p.relative_to(docs).as_posix()): f"{docs.name}/{p.relative_to(docs).as_posix()}"
                               for p in sorted(docs.rglob("*.md")) if "overrides" not in p.relative_to(docs).parts}

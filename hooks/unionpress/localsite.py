@@ -1,0 +1,38 @@
+"""A built site on a local port, for the tools that open it in a real browser: scripts/budget,
+scripts/lighthouse, scripts/bench and the browser tests.
+
+A plain static server that adds no compression, so the sizes measured through it are the worst case
+of a union's web host. Not part of a build: nothing here is used by MkDocs.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's; never a downloaded browser
+# Headless and quiet: no sandbox (root in CI), no calls home, no first-run pages.
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # one line per request would bury every report
+        pass
+
+
+@contextmanager
+def served(directory: Path | str) -> Iterator[str]:
+    """Serve `directory` on a free port; yields the base URL without a trailing slash."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
