@@ -170,3 +170,21 @@ def test_previous_and_next_follow_the_column_listing(sample_site):
             assert found == expected, story
             checked += bool(expected)
     assert checked >= 10
+
+
+def test_every_page_can_be_shared(sample_site):
+    """Each page carries a description, Open Graph title and description, and (but 404) its canonical URL."""
+    from lxml import html as lhtml
+
+    missing = []
+    for page in sorted(sample_site.rglob("*.html")):
+        name = page.relative_to(sample_site).as_posix()
+        if name.startswith(("pagefind/", "assets/")):
+            continue
+        tree = lhtml.fromstring(page.read_text(encoding="utf-8"))
+        wanted = {"description": '//meta[@name="description"]/@content', "og:title": '//meta[@property="og:title"]/@content',
+                  "og:description": '//meta[@property="og:description"]/@content'}
+        if name != "404.html":
+            wanted["canonical"] = '//link[@rel="canonical"]/@href'
+        missing += [f"{name}: {what}" for what, path in wanted.items() if not "".join(tree.xpath(path)).strip()]
+    assert missing == []

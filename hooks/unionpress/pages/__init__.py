@@ -35,7 +35,7 @@ def plan(site, settings: Settings) -> list[Page]:
     tags.pages(site, out)
     feeds.pages(site, out)
     out.add("search/", "search.html", title="搜索", description=f"搜索{settings.site_name}的报道和劳模风采")
-    out.add("404.html", "404.html", title="页面没有找到")
+    out.add("404.html", "404.html", title="页面没有找到", description=f"您访问的页面不存在。可从首页、标签或劳模风采继续浏览{settings.site_name}。")
     return out.pages
 
 

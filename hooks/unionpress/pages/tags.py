@@ -14,4 +14,4 @@ def pages(site, out) -> None:
                   key=lambda row: (-row[2], row[1]))
     out.add("tags/", "tags.html", title="标签", description="按标签浏览全部报道", tags=rows)
     for url, name in out.tags.items():
-        out.listing(url, name, by_url[url], kicker="标签")
+        out.listing(url, name, by_url[url], kicker="标签", description=f"带“{name}”标签的报道，共 {len(by_url[url])} 篇")
