@@ -101,6 +101,30 @@ EXPECTED = {
     "iframe-not-a-url.md": ("stories", [
         "content/stories/iframe-not-a-url.md:14: [html-removed] 警告：正文里的 HTML 已被清理：嵌入内容来自未列入 embed_hosts 的网站「（空）」（出于安全，发布的页面不含此项）"]),
     "yes-no-stay-text.md": ("stories", []),
+    # Privacy: each number must pass its own check digit, so ordinary numbers raise nothing.
+    "privacy-id-number.md": ("stories", [
+        "content/stories/privacy-id-number.md:12:36: [privacy-id] 疑似居民身份证号码（110***********002X，校验码正确）：公开的内容不得含身份证号（《个人信息保护法》）。若确需公开，请在头信息写 allow: [{rule: privacy-id, why: 理由}]",
+        "content/stories/privacy-id-number.md:14:9: [privacy-id] 疑似居民身份证号码（520***********1238，校验码正确）：公开的内容不得含身份证号（《个人信息保护法》）。若确需公开，请在头信息写 allow: [{rule: privacy-id, why: 理由}]"]),
+    "privacy-mobile.md": ("stories", [
+        "content/stories/privacy-mobile.md:10:15: [privacy-mobile] 疑似个人手机号码：公开的内容不得含个人手机号，请删去，或打码写成 139****5678。若确需公开，请在头信息写 allow: [{rule: privacy-mobile, why: 理由}]",
+        "content/stories/privacy-mobile.md:13:12: [privacy-mobile] 疑似个人手机号码：公开的内容不得含个人手机号，请删去，或打码写成 138****5678。若确需公开，请在头信息写 allow: [{rule: privacy-mobile, why: 理由}]",
+        "content/stories/privacy-mobile.md:13:28: [privacy-mobile] 疑似个人手机号码：公开的内容不得含个人手机号，请删去，或打码写成 137****1234。若确需公开，请在头信息写 allow: [{rule: privacy-mobile, why: 理由}]",
+        "content/stories/privacy-mobile.md:15:5: [privacy-mobile] 疑似个人手机号码：公开的内容不得含个人手机号，请删去，或打码写成 136****1111。若确需公开，请在头信息写 allow: [{rule: privacy-mobile, why: 理由}]"]),
+    "privacy-mobile-masked.md": ("stories", []),
+    "privacy-bank-card.md": ("stories", [
+        "content/stories/privacy-bank-card.md:12:11: [privacy-bank] 疑似银行卡号（622************0128，卡号校验正确）：公开的内容不得含银行卡号。若确需公开，请在头信息写 allow: [{rule: privacy-bank, why: 理由}]",
+        "content/stories/privacy-bank-card.md:12:37: [privacy-bank] 疑似银行卡号（621*********5670，卡号校验正确）：公开的内容不得含银行卡号。若确需公开，请在头信息写 allow: [{rule: privacy-bank, why: 理由}]"]),
+    "privacy-ordinary-numbers.md": ("stories", []),
+    "privacy-allowed.md": ("stories", []),
+    "privacy-allow-typo-and-unused.md": ("stories", [
+        "content/stories/privacy-allow-typo-and-unused.md:10: [allow-unknown] 警告：豁免的规则「privacy-phone」不存在，这条豁免不起作用，"
+        "是否想写「privacy-mobile」？（可豁免的规则：privacy-bank、privacy-id、privacy-mobile）",
+        "content/stories/privacy-allow-typo-and-unused.md:10: [allow-unused] 警告：豁免「privacy-id」没有用到：这份内容里没有触发此规则的文字，请删去这条豁免",
+        "content/stories/privacy-allow-typo-and-unused.md:15:8: [privacy-mobile] 疑似个人手机号码：公开的内容不得含个人手机号，请删去，或打码写成 139****1234。若确需公开，请在头信息写 allow: [{rule: privacy-mobile, why: 理由}]"]),
+    "privacy-in-draft.md": ("stories", []),
+    "privacy-in-model.md": ("models", [
+        "content/models/privacy-in-model.md:5:17: [privacy-mobile] 疑似个人手机号码：公开的内容不得含个人手机号，请删去，或打码写成 189****5678。若确需公开，请在头信息写 allow: [{rule: privacy-mobile, why: 理由}]",
+        "content/models/privacy-in-model.md:16:8: [privacy-id] 疑似居民身份证号码（440***********0014，校验码正确）：公开的内容不得含身份证号（《个人信息保护法》）。若确需公开，请在头信息写 allow: [{rule: privacy-id, why: 理由}]"]),
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import link as linking
+from . import checks, link as linking
 from .body import Body, BodyRenderer, Targets
 from .config import Settings
 from .feedsets import check_partners, feed_sets
@@ -97,6 +97,7 @@ def prepare(settings: Settings, findings: Findings | None = None) -> Build:
     findings = findings if findings is not None else Findings()
     catalog = read_catalog(load(settings, findings), settings, findings)
     linking.check(catalog, findings)
+    checks.run(catalog.items, findings, settings.now.date())
     check_partners(settings, catalog.lists, {tag for item in catalog.items for tag in getattr(item, "tags", ())},
                    findings, settings.setting_lines)
     public = PublicSite(catalog, settings)

@@ -1,4 +1,4 @@
-"""Findings: every problem the engine reports, as `path:line: [code] message`.
+"""Findings: every problem the engine reports, as `path:line[:col]: [code] message`.
 
 One catalogue holds every code with its Chinese message (and a short English gloss), so the
 messages editors see are written once, pinned by the tests, and easy to translate or reword.
@@ -74,6 +74,13 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "leak": (ERROR, "发布检查（audit）：输出文件 {output} 中出现了未公开内容的{what}", "non-public item in the output"),
     "config": (ERROR, "配置 extra.unionpress.{field} 有误：{detail}", "bad setting"),
     "content-dir": (ERROR, "内容目录不存在：{path}", "content folder not found"),
+    "privacy-id": (ERROR, "疑似居民身份证号码（{masked}，校验码正确）：公开的内容不得含身份证号（《个人信息保护法》）。{fix}",
+                   "ID card number"),
+    "privacy-mobile": (ERROR, "疑似个人手机号码：公开的内容不得含个人手机号，请删去，或打码写成 {masked}。{fix}",
+                       "mobile phone number"),
+    "privacy-bank": (ERROR, "疑似银行卡号（{masked}，卡号校验正确）：公开的内容不得含银行卡号。{fix}", "bank card number"),
+    "allow-unknown": (WARNING, "豁免的规则「{rule}」不存在，这条豁免不起作用{hint}（可豁免的规则：{known}）", "exemption of an unknown rule"),
+    "allow-unused": (WARNING, "豁免「{rule}」没有用到：这份内容里没有触发此规则的文字，请删去这条豁免", "exemption not needed"),
 }
 
 FIELD_LABELS = {
@@ -108,6 +115,7 @@ def label(field_path: str) -> str:
 class Finding:
     path: str
     line: int
+    col: int  # 1-based character column; 0 when the finding is about a whole line
     code: str
     message: str
     level: str = field(default=ERROR, compare=False)
@@ -118,7 +126,8 @@ class Finding:
 
     def format(self) -> str:
         prefix = "" if self.is_error else "警告："
-        return f"{self.path}:{self.line}: [{self.code}] {prefix}{self.message}"
+        where = f"{self.path}:{self.line}:{self.col}" if self.col else f"{self.path}:{self.line}"
+        return f"{where}: [{self.code}] {prefix}{self.message}"
 
 
 class Findings:
@@ -127,14 +136,14 @@ class Findings:
     def __init__(self) -> None:
         self.items: list[Finding] = []
 
-    def add(self, path: str, line: int, code: str, **fields: object) -> Finding:
+    def add(self, path: str, line: int, code: str, *, col: int = 0, **fields: object) -> Finding:
         level, template, _gloss = CATALOGUE[code]
         if "label" not in fields and "field" in fields:
             fields["label"] = label(str(fields["field"]))
         # A file name that is not UTF-8 carries surrogates; escaped, so the report can always be printed.
         message = template.format(**fields).encode("utf-8", "backslashreplace").decode("utf-8")
         path = path.encode("utf-8", "backslashreplace").decode("utf-8")
-        finding = Finding(path, max(int(line), 1), code, message, level)
+        finding = Finding(path, max(int(line), 1), max(int(col), 0), code, message, level)
         self.items.append(finding)
         return finding
 
