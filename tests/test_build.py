@@ -14,6 +14,8 @@ HIDDEN = {
     "draft": ["XQ7", "高温下的坚守", "gaowen-zuoye-caogao", "草稿标签仅此一处"],
     "embargoed": ["QZ9", "全国劳模表彰大会特别报道", "quanguo-laomo-dahui-tebie-baodao", "定时发布标签"],
     "in review": ["RV3", "班组长的一天", "dai-shen-gaojian"],
+    # A labor model's draft profile: its name, slug, photo, and the region, industry and year only it has.
+    "draft model": ["MD4", "孙卫民", "sun-weimin-caogao", "北山区", "bei-shan-qu", "建筑业", "2011"],
 }
 
 

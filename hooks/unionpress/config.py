@@ -44,6 +44,7 @@ class Settings:
     genres: tuple[str, ...] = DEFAULT_GENRES
     industries: tuple[str, ...] = ()
     page_size: int = 20
+    gallery_page_size: int = 40  # portraits per gallery page (a phone shows two a row)
     timezone: ZoneInfo = SHANGHAI
     preview: bool = False
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(SHANGHAI))
@@ -141,6 +142,7 @@ SCHEMA = {
     "content_dir": ("应为文字（内容目录的路径）", lambda v: isinstance(v, str) and v.strip() != ""),
     "review_required": ("应为 true 或 false", lambda v: isinstance(v, bool)),
     "page_size": ("应为 1 到 500 之间的整数", lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 500),
+    "gallery_page_size": ("应为 1 到 500 之间的整数", lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 500),
     "timezone": ("应为时区名称，如 Asia/Shanghai", lambda v: isinstance(v, str) and _zone(v) is not None),
     "genres": ("应为文字列表", _is_text_list),
     "industries": ("应为文字列表", _is_text_list),
@@ -353,6 +355,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
     settings.timezone = _zone(good.get("timezone", "Asia/Shanghai")) or SHANGHAI
     settings.review_required = good.get("review_required", True)
     settings.page_size = good.get("page_size", 20)
+    settings.gallery_page_size = good.get("gallery_page_size", 40)
     settings.genres = tuple(good.get("genres", DEFAULT_GENRES))
     settings.industries = tuple(good.get("industries", ()))
     settings.feed_length = good.get("feed_length", 50)

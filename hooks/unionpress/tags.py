@@ -33,10 +33,16 @@ def tag_slug(name: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def tag_url(name: str) -> str:
+def name_slug(name: str) -> str:
+    """An ASCII URL segment for any name (a tag, a region, an industry) that never moves: the name
+    itself when it is already a plain slug, else its pinyin and a short hash of its key."""
     key = tag_key(name)
     if _PLAIN.fullmatch(key) and len(key) <= SLUG_PART:
-        return f"tags/{key}/"
+        return key
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:6]
     slug = tag_slug(name)
-    return f"tags/{slug}-{digest}/" if slug else f"tags/{digest}/"
+    return f"{slug}-{digest}" if slug else digest
+
+
+def tag_url(name: str) -> str:
+    return f"tags/{name_slug(name)}/"

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from .base import ListKind
 
 HONOR_LEVELS = ("国家级", "省部级", "市级", "县级", "企业级")
+# The gallery's /models/level/KEY/ pages need ASCII keys (a URL a worker can read out or type).
+LEVEL_KEYS = {"国家级": "guojia", "省部级": "shengbu", "市级": "shi", "县级": "xian", "企业级": "qiye"}
 
 
 @dataclass(frozen=True)

@@ -92,13 +92,20 @@ def by_honor(site) -> list[ModelWorker]:
     return sorted(site.all("model"), key=order)
 
 
+PROFILE_STORIES = 20  # stories on the profile itself; the rest on /models/SLUG/stories/ pages
+
+
 def pages(site, out) -> None:
+    """The profiles; the gallery and its filters are pages/gallery.py."""
     for model in site.all("model"):
+        stories = site.backrefs(model, "story", "models")  # newest first, public only
+        more = f"{url(model)}stories/" if len(stories) > PROFILE_STORIES else ""
         out.add(url(model), "model.html", title=model.name, description=f"{model.name}，{model.employer}{model.position}",
                 item=model, lastmod=model.date, searchable=True, image=model.photo, model=model,
-                honors=awards(site, model), stories=site.backrefs(model, "story", "models"))
-    out.add("models/", "models.html", title="劳模风采", description="劳动模范、大国工匠和先进人物",
-            models=by_honor(site))
+                honors=awards(site, model), stories=stories[:PROFILE_STORIES], story_count=len(stories), more=more)
+        if more:
+            out.listing(more, f"{model.name}的相关报道", stories, kicker="劳模风采",
+                        description=f"报道{model.name}（{model.employer}）的全部 {len(stories)} 篇稿件")
 
 
 KIND = Kind("model", "劳模", "models", ModelWorker, read, url=url, pages=pages, check=check, also_known=("photo_alt",), refs=(

@@ -169,3 +169,7 @@ class Rendered:
 
     files: list[tuple[Page, str]] = field(default_factory=list)
     assets: dict[str, Path] = field(default_factory=dict)
+
+    def text_of(self, url: str) -> str:
+        """The HTML of the page at `url` (for the tests and scripts that look at one page)."""
+        return next(html for page, html in self.files if page.url == url)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..kinds import model, topic
+from ..kinds import topic
+from . import gallery
 
 HOME_STORIES = 10
-HOME_MODELS = 8
 
 
 def pages(site, out) -> None:
@@ -15,5 +15,5 @@ def pages(site, out) -> None:
     out.add("", "home.html", title=settings.site_name, description=settings.site_description,
             lastmod=latest[0].date if latest else None,
             image=featured.cover if featured else None, featured=featured,
-            latest=latest, models=model.by_honor(site)[:HOME_MODELS],
+            latest=latest, models=gallery.star_strip(site),
             columns=list(site.lists["column"].values()), topics=list(site.lists["topic"].values()))

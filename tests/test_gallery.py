@@ -1,0 +1,169 @@
+"""The labor-model gallery: order, pre-built filter pages, pagination, profiles' stories, the homepage
+strip, and nothing of a non-public profile anywhere."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import check, mkdocs_build, write_item, write_story
+from test_browser import browser, served  # noqa: F401  (fixtures)
+
+HONORS = ("- {key: quanguo-laomo, name: 全国劳动模范, level: 国家级, rank: 1}\n"
+          "- {key: sheng-laomo, name: 省级劳动模范, level: 省部级, rank: 10}\n"
+          "- {key: shi-laomo, name: 市级劳动模范, level: 市级, rank: 20}\n")
+CONSENT = "{by: 本人, date: 2026-01-05}"
+
+# slug → (name, honors, region, industry, status). The expected results below are written out by
+# hand from this table, not computed by the code under test.
+PEOPLE = {
+    "zhou-a": ("周甲", "[{honor: shi-laomo, year: 2025}]", "东城区", "制造业", "published"),
+    "wu-b": ("吴乙", "[{honor: quanguo-laomo, year: 2015}, {honor: shi-laomo, year: 2024}]", "西城区", "能源", "published"),
+    "zheng-c": ("郑丙", "[{honor: quanguo-laomo, year: 2020}]", "东城区", "能源", "published"),
+    "wang-d": ("王丁", "[{honor: sheng-laomo, year: 2020}]", "", "制造业", "published"),
+    "feng-e": ("冯戊", "[{honor: quanguo-laomo, year: 2020}]", "南湖区", "", "published"),
+    "chen-f": ("陈己", "[{honor: sheng-laomo, year: 2024}, {honor: sheng-laomo, year: 2025}]", "东城区", "", "published"),
+    "secret-g": ("保密庚", "[{honor: quanguo-laomo, year: 2001}]", "北山区", "建筑业", "draft"),
+}
+ORDER = ["feng-e", "zheng-c", "wu-b", "chen-f", "wang-d", "zhou-a"]  # rank, then newest year, then slug
+
+
+@pytest.fixture
+def gallery(site_copy):
+    (site_copy / "honors.yml").write_text(HONORS, encoding="utf-8")
+    for slug, (name, honors, region, industry, status) in PEOPLE.items():
+        fields = {"name": name, "photo": "../images/photo.jpg", "employer": f"{name}的单位", "honors": honors,
+                  "status": status}
+        if status == "published":
+            fields["consent"] = CONSENT
+        if region:
+            fields["region"] = region
+        if industry:
+            fields["industry"] = industry
+        write_item(site_copy, f"models/{slug}.md", body=f"{name}的事迹。", review=status == "published", **fields)
+    (site_copy / "models/good-model.md").unlink()
+    story = site_copy / "stories/good-story.md"
+    story.write_text("".join(line for line in story.read_text(encoding="utf-8").splitlines(keepends=True)
+                             if not line.startswith("models:")), encoding="utf-8")
+    return site_copy
+
+
+def _pages(build, prefix: str) -> dict[str, list[str]]:
+    """Gallery page URL → the slugs it shows, for every page under `prefix`."""
+    return {page.url: [m.slug for m in page.context["models"]] for page in build.public_pages
+            if page.template == "models.html" and page.url.startswith(prefix)}
+
+
+def test_gallery_order_is_rank_then_year_then_name(gallery):
+    lines, build = check(gallery)
+    assert lines == []
+    assert _pages(build, "models/")["models/"] == ORDER
+
+
+def test_each_filter_page_lists_exactly_its_profiles(gallery):
+    _, build = check(gallery)
+    pages = _pages(build, "models/")
+    region = {url: slugs for url, slugs in pages.items() if url.startswith("models/region/")}
+    assert sorted(map(sorted, region.values())) == [["chen-f", "zheng-c", "zhou-a"], ["feng-e"], ["wu-b"]]
+    east = next(url for url, slugs in region.items() if "zhou-a" in slugs)
+    assert east.startswith("models/region/dong-cheng-qu-") and east.isascii()
+    assert pages["models/honor/quanguo-laomo/"] == ["feng-e", "zheng-c", "wu-b"]
+    assert pages["models/honor/shi-laomo/"] == ["wu-b", "zhou-a"]  # wu-b's best honor still ranks first
+    assert pages["models/honor/sheng-laomo/"] == ["chen-f", "wang-d"]  # chen-f twice, listed once
+    assert pages["models/level/guojia/"] == ["feng-e", "zheng-c", "wu-b"]
+    assert pages["models/level/shengbu/"] == ["chen-f", "wang-d"]
+    assert pages["models/level/shi/"] == ["wu-b", "zhou-a"]
+    assert pages["models/year/2020/"] == ["feng-e", "zheng-c", "wang-d"]
+    assert pages["models/year/2025/"] == ["chen-f", "zhou-a"]
+    assert set(pages) >= {"models/year/2015/", "models/year/2024/"} and "models/year/2001/" not in pages
+    industry = {tuple(slugs) for url, slugs in pages.items() if url.startswith("models/industry/")}
+    assert industry == {("zheng-c", "wu-b"), ("wang-d", "zhou-a")}
+    html = build.render().text_of("models/honor/quanguo-laomo/")
+    assert "共 3 位（全国劳动模范）" in html and 'aria-current="page">全国劳动模范 <span class="up-count">3</span>' in html
+
+
+def test_gallery_pages_do_not_grow_with_the_profiles(gallery):
+    _, build = check(gallery, gallery_page_size=4)
+    pages = _pages(build, "models/")
+    assert pages["models/"] == ORDER[:4] and pages["models/page/2/"] == ORDER[4:]
+    assert pages["models/honor/quanguo-laomo/"] == ["feng-e", "zheng-c", "wu-b"]
+    assert "models/honor/quanguo-laomo/page/2/" not in pages
+    html = build.render().text_of("models/page/2/")
+    assert "共 6 位劳模、工匠和先进人物，第 5–6 位。" in html and 'rel="prev" href="../../"' in html
+
+
+def test_no_draft_profile_in_any_gallery_page_or_the_index(gallery, tmp_path):
+    site = tmp_path / "site"
+    result = mkdocs_build(site, content=gallery)
+    assert result.returncode == 0, result.stderr
+    texts = {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*")
+             if p.suffix in {".html", ".json", ".xml", ".js"}}
+    assert [name for name, text in texts.items() for marker in ("保密庚", "secret-g", "北山区", "建筑业", "2001")
+            if marker in text] == []
+    index = json.loads(texts["models/gallery.json"])
+    assert [m["u"] for m in index["models"]] == [f"models/{slug}/" for slug in ORDER]
+    assert index["facets"]["year"][0] == ["2025", "2025年"]
+
+
+def test_homepage_strip_shows_the_highest_ranked_recent_honorees(gallery):
+    from unionpress.pages import gallery as gallery_pages
+
+    _, build = check(gallery)
+    # Recent = the latest three award years (2025, 2024, 2020); within them rank, then year.
+    assert [m.slug for m in gallery_pages.star_strip(build.public, 3)] == ["feng-e", "zheng-c", "chen-f"]
+    assert [m.slug for m in gallery_pages.star_strip(build.public)] == ["feng-e", "zheng-c", "chen-f", "wang-d",
+                                                                        "zhou-a", "wu-b"]
+
+
+def test_profile_lists_every_story_about_the_person_newest_first(gallery):
+    for day in range(1, 24):
+        write_story(gallery, f"story-{day:02d}", date=f"2026-03-{day:02d} 09:00", models="[zhou-a]")
+    write_story(gallery, "draft-about-zhou", date="2026-03-30 09:00", models="[zhou-a]", status="draft")
+    _, build = check(gallery)
+    page = next(p for p in build.public_pages if p.url == "models/zhou-a/")
+    assert [s.slug for s in page.context["stories"]] == [f"story-{day:02d}" for day in range(23, 3, -1)]
+    assert page.context["story_count"] == 23 and page.context["more"] == "models/zhou-a/stories/"
+    rest = next(p for p in build.public_pages if p.url == "models/zhou-a/stories/")
+    assert [s.slug for s in rest.context["stories"]] == [f"story-{day:02d}" for day in range(23, 3, -1)]
+    second = next(p for p in build.public_pages if p.url == "models/zhou-a/stories/page/2/")
+    assert [s.slug for s in second.context["stories"]] == ["story-03", "story-02", "story-01"]
+    html = build.render().text_of("models/zhou-a/")
+    assert '<a href="stories/">全部 23 篇相关报道</a>' in html and "draft-about-zhou" not in html
+    other = next(p for p in build.public_pages if p.url == "models/wu-b/")
+    assert other.context["more"] == "" and other.context["stories"] == ()
+
+
+def test_a_reader_filters_the_gallery_with_and_without_javascript(browser, served):  # noqa: F811
+    # Without JavaScript: the filter is a link to a pre-built page.
+    context = browser.new_context(viewport={"width": 375, "height": 800}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{served}/models/")
+    assert page.locator("#up-gallery-form").is_hidden()  # the combined filter needs the script
+    page.get_by_text("按荣誉、级别、年份、地区分馆、行业筛选").click()
+    page.get_by_role("link", name="东城区 2").click()
+    assert page.locator("h1").inner_text() == "东城区分馆"
+    assert page.locator("#up-gallery-grid .up-person__name").all_inner_texts() == ["李秀英", "刘芳"]
+    context.close()
+    # With it: two filters combined, no reload, the address says what was chosen.
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{served}/models/")
+    page.evaluate("window.__samePage = true")
+    page.get_by_text("按荣誉、级别、年份、地区分馆、行业筛选").click()
+    page.get_by_label("行业").select_option(label="能源")
+    status = page.locator("#up-gallery-form [role=status]")
+    status.filter(has_text="找到 2 位").wait_for()
+    assert page.locator("#up-gallery-results .up-person__name").all_inner_texts() == ["王建国", "阿木仁青"]
+    page.get_by_label("年份").select_option(label="2026年")
+    status.filter(has_text="找到 1 位").wait_for()
+    assert page.locator("#up-gallery-results .up-person__name").all_inner_texts() == ["阿木仁青"]
+    assert page.locator("#up-gallery-grid").is_hidden() and page.evaluate("window.__samePage") is True
+    assert page.url.endswith("/models/?year=2026&industry=neng-yuan-96b7b6")
+    page.locator("#up-gallery-results a").first.click()
+    page.wait_for_url("**/models/a-mu-ren-qing/")
+    # The shared address opens with the same combination.
+    page.goto(f"{served}/models/?year=2026&industry=neng-yuan-96b7b6")
+    page.locator("#up-gallery-form [role=status]").filter(has_text="找到 1 位").wait_for()
+    page.get_by_role("button", name="清除").click()
+    assert page.locator("#up-gallery-grid").is_visible() and page.url.endswith("/models/")
+    page.close()
