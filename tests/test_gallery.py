@@ -167,3 +167,52 @@ def test_a_reader_filters_the_gallery_with_and_without_javascript(browser, serve
     page.get_by_role("button", name="清除").click()
     assert page.locator("#up-gallery-grid").is_visible() and page.url.endswith("/models/")
     page.close()
+
+
+def test_every_public_profile_has_a_name_card_whose_code_opens_the_profile(sample_site, browser, served, tmp_path):  # noqa: F811
+    import shutil
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    cards = sorted(p.parent.name for p in (sample_site / "models").glob("*/card.svg"))
+    profiles = sorted(p.parent.name for p in (sample_site / "models").glob("*/index.html")
+                      if p.parent.name not in {"honor", "level", "year", "region", "industry", "print", "page", "stats"})
+    assert cards == profiles and "sun-weimin-caogao" not in cards  # the sample's draft profile has none
+    card = sample_site / "models/a-mu-ren-qing/card.svg"
+    root = ET.parse(card).getroot()  # well-formed XML, self-contained (the portrait is embedded)
+    assert root.get("width") == "90mm" and root.get("height") == "54mm"
+    assert "阿木仁青" in card.read_text(encoding="utf-8") and 'href="data:image/jpeg;base64,' in card.read_text(encoding="utf-8")
+    page = browser.new_page(viewport={"width": 900, "height": 540}, device_scale_factor=2)
+    page.goto(f"{served}/models/a-mu-ren-qing/card.svg")
+    page.screenshot(path=tmp_path / "card.png")
+    page.close()
+    read = subprocess.run([shutil.which("zbarimg") or "zbarimg", "-q", "--raw", str(tmp_path / "card.png")],
+                          capture_output=True, text=True, timeout=60)
+    assert read.stdout.strip() == "https://example.org/models/a-mu-ren-qing/"
+
+
+def test_print_page_of_a_region_shows_exactly_its_cards(sample_site):
+    from lxml import html as lhtml
+
+    region = sample_site / "models/region/dong-cheng-qu-edb2e8"
+    tree = lhtml.fromstring((region / "print/index.html").read_text(encoding="utf-8"))
+    assert tree.xpath('//ul[@class="up-print-cards"]//img/@src') == ["../../../li-xiuying/card.svg",
+                                                                      "../../../liu-fang/card.svg"]
+    index = lhtml.fromstring((sample_site / "models/print/index.html").read_text(encoding="utf-8"))
+    assert len(index.xpath('//ul[@class="up-print-index"]/li')) == len([p for p in region.parent.iterdir() if p.is_dir()])
+
+
+def test_names_on_a_card_are_escaped_and_no_site_url_means_no_cards(gallery, tmp_path):
+    write_item(gallery, "models/hostile.md", name="'<script>x</script>&'", photo="../images/photo.jpg",
+               employer="'A & <B>'", honors="[{honor: shi-laomo, year: 2025}]", consent=CONSENT, status="published")
+    from unionpress.outputs import qrcards
+
+    _, build = check(gallery)
+    model = next(m for m in build.public.all("model") if m.slug == "hostile")
+    svg = qrcards.card_svg(model, "2025年 市级劳动模范", "https://example.org/models/hostile/", "某市<总工会>")
+    import xml.etree.ElementTree as ET
+
+    ET.fromstring(svg)  # still well-formed
+    assert "<script>" not in svg and "&lt;script&gt;x&lt;/script&gt;&amp;" in svg and "某市&lt;总工会&gt;" in svg
+    assert qrcards.write(build.public, build.public_pages, tmp_path, build.settings, None) == []  # no site_url
+    assert not [p for p in build.public_pages if "print/" in p.url]

@@ -121,8 +121,29 @@ def _gallery(out, base: str, heading: str, models: Sequence, *, menu, current: F
                 first=(number - 1) * out.settings.gallery_page_size + 1)
 
 
+def _print_pages(site, out, menu) -> None:
+    """A print page of name cards (outputs/qrcards.py) per region sub-hall, and an index of them.
+    Only with site_url: the cards' QR codes need the site's full address."""
+    if not out.settings.site_url:
+        return
+    regions = next(values for facet, values in menu if facet.name == "region")
+    everyone = model_kind.by_honor(site)
+    unplaced = [m for m in everyone if not m.region]
+    out.add("models/print/", "cards.html", title="劳模展牌打印", description="各分馆劳模展牌（含二维码）的打印页",
+            heading="劳模展牌打印", regions=regions, models=[], unplaced=len(unplaced), index=True)
+    for value in regions:
+        out.add(f"{value.url}print/", "cards.html", title=f"{value.heading}展牌", heading=f"{value.heading}展牌",
+                description=f"{value.heading} {len(value.models)} 位劳模的展牌，A4 纸每页 10 张",
+                regions=regions, models=value.models, unplaced=0, index=False)
+    if unplaced:
+        out.add("models/print/unplaced/", "cards.html", title="未填地区的劳模展牌", heading="未填地区的劳模展牌",
+                description=f"没有填写地区的 {len(unplaced)} 位劳模的展牌", regions=regions, models=unplaced,
+                unplaced=0, index=False)
+
+
 def pages(site, out) -> None:
     menu = filters(site)
+    _print_pages(site, out, menu)
     everyone = model_kind.by_honor(site)
     _gallery(out, "models/", "劳模风采", everyone, menu=menu, current=None,
              description=f"劳动模范、大国工匠和先进人物，共 {len(everyone)} 位")
