@@ -12,7 +12,7 @@ from test_browser import browser, served  # noqa: F401  (fixtures)
 
 HONORS = ("- {key: quanguo-laomo, name: 全国劳动模范, level: 国家级, rank: 1}\n"
           "- {key: sheng-laomo, name: 省级劳动模范, level: 省部级, rank: 10}\n"
-          "- {key: shi-laomo, name: 市级劳动模范, level: 市级, rank: 20}\n")
+          "- {key: shi-laomo, name: 市级劳动模范, level: 市级, rank: 20, target: 3}\n")
 CONSENT = "{by: 本人, date: 2026-01-05}"
 
 # slug → (name, honors, region, industry, status). The expected results below are written out by
@@ -216,3 +216,30 @@ def test_names_on_a_card_are_escaped_and_no_site_url_means_no_cards(gallery, tmp
     assert "<script>" not in svg and "&lt;script&gt;x&lt;/script&gt;&amp;" in svg and "某市&lt;总工会&gt;" in svg
     assert qrcards.write(build.public, build.public_pages, tmp_path, build.settings, None) == []  # no site_url
     assert not [p for p in build.public_pages if "print/" in p.url]
+
+
+def test_honors_report_counts_public_profiles_per_honor_and_year(gallery, tmp_path):
+    import csv
+
+    _, build = check(gallery)
+    page = next(p for p in build.public_pages if p.url == "models/stats/")
+    counts = {row.honor.key: row.counts for row in page.context["rows"]}
+    # Written out from PEOPLE: the draft's 2001 award is not counted, chen-f's two awards count in two years.
+    assert counts == {"quanguo-laomo": {2015: 1, 2020: 2}, "sheng-laomo": {2020: 1, 2024: 1, 2025: 1},
+                      "shi-laomo": {2024: 1, 2025: 1}}
+    assert page.context["years"] == [2025, 2024, 2020, 2015]
+    html = build.render().text_of("models/stats/")
+    assert '<meta name="robots" content="noindex">' in html and "（差 2）" in html  # 1 of 3 in 2025
+    assert html.count("<rect ") == 3 * 4  # one bar per honor and year of the chart
+    assert not page.searchable
+    site = tmp_path / "site"
+    result = mkdocs_build(site, content=gallery)
+    assert result.returncode == 0, result.stderr
+    raw = (site / "models/stats/honors.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel and WPS need the mark to read Chinese
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0][:5] == ["荣誉键 key", "荣誉 name", "级别 level", "年份 year", "人数 count"]
+    assert ["shi-laomo", "市级劳动模范", "市级", "2025", "1", "3", "2"] in rows
+    assert ["quanguo-laomo", "全国劳动模范", "国家级", "2020", "2", "", ""] in rows
+    assert not [r for r in rows if r[3] == "2001"]
+    assert "models/stats/" not in (site / "sitemap.xml").read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from ..config import Settings
 from ..items import Image, Item
 from ..kinds import ITEM_KINDS, LIST_KINDS, column, model
 from ..publish import banner
-from . import feeds, gallery, home, tags
+from . import feeds, gallery, home, stats, tags
 from .base import (STATIC, Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, summary_of,
                    tag_table)
 
@@ -33,6 +33,7 @@ def plan(site, settings: Settings) -> list[Page]:
         if kind.pages:
             kind.pages(site, out)
     gallery.pages(site, out)
+    stats.pages(site, out)
     tags.pages(site, out)
     feeds.pages(site, out)
     out.add("search/", "search.html", title="搜索", description=f"搜索{settings.site_name}的报道和劳模风采")
