@@ -33,7 +33,9 @@ def test_story_page_on_a_phone(browser, served, tmp_path):
     assert page.locator("article h1").inner_text() == "焊花里的青春"
     # every image has alt text and the cover is fully loaded
     assert page.evaluate("[...document.querySelectorAll('article img')].every(i => i.alt.trim().length > 0)")
-    assert page.evaluate("document.querySelector('.up-cover__img').naturalWidth") == 960
+    # A 360 px phone at 2× takes the 960 px WebP variant (720 needed), loaded, not the original file.
+    cover = page.evaluate("(i => [i.complete, i.naturalWidth, i.currentSrc])(document.querySelector('.up-cover__img'))")
+    assert cover[0] and cover[1] == 360 and cover[2].endswith("-960.webp") and "/media/pictures/" in cover[2]
     # no horizontal scrolling on a 360 px phone
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(tmp_path / "story.png"), full_page=True)

@@ -14,7 +14,7 @@ import feedparser
 import jsonschema
 import pytest
 
-from conftest import FIXTURES, ROOT, mkdocs_build, write_story
+from conftest import FIXTURES, ROOT, mkdocs_build, write_story, VARIANT
 from test_build import HIDDEN
 from unionpress import localsite
 
@@ -52,11 +52,16 @@ def test_site_feed_is_full_text_newest_first_with_absolute_urls(sample_site):
         assert all(e.link.startswith("https://example.org/stories/") and e.link.endswith("/") for e in entries)
         for entry in entries:
             html = entry.content[0].value
-            relative = [u for u in re.findall(r'(?:href|src)="([^"]*)"', html) if not u.startswith(("https://", "#"))]
+            urls = re.findall(r'(?:href|src)="([^"]*)"', html)
+            urls += [c.split()[0] for s in re.findall(r'srcset="([^"]*)"', html) for c in s.split(",")]
+            relative = [u for u in urls if not u.startswith(("https://", "#"))]
             assert relative == [], (entry.link, relative)
     story = next(e for e in rss.entries if e.link.endswith("/gaoyuan-dianli-xunjian/"))
     assert story.title == "海拔四千米上的“电力医生”" and [a.name for a in story.authors] == ["马宁", "卓玛"]
-    assert story.enclosures[0].href == "https://example.org/media/images/stories/gaoyuan-dianli.jpg"
+    # The cover's largest JPEG variant, which the site publishes instead of the original.
+    cover = story.enclosures[0]
+    assert re.fullmatch(r"https://example\.org/" + VARIANT, cover.href) and cover.href.endswith("-960.jpg")
+    assert int(cover.length) == (sample_site / cover.href.removeprefix("https://example.org/")).stat().st_size
     terms = [t.term for t in story.tags]
     assert terms[0] == "劳动者之歌" and "劳模精神" in terms
     raw = (sample_site / "feeds/rss.xml").read_text(encoding="utf-8")

@@ -3,9 +3,10 @@ non-public item, a missing file or outside the content folder is a located error
 
 from __future__ import annotations
 
+import re
 import shutil
 
-from conftest import BASE, check, mkdocs_build, write_item, write_story
+from conftest import BASE, check, mkdocs_build, write_item, write_story, VARIANT
 
 LINKS = """第一段。
 
@@ -34,8 +35,10 @@ def test_content_file_and_site_url_links_resolve(site_copy):
     assert lines == []
     html = _body(build, "linker").at("stories/linker/")
     for expected in ['href="../good-story/"', 'href="../../models/good-model/"', 'href="../../columns/laodongzhe-zhi-ge/#top"',
-                     'href="https://example.com/x"', 'href="#section"', 'src="../../media/images/photo.jpg"']:
+                     'href="https://example.com/x"', 'href="#section"']:
         assert expected in html, expected
+    assert re.search(r'<picture><source type="image/webp" srcset="\.\./\.\./' + VARIANT + " 320w", html)  # photo.jpg
+    assert 'media/images/photo.jpg' not in html  # its variants stand in for the original
     assert html.count('href="../../models/good-model/"') == 2
     assert "no-such-image.jpg" in html and "unionpress-site:" not in html  # the code block is left as text
     absolute = _body(build, "linker").absolute("https://example.org/")
@@ -51,14 +54,17 @@ def test_bundle_attachments_and_images_are_published(site_copy, tmp_path):
     lines, build = check(site_copy)
     assert lines == []
     body = _body(build, "with-files")
-    assert [output for output, _ in body.assets] == ["media/stories/with-files/notice.pdf",
-                                                     "media/stories/with-files/pic.jpg"]
+    outputs = [output for output, _ in body.assets]
+    assert outputs[0] == "media/stories/with-files/notice.pdf" and len(outputs) == 5  # 320 and 480 in two formats
+    assert all(re.fullmatch(VARIANT, output) for output in outputs[1:])
     html = body.at("stories/with-files/")
     assert 'href="../../media/stories/with-files/notice.pdf"' in html and 'href="./"' in html
     site = tmp_path / "site"
     result = mkdocs_build(site, content=site_copy)
     assert result.returncode == 0, result.stderr
     assert (site / "media/stories/with-files/notice.pdf").read_bytes() == b"%PDF-1.4 notice"
+    assert not (site / "media/stories/with-files/pic.jpg").exists()  # the original is not served
+    assert all((site / output).is_file() for output in outputs[1:])
 
 
 def test_links_to_hidden_missing_and_outside_targets_are_errors(site_copy):
@@ -132,19 +138,22 @@ def test_own_site_urls_in_any_spelling_are_checked(site_copy):
 
 
 def test_encoded_and_content_root_paths_resolve_and_odd_names_are_quoted(site_copy):
-    shutil.copy(BASE / "images/photo.jpg", site_copy / "images/图.jpg")
-    shutil.copy(BASE / "images/photo.jpg", site_copy / "images/a#1.jpg")
-    body = ("![图](/media/images/%E5%9B%BE.jpg)\n\n![根目录](/images/cover.jpg)\n\n![井号](../images/a%231.jpg)\n\n"
+    from PIL import Image as PILImage
+
+    # GIFs are served as they are (one may move), so their own names reach the page, quoted.
+    for name in ("图.gif", "a#1.gif", "cover.gif"):
+        PILImage.open(BASE / "images/photo.jpg").save(site_copy / "images" / name, "GIF")
+    body = ("![图](/media/images/%E5%9B%BE.gif)\n\n![根目录](/images/cover.gif)\n\n![井号](../images/a%231.gif)\n\n"
             "[站点地图](/sitemap.xml)")
-    write_story(site_copy, "odd-names", body=body, cover="../images/a#1.jpg", cover_alt="井号图")
+    write_story(site_copy, "odd-names", body=body, cover="../images/a#1.gif", cover_alt="井号图")
     lines, build = check(site_copy)
     assert lines == []
     html = _body(build, "odd-names").at("stories/odd-names/")
-    assert 'src="../../media/images/%E5%9B%BE.jpg"' in html and 'src="../../media/images/cover.jpg"' in html
-    assert 'src="../../media/images/a%231.jpg"' in html and 'href="../../sitemap.xml"' in html
+    assert 'src="../../media/images/%E5%9B%BE.gif"' in html and 'src="../../media/images/cover.gif"' in html
+    assert 'src="../../media/images/a%231.gif"' in html and 'href="../../sitemap.xml"' in html
     page = dict((p.url, h) for p, h in build.render().files)["stories/odd-names/"]
-    assert 'src="../../media/images/a%231.jpg" alt="井号图"' in page
-    assert build.renderer.out.assets["media/images/a#1.jpg"] == site_copy.resolve() / "images/a#1.jpg"
+    assert 'src="../../media/images/a%231.gif" alt="井号图"' in page
+    assert build.renderer.out.assets["media/images/a#1.gif"] == site_copy.resolve() / "images/a#1.gif"
 
 
 def test_images_that_are_not_images_and_hidden_topic_covers_are_errors(site_copy):

@@ -25,6 +25,8 @@ def _project(tmp_path: Path) -> Path:
     (project / "docs/overrides/main.html").write_text((ROOT / "docs/overrides/main.html").read_text(encoding="utf-8"))
     (project / "docs/stylesheets").mkdir()
     (project / "docs/stylesheets/unionpress.css").write_text("")
+    (project / "docs/images").mkdir()
+    (project / "docs/images/logo.svg").write_text((ROOT / "docs/images/logo.svg").read_text(encoding="utf-8"))
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     (project / "mkdocs.yml").write_text(text.replace("  - hooks/build.py", f"  - {ROOT}/hooks/build.py").replace(
         "    content_dir: content", f"    content_dir: {ROOT}/content"), encoding="utf-8")
@@ -102,8 +104,8 @@ def test_sample_production_build_passes_the_audit(sample_site):
                                    environ={"UNIONPRESS_CONTENT": str(ROOT / "content"), "UNIONPRESS_NOW": NOW})
     build = engine.prepare(settings)
     hidden = secrets(build)
-    assert sorted(s.url for s in hidden) == ["stories/dai-shen-gaojian/", "stories/gaowen-zuoye-caogao/",
-                                             "stories/quanguo-laomo-dahui-tebie-baodao/"]
+    assert sorted(s.url for s in hidden) == ["models/sun-weimin-caogao/", "stories/dai-shen-gaojian/",
+                                             "stories/gaowen-zuoye-caogao/", "stories/quanguo-laomo-dahui-tebie-baodao/"]
     assert audit(sample_site, hidden) == []
 
 

@@ -8,11 +8,12 @@ and keeps precision@5 and recall@10 above a floor, so a change that makes search
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import quote
 
 import pytest
 
-from conftest import ROOT, check
+from conftest import ROOT, VARIANT, check
 from test_browser import browser, served  # noqa: F401  (fixtures)
 from unionpress import search
 
@@ -58,8 +59,10 @@ def test_a_record_carries_kind_column_date_cover_and_names(site_copy):
     story = next(r for r in search.records(build.public, lambda i: build.bodies[id(i)]) if r.kind == "故事")
     record = story.pagefind()
     assert record["url"] == "/stories/good-story/" and record["language"] == "zh"
+    image = record["meta"].pop("image")
     assert record["meta"] == {"title": "车间里的好师傅", "kind": "故事", "date": "2026-05-01", "column": "劳动者之歌",
-                              "image": "/media/images/cover.jpg", "image_alt": "田野里的收割机"}
+                              "image_alt": "田野里的收割机"}
+    assert re.fullmatch("/" + VARIANT, image) and image.endswith("-320.jpg")  # the thumbnail, not the original
     assert record["filters"] == {"kind": ["故事"], "column": ["劳动者之歌"]}
     assert "sort" not in record  # ranked by relevance: a sort key only adds to every first query's download
     assert "李明师傅在车间里带徒弟" in record["content"] and "wangjizhe" in record["content"]

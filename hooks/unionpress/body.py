@@ -25,14 +25,17 @@ from lxml import html as lxml_html
 from . import sanitize
 from .config import Settings
 from .findings import Findings
-from . import images
+from . import images, responsive
 from .images import pixel_size
 from .items import Item
 from .kinds import ITEM_KINDS
 from .validate import is_local_path
 
 MARK = sanitize.SITE_SCHEME + ":"  # stands for the site root in stored HTML; never reaches an output
-_MARKED = re.compile(r'(["\'])' + re.escape(MARK) + r"([^\"']*)")
+# A marked URL starts an attribute or a srcset candidate ("MARKa.webp 320w, MARKb.webp 640w"); marked
+# paths are percent-encoded, so a space or a comma ends one.
+_MARKED = re.compile(r'(["\'\s,])' + re.escape(MARK) + r"([^\"'\s,]*)")
+BODY_SIZES = "(min-width: 50em) 920px, 100vw"  # a body picture spans the article column
 # No SVG: it can carry scripts, and a reader who opens it by itself runs them on our origin.
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif"}
 _URL_ATTRS = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src", "track": "src",
@@ -159,6 +162,7 @@ class BodyRenderer:
         self.targets = targets
         self.md = markdown.Markdown(extensions=list(settings.markdown_extensions),
                                     extension_configs=dict(settings.mdx_configs))
+        self.pictures = responsive.pipeline(settings)
 
     # -- resolving one target -----------------------------------------------------------------------
     def _item_target(self, target: Item, view, strict: bool, written: str) -> str:
@@ -281,6 +285,9 @@ class BodyRenderer:
         # What the sanitiser will take out, said while the tree is still as written.
         for written, why in sanitize.removals(root, self.settings.embed_hosts):
             findings.add(item.source, self._line(item, written), "html-removed", why=why)
+        for element in root.iter("img", "source"):  # sizes are the pipeline's to say (removals told the editor)
+            for name in sanitize.GENERATED_ATTRIBUTES:
+                element.attrib.pop(name, None)
         for element in root.iter(*_URL_ATTRS):
             attribute = _URL_ATTRS[element.tag]
             written = (element.get(attribute) or "").strip()
@@ -308,11 +315,41 @@ class BodyRenderer:
                         findings.add(item.source, self._line(item, written), "image-type", src=written)
                     elif found := images.problem(path):
                         findings.add(item.source, self._line(item, written), found[0], src=written, **found[1])
-                    self._size(element, path)
+                    variants = self.pictures.picture(path)
+                    if variants is None:
+                        self._size(element, path)
+                    else:  # the variants are published instead of the original
+                        assets.pop()
+                        assets.extend(variants.assets())
+                        self._picture(element, variants)
                 if element.tag == "a":
                     links.append(target[len(MARK):])
         text = lxml_html.tostring(root, encoding="unicode")
         return text[len("<div>"): -len("</div>")]
+
+    @staticmethod
+    def _picture(element, variants: responsive.PictureSet) -> None:
+        """<img> → <picture> with a WebP source, the fallback's srcset, and the size of the largest."""
+        def candidates(chosen):
+            return ", ".join(f"{MARK}{v.output} {v.width}w" for v in chosen)
+
+        element.set("src", MARK + variants.src.output)
+        element.set("srcset", candidates(variants.fallback))
+        element.set("sizes", BODY_SIZES)
+        if not element.get("width"):
+            element.set("width", str(variants.largest.width))
+            element.set("height", str(variants.largest.height))
+        element.set("loading", element.get("loading") or "lazy")
+        element.set("decoding", "async")
+        parent = element.getparent()
+        if parent is None or parent.tag == "picture":
+            return  # the editor's own <picture>: the img carries the sizes, their sources are ignored
+        wrapper = lxml_html.Element("picture")
+        wrapper.tail, element.tail = element.tail, None
+        parent.replace(element, wrapper)
+        source = lxml_html.Element("source", type="image/webp", srcset=candidates(variants.webp), sizes=BODY_SIZES)
+        wrapper.append(source)
+        wrapper.append(element)
 
     @staticmethod
     def _size(element, path: Path) -> None:

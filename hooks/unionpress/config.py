@@ -59,6 +59,7 @@ class Settings:
     footer: Mapping[str, str] = field(default_factory=dict)  # FOOTER_KEYS → text, only those set
     colors: Mapping[str, str] = field(default_factory=dict)  # COLOR_KEYS → #rrggbb, only those set
     logo: Logo | None = None  # the union's emblem in the masthead, a file of docs/
+    cache_dir: Path = Path(".cache/unionpress/pictures")  # encoded picture variants, kept between builds
     setting_lines: Mapping[str, int] = field(default_factory=dict)  # line of each extra.unionpress key
 
     @property
@@ -364,6 +365,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
     settings.colors = {key: color.lower() for key, color in good.get("colors", {}).items()}
     settings.footer = {key: str(text).strip() for key, text in good.get("footer", {}).items() if str(text).strip()}
     settings.setting_lines = dict(lines)
+    settings.cache_dir = Path(environ.get("UNIONPRESS_CACHE") or root / ".cache/unionpress/pictures")
     settings.preview = _truthy(environ.get("UNIONPRESS_PREVIEW"))
     settings.now = clock(settings.timezone, environ)
     docs = root / str(site.get("docs_dir") or "docs")

@@ -22,8 +22,8 @@ TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", 
 ATTRIBUTES = {
     "*": {"id", "class", "title", "lang", "dir"},
     "a": {"href", "name"},
-    "img": {"src", "alt", "width", "height", "loading", "decoding"},
-    "source": {"src", "type", "media"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding", "srcset", "sizes"},
+    "source": {"src", "type", "media", "srcset", "sizes"},
     "video": {"src", "controls", "width", "height", "preload", "muted", "loop"},
     "audio": {"src", "controls", "preload"},
     "track": {"src", "kind", "srclang", "label"},
@@ -33,6 +33,9 @@ ATTRIBUTES = {
 }
 # The body renderer marks internal URLs with this scheme until a page or feed prints them.
 SITE_SCHEME = "unionpress-site"
+# Written by the picture pipeline only: an editor's srcset could load pictures from another host,
+# so it is removed (and reported), and a srcset kept must name the site's own files.
+GENERATED_ATTRIBUTES = ("srcset", "sizes")
 SCHEMES = {"http", "https", "mailto", "tel", SITE_SCHEME}
 GONE_WITH_CONTENT = {"script", "style", "noscript", "template", "object", "embed", "applet", "form", "math", "svg"}
 
@@ -53,6 +56,9 @@ def _embed_filter(hosts: frozenset[str]):
         if element == "iframe" and attribute == "src":
             host = (urlsplit(value).hostname or "").lower()
             return value if host in hosts else None
+        if attribute == "srcset":
+            own = all(part.strip().startswith(SITE_SCHEME + ":") for part in value.split(","))
+            return value if own else None
         return value
     return keep
 
@@ -82,7 +88,9 @@ def removals(root, embed_hosts: frozenset[str]) -> list[tuple[str, str]]:
                 found.append((element.get("src") or "<iframe", f"嵌入内容来自未列入 embed_hosts 的网站「{host or '（空）'}」"))
         allowed = ATTRIBUTES.get(tag, set()) | ATTRIBUTES["*"]
         for name, value in element.attrib.items():
-            if name not in allowed:
+            if name in GENERATED_ATTRIBUTES:
+                found.append((name, f"不允许的属性 {name}（图片的各种尺寸由构建自动生成）"))
+            elif name not in allowed:
                 found.append((name, f"不允许的属性 {name}"))
             elif name in ("href", "src") and (scheme := scheme_of(value)) and scheme not in SCHEMES:
                 found.append((value[:40], f"不允许的链接协议 {scheme}:"))

@@ -22,6 +22,8 @@ from pathlib import Path
 import lxml.html
 from pypinyin import Style, lazy_pinyin
 
+from . import responsive
+
 # The kind a reader sees beside a result, and filters by.
 KIND_LABELS = {"story": "故事", "model": "劳模", "exhibition": "展览", "book": "图书", "share": "分享",
                "contest": "征文"}
@@ -85,6 +87,11 @@ def plain_text(html: str) -> str:
     return " ".join(" ".join(tree.itertext()).split())
 
 
+def _thumbnail(image, settings) -> str:
+    shown = responsive.published(image, settings, "small")
+    return shown[0] if shown else ""
+
+
 def records(public, body_of) -> list[Record]:
     """Every public item with a page, in the view's order (deterministic)."""
     found: list[Record] = []
@@ -97,7 +104,7 @@ def records(public, body_of) -> list[Record]:
             text=" ".join(filter(None, [story.summary, plain_text(body_of(story).html),
                                         " ".join(story.authors), " ".join(story.tags)])),
             date=story.date.date().isoformat() if story.date else "", column=column.name if column else "",
-            image=story.cover.output if story.cover and story.cover.path else "",
+            image=_thumbnail(story.cover, public.settings),
             image_alt=story.cover.alt if story.cover else "", names=tuple(dict.fromkeys(names))))
     honors = public.lists["honor"]
     for model in public.all("model"):
@@ -107,7 +114,7 @@ def records(public, body_of) -> list[Record]:
         found.append(Record(
             url=public.url(model), title=model.name, kind=KIND_LABELS["model"],
             text=" ".join(filter(None, [*about, plain_text(body_of(model).html)])),
-            image=model.photo.output if model.photo and model.photo.path else "",
+            image=_thumbnail(model.photo, public.settings),
             image_alt=model.photo.alt if model.photo else "", names=name_forms(model.name)))
     return [record for record in found if record.url]
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
+from .. import responsive
 from ..feedsets import FeedSet, feed_sets
 from ..kinds import story as story_kind
 from ..pages.base import summary_of
@@ -46,9 +47,11 @@ class _Entry:
         column = public.first(story, "column")
         self.categories = ([column.name] if column else []) + list(dict.fromkeys(story.tags))
         self.cover = None
-        if story.cover is not None and story.cover.path is not None:
-            mime = mimetypes.guess_type(story.cover.path.name)[0] or "application/octet-stream"
-            self.cover = (base + quote(story.cover.output, safe="/"), story.cover.path.stat().st_size, mime)
+        shown = responsive.published(story.cover, public.settings, "largest")
+        if shown is not None:
+            output, file = shown
+            mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            self.cover = (base + quote(output, safe="/"), file.stat().st_size, mime)
 
 
 def _xml(feed: FeedSet, entries: list[_Entry], base: str, settings, updated) -> tuple[bytes, bytes]:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
+from .. import responsive
 from ..kinds import model as model_kind
 from ..pages.base import image_size
 from ..pages.gallery import filters
@@ -25,10 +26,13 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     records = []
     for model in model_kind.by_honor(public):
         top = model_kind.top_honor(public, model)
-        width, height = image_size(model.photo) if model.photo else (0, 0)
+        shown = responsive.published(model.photo, public.settings, "small")
+        found = responsive.pipeline(public.settings).picture(model.photo.path) if model.photo else None
+        width, height = (found.fallback[0].width, found.fallback[0].height) if found else (
+            image_size(model.photo) if model.photo else (0, 0))
         records.append({"u": public.url(model), "n": model.name, "e": model.employer,
                         "t": f"{top[0].year} {top[1].name}" if top else "",
-                        "p": quote(model.photo.output, safe="/") if model.photo else "",
+                        "p": quote(shown[0], safe="/") if shown else "",
                         "a": model.photo.alt if model.photo else "", "w": width, "h": height,
                         "f": keys.get(id(model), {})})
     data = {"facets": {facet.name: [[value.key, value.name] for value in values] for facet, values in menu},

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from .. import responsive
 from ..body import Body, relative
 from ..feedsets import site_feed
 from ..config import Settings
@@ -65,6 +66,7 @@ class Renderer:
         self.channels = channels(site, settings)
         self.site_url = settings.base_url
         self.root_path = settings.site_path
+        self.pictures = responsive.pipeline(settings)
 
     def _asset(self, image: Image | None) -> None:
         if image is not None and image.path is not None:
@@ -79,6 +81,16 @@ class Renderer:
             self._asset(image)
             return href(quote(image.output, safe="/"))  # a file named a#1.jpg must stay one file
 
+        def variants(image: Image):
+            """The picture's responsive variants (published with the page), or None to show it as it is."""
+            found = self.pictures.picture(image.path) if image is not None else None
+            if found is not None:
+                self.out.assets.update(found.assets())
+            return found
+
+        def srcset(chosen) -> str:
+            return responsive.srcset(chosen, href)
+
         def static(name: str) -> str:
             """A file shipped with the engine (pages/static/), published under assets/unionpress/."""
             self.out.assets[f"assets/unionpress/{name}"] = STATIC / name
@@ -90,7 +102,7 @@ class Renderer:
                 self.out.assets[output] = path
             return Markup(found.at(url) if not absolute else found.absolute(self.root_path))
 
-        return {"href": href, "media": media, "top_honor": lambda m: model.top_honor(self.site, m), "body": body, "static": static, "url_of": self.site.url, "site": self.site,
+        return {"href": href, "media": media, "variants": variants, "srcset": srcset, "top_honor": lambda m: model.top_honor(self.site, m), "body": body, "static": static, "url_of": self.site.url, "site": self.site,
                 "summary": summary_of, "banner": lambda item: banner(item, self.settings),
                 "image_size": image_size, "pager_window": pager_window, "settings": self.settings,
                 "site_name": self.settings.site_name, "channels": self.channels, "current_url": url,
@@ -102,10 +114,17 @@ class Renderer:
         context.update(page.context)
         context["page"] = page
         context["canonical"] = self.site_url + page.url if self.site_url and page.url != "404.html" else ""
-        context["og_image"] = (self.site_url + quote(page.image.output, safe="/")) if self.site_url and page.image and page.image.path else ""
-        if page.image is not None:
-            self._asset(page.image)
+        context["og_image"] = self._share_image(page.image) if self.site_url and page.image and page.image.path else ""
         return self.env.get_template(page.template).render(**context)
+
+    def _share_image(self, image: Image) -> str:
+        """og:image: the largest fallback variant (JPEG, which every app that shows link cards reads)."""
+        found = self.pictures.picture(image.path)
+        if found is None:
+            self._asset(image)
+            return self.site_url + quote(image.output, safe="/")
+        self.out.assets.update(found.assets())
+        return self.site_url + found.largest.output
 
     def render_all(self, pages: list[Page]) -> Rendered:
         for page in pages:

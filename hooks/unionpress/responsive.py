@@ -1,0 +1,184 @@
+"""Responsive images: one pipeline for every picture the site shows (covers, portraits, body images,
+and exhibition works later).
+
+Each raster picture becomes variants at 320, 640 and 1280 px wide (never wider than the original)
+in WebP, with a JPEG fallback (PNG when the picture has transparency), EXIF orientation applied
+and every metadata block dropped (a phone photo's EXIF carries the GPS position of the workshop
+or the worker's home). Pages print <picture> with srcset/sizes and width/height; the original is
+not published where a variant can stand in for it.
+
+Encoding is the slow part of a build, so the variants live in a cache folder kept between builds
+(.cache/unionpress/pictures, or UNIONPRESS_CACHE), named by a hash of the file's bytes and of the
+encoding settings: an unchanged picture is never encoded twice, a changed one or a change of
+settings gets new names (and readers' browsers fetch the new file). Pillow does the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image as PILImage, ImageOps
+
+from . import images
+
+WIDTHS = (320, 640, 1280)
+ENCODING = {"widths": WIDTHS, "webp_quality": 78, "jpeg_quality": 82, "png": "optimize", "version": 1}
+_SALT = json.dumps(ENCODING, sort_keys=True).encode("utf-8")
+RASTER = frozenset({".jpg", ".jpeg", ".png", ".webp"})  # a GIF may move and an SVG scales: served as they are
+OUTPUT_DIR = "media/pictures"
+
+
+@dataclass(frozen=True)
+class Variant:
+    output: str  # path in the built site
+    file: Path  # the encoded file in the cache
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class PictureSet:
+    webp: tuple[Variant, ...]  # narrowest first
+    fallback: tuple[Variant, ...]  # JPEG, or PNG for a picture with transparency
+    fallback_type: str  # image/jpeg | image/png
+
+    @property
+    def largest(self) -> Variant:
+        return self.fallback[-1]
+
+    @property
+    def src(self) -> Variant:
+        """The fallback for a browser without srcset: the 640 px one, or the largest below it."""
+        fitting = [v for v in self.fallback if v.width <= 640]
+        return fitting[-1] if fitting else self.fallback[0]
+
+    def assets(self) -> list[tuple[str, Path]]:
+        return [(v.output, v.file) for v in (*self.webp, *self.fallback)]
+
+
+class Pipeline:
+    """Variants of pictures, encoded once per content and settings, remembered for the process
+    (mkdocs serve rebuilds) and on disk (every later build)."""
+
+    def __init__(self, cache: Path) -> None:
+        self.cache = cache
+        self._known: dict[tuple, PictureSet | None] = {}
+        self._lock = threading.Lock()
+        self.encoded = 0  # pictures encoded by this process (the cache missed)
+        self.reused = 0  # pictures found in the cache
+
+    def picture(self, path: Path | None) -> PictureSet | None:
+        """The variants of the picture at `path`; None when it is served as it is (not a raster
+        photo, or a file the checks already reported as broken)."""
+        if path is None or path.suffix.lower() not in RASTER:
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        memo = (path, stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            if memo not in self._known:
+                trouble = images.problem(path)
+                broken = trouble is not None and trouble[0] != "image-oversized"
+                self._known[memo] = None if broken else self._variants(path)
+            return self._known[memo]
+
+    def _variants(self, path: Path) -> PictureSet | None:
+        data = path.read_bytes()
+        key = hashlib.sha256(_SALT + data).hexdigest()[:20]
+        record = self.cache / f"{key}.json"
+        if record.is_file():
+            try:
+                found = _from_record(json.loads(record.read_text(encoding="utf-8")), self.cache)
+                if all(v.file.is_file() for v in (*found.webp, *found.fallback)):
+                    self.reused += 1
+                    return found
+            except (ValueError, KeyError, TypeError):
+                pass  # a damaged record: encode again
+        try:
+            made = self._encode(data, key)
+        except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombError):
+            return None
+        self.encoded += 1
+        _write_atomically(record, json.dumps(_to_record(made), sort_keys=True).encode("utf-8"))
+        return made
+
+    def _encode(self, data: bytes, key: str) -> PictureSet:
+        with PILImage.open(io.BytesIO(data)) as opened:
+            picture = ImageOps.exif_transpose(opened)  # the way the phone was held, then no EXIF at all
+            picture.load()
+        clear = picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info)
+        picture = picture.convert("RGBA" if clear else "RGB")
+        width, height = picture.size
+        widths = [w for w in WIDTHS if w < width] + [min(width, WIDTHS[-1])]
+        webp, fallback = [], []
+        self.cache.mkdir(parents=True, exist_ok=True)
+        for target in dict.fromkeys(widths):
+            scaled = picture if target == width else picture.resize(
+                (target, max(1, round(height * target / width))), PILImage.Resampling.LANCZOS)
+            for kind, bucket in (("webp", webp), ("png" if clear else "jpg", fallback)):
+                name = f"{key}-{target}.{kind}"
+                out = io.BytesIO()
+                if kind == "webp":
+                    scaled.save(out, "WEBP", quality=ENCODING["webp_quality"], method=4)
+                elif kind == "jpg":
+                    scaled.save(out, "JPEG", quality=ENCODING["jpeg_quality"], optimize=True, progressive=True)
+                else:
+                    scaled.save(out, "PNG", optimize=True)
+                _write_atomically(self.cache / name, out.getvalue())
+                bucket.append(Variant(f"{OUTPUT_DIR}/{name}", self.cache / name, *scaled.size))
+        return PictureSet(tuple(webp), tuple(fallback), "image/png" if clear else "image/jpeg")
+
+
+def _to_record(found: PictureSet) -> dict:
+    return {"type": found.fallback_type,
+            "webp": [[v.file.name, v.width, v.height] for v in found.webp],
+            "fallback": [[v.file.name, v.width, v.height] for v in found.fallback]}
+
+
+def _from_record(record: dict, cache: Path) -> PictureSet:
+    def variants(rows):
+        return tuple(Variant(f"{OUTPUT_DIR}/{name}", cache / name, int(w), int(h)) for name, w, h in rows)
+    return PictureSet(variants(record["webp"]), variants(record["fallback"]), str(record["type"]))
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write beside, then rename: a build stopped half way never leaves half a file in the cache."""
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    partial.write_bytes(data)
+    os.replace(partial, target)
+
+
+_pipelines: dict[Path, Pipeline] = {}
+
+
+def pipeline(settings) -> Pipeline:
+    """The one pipeline of this process for the project's cache folder."""
+    cache = settings.cache_dir
+    if cache not in _pipelines:
+        _pipelines[cache] = Pipeline(cache)
+    return _pipelines[cache]
+
+
+def srcset(variants, href) -> str:
+    return ", ".join(f"{href(v.output)} {v.width}w" for v in variants)
+
+
+def published(image, settings, size: str = "src") -> tuple[str, Path] | None:
+    """(site path, file) of a picture as the site publishes it: a variant ("small" 320, "src" 640,
+    "largest"), or the original where the pipeline leaves a picture as it is. For outputs that
+    name a picture outside a page (feeds, search, the gallery index)."""
+    if image is None or image.path is None:
+        return None
+    found = pipeline(settings).picture(image.path)
+    if found is None:
+        return image.output, image.path
+    chosen = {"small": found.fallback[0], "src": found.src, "largest": found.largest}[size]
+    return chosen.output, chosen.file
