@@ -9,6 +9,7 @@ import shutil
 from PIL import Image as PILImage
 
 from conftest import BASE, VARIANT, check, mkdocs_build, write_story
+from test_browser import browser, served  # noqa: F401  (fixtures)
 
 
 def _phone_photo(path, width=2000, height=1500, orientation=6):
@@ -101,3 +102,35 @@ def test_the_built_site_serves_variants_not_originals(tmp_path, site_copy):
     assert used and all((site / path).is_file() for path in used)
     og = re.search(r'<meta property="og:image" content="https://example\.org/(' + VARIANT + ')">', page)
     assert og and og.group(1).endswith(".jpg")
+
+
+def test_lightbox_steps_through_an_articles_pictures_by_keyboard(browser, served, tmp_path):  # noqa: F811
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(f"{served}/stories/han-jie-hanqiang/")
+    cover = page.get_by_role("link", name="查看大图：焊工在车间里焊接，焊花四溅")
+    cover.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="查看大图")
+    assert dialog.is_visible()
+    caption = dialog.locator("figcaption")
+    assert caption.inner_text() == "焊工在车间里焊接，焊花四溅（第 1 张，共 2 张）"
+    assert dialog.locator("img").evaluate("i => i.src").endswith("-960.jpg")
+    page.keyboard.press("ArrowRight")
+    assert caption.inner_text() == "车间里排列整齐的压力容器，等待焊缝探伤（第 2 张，共 2 张）"
+    page.keyboard.press("ArrowRight")  # round again to the first
+    assert caption.inner_text().endswith("（第 1 张，共 2 张）")
+    page.keyboard.press("ArrowLeft")
+    assert caption.inner_text().endswith("（第 2 张，共 2 张）")
+    page.wait_for_function("document.querySelector('.up-lightbox-dialog img').complete")
+    page.screenshot(path=str(tmp_path / "lightbox.png"))
+    page.keyboard.press("Escape")
+    assert dialog.is_hidden()
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "查看大图：焊工在车间里焊接，焊花四溅"
+    # By mouse: the buttons step and close.
+    page.locator("a.up-lightbox").nth(1).click()
+    assert caption.inner_text().endswith("（第 2 张，共 2 张）")
+    dialog.get_by_role("button", name="上一张").click()
+    assert caption.inner_text().endswith("（第 1 张，共 2 张）")
+    dialog.get_by_role("button", name="关闭").click()
+    assert dialog.is_hidden()
+    page.close()

@@ -19,7 +19,7 @@ def test_hostile_html_never_reaches_pages_or_feeds(site_copy, tmp_path):
     # exact text; nothing else may appear.
     head = (ROOT / "hooks/unionpress/pages/templates/_head.html").read_text(encoding="utf-8")
     settings_line = next(line for line in head.splitlines() if line.startswith("<script>(function(h){"))
-    ours = re.compile(r'<script type="module" src="(?:\.\./|/)*assets/unionpress/(?:care|search|gallery)\.js"></script>')
+    ours = re.compile(r'<script type="module" src="(?:\.\./|/)*assets/unionpress/(?:care|search|gallery|lightbox)\.js"></script>')
     for name, text in texts.items():
         if 'id="__config"' in text:
             continue  # a hand-written page rendered by Material, with Material's own config script; no story body
@@ -44,4 +44,5 @@ def test_what_an_article_needs_is_kept(site_copy):
                  'src="https://player.bilibili.com/player.html?bvid=BV1"', "&lt;script&gt;代码示例&lt;/script&gt;",
                  'href="mailto:tougao@example.org"'):
         assert kept in html, kept
-    assert re.search(r'<figure><picture><source type="image/webp" srcset="[^"]+"[^>]*><img src="\.\./\.\./' + VARIANT, html)
+    assert re.search(r'<figure><a href="\.\./\.\./' + VARIANT + r'" class="up-lightbox"><picture><source type="image/webp" '
+                     r'srcset="[^"]+"[^>]*><img src="\.\./\.\./' + VARIANT, html)

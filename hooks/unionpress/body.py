@@ -350,6 +350,14 @@ class BodyRenderer:
         source = lxml_html.Element("source", type="image/webp", srcset=candidates(variants.webp), sizes=BODY_SIZES)
         wrapper.append(source)
         wrapper.append(element)
+        if any(ancestor.tag == "a" for ancestor in wrapper.iterancestors()):
+            return  # the editor linked the picture somewhere: that link wins over the lightbox
+        # Opens large in the page's lightbox (lightbox.js); without it, a link to the large file.
+        zoom = lxml_html.Element("a", href=MARK + variants.largest.output)
+        zoom.set("class", "up-lightbox")
+        zoom.tail, wrapper.tail = wrapper.tail, None
+        parent.replace(wrapper, zoom)
+        zoom.append(wrapper)
 
     @staticmethod
     def _size(element, path: Path) -> None:

@@ -74,7 +74,8 @@ function describeImages() {
     image.dataset.upDescribed = "";
     if (!image.alt.trim()) continue;
     const words = Object.assign(document.createElement("span"), { className: "up-alt", textContent: `〔图片：${image.alt}〕` });
-    image.after(words);
+    // After the <picture> (hidden with the picture) and the lightbox link around it, not inside them.
+    (image.closest("a.up-lightbox") || image.closest("picture") || image).after(words);
   }
 }
 
