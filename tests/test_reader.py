@@ -122,7 +122,8 @@ def test_toolbar_opens_by_keyboard_and_every_setting_persists(browser, served): 
         page.keyboard.press("Enter")
         assert button.get_attribute("aria-pressed") == "true", name
         assert expected.items() <= _care(page).items(), name
-    assert page.get_by_role("status").filter(has_text="语速：快速").count() == 1  # announced
+    # Announced: the words are set on the next animation frame (a fresh text node is read again).
+    page.get_by_role("status").filter(has_text="语速：快速").wait_for(state="attached", timeout=5000)
     html = page.evaluate("Object.fromEntries([...document.documentElement.attributes].map(a => [a.name, a.value]))")
     assert {"data-up-size": "4", "data-up-contrast": "yellow", "data-up-ruler": "on", "data-up-cursor": "on",
             "data-up-textonly": "on"}.items() <= html.items()

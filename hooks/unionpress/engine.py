@@ -60,6 +60,9 @@ def _render_bodies(build: Build) -> None:
     anything else against everything (it may point at other drafts, but not at missing files)."""
     settings, findings, catalog = build.settings, build.findings, build.catalog
     renderer = BodyRenderer(settings, Targets(settings, catalog.items, _item_url))
+    # The pictures named in front matter (covers, portraits, works) are most of a site's: encoded on
+    # every core before the pages ask for them one by one (a no-op when the cache has them).
+    renderer.pictures.warm(image.path for item in build.shown.items() for image in item.images)
     feeds = {feed.url(fmt) for feed in feed_sets(catalog.lists, settings) for fmt in ("rss", "atom", "json")}
     public_urls = {page.url for page in build.public_pages} | set(settings.doc_pages) | set(outputs.FILES) | feeds
     everything: View = build.shown if settings.preview else None

@@ -20,6 +20,7 @@ import io
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +73,7 @@ class Pipeline:
         self._lock = threading.Lock()
         self.encoded = 0  # pictures encoded by this process (the cache missed)
         self.reused = 0  # pictures found in the cache
+        self.seconds = 0.0  # time spent finding or making variants (scripts/bench reports it)
 
     def picture(self, path: Path | None) -> PictureSet | None:
         """The variants of the picture at `path`; None when it is served as it is (not a raster
@@ -85,56 +87,116 @@ class Pipeline:
         memo = (path, stat.st_mtime_ns, stat.st_size)
         with self._lock:
             if memo not in self._known:
+                started = time.perf_counter()
                 trouble = images.problem(path)
                 broken = trouble is not None and trouble[0] != "image-oversized"
                 self._known[memo] = None if broken else self._variants(path)
+                self.seconds += time.perf_counter() - started
             return self._known[memo]
 
     def _variants(self, path: Path) -> PictureSet | None:
         data = path.read_bytes()
-        key = hashlib.sha256(_SALT + data).hexdigest()[:20]
-        record = self.cache / f"{key}.json"
-        if record.is_file():
-            try:
-                found = _from_record(json.loads(record.read_text(encoding="utf-8")), self.cache)
-                if all(v.file.is_file() for v in (*found.webp, *found.fallback)):
-                    self.reused += 1
-                    return found
-            except (ValueError, KeyError, TypeError):
-                pass  # a damaged record: encode again
-        try:
-            made = self._encode(data, key)
-        except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombError):
-            return None
-        self.encoded += 1
-        _write_atomically(record, json.dumps(_to_record(made), sort_keys=True).encode("utf-8"))
+        key = _key(data)
+        found = self._cached(key)
+        if found is not None:
+            self.reused += 1
+            return found
+        made = _encode_into(self.cache, data, key)
+        if made is not None:
+            self.encoded += 1
         return made
 
-    def _encode(self, data: bytes, key: str) -> PictureSet:
-        with PILImage.open(io.BytesIO(data)) as opened:
-            picture = ImageOps.exif_transpose(opened)  # the way the phone was held, then no EXIF at all
-            picture.load()
-        clear = picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info)
-        picture = picture.convert("RGBA" if clear else "RGB")
-        width, height = picture.size
-        widths = [w for w in WIDTHS if w < width] + [min(width, WIDTHS[-1])]
-        webp, fallback = [], []
-        self.cache.mkdir(parents=True, exist_ok=True)
-        for target in dict.fromkeys(widths):
-            scaled = picture if target == width else picture.resize(
-                (target, max(1, round(height * target / width))), PILImage.Resampling.LANCZOS)
-            for kind, bucket in (("webp", webp), ("png" if clear else "jpg", fallback)):
-                name = f"{key}-{target}.{kind}"
-                out = io.BytesIO()
-                if kind == "webp":
-                    scaled.save(out, "WEBP", quality=ENCODING["webp_quality"], method=4)
-                elif kind == "jpg":
-                    scaled.save(out, "JPEG", quality=ENCODING["jpeg_quality"], optimize=True, progressive=True)
+    def _cached(self, key: str) -> PictureSet | None:
+        record = self.cache / f"{key}.json"
+        if not record.is_file():
+            return None
+        try:
+            found = _from_record(json.loads(record.read_text(encoding="utf-8")), self.cache)
+        except (ValueError, KeyError, TypeError):
+            return None  # a damaged record: encode again
+        return found if all(v.file.is_file() for v in (*found.webp, *found.fallback)) else None
+
+    def warm(self, paths) -> None:
+        """Encode the pictures of `paths` that the cache lacks, on every core at once: a first build of
+        a thousand portraits would otherwise encode them one by one while rendering."""
+        started = time.perf_counter()
+        todo: list[tuple[tuple, bytes, str]] = []
+        with self._lock:
+            for path in dict.fromkeys(p for p in paths if p is not None and p.suffix.lower() in RASTER):
+                try:
+                    stat = path.stat()
+                except OSError:
+                    continue
+                memo = (path, stat.st_mtime_ns, stat.st_size)
+                if memo in self._known:
+                    continue
+                trouble = images.problem(path)
+                if trouble is not None and trouble[0] != "image-oversized":
+                    self._known[memo] = None
+                    continue
+                data = path.read_bytes()
+                key = _key(data)
+                found = self._cached(key)
+                if found is not None:
+                    self.reused += 1
+                    self._known[memo] = found
                 else:
-                    scaled.save(out, "PNG", optimize=True)
-                _write_atomically(self.cache / name, out.getvalue())
-                bucket.append(Variant(f"{OUTPUT_DIR}/{name}", self.cache / name, *scaled.size))
-        return PictureSet(tuple(webp), tuple(fallback), "image/png" if clear else "image/jpeg")
+                    todo.append((memo, data, key))
+            workers = min(os.cpu_count() or 1, 4)
+            if len(todo) > 1 and workers > 1:
+                from concurrent.futures import ProcessPoolExecutor
+
+                with ProcessPoolExecutor(max_workers=workers) as pool:
+                    made = list(pool.map(_encode_into, [self.cache] * len(todo), [d for _m, d, _k in todo],
+                                         [k for _m, _d, k in todo], chunksize=4))
+            else:
+                made = [_encode_into(self.cache, data, key) for _memo, data, key in todo]
+            for (memo, _data, _key_), found in zip(todo, made):
+                self._known[memo] = found
+                self.encoded += found is not None
+            self.seconds += time.perf_counter() - started
+
+
+def _key(data: bytes) -> str:
+    return hashlib.sha256(_SALT + data).hexdigest()[:20]
+
+
+def _encode_into(cache: Path, data: bytes, key: str) -> PictureSet | None:
+    """Encode every variant of one picture into the cache and write its record last (a module-level
+    function, so worker processes can run it). None for a file Pillow cannot decode."""
+    try:
+        made = _encode(cache, data, key)
+    except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombError):
+        return None
+    _write_atomically(cache / f"{key}.json", json.dumps(_to_record(made), sort_keys=True).encode("utf-8"))
+    return made
+
+
+def _encode(cache: Path, data: bytes, key: str) -> PictureSet:
+    with PILImage.open(io.BytesIO(data)) as opened:
+        picture = ImageOps.exif_transpose(opened)  # the way the phone was held, then no EXIF at all
+        picture.load()
+    clear = picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info)
+    picture = picture.convert("RGBA" if clear else "RGB")
+    width, height = picture.size
+    widths = [w for w in WIDTHS if w < width] + [min(width, WIDTHS[-1])]
+    webp, fallback = [], []
+    cache.mkdir(parents=True, exist_ok=True)
+    for target in dict.fromkeys(widths):
+        scaled = picture if target == width else picture.resize(
+            (target, max(1, round(height * target / width))), PILImage.Resampling.LANCZOS)
+        for kind, bucket in (("webp", webp), ("png" if clear else "jpg", fallback)):
+            name = f"{key}-{target}.{kind}"
+            out = io.BytesIO()
+            if kind == "webp":
+                scaled.save(out, "WEBP", quality=ENCODING["webp_quality"], method=4)
+            elif kind == "jpg":
+                scaled.save(out, "JPEG", quality=ENCODING["jpeg_quality"], optimize=True, progressive=True)
+            else:
+                scaled.save(out, "PNG", optimize=True)
+            _write_atomically(cache / name, out.getvalue())
+            bucket.append(Variant(f"{OUTPUT_DIR}/{name}", cache / name, *scaled.size))
+    return PictureSet(tuple(webp), tuple(fallback), "image/png" if clear else "image/jpeg")
 
 
 def _to_record(found: PictureSet) -> dict:
@@ -151,7 +213,7 @@ def _from_record(record: dict, cache: Path) -> PictureSet:
 
 def _write_atomically(target: Path, data: bytes) -> None:
     """Write beside, then rename: a build stopped half way never leaves half a file in the cache."""
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
     partial.write_bytes(data)
     os.replace(partial, target)
 
