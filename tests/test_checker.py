@@ -114,6 +114,11 @@ EXPECTED = {
     "privacy-bank-card.md": ("stories", [
         "content/stories/privacy-bank-card.md:12:11: [privacy-bank] 疑似银行卡号（622************0128，卡号校验正确）：公开的内容不得含银行卡号。若确需公开，请在头信息写 allow: [{rule: privacy-bank, why: 理由}]",
         "content/stories/privacy-bank-card.md:12:37: [privacy-bank] 疑似银行卡号（621*********5670，卡号校验正确）：公开的内容不得含银行卡号。若确需公开，请在头信息写 allow: [{rule: privacy-bank, why: 理由}]"]),
+    "privacy-number-before-a-name.md": ("stories", [  # a surname after the number; mixed and full-width spaces
+        "content/stories/privacy-number-before-a-name.md:12:4: [privacy-mobile] 疑似个人手机号码：公开的内容不得含个人手机号，请删去，或打码写成 138****5678。若确需公开，请在头信息写 allow: [{rule: privacy-mobile, why: 理由}]",
+        "content/stories/privacy-number-before-a-name.md:12:22: [privacy-mobile] 疑似个人手机号码：公开的内容不得含个人手机号，请删去，或打码写成 138****5678。若确需公开，请在头信息写 allow: [{rule: privacy-mobile, why: 理由}]",
+        "content/stories/privacy-number-before-a-name.md:12:36: [privacy-mobile] 疑似个人手机号码：公开的内容不得含个人手机号，请删去，或打码写成 139****5678。若确需公开，请在头信息写 allow: [{rule: privacy-mobile, why: 理由}]",
+        "content/stories/privacy-number-before-a-name.md:14:4: [privacy-id] 疑似居民身份证号码（110***********002X，校验码正确）：公开的内容不得含身份证号（《个人信息保护法》）。若确需公开，请在头信息写 allow: [{rule: privacy-id, why: 理由}]"]),
     "privacy-ordinary-numbers.md": ("stories", []),
     "privacy-allowed.md": ("stories", []),
     "privacy-allow-typo-and-unused.md": ("stories", [

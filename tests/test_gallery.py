@@ -209,7 +209,7 @@ def test_names_on_a_card_are_escaped_and_no_site_url_means_no_cards(gallery, tmp
 
     _, build = check(gallery)
     model = next(m for m in build.public.all("model") if m.slug == "hostile")
-    svg = qrcards.card_svg(model, "2025年 市级劳动模范", "https://example.org/models/hostile/", "某市<总工会>")
+    svg = qrcards.card_svg(model, "2025年 市级劳动模范", "https://example.org/models/hostile/", "某市<总工会>", build.settings)
     import xml.etree.ElementTree as ET
 
     ET.fromstring(svg)  # still well-formed

@@ -8,7 +8,7 @@ import shutil
 
 from PIL import Image as PILImage
 
-from conftest import BASE, VARIANT, check, mkdocs_build, write_story
+from conftest import BASE, NOW, ROOT, VARIANT, check, mkdocs_build, write_story
 from test_browser import browser, served  # noqa: F401  (fixtures)
 
 
@@ -134,3 +134,33 @@ def test_lightbox_steps_through_an_articles_pictures_by_keyboard(browser, served
     dialog.get_by_role("button", name="关闭").click()
     assert dialog.is_hidden()
     page.close()
+
+
+def test_a_picture_cut_short_is_an_error_not_published_as_it_is(site_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("UNIONPRESS_CACHE", str(tmp_path / "cache"))
+    whole = (BASE / "images/photo.jpg").read_bytes()
+    (site_copy / "images/cut.jpg").write_bytes(whole[: len(whole) // 3])  # the header reads, the rest is gone
+    write_story(site_copy, "cut", body="![剪断的照片](../images/cut.jpg)", cover="../images/cut.jpg", cover_alt="剪断")
+    lines, _ = check(site_copy)
+    assert lines == ["content/stories/cut.md:6: [image-broken] 图片文件无法读取（已损坏，或不是 JPEG、PNG、WebP、GIF 图片）：../images/cut.jpg",
+                     "content/stories/cut.md:14: [image-broken] 图片文件无法读取（已损坏，或不是 JPEG、PNG、WebP、GIF 图片）：../images/cut.jpg"]
+
+
+def test_a_draft_pictures_variants_in_the_output_are_a_leak(sample_site, tmp_path):
+    """The audit knows a picture by its variants too: the site publishes those, not the original."""
+    from unionpress import audit, config, engine, responsive
+    from unionpress.findings import Findings
+
+    settings = config.from_mapping(ROOT, {"site_url": "https://example.org/", "extra": {"unionpress": {}}}, Findings(),
+                                   environ={"UNIONPRESS_CONTENT": str(ROOT / "content"), "UNIONPRESS_NOW": NOW})
+    build = engine.prepare(settings)
+    draft = next(item for item in build.catalog.items if item.slug == "sun-weimin-caogao")
+    variants = responsive.pipeline(settings).picture(draft.photo.path)
+    site = tmp_path / "site"
+    shutil.copytree(sample_site, site)
+    hidden = audit.secrets(build)
+    assert audit.audit(site, hidden) == []  # the sample as built: clean, though public pictures are variants too
+    planted = variants.webp[0]
+    shutil.copy(planted.file, site / "media/pictures" / planted.file.name)
+    leaks = audit.audit(site, hidden)
+    assert [(leak.source, leak.output) for leak in leaks] == [("content/models/sun-weimin-caogao.md", planted.output)]

@@ -46,3 +46,21 @@ def test_what_an_article_needs_is_kept(site_copy):
         assert kept in html, kept
     assert re.search(r'<figure><a href="\.\./\.\./' + VARIANT + r'" class="up-lightbox"><picture><source type="image/webp" '
                      r'srcset="[^"]+"[^>]*><img src="\.\./\.\./' + VARIANT, html)
+
+
+def test_a_srcset_must_name_the_sites_own_picture_variants():
+    from unionpress import sanitize
+
+    ours = "unionpress-site:media/pictures/0123456789abcdef0123-320.webp 320w"
+    kept = sanitize.clean(f'<img src="x.jpg" alt="a" srcset="{ours}">', frozenset())
+    assert f'srcset="{ours}"' in kept
+    for other in ("unionpress-site://evil.example/x.jpg 1x", "https://evil.example/x.jpg 320w",
+                  f"{ours}, https://evil.example/y.jpg 640w"):
+        assert "srcset" not in sanitize.clean(f'<img src="x.jpg" alt="a" srcset="{other}">', frozenset()), other
+
+
+def test_a_spreadsheet_never_runs_an_honor_name_as_a_formula():
+    from unionpress.outputs.honors import _cell
+
+    assert [_cell(t) for t in ("=HYPERLINK(1)", "+1", "-1", "@x", "全国劳动模范")] == \
+        ["'=HYPERLINK(1)", "'+1", "'-1", "'@x", "全国劳动模范"]

@@ -401,6 +401,19 @@ def _digest(path: Path) -> str:
 
 def secrets(build) -> list[Secret]:
     """What every non-public item of a build would leave behind: URL, title, and the files only it uses."""
+    from . import responsive
+
+    pictures = responsive.pipeline(build.settings)
+
+    def with_variants(paths) -> set[Path]:
+        # The site publishes a picture's variants instead of the original: both are its traces.
+        found = set(paths)
+        for path in paths:
+            variants = pictures.picture(path)
+            if variants is not None:
+                found |= {file for _output, file in variants.assets()}
+        return found
+
     public_files: set[Path] = set()
     hidden_files: dict[int, set[Path]] = {}
     for item in build.catalog.items:
@@ -408,6 +421,7 @@ def secrets(build) -> list[Secret]:
         body = build.bodies.get(id(item))
         if body is not None:
             files |= {path for _output, path in body.assets}
+        files = with_variants(files)
         if item in build.public:
             public_files |= files
         else:
@@ -416,7 +430,7 @@ def secrets(build) -> list[Secret]:
         for row in rows.values():
             cover = getattr(row, "cover", None)
             if cover is not None and cover.path is not None:
-                public_files.add(cover.path)
+                public_files |= with_variants({cover.path})
     # A title that public content itself contains (a revision copy's, a person named in a public
     # story before their profile is consented) is no evidence of a leak: leave it to URL and files.
     public_text = "\n".join(text for item in build.public.items()

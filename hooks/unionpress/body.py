@@ -316,6 +316,8 @@ class BodyRenderer:
                     elif found := images.problem(path):
                         findings.add(item.source, self._line(item, written), found[0], src=written, **found[1])
                     variants = self.pictures.picture(path)
+                    if variants is None and self.pictures.failed(path):
+                        findings.add(item.source, self._line(item, written), "image-broken", src=written)
                     if variants is None:
                         self._size(element, path)
                     else:  # the variants are published instead of the original
@@ -397,6 +399,8 @@ class BodyRenderer:
             return
         if found := images.problem(image.path):
             findings.add(source, image.line, found[0], src=image.src, **found[1])
+        elif self.pictures.failed(image.path):  # the header reads, the picture does not (cut short)
+            findings.add(source, image.line, "image-broken", src=image.src)
         owner = self.targets.owner(image.path)
         if strict and owner is not None and owner is not item and owner not in view:
             findings.add(source, image.line, "link-hidden", target=image.src, label=owner.label, other=owner.source)

@@ -177,7 +177,7 @@ def _logo(docs: Path, value: str) -> Logo | str:
         return f"文件 {docs.name}/{value.strip()} 不存在"
     if file.suffix.lower() == ".svg":
         head = file.read_text(encoding="utf-8", errors="replace")[:4000]
-        box = re.search(r'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)', head)
+        box = re.search(r'viewBox=["\']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+(\d+(?:\.\d+)?)[\s,]+(\d+(?:\.\d+)?)', head)
         if not box:
             return "SVG 缺少 viewBox，无法确定尺寸"
         width, height = (round(float(n)) for n in box.groups())
@@ -187,7 +187,7 @@ def _logo(docs: Path, value: str) -> Logo | str:
         try:
             with Image.open(file) as image:
                 width, height = image.size
-        except (OSError, UnidentifiedImageError):
+        except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError):
             return "不是可以读取的图片"
     if not width or not height:
         return "图片尺寸为零"

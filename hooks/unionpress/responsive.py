@@ -29,9 +29,12 @@ from PIL import Image as PILImage, ImageOps
 from . import images
 
 WIDTHS = (320, 640, 1280)
-ENCODING = {"widths": WIDTHS, "webp_quality": 78, "jpeg_quality": 82, "png": "optimize", "version": 1}
+# Pillow's version is part of the key: another encoder version gives other bytes, and the output must
+# not depend on whether a picture came from the cache or was encoded now.
+ENCODING = {"widths": WIDTHS, "webp_quality": 78, "jpeg_quality": 82, "png": "optimize", "version": 2,
+            "pillow": PILImage.__version__}
 _SALT = json.dumps(ENCODING, sort_keys=True).encode("utf-8")
-RASTER = frozenset({".jpg", ".jpeg", ".png", ".webp"})  # a GIF may move and an SVG scales: served as they are
+RASTER = frozenset({".jpg", ".jpeg", ".png", ".webp", ".avif"})  # a GIF may move and an SVG scales: served as they are
 OUTPUT_DIR = "media/pictures"
 
 
@@ -75,6 +78,14 @@ class Pipeline:
         self.reused = 0  # pictures found in the cache
         self.seconds = 0.0  # time spent finding or making variants (scripts/bench reports it)
 
+    def failed(self, path: Path | None) -> bool:
+        """True when `path` is a raster picture the checks let through but Pillow could not encode
+        (a truncated phone photo): an error, since the original must not be published instead."""
+        if path is None or path.suffix.lower() not in RASTER or not path.is_file():
+            return False
+        trouble = images.problem(path)
+        return (trouble is None or trouble[0] == "image-oversized") and self.picture(path) is None
+
     def picture(self, path: Path | None) -> PictureSet | None:
         """The variants of the picture at `path`; None when it is served as it is (not a raster
         photo, or a file the checks already reported as broken)."""
@@ -114,7 +125,13 @@ class Pipeline:
             found = _from_record(json.loads(record.read_text(encoding="utf-8")), self.cache)
         except (ValueError, KeyError, TypeError):
             return None  # a damaged record: encode again
-        return found if all(v.file.is_file() for v in (*found.webp, *found.fallback)) else None
+        sizes = record_sizes = None
+        try:
+            record_sizes = json.loads(record.read_text(encoding="utf-8")).get("bytes", {})
+            sizes = {v.file.name: v.file.stat().st_size for v in (*found.webp, *found.fallback)}
+        except OSError:
+            return None  # a variant is missing
+        return found if sizes == record_sizes else None  # a file cut short (power cut) is made again
 
     def warm(self, paths) -> None:
         """Encode the pictures of `paths` that the cache lacks, on every core at once: a first build of
@@ -142,19 +159,29 @@ class Pipeline:
                     self._known[memo] = found
                 else:
                     todo.append((memo, data, key))
-            workers = min(os.cpu_count() or 1, 4)
-            if len(todo) > 1 and workers > 1:
-                from concurrent.futures import ProcessPoolExecutor
-
-                with ProcessPoolExecutor(max_workers=workers) as pool:
-                    made = list(pool.map(_encode_into, [self.cache] * len(todo), [d for _m, d, _k in todo],
-                                         [k for _m, _d, k in todo], chunksize=4))
-            else:
-                made = [_encode_into(self.cache, data, key) for _memo, data, key in todo]
+            made = _encode_all(self.cache, todo)
             for (memo, _data, _key_), found in zip(todo, made):
                 self._known[memo] = found
                 self.encoded += found is not None
             self.seconds += time.perf_counter() - started
+
+
+def _encode_all(cache: Path, todo: list) -> list:
+    """Encode on every core the process may use. One by one when there is one core, when other
+    threads run (`mkdocs serve`: a forked child of a threaded process can hang on a lock another
+    thread held), or when worker processes cannot be had: then nothing is lost, only time."""
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
+    if len(todo) > 1 and workers > 1 and threading.active_count() == 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                return list(pool.map(_encode_into, [cache] * len(todo), [d for _m, d, _k in todo],
+                                     [k for _m, _d, k in todo], chunksize=4))
+        except (OSError, RuntimeError, ValueError):  # BrokenProcessPool is a RuntimeError
+            pass
+    return [_encode_into(cache, data, key) for _memo, data, key in todo]
 
 
 def _key(data: bytes) -> str:
@@ -166,8 +193,8 @@ def _encode_into(cache: Path, data: bytes, key: str) -> PictureSet | None:
     function, so worker processes can run it). None for a file Pillow cannot decode."""
     try:
         made = _encode(cache, data, key)
-    except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombError):
-        return None
+    except Exception:  # noqa: BLE001 — any file Pillow cannot decode (truncated, EOF, struct.error …)
+        return None  # reported as image-broken by the checks; never published as it is
     _write_atomically(cache / f"{key}.json", json.dumps(_to_record(made), sort_keys=True).encode("utf-8"))
     return made
 
@@ -178,6 +205,7 @@ def _encode(cache: Path, data: bytes, key: str) -> PictureSet:
         picture.load()
     clear = picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info)
     picture = picture.convert("RGBA" if clear else "RGB")
+    picture.info = {}  # no comment, no profile, nothing of the file travels on (Pillow copies info)
     width, height = picture.size
     widths = [w for w in WIDTHS if w < width] + [min(width, WIDTHS[-1])]
     webp, fallback = [], []
@@ -201,6 +229,7 @@ def _encode(cache: Path, data: bytes, key: str) -> PictureSet:
 
 def _to_record(found: PictureSet) -> dict:
     return {"type": found.fallback_type,
+            "bytes": {v.file.name: v.file.stat().st_size for v in (*found.webp, *found.fallback)},
             "webp": [[v.file.name, v.width, v.height] for v in found.webp],
             "fallback": [[v.file.name, v.width, v.height] for v in found.fallback]}
 

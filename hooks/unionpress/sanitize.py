@@ -36,6 +36,7 @@ SITE_SCHEME = "unionpress-site"
 # Written by the picture pipeline only: an editor's srcset could load pictures from another host,
 # so it is removed (and reported), and a srcset kept must name the site's own files.
 GENERATED_ATTRIBUTES = ("srcset", "sizes")
+_VARIANT_CANDIDATE = re.compile(re.escape(SITE_SCHEME) + r":media/pictures/[0-9a-f]{20}-\d+\.(?:webp|jpg|png) \d+w")
 SCHEMES = {"http", "https", "mailto", "tel", SITE_SCHEME}
 GONE_WITH_CONTENT = {"script", "style", "noscript", "template", "object", "embed", "applet", "form", "math", "svg"}
 
@@ -57,7 +58,7 @@ def _embed_filter(hosts: frozenset[str]):
             host = (urlsplit(value).hostname or "").lower()
             return value if host in hosts else None
         if attribute == "srcset":
-            own = all(part.strip().startswith(SITE_SCHEME + ":") for part in value.split(","))
+            own = all(_VARIANT_CANDIDATE.fullmatch(part.strip()) for part in value.split(","))
             return value if own else None
         return value
     return keep

@@ -20,16 +20,19 @@ FIX = "若确需公开，请在头信息写 allow: [{{rule: {rule}, why: 理由}
 
 # Full-width digits and X (typed with a Chinese input method) count as their ASCII forms; one
 # character for one, so columns stay right.
-_WIDE = str.maketrans("０１２３４５６７８９Ｘｘ－", "0123456789Xx-")
+_WIDE = str.maketrans("０１２３４５６７８９Ｘｘ－\u3000", "0123456789Xx- ")
 _EDGE_BEFORE = r"(?<![0-9A-Za-z])"
-# A number followed by a unit is a count or an amount (产值 13800000000 元), never a phone or a card.
-_EDGE_AFTER = r"(?![0-9A-Za-z])(?!\s?[元角分人次件个吨米台户名项块条份本册张篇位辆亩斤千万亿%％])"
+_EDGE_AFTER = r"(?![0-9A-Za-z])"
+# A phone-like or card-like number followed by a unit is a count or an amount (产值 13800000000 元).
+# Not for ID numbers, whose check digit already tells them apart; and no unit that is also a common
+# surname (张, 万, 米 …), so 「13812345678张师傅」 is still a phone number.
+_COUNT_AFTER = r"(?!\s?[元角分人次件个吨台户名块条份本册篇位辆亩斤千亿%％])"
 _ID = re.compile(_EDGE_BEFORE + r"[1-8]\d{5}(?:19|20)\d{2}\d{2}\d{2}\d{3}[0-9Xx]" + _EDGE_AFTER)
 # 1[3-9]x: every mainland mobile prefix; written whole, or 3-4-4 with spaces or hyphens; +86/86 ahead.
-_MOBILE = re.compile(_EDGE_BEFORE + r"(?:\+?86[ -]?)?(1[3-9]\d)([ -]?)(\d{4})\2(\d{4})" + _EDGE_AFTER)
+_MOBILE = re.compile(_EDGE_BEFORE + r"(?:\+?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})" + _EDGE_AFTER + _COUNT_AFTER)
 # 16 to 19 digits, whole or in groups of four (the last group may be shorter), starting as the
 # cards issued in China do (3 JCB, 4 Visa, 5 Mastercard, 6 UnionPay, 9 older domestic debit cards).
-_CARD = re.compile(_EDGE_BEFORE + r"(?:[34569]\d{15,18}|[34569]\d{3}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?)" + _EDGE_AFTER)
+_CARD = re.compile(_EDGE_BEFORE + r"(?:[34569]\d{15,18}|[34569]\d{3}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?)" + _EDGE_AFTER + _COUNT_AFTER)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -77,6 +80,6 @@ def scan(text: str, today: dt.date) -> Iterator[tuple[int, int, str, dict]]:
         for found in _MOBILE.finditer(line):
             if any(found.start() in span for span in taken):
                 continue
-            digits = found.group(1) + found.group(3) + found.group(4)
+            digits = found.group(1) + found.group(2) + found.group(3)
             yield number, found.start() + 1, "privacy-mobile", {"masked": _masked(digits),
                                                                  "fix": FIX.format(rule="privacy-mobile")}

@@ -12,6 +12,11 @@ from ..pages.stats import CSV, honor_rows
 HEADER = ["荣誉键 key", "荣誉 name", "级别 level", "年份 year", "人数 count", "年度目标 target", "差额 short"]
 
 
+def _cell(text: str) -> str:
+    """A name a spreadsheet would run as a formula (=, +, -, @ first) is kept as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     rows, years = honor_rows(public)
     data = io.StringIO()
@@ -19,7 +24,7 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     table.writerow(HEADER)
     for row in rows:
         for year in sorted(set(years) | set(row.counts)):
-            table.writerow([row.honor.key, row.honor.name, row.honor.level, year, row.counts.get(year, 0),
+            table.writerow([row.honor.key, _cell(row.honor.name), row.honor.level, year, row.counts.get(year, 0),
                             row.honor.target if row.honor.target else "", row.short(year) if row.honor.target else ""])
     target = site_dir / CSV
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 import segno
 from PIL import Image as PILImage, ImageOps
 
+from .. import responsive
 from ..kinds import model as model_kind
 
 WIDTH, HEIGHT = 900, 540  # tenths of a millimetre: 90 × 54 mm, a name-card size
@@ -29,11 +30,16 @@ def card_path(model) -> str:
 
 
 def _portrait(path: Path | None) -> str:
-    """The portrait as a data URI: orientation applied, cropped to 4:5, metadata dropped."""
+    """The portrait as a data URI, cropped to 4:5, from the pipeline's variant (turned upright, no
+    metadata, already in the cache); "" when there is none (the checks report a broken picture)."""
     if path is None:
         return ""
-    with PILImage.open(path) as image:
-        picture = ImageOps.fit(ImageOps.exif_transpose(image).convert("RGB"), PORTRAIT)
+    try:
+        with PILImage.open(path) as image:
+            picture = ImageOps.fit(image.convert("RGB"), PORTRAIT)
+    except Exception:  # noqa: BLE001 — any file Pillow cannot decode: a card without a photo
+        return ""
+    picture.info = {}
     data = io.BytesIO()
     picture.save(data, "JPEG", quality=82)
     return "data:image/jpeg;base64," + base64.b64encode(data.getvalue()).decode("ascii")
@@ -61,9 +67,10 @@ def _lines(text: str, ems: float, most: int) -> list[str]:
     return rows
 
 
-def card_svg(model, honor_line: str, address: str, site_name: str) -> str:
+def card_svg(model, honor_line: str, address: str, site_name: str, settings) -> str:
     qr = segno.make(address, error="m")
-    portrait = _portrait(model.photo.path if model.photo else None)
+    shown = responsive.published(model.photo, settings, "src") if model.photo else None
+    portrait = _portrait(shown[1] if shown and shown[1].suffix.lower() in (".jpg", ".png") else None)
     text = []
     y = 150
     # A name is never cut: a long one (买买提·艾力) is set smaller to fit the 340 units beside the photo.
@@ -104,6 +111,7 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
         target = site_dir / card_path(model)
         target.parent.mkdir(parents=True, exist_ok=True)
         address = settings.base_url + public.url(model)
-        target.write_text(card_svg(model, honor_line(public, model), address, settings.site_name), encoding="utf-8")
+        target.write_text(card_svg(model, honor_line(public, model), address, settings.site_name, settings),
+                          encoding="utf-8")
         written.append(card_path(model))
     return written
