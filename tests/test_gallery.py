@@ -134,7 +134,7 @@ def test_profile_lists_every_story_about_the_person_newest_first(gallery):
     assert other.context["more"] == "" and other.context["stories"] == ()
 
 
-def test_a_reader_filters_the_gallery_with_and_without_javascript(browser, served):  # noqa: F811
+def test_a_reader_filters_the_gallery_with_and_without_javascript(browser, served, tmp_path):  # noqa: F811
     # Without JavaScript: the filter is a link to a pre-built page.
     context = browser.new_context(viewport={"width": 375, "height": 800}, java_script_enabled=False)
     page = context.new_page()
@@ -144,6 +144,7 @@ def test_a_reader_filters_the_gallery_with_and_without_javascript(browser, serve
     page.get_by_role("link", name="东城区 2").click()
     assert page.locator("h1").inner_text() == "东城区分馆"
     assert page.locator("#up-gallery-grid .up-person__name").all_inner_texts() == ["李秀英", "刘芳"]
+    page.screenshot(path=str(tmp_path / "region-375.png"), full_page=True)
     context.close()
     # With it: two filters combined, no reload, the address says what was chosen.
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -159,6 +160,7 @@ def test_a_reader_filters_the_gallery_with_and_without_javascript(browser, serve
     assert page.locator("#up-gallery-results .up-person__name").all_inner_texts() == ["阿木仁青"]
     assert page.locator("#up-gallery-grid").is_hidden() and page.evaluate("window.__samePage") is True
     assert page.url.endswith("/models/?year=2026&industry=neng-yuan-96b7b6")
+    page.screenshot(path=str(tmp_path / "combined-1280.png"), full_page=True)
     page.locator("#up-gallery-results a").first.click()
     page.wait_for_url("**/models/a-mu-ren-qing/")
     # The shared address opens with the same combination.
