@@ -119,6 +119,8 @@ EXPECTED = {
         "content/stories/privacy-number-before-a-name.md:12:22: [privacy-mobile] 疑似个人手机号码：公开的内容不得含个人手机号，请删去，或打码写成 138****5678。若确需公开，请在头信息写 allow: [{rule: privacy-mobile, why: 理由}]",
         "content/stories/privacy-number-before-a-name.md:12:36: [privacy-mobile] 疑似个人手机号码：公开的内容不得含个人手机号，请删去，或打码写成 139****5678。若确需公开，请在头信息写 allow: [{rule: privacy-mobile, why: 理由}]",
         "content/stories/privacy-number-before-a-name.md:14:4: [privacy-id] 疑似居民身份证号码（110***********002X，校验码正确）：公开的内容不得含身份证号（《个人信息保护法》）。若确需公开，请在头信息写 allow: [{rule: privacy-id, why: 理由}]"]),
+    "contest-closes-before-opens.md": ("contests/zhengwen/index.md", [
+        "content/contests/zhengwen/index.md:4: [field-range] 字段「closes」（闭幕日期）的值 2026-04-01 超出范围：不得早于征集开始日期 opens"]),
     "privacy-ordinary-numbers.md": ("stories", []),
     "privacy-allowed.md": ("stories", []),
     "privacy-allow-typo-and-unused.md": ("stories", [

@@ -27,8 +27,11 @@ class Entry(Item):
 
 
 def read_contest(raw, f, settings) -> dict:
-    return {"title": f.text("title", required=True, max_len=64), "theme": f.text("theme"),
-            "opens": f.day("opens", required=True), "closes": f.day("closes"), "organizer": f.text("organizer")}
+    fields = {"title": f.text("title", required=True, max_len=64), "theme": f.text("theme"),
+              "opens": f.day("opens", required=True), "closes": f.day("closes"), "organizer": f.text("organizer")}
+    if fields["opens"] and fields["closes"] and fields["closes"] < fields["opens"]:  # as for exhibitions
+        f.report("closes", "field-range", value=fields["closes"].isoformat(), rule="不得早于征集开始日期 opens")
+    return fields
 
 
 def read_entry(raw, f, settings) -> dict:
