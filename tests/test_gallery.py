@@ -245,3 +245,17 @@ def test_honors_report_counts_public_profiles_per_honor_and_year(gallery, tmp_pa
     assert ["quanguo-laomo", "全国劳动模范", "国家级", "2020", "2", "", ""] in rows
     assert not [r for r in rows if r[3] == "2001"]
     assert "models/stats/" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_a_preview_shows_drafts_in_the_gallery_but_prints_and_counts_only_public_profiles(gallery, tmp_path):
+    site = tmp_path / "preview"
+    result = mkdocs_build(site, content=gallery, preview=True)
+    assert result.returncode == 0, result.stderr
+    assert "保密庚" in (site / "models/index.html").read_text(encoding="utf-8")  # editors see the draft …
+    regions = [p.name for p in (site / "models/region").iterdir()]
+    beishan = next(name for name in regions if name.startswith("bei-shan-qu-"))
+    assert not (site / "models/region" / beishan / "print").exists()  # … but no card exists to print
+    assert "北山区" not in (site / "models/print/index.html").read_text(encoding="utf-8")
+    assert not (site / "models/secret-g/card.svg").exists()
+    stats = (site / "models/stats/index.html").read_text(encoding="utf-8")
+    assert "2001" not in stats and "保密庚" not in stats

@@ -126,8 +126,12 @@ def _print_pages(site, out, menu) -> None:
     Only with site_url: the cards' QR codes need the site's full address."""
     if not out.settings.site_url:
         return
-    regions = next(values for facet, values in menu if facet.name == "region")
-    everyone = model_kind.by_honor(site)
+    # Cards are an output, made for public profiles only; a preview's print pages list those too.
+    public = getattr(site, "public", site)
+    regions = [FilterValue(v.facet, v.key, v.name, v.heading, [m for m in v.models if m in public])
+               for facet, values in menu if facet.name == "region" for v in values]
+    regions = [value for value in regions if value.models]
+    everyone = [m for m in model_kind.by_honor(site) if m in public]
     unplaced = [m for m in everyone if not m.region]
     out.add("models/print/", "cards.html", title="劳模展牌打印", description="各分馆劳模展牌（含二维码）的打印页",
             heading="劳模展牌打印", regions=regions, models=[], unplaced=len(unplaced), index=True)

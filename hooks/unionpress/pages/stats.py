@@ -83,7 +83,8 @@ def chart(rows: list[HonorRow], years: list[int]) -> Markup:
 
 
 def pages(site, out) -> None:
-    rows, years = honor_rows(site)
+    # Public profiles only, in a preview build too: the report and its CSV say what readers see.
+    rows, years = honor_rows(getattr(site, "public", site))
     out.add(URL, "stats.html", title="荣誉统计", description="各项荣誉每年的公开劳模人数与年度目标（编辑用）",
             rows=rows, years=years[:CHART_YEARS], all_years=years, chart=chart(rows, years), csv=CSV,
             noindex=True)
