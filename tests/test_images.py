@@ -39,7 +39,10 @@ def test_bad_images_are_findings(site_copy):
 
 
 def test_a_large_but_plausible_photo_passes(site_copy):
-    (site_copy / "images/wide.png").write_bytes(_png_header(6000, 4000))  # 24 MP: an ordinary phone photo
+    from PIL import Image as PILImage
+
+    # 24 MP, an ordinary phone photo, and a whole one: a header alone is a broken file (image-broken).
+    PILImage.new("RGB", (6000, 4000), (180, 40, 40)).save(site_copy / "images/wide.png")
     write_story(site_copy, "wide", cover="../images/wide.png", cover_alt="宽幅照片")
     assert check(site_copy)[0] == []
 
