@@ -333,7 +333,7 @@ class BodyRenderer:
     def _picture(element, variants: responsive.PictureSet) -> None:
         """<img> → <picture> with a WebP source, the fallback's srcset, and the size of the largest."""
         def candidates(chosen):
-            return ", ".join(f"{MARK}{v.output} {v.width}w" for v in chosen)
+            return responsive.srcset(chosen, lambda output: MARK + output)
 
         element.set("src", MARK + variants.src.output)
         element.set("srcset", candidates(variants.fallback))

@@ -89,81 +89,73 @@ class Pipeline:
     def picture(self, path: Path | None) -> PictureSet | None:
         """The variants of the picture at `path`; None when it is served as it is (not a raster
         photo, or a file the checks already reported as broken)."""
-        if path is None or path.suffix.lower() not in RASTER:
+        memo = _memo(path)
+        if memo is None:
             return None
-        try:
-            stat = path.stat()
-        except OSError:
-            return None
-        memo = (path, stat.st_mtime_ns, stat.st_size)
         with self._lock:
             if memo not in self._known:
                 started = time.perf_counter()
-                trouble = images.problem(path)
-                broken = trouble is not None and trouble[0] != "image-oversized"
-                self._known[memo] = None if broken else self._variants(path)
+                pending = self._settle(memo)
+                if pending is not None:
+                    self._made(memo, _encode_into(self.cache, *pending))
                 self.seconds += time.perf_counter() - started
             return self._known[memo]
 
-    def _variants(self, path: Path) -> PictureSet | None:
-        data = path.read_bytes()
+    def warm(self, paths) -> None:
+        """Encode the pictures of `paths` that the cache lacks, on every core at once: a first build of
+        a thousand portraits would otherwise encode them one by one while rendering."""
+        started = time.perf_counter()
+        with self._lock:
+            todo = []
+            for memo in dict.fromkeys(filter(None, map(_memo, paths))):
+                if memo not in self._known and (pending := self._settle(memo)) is not None:
+                    todo.append((memo, *pending))
+            for (memo, _data, _key), found in zip(todo, _encode_all(self.cache, todo)):
+                self._made(memo, found)
+            self.seconds += time.perf_counter() - started
+
+    def _settle(self, memo: tuple) -> tuple[bytes, str] | None:
+        """Remember what needs no encoding (a broken file: None; a picture in the cache: its
+        variants); return (bytes, key) of one still to encode. Called with the lock held."""
+        trouble = images.problem(memo[0])
+        if trouble is not None and trouble[0] != "image-oversized":
+            self._known[memo] = None
+            return None
+        data = memo[0].read_bytes()
         key = _key(data)
         found = self._cached(key)
-        if found is not None:
-            self.reused += 1
-            return found
-        made = _encode_into(self.cache, data, key)
-        if made is not None:
-            self.encoded += 1
-        return made
+        if found is None:
+            return data, key
+        self.reused += 1
+        self._known[memo] = found
+        return None
+
+    def _made(self, memo: tuple, found: PictureSet | None) -> None:
+        self._known[memo] = found
+        self.encoded += found is not None
 
     def _cached(self, key: str) -> PictureSet | None:
         record = self.cache / f"{key}.json"
         if not record.is_file():
             return None
         try:
-            found = _from_record(json.loads(record.read_text(encoding="utf-8")), self.cache)
-        except (ValueError, KeyError, TypeError):
-            return None  # a damaged record: encode again
-        sizes = record_sizes = None
-        try:
-            record_sizes = json.loads(record.read_text(encoding="utf-8")).get("bytes", {})
+            data = json.loads(record.read_text(encoding="utf-8"))
+            found = _from_record(data, self.cache)
             sizes = {v.file.name: v.file.stat().st_size for v in (*found.webp, *found.fallback)}
-        except OSError:
-            return None  # a variant is missing
-        return found if sizes == record_sizes else None  # a file cut short (power cut) is made again
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # a damaged record or a missing variant: encode again
+        return found if sizes == data.get("bytes") else None  # a file cut short (power cut) is made again
 
-    def warm(self, paths) -> None:
-        """Encode the pictures of `paths` that the cache lacks, on every core at once: a first build of
-        a thousand portraits would otherwise encode them one by one while rendering."""
-        started = time.perf_counter()
-        todo: list[tuple[tuple, bytes, str]] = []
-        with self._lock:
-            for path in dict.fromkeys(p for p in paths if p is not None and p.suffix.lower() in RASTER):
-                try:
-                    stat = path.stat()
-                except OSError:
-                    continue
-                memo = (path, stat.st_mtime_ns, stat.st_size)
-                if memo in self._known:
-                    continue
-                trouble = images.problem(path)
-                if trouble is not None and trouble[0] != "image-oversized":
-                    self._known[memo] = None
-                    continue
-                data = path.read_bytes()
-                key = _key(data)
-                found = self._cached(key)
-                if found is not None:
-                    self.reused += 1
-                    self._known[memo] = found
-                else:
-                    todo.append((memo, data, key))
-            made = _encode_all(self.cache, todo)
-            for (memo, _data, _key_), found in zip(todo, made):
-                self._known[memo] = found
-                self.encoded += found is not None
-            self.seconds += time.perf_counter() - started
+
+def _memo(path: Path | None) -> tuple | None:
+    """What identifies one version of a raster picture file in this process; None for anything else."""
+    if path is None or path.suffix.lower() not in RASTER:
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (path, stat.st_mtime_ns, stat.st_size)
 
 
 def _encode_all(cache: Path, todo: list) -> list:

@@ -60,23 +60,26 @@ def newest_first(story: Story):
     return (story.date.timestamp() if story.date else float("-inf"), story.slug)
 
 
-def neighbours(site, story: Story, column) -> tuple[Story | None, Story | None]:
-    """上一篇 / 下一篇: the stories above and below this one in its column's listing (newest first).
-    Taken from the view, so a draft or embargoed story is never a neighbour."""
-    if column is None:
-        return None, None
-    siblings = site.backrefs(column, "story", "column")
-    at = siblings.index(story)
-    return (siblings[at - 1] if at > 0 else None), (siblings[at + 1] if at + 1 < len(siblings) else None)
+def neighbours(site) -> dict[int, tuple[Story | None, Story | None]]:
+    """上一篇 / 下一篇 of every story: the stories above and below it in its column's listing (newest
+    first), one pass per column (looking each story up in its column would be quadratic). Taken from
+    the view, so a draft or embargoed story is never a neighbour."""
+    found: dict[int, tuple[Story | None, Story | None]] = {}
+    for column in site.lists["column"].values():
+        siblings = site.backrefs(column, "story", "column")
+        for at, story in enumerate(siblings):
+            found[id(story)] = (siblings[at - 1] if at > 0 else None,
+                                siblings[at + 1] if at + 1 < len(siblings) else None)
+    return found
 
 
 def pages(site, out) -> None:
+    around = neighbours(site)
     for story in site.latest("story"):
-        column = site.first(story, "column")
-        newer, older = neighbours(site, story, column)
+        newer, older = around.get(id(story), (None, None))
         out.add(url(story), "story.html", title=story.title, description=out.summary(story), item=story,
                 lastmod=story.date, searchable=True, image=story.cover, story=story,
-                column=column, models=site.refs(story, "models"), newer=newer, older=older,
+                column=site.first(story, "column"), models=site.refs(story, "models"), newer=newer, older=older,
                 topics=site.refs(story, "topics"), tags=[(t, out.tag_url(t)) for t in story.tags])
 
 

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from .. import responsive
 from ..kinds import model as model_kind
-from ..pages.base import image_size
+from ..images import pixel_size
 from ..pages.gallery import filters
 
 OUTPUT = "models/gallery.json"
@@ -26,10 +26,8 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     records = []
     for model in model_kind.by_honor(public):
         top = model_kind.top_honor(public, model)
-        shown = responsive.published(model.photo, public.settings, "small")
-        found = responsive.pipeline(public.settings).picture(model.photo.path) if model.photo else None
-        width, height = (found.fallback[0].width, found.fallback[0].height) if found else (
-            image_size(model.photo) if model.photo else (0, 0))
+        shown = responsive.published(model.photo, public.settings, "small")  # the 320 px variant
+        width, height = (pixel_size(shown[1]) or (0, 0)) if shown else (0, 0)
         records.append({"u": public.url(model), "n": model.name, "e": model.employer,
                         "t": f"{top[0].year} {top[1].name}" if top else "",
                         "p": quote(shown[0], safe="/") if shown else "",
