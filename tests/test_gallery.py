@@ -9,6 +9,7 @@ import pytest
 
 from conftest import check, mkdocs_build, write_item, write_story
 from test_browser import browser, served  # noqa: F401  (fixtures)
+from test_build import _all_text
 
 HONORS = ("- {key: quanguo-laomo, name: 全国劳动模范, level: 国家级, rank: 1}\n"
           "- {key: sheng-laomo, name: 省级劳动模范, level: 省部级, rank: 10}\n"
@@ -97,8 +98,7 @@ def test_no_draft_profile_in_any_gallery_page_or_the_index(gallery, tmp_path):
     site = tmp_path / "site"
     result = mkdocs_build(site, content=gallery)
     assert result.returncode == 0, result.stderr
-    texts = {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*")
-             if p.suffix in {".html", ".json", ".xml", ".js"}}
+    texts = _all_text(site)  # every page, JSON, SVG card, CSV and feed, embedded pictures left out
     assert [name for name, text in texts.items() for marker in ("保密庚", "secret-g", "北山区", "建筑业", "2001")
             if marker in text] == []
     index = json.loads(texts["models/gallery.json"])
