@@ -133,13 +133,18 @@ class PageSet:
         self.pages.append(page)
         return page
 
-    def listing(self, base: str, title: str, stories: Sequence, *, kicker: str, description: str = "",
-                note: str = "", cover: Image | None = None, models: Sequence = (), feed=None) -> None:
-        """A paginated list of stories: page 1 at `base`, page N at `base/page/N/`."""
-        groups = chunks(stories, self.settings.page_size)
+    def paged(self, base: str, title: str, members: Sequence, size: int):
+        """Pages of `members`, `size` at a time: page 1 at `base`, page N at `base/page/N/`. Yields
+        (url, title, number, the page's members, every page's URL); at least one, maybe empty."""
+        groups = chunks(members, size)
         urls = [paged_url(base, n) for n in range(1, len(groups) + 1)]
         for number, (url, group) in enumerate(zip(urls, groups), start=1):
-            page_title = title if number == 1 else f"{title}（第 {number} 页）"
+            yield url, title if number == 1 else f"{title}（第 {number} 页）", number, group, urls
+
+    def listing(self, base: str, title: str, stories: Sequence, *, kicker: str, description: str = "",
+                note: str = "", cover: Image | None = None, models: Sequence = (), feed=None) -> None:
+        """A paginated list of stories."""
+        for url, page_title, number, group, urls in self.paged(base, title, stories, self.settings.page_size):
             self.add(url, "listing.html", title=page_title, description=description,
                      lastmod=group[0].date if group else None, image=cover if number == 1 else None,
                      heading=title, kicker=kicker, note=note, cover=cover if number == 1 else None,

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from ..kinds import model as model_kind
 from ..kinds.honor import HONOR_LEVELS, LEVEL_KEYS
 from ..tags import name_slug
-from .base import chunks, paged_url
 
 STRIP = 8  # portraits on the homepage's 星光大道
 RECENT_YEARS = 3  # "recent" honorees: honored in the latest three award years of the site
@@ -112,13 +111,10 @@ def star_strip(site, limit: int = STRIP) -> list:
 
 def _gallery(out, base: str, heading: str, models: Sequence, *, menu, current: FilterValue | None,
              description: str) -> None:
-    groups = chunks(models, out.settings.gallery_page_size) or [[]]
-    urls = [paged_url(base, n) for n in range(1, len(groups) + 1)]
-    for number, (url, group) in enumerate(zip(urls, groups), start=1):
-        title = heading if number == 1 else f"{heading}（第 {number} 页）"
+    size = out.settings.gallery_page_size
+    for url, title, number, group, urls in out.paged(base, heading, models, size):
         out.add(url, "models.html", title=title, description=description, heading=heading, total=len(models),
-                models=group, pages=urls, current=number, menu=menu, chosen=current,
-                first=(number - 1) * out.settings.gallery_page_size + 1)
+                models=group, pages=urls, current=number, menu=menu, chosen=current, first=(number - 1) * size + 1)
 
 
 def _print_pages(site, out, menu) -> None:
