@@ -63,7 +63,7 @@ def _render_bodies(build: Build) -> None:
     # The pictures named in front matter (covers, portraits, works) are most of a site's: encoded on
     # every core before the pages ask for them one by one (a no-op when the cache has them).
     renderer.pictures.warm(image.path for item in build.shown.items() for image in item.images)
-    feeds = {feed.url(fmt) for feed in feed_sets(catalog.lists, settings) for fmt in ("rss", "atom", "json")}
+    feeds = {feed.url(fmt) for feed in feed_sets(build.public, settings) for fmt in ("rss", "atom", "json")}
     public_urls = {page.url for page in build.public_pages} | set(settings.doc_pages) | set(outputs.FILES) | feeds
     everything: View = build.shown if settings.preview else None
     all_urls = None  # for non-public items: made once, when the first one comes
@@ -73,7 +73,7 @@ def _render_bodies(build: Build) -> None:
         else:
             if all_urls is None:
                 everything = everything or View(catalog.items, catalog.lists, settings)
-                all_urls = public_urls | {_item_url(i) for i in catalog.items}
+                all_urls = public_urls | {_item_url(i) for i in catalog.items} | linking.row_urls(catalog.lists)
             view, urls, strict = everything, all_urls, False
         build.bodies[id(item)] = renderer.render(item, view, urls, findings, strict)
         renderer.check_images(item, view, findings, strict)

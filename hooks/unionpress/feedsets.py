@@ -2,7 +2,9 @@
 
 Kept apart from the output that writes them (outputs/feeds.py) because pages need the same list:
 every page links the site feed, column and topic pages link theirs, and /feeds/ lists them all.
-A feed set is decided by the lists (columns, topics) and the settings alone, never by items.
+The feed sets are decided by the public view and the settings: a column or topic has a feed exactly
+while it has a public page (its row passes the gate and holds a public story or profile). A preview
+build offers the same feeds as production, never one of what it shows only in preview.
 """
 
 from __future__ import annotations
@@ -64,11 +66,28 @@ def topic_feed(topic, settings) -> FeedSet:
                    f"topics/{topic.key}/", topics=(topic.key,), kind="topic")
 
 
-def feed_sets(lists, settings) -> list[FeedSet]:
-    """Every feed, in a stable order: site, columns, topics, partners."""
+def public_of(site):
+    """The public view behind a view: itself, or the one a preview view was made beside."""
+    return getattr(site, "public", site)
+
+
+def feed_of(site, name: str, row) -> FeedSet | None:
+    """The feed of a column or topic, or None when it has none (held back, or nothing public in it:
+    then even a preview page of it must not link a feed that production never writes)."""
+    public = public_of(site)
+    if not any(shown is row for shown in public.occupied(name)):
+        return None
+    return column_feed(row, site.settings) if name == "column" else topic_feed(row, site.settings)
+
+
+def feed_sets(public, settings) -> list[FeedSet]:
+    """Every feed of the public view, in a stable order: site, columns, topics, partners. A partner's
+    filter may name a row that is not public yet: its feed simply finds nothing through it, since the
+    public view knows no story in that row (outputs/feeds.py matches against the public view)."""
+    public = public_of(public)
     sets = [site_feed(settings)]
-    sets += [column_feed(column, settings) for column in lists["column"].values()]
-    sets += [topic_feed(topic, settings) for topic in lists["topic"].values()]
+    sets += [column_feed(column, settings) for column in public.occupied("column")]
+    sets += [topic_feed(topic, settings) for topic in public.occupied("topic")]
     for partner in settings.partners:
         sets.append(FeedSet(f"feeds/partners/{partner['name']}", partner.get("title") or f"{settings.site_name}（{partner['name']}）",
                             partner.get("description", ""), "", columns=tuple(partner.get("columns", ())),
@@ -91,5 +110,5 @@ def check_partners(settings, lists, known_tags, findings, lines) -> None:
                 if (tag_key(value) if key == "tags" else value) not in folded[key]:  # 5G matches 5g
                     close = did_you_mean(value, values)
                     findings.add("mkdocs.yml", lines.get("partners", 1), "config",
-                                 field=f"partners[{index + 1}].{key}",
+                                 field=f"extra.unionpress.partners[{index + 1}].{key}",
                                  detail=f"「{value}」不存在" + (f"，是否想写「{close}」？" if close else ""))

@@ -63,6 +63,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "isbn-invalid": (ERROR, "ISBN「{value}」无效：{reason}", "invalid ISBN"),
     "config-unknown": (WARNING, "配置 extra.unionpress 中有未知字段「{field}」，将被忽略{hint}", "unknown setting"),
     "link-missing": (ERROR, "链接指向的文件或页面不存在：{target}", "link target not found"),
+    "row-hidden": (ERROR, "字段「{field}」引用的{what}「{name}」（{key}）{why}：已发布的{item}不能放在未公开的{what}里。{fix}",
+                   "published item in a list row that is not public by then"),
     "link-hidden": (ERROR, "链接或图片指向未公开的内容「{label}」（{other}）：{target}。草稿、待审、定时发布或未审完的内容不能被已发布的内容引用", "link to a non-public item"),
     "image-broken": (ERROR, "图片文件无法读取（已损坏，或不是 JPEG、PNG、WebP、GIF 图片）：{src}", "image cannot be read"),
     "image-pixels": (ERROR, "图片像素过大（{size}），可能是损坏或恶意的文件：{src}。请缩小到 8000×8000 像素以内", "too many pixels"),

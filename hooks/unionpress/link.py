@@ -47,6 +47,13 @@ def check(catalog: Catalog, findings: Findings) -> None:
                                  what=labels[ref.target], key=key, hint=_hint(key, tables[ref.target]))
 
 
+def row_urls(lists) -> set[str]:
+    """The page URL of every list row, whether or not this build makes its page: a draft may link to
+    a column or topic that has no public page yet (a public item may not: its links are checked
+    against the public plan)."""
+    return {kind.url(row) for name, rows in lists.items() if (kind := LIST_KINDS[name]).url for row in rows.values()}
+
+
 class View:
     """Items linked among themselves, with forward references and backlinks; read-only."""
 
@@ -117,6 +124,22 @@ class View:
     def backrefs(self, target: object, kind: str, field: str) -> tuple:
         """Members of `kind` whose `field` names `target`, in that kind's order."""
         return self._backward.get((id(target), kind, field), ())
+
+    # -- list rows ------------------------------------------------------------------------------------
+    def members(self, name: str, row: object) -> tuple:
+        """The members of this view a list row holds (a column's stories; a topic's stories, then its
+        profiles), each in its kind's order."""
+        return tuple(item for kind, field in LIST_KINDS[name].members for item in self.backrefs(row, kind, field))
+
+    def occupied(self, name: str) -> tuple:
+        """The rows of list kind `name` that hold at least one member of this view, in file order: the
+        rows that have a page, a feed and a place in the channel bar here. An empty column or topic
+        would be a page of nothing, and a feed that never says anything."""
+        key = f"occupied:{name}"
+        if key not in self._sorted:
+            self._sorted[key] = tuple(row for row in self.lists.get(name, {}).values()
+                                      if any(self.backrefs(row, kind, field) for kind, field in LIST_KINDS[name].members))
+        return self._sorted[key]
 
     def url(self, obj: object) -> str | None:
         """The page URL of an item or list entry in this view (None: no page, or not a member)."""

@@ -4,6 +4,11 @@
 embargoed or an unreviewed item cannot be made, whoever builds it. Every output meant for the
 outside world (sitemap, search, feeds, exports) takes a `PublicSite` and nothing else. A preview
 build also makes a `PreviewSite` (everything, with banners) for its HTML pages only.
+
+List rows (columns, topics, honors, shelves) pass a gate too: `status` and `date` as on items, but
+published by default. The public view holds only the rows that pass it; everything that reads
+`view.lists` (pages, feeds, the gallery, the honors report) therefore never sees a held-back row, and
+an item's reference to one is simply absent there, as a reference to a draft item is.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from .config import Settings
 from .items import Item
 from .catalog import Catalog
-from .kinds import ITEM_KINDS
+from .kinds import ITEM_KINDS, LIST_KINDS
 from .link import View
 
 
@@ -38,11 +43,25 @@ def _public_items(catalog: Catalog, settings: Settings) -> list[Item]:
     return result
 
 
+def is_public_row(row: object, settings: Settings) -> bool:
+    """May this list row (a column, topic, honor, shelf) leave the building? A row without a gate
+    (a synonym group) always may."""
+    if getattr(row, "status", "published") != "published" or getattr(row, "unreadable", False):
+        return False
+    date = getattr(row, "date", None)
+    return date is None or date <= settings.now
+
+
 class PublicSite(View):
-    """Published, reviewed, not embargoed: linked only among themselves."""
+    """Published, reviewed, not embargoed: linked only among themselves. Its lists hold only public rows;
+    `held` keeps the rows the gate held back, for the build log and nothing else."""
 
     def __init__(self, catalog: Catalog, settings: Settings) -> None:
-        super().__init__(_public_items(catalog, settings), catalog.lists, settings)
+        lists = {name: {key: row for key, row in rows.items() if is_public_row(row, settings)}
+                 for name, rows in catalog.lists.items()}
+        super().__init__(_public_items(catalog, settings), lists, settings)
+        self.held = {name: tuple(row for key, row in rows.items() if key not in lists[name])
+                     for name, rows in catalog.lists.items()}
         self.preview = False
 
 
@@ -53,6 +72,27 @@ class PreviewSite(View):
         super().__init__(catalog.items, catalog.lists, settings)
         self.public = public
         self.preview = True
+
+
+def row_reasons(row, settings: Settings) -> list[str]:
+    """Why the gate holds a list row back (empty for a public row), in the banner's words."""
+    if is_public_row(row, settings):
+        return []
+    if row.unreadable:
+        return ["status 或 date 写法有误"]
+    if row.status != "published":
+        return [{"draft": "草稿", "review": "待审"}.get(row.status, row.status)]
+    return [f"定时发布：{row.date:%Y-%m-%d %H:%M}"]
+
+
+def row_banner(name: str, row, settings: Settings, public: View) -> str:
+    """The preview banner of a list row's page that production does not make ('' when it does): the
+    gate holds the row back, or nothing public is in it yet."""
+    reasons = row_reasons(row, settings)
+    held_by = LIST_KINDS[name].members
+    if not reasons and held_by and public.lists.get(name, {}).get(row.key) is row and not public.members(name, row):
+        reasons = ["还没有公开的" + "或".join(dict.fromkeys(ITEM_KINDS[k].label for k, _field in held_by))]
+    return "草稿·未发布（" + "；".join(reasons) + "）" if reasons else ""
 
 
 def banner(item: Item, settings: Settings) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -337,7 +338,12 @@ def check_review(item, settings: Settings, findings: Findings) -> None:
             if signature.date > item.date.date():
                 findings.add(item.source, item.line_of("review"), "review-late", level=level,
                              date=signature.date.isoformat(), published=f"{item.date:%Y-%m-%d %H:%M}")
-    if item.status == "published":
+    # A signature after today is judged only on an item that is out now (or undated). A scheduled item
+    # may be signed on its own future date: review-late already holds every signature to that date, so
+    # by the time it comes out no signature lies ahead, and today's clock never fails a build over an
+    # item that is not yet public (the build is all-or-nothing: it would hold back every other item).
+    scheduled = item.date is not None and item.date > settings.now
+    if item.status == "published" and not scheduled:
         for level, signature in item.review.signed():
             if signature.date > settings.now.date():
                 findings.add(item.source, item.line_of("review"), "review-future", level=level,
@@ -357,8 +363,23 @@ def isbn_problem(value: str) -> str | None:
     return None
 
 
+def read_row_gate(f: Fields) -> dict:
+    """status and date of a list row (a column, topic, honor or shelf), read like an item's. The status
+    defaults to published, not draft: lists were public row by row before they had a gate, and a union
+    that never writes `status:` in columns.yml must keep its columns. A status that is written but
+    wrong, or a date that is no date, holds the row back: a typo never publishes early."""
+    def written(key: str) -> bool:  # as the readers see it: blank is not written (and not reported)
+        value = f.data.get(key)
+        return value not in (None, []) and not (isinstance(value, str) and not visible(value))
+
+    status = f.text("status", choices=STATUSES)
+    date = f.when("date")
+    unreadable = (not status and written("status")) or (date is None and written("date"))
+    return {"status": "draft" if unreadable else status or "published", "date": date, "unreadable": unreadable}
+
+
 def read_rows(rows: Seq, source: str, folder: Path, settings: Settings, findings: Findings, read) -> list:
-    """A list file (columns.yml …): one object per row, each with a unique ASCII key."""
+    """A list file (columns.yml …): one row object per row, each with a unique ASCII key and its gate."""
     result, seen = [], {}
     for index, row in enumerate(rows):
         line = rows.lines[index]
@@ -371,6 +392,8 @@ def read_rows(rows: Seq, source: str, folder: Path, settings: Settings, findings
         if key and not SLUG_RE.match(key):
             f.report("key", "slug-invalid", slug=key)
         obj = read(f, key, f.line("key"))
+        if obj is not None:
+            obj = replace(obj, **read_row_gate(f))  # every `key:` row is a kinds.base.Row
         f.finish()
         if not key or obj is None:
             continue

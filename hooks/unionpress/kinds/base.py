@@ -8,6 +8,7 @@ pages) only ever go through these declarations.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -39,12 +40,29 @@ class Kind:
     check: Callable | None = None  # (item, findings): the kind's own rules on the finished item
 
 
+@dataclass(frozen=True, kw_only=True)
+class Row:
+    """What every row of a `key:` list shares: the gate, as on items. A row is public from the moment it
+    is written unless it says otherwise (`status` defaults to published, so lists written before rows
+    had a gate keep working); `date` holds it back until then, like an embargoed item."""
+
+    status: str = "published"
+    date: dt.datetime | None = None
+    unreadable: bool = False  # a status or date was written but cannot be read: held back, never guessed
+
+
 @dataclass(frozen=True)
 class ListKind:
     name: str
     label: str  # 栏目, 专题 …
     file: str  # under the content folder
-    read: Callable | None  # (Fields, key, line) -> object, for lists of `key:` rows
+    read: Callable | None  # (Fields, key, line) -> Row, for lists of `key:` rows
     url: Callable[[Any], str] | None = None
     pages: Callable | None = None
     rows: Callable | None = None  # (rows, source, findings) -> {key: object}, for lists of another shape
+    # (item kind, field) of the items a row holds: a column's stories, a topic's stories and profiles.
+    # A row that holds none of a view's items has no page, feed or channel-bar entry in that view.
+    members: tuple[tuple[str, str], ...] = ()
+    # The row is its members' home (a story's column, a book's shelf): a member cannot be shown without
+    # it, so a published member in a row that is not public by then is an error (row-hidden).
+    home: bool = False

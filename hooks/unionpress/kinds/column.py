@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..feedsets import column_feed
-from .base import ListKind
+from ..feedsets import feed_of
+from .base import ListKind, Row
 
 CADENCE_PERIODS = ("week", "month", "quarter", "year")
 _PERIOD_NAMES = {"week": "每周", "month": "每月", "quarter": "每季度", "year": "每年"}
 
 
 @dataclass(frozen=True)
-class Column:
+class Column(Row):
     key: str
     name: str
     description: str = ""
@@ -39,15 +39,18 @@ def url(column: Column) -> str:
 
 
 def pages(site, out) -> None:
-    columns = list(site.lists["column"].values())
+    """A page per column that holds a story of this view; /columns/ lists them. A column without one
+    has no page (the build log says so: pages.plan)."""
+    columns = site.occupied("column")
     for column in columns:
         note = f"{_PERIOD_NAMES[column.cadence['per']]}更新 {column.cadence['count']} 篇" if column.cadence else ""
         out.listing(url(column), column.name, site.backrefs(column, "story", "column"), kicker="栏目",
-                    description=column.description, note=note, feed=column_feed(column, out.settings))
+                    description=column.description, note=note, feed=feed_of(site, "column", column),
+                    notice=out.row_banner("column", column))
     if columns:
         out.add("columns/", "index.html", title="全部栏目", kicker="栏目", description="按栏目浏览全部报道",
                 entries=[(column.name, url(column), column.description, len(site.backrefs(column, "story", "column")))
                          for column in columns])
 
 
-KIND = ListKind("column", "栏目", "columns.yml", read, url=url, pages=pages)
+KIND = ListKind("column", "栏目", "columns.yml", read, url=url, pages=pages, members=(("story", "column"),), home=True)

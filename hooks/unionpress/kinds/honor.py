@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import ListKind
+from .base import ListKind, Row
 
 HONOR_LEVELS = ("国家级", "省部级", "市级", "县级", "企业级")
 # The gallery's /models/level/KEY/ pages need ASCII keys (a URL a worker can read out or type).
@@ -12,7 +12,7 @@ LEVEL_KEYS = {"国家级": "guojia", "省部级": "shengbu", "市级": "shi", "�
 
 
 @dataclass(frozen=True)
-class Honor:
+class Honor(Row):
     key: str
     name: str
     level: str

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import ListKind
+from .base import ListKind, Row
 
 
 @dataclass(frozen=True)
-class Shelf:
+class Shelf(Row):
     key: str
     name: str
     description: str = ""
@@ -19,4 +19,5 @@ def read(f, key, line) -> Shelf:
     return Shelf(key, f.text("name", required=True), f.text("description"), line)
 
 
-KIND = ListKind("shelf", "书架", "library/shelves.yml", read)
+# No shelf pages yet (they come with the reading room's pages); a shelf is already its books' home.
+KIND = ListKind("shelf", "书架", "library/shelves.yml", read, members=(("book", "shelf"),), home=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..feedsets import topic_feed
+from ..feedsets import feed_of
 from ..items import Image
-from .base import ListKind
+from .base import ListKind, Row
 
 
 @dataclass(frozen=True)
-class Topic:
+class Topic(Row):
     key: str
     name: str
     summary: str = ""
@@ -45,23 +45,26 @@ def models_of(site, topic: Topic) -> list:
 
 
 def featured(site, today: dt.date) -> Topic | None:
-    """The topic the homepage leads with: the first whose window holds today (the union's date)."""
-    for topic in site.lists["topic"].values():
+    """The topic the homepage leads with: the first whose window holds today (the union's date), of
+    those that have a page in this view."""
+    for topic in site.occupied("topic"):
         if topic.featured_from and topic.featured_to and topic.featured_from <= today <= topic.featured_to:
             return topic
     return None
 
 
 def pages(site, out) -> None:
-    topics = list(site.lists["topic"].values())
+    """A page per topic that holds a story or profile of this view; /topics/ lists them."""
+    topics = site.occupied("topic")
     for topic in topics:
         out.listing(url(topic), topic.name, site.backrefs(topic, "story", "topics"), kicker="专题",
                     description=topic.summary, cover=topic.cover, models=models_of(site, topic),
-                    feed=topic_feed(topic, out.settings))
+                    feed=feed_of(site, "topic", topic), notice=out.row_banner("topic", topic))
     if topics:
         out.add("topics/", "index.html", title="全部专题", kicker="专题", description="专题和主题活动",
                 entries=[(topic.name, url(topic), topic.summary, len(site.backrefs(topic, "story", "topics")))
                          for topic in topics])
 
 
-KIND = ListKind("topic", "专题", "topics.yml", read, url=url, pages=pages)
+KIND = ListKind("topic", "专题", "topics.yml", read, url=url, pages=pages,
+                members=(("story", "topics"), ("model", "topics")))

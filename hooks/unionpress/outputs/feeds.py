@@ -151,7 +151,7 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
         return []  # feed readers need absolute URLs
     base = settings.base_url
     written = []
-    for feed in feed_sets(public.lists, settings):
+    for feed in feed_sets(public, settings):
         stories = _entries(public, feed, settings.feed_length)
         entries = [_Entry(public, s, body_of, base, feed.full_text) for s in stories]
         updated = stories[0].date if stories else settings.now

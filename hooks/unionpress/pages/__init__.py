@@ -7,6 +7,7 @@ adds its own pages (kinds/*.py `pages`); the homepage, tags and 404 are here.
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -17,10 +18,15 @@ from ..feedsets import site_feed
 from ..config import Settings
 from ..items import Image, Item
 from ..kinds import ITEM_KINDS, LIST_KINDS, column, model
-from ..publish import banner
+from ..publish import PublicSite, banner, row_reasons
 from . import feeds, gallery, home, stats, tags
 from .base import (STATIC, Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, summary_of,
                    tag_table)
+
+
+# The hooks' logger: MkDocs prints its info lines in the build log (not under -q), and --strict counts
+# only warnings, so a notice here never fails a build.
+log = logging.getLogger("mkdocs.hooks.unionpress")
 
 
 def plan(site, settings: Settings) -> list[Page]:
@@ -39,15 +45,39 @@ def plan(site, settings: Settings) -> list[Page]:
     feeds.pages(site, out)
     out.add("search/", "search.html", title="搜索", description=f"搜索{settings.site_name}的报道和劳模风采")
     out.add("404.html", "404.html", title="页面没有找到", description=f"您访问的页面不存在。可从首页、标签或劳模风采继续浏览{settings.site_name}。")
+    if isinstance(site, PublicSite):  # once per build: a preview plans the public view too
+        for line in unshown_rows(site):
+            log.info(line)
     return out.pages
+
+
+def unshown_rows(public: PublicSite) -> list[str]:
+    """What the build log says about list rows that get no page: held back by their gate, or public
+    but holding nothing public. Info, not a finding: an empty column (set up before its first story,
+    or all of its stories scheduled) is a normal state, and a warning would fail every --strict build."""
+    lines = []
+    for kind in LIST_KINDS.values():
+        if not kind.url:
+            continue
+        for row in public.held.get(kind.name, ()):
+            why = "、".join(row_reasons(row, public.settings))
+            lines.append(f"{kind.label}「{row.name}」（{kind.file}：{row.key}）未公开（{why}）："
+                         f"正式构建不生成它的页面和订阅源")
+        shown = {id(row) for row in public.occupied(kind.name)}
+        labels = "或".join(dict.fromkeys(ITEM_KINDS[k].label for k, _field in kind.members))
+        for row in public.lists.get(kind.name, {}).values():
+            if id(row) not in shown:
+                lines.append(f"{kind.label}「{row.name}」（{kind.file}：{row.key}）还没有公开的{labels}："
+                             f"不生成它的页面和订阅源，也不出现在栏目条和首页上")
+    return lines
 
 
 def channels(site, settings: Settings) -> list[tuple[str, str]]:
     """The channel bar: home, each column, all topics, labor models, tags, then the hand-written pages.
     Stories are never listed: the bar is on every page, so it must not grow with them."""
     bar = [("首页", "")]
-    bar += [(c.name, column.url(c)) for c in site.lists["column"].values()]
-    if site.lists["topic"]:
+    bar += [(c.name, column.url(c)) for c in site.occupied("column")]  # a column with a page in this view
+    if site.occupied("topic"):
         bar.append(("专题", "topics/"))
     bar += [("劳模风采", "models/"), ("标签", "tags/")]
     bar += [(title, url) for title, url in settings.nav_pages]

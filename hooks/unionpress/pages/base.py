@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..images import pixel_size
 from ..items import Image, Item
+from ..publish import row_banner
 from ..tags import tag_url
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -141,15 +142,23 @@ class PageSet:
         for number, (url, group) in enumerate(zip(urls, groups), start=1):
             yield url, title if number == 1 else f"{title}（第 {number} 页）", number, group, urls
 
+    def row_banner(self, name: str, row) -> str:
+        """The preview banner of a list row's page that production does not make ('' in production,
+        where such a page is never planned)."""
+        if not getattr(self.site, "preview", False):
+            return ""
+        return row_banner(name, row, self.settings, self.site.public)
+
     def listing(self, base: str, title: str, stories: Sequence, *, kicker: str, description: str = "",
-                note: str = "", cover: Image | None = None, models: Sequence = (), feed=None) -> None:
-        """A paginated list of stories."""
+                note: str = "", cover: Image | None = None, models: Sequence = (), feed=None,
+                notice: str = "") -> None:
+        """A paginated list of stories; `notice` is a preview banner (a held-back column or topic)."""
         for url, page_title, number, group, urls in self.paged(base, title, stories, self.settings.page_size):
             self.add(url, "listing.html", title=page_title, description=description,
                      lastmod=group[0].date if group else None, image=cover if number == 1 else None,
                      heading=title, kicker=kicker, note=note, cover=cover if number == 1 else None,
                      models=list(models) if number == 1 else [], stories=group, pages=urls, current=number,
-                     feed=feed)
+                     feed=feed, notice=notice)
 
 
 def image_size(image: Image) -> tuple[int, int]:

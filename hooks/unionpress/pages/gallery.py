@@ -112,9 +112,13 @@ def star_strip(site, limit: int = STRIP) -> list:
 def _gallery(out, base: str, heading: str, models: Sequence, *, menu, current: FilterValue | None,
              description: str) -> None:
     size = out.settings.gallery_page_size
+    # An honor's page in a preview build may be one of a held-back honors.yml row: it says so.
+    honor = out.site.get("honor", current.key) if current is not None and current.facet == "honor" else None
+    notice = out.row_banner("honor", honor) if honor is not None else ""
     for url, title, number, group, urls in out.paged(base, heading, models, size):
         out.add(url, "models.html", title=title, description=description, heading=heading, total=len(models),
-                models=group, pages=urls, current=number, menu=menu, chosen=current, first=(number - 1) * size + 1)
+                models=group, pages=urls, current=number, menu=menu, chosen=current, first=(number - 1) * size + 1,
+                notice=notice)
 
 
 def _print_pages(site, out, menu) -> None:

@@ -16,4 +16,4 @@ def pages(site, out) -> None:
             lastmod=latest[0].date if latest else None,
             image=featured.cover if featured else None, featured=featured,
             latest=latest, models=gallery.star_strip(site),
-            columns=list(site.lists["column"].values()), topics=list(site.lists["topic"].values()))
+            columns=list(site.occupied("column")), topics=list(site.occupied("topic")))
