@@ -76,11 +76,14 @@ def _report(findings: Findings, strict: bool) -> None:
 
 
 def on_files(files, config):
-    rendered = _state["rendered"]
+    build, rendered = _state["build"], _state["rendered"]
     findings = Findings()
     for page, html in rendered.files:
-        if files.get_file_from_path(page.output) is not None:
-            findings.add(f"docs/{page.output}", 1, "duplicate-output", url=page.url, other=page.source or "自动生成的页面")
+        existing = files.get_file_from_path(page.output)
+        if existing is not None:  # a file of docs/ (a page MkDocs renders, or one it copies) writes it too
+            source = (build.settings.display(Path(existing.abs_src_path)) if existing.abs_src_path
+                      else f"{Path(config.docs_dir).name}/{existing.src_uri}")
+            findings.add(source, 1, "duplicate-output", url=page.url, other=engine.made_by(page))
             continue
         files.append(File.generated(config, page.output, content=html))
     for src_uri, path in sorted(rendered.assets.items()):
@@ -88,7 +91,27 @@ def on_files(files, config):
             files.append(File.generated(config, src_uri, abs_src_path=str(path)))
     if findings.errors:
         raise PluginError("UnionPress 内容检查未通过：\n" + findings.report())
+    _state["shipped"] = _shipped(files, config)
     return files
+
+
+SHIPPED_TEXT = (".js", ".mjs", ".json", ".css", ".html", ".svg", ".txt")
+
+
+def _shipped(files, config) -> list[Path]:
+    """The theme's files published as they are (its scripts, e.g. the word segmenter of its search),
+    and its strings in the site's language: text the site shows that no content wrote, which the
+    audit must not mistake for a hidden person's name."""
+    themes = [Path(folder).resolve() for folder in config.theme.dirs]
+    found = []
+    for file in files:
+        if file.abs_src_path and file.src_uri.lower().endswith(SHIPPED_TEXT):
+            path = Path(file.abs_src_path).resolve()
+            if any(path.is_relative_to(theme) for theme in themes):
+                found.append(path)
+    language = config.theme.get("language") or ""
+    found += [theme / "partials/languages" / f"{language}.html" for theme in themes]
+    return [path for path in found if path.is_file()]
 
 
 def on_page_context(context, page, config, nav):
@@ -107,13 +130,28 @@ def on_post_page(output, page, config):
 def on_post_build(config):
     build = _state["build"]
     site_dir = Path(config.site_dir)
+    failed: outputs.OutputFailed | None = None
     try:
         outputs.run(build, site_dir)
-    except outputs.SearchIndexError as exc:
-        raise PluginError(str(exc)) from None
-    leaks = up_audit.audit(site_dir, up_audit.secrets(build), pages_may_show=build.settings.preview)
-    if leaks:
-        raise PluginError(up_audit.report(leaks, site_dir))
+    except outputs.OutputFailed as exc:
+        failed = exc  # what was written before it (and every page) is audited all the same
+    leaks = up_audit.audit(site_dir, up_audit.secrets(build, _state.get("shipped", ())),
+                           pages_may_show=build.settings.preview, site_url=build.settings.site_url)
+    report = up_audit.report(leaks, site_dir) if leaks else ""
+    if failed is None:
+        if report:
+            raise PluginError(report)
+        return
+    audited = "已写出的文件已通过发布检查" if not leaks else "已写出的文件中发现泄露（见下），已删除"
+    if isinstance(failed.cause, outputs.SearchIndexError):  # expected: Node or Pagefind missing or failing
+        message = f"UnionPress 输出「{failed.name}」生成失败：{failed.cause}\n{audited}；此次构建不完整，请勿发布。"
+        raise PluginError("\n".join(filter(None, (message, report)))) from None
+    # A fault of the engine itself: the audit has run, and then the traceback is shown, not hidden.
+    log.error(f"UnionPress 输出「{failed.name}」生成时程序出错（{type(failed.cause).__name__}: {failed.cause}）。"
+              f"{audited}；此次构建不完整，请勿发布，并把下面的错误信息告诉维护人员。")
+    if report:
+        log.error(report)
+    raise failed.cause
 
 
 def on_serve(server, config, builder):

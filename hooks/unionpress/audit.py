@@ -4,33 +4,74 @@
 an item may leave the building. This audit does not trust that everyone asked. After a production
 build it walks the WHOLE output folder (pages, feeds, sitemaps, the search index, downloads, and the
 members of every archive in it) and reports whatever a non-public item (draft, embargoed, unreviewed)
-would leave behind if it leaked:
+or a held-back list row (a column, topic, honor or shelf whose gate holds it) would leave behind:
 
-* its page address, e.g. ``stories/draft-one`` (also inside ``https://…/stories/draft-one/`` and
-  ``../../stories/draft-one/``); the characters on either side must not be ``[a-z0-9-]``, so
+* **a link to its page**, in any form a browser or feed reader follows. Every text output (HTML,
+  XHTML, SVG, XML feeds and sitemaps, JSON, Pagefind's fragments, …) is read for URLs: every value
+  of an attribute that holds one (``href``, ``src``, ``srcset`` candidate by candidate, ``poster``,
+  ``data-*src``/``*href``/``*url``, ``xlink:href`` …), and every other attribute value, JSON string
+  or element text that is one token holding a ``/``; every JSON string under a key that names a URL
+  (``url``, ``link``, ``href``, ``image``, ``id`` …); CSS ``url(…)`` and a refresh's ``url=``; and
+  the markup inside JSON strings and escaped in XML text (a feed's ``content_html``, RSS
+  ``<description>``). Each is resolved against the address of the file that holds it (so the sibling
+  link ``../SLUG/`` on ``models/OTHER/index.html`` is ``models/SLUG``), its query and fragment
+  dropped, percent-decoded, dot segments and doubled slashes removed, lower-cased, and matched against
+  the hidden items' page folders (anything under ``stories/draft-one/``) and their other paths (a
+  held-back topic's ``feeds/topics/KEY.xml``). An absolute URL counts when its host is the site's own
+  (``site_url``); a root-relative one also when it is outside the site's folder. Links inside archive
+  members count only when absolute: relative ones point inside the archive. The attributes are found
+  with a regular expression, not an HTML parser, on purpose: it reads attributes wherever they are
+  (in comments, CDATA, scripts, broken markup a parser would repair differently from a browser),
+  one C-level pass per file, the same for HTML, SVG and XML. Reading too much is the safe side here.
+* **its page address as text**, e.g. ``stories/draft-one`` (also inside ``https://…/stories/draft-one/``
+  and ``../../stories/draft-one/``); the characters on either side must not be ``[a-z0-9-]``, so
   ``stories/draft-one-more`` and ``substories/draft-one`` are other pages, not this one;
-* its title, when it has at least 4 characters (shorter ones occur in ordinary prose), as written,
-  HTML/XML-escaped and JSON-escaped;
-* the bytes of asset files only non-public items use (by sha256, whatever the copy is called);
-* an output path inside its page folder (``stories/draft-one/index.html``), and its slug as a whole
-  segment or file stem of a path under ``exports/`` or ``downloads/`` (``exports/partners/draft-one.zip``),
-  where per-item files are named by slug. Elsewhere a slug is an ordinary word (a tag page
-  ``tags/gong-jiang/``, a pager's ``page/2/``) and is not evidence of anything.
+* **its title or name**, as written, HTML/XML-escaped, JSON-escaped and percent-encoded, in text and in
+  attribute values alike, whatever its length: most Chinese personal names have 2 or 3 characters.
+  Decision on short names (under ``MIN_TITLE`` characters), to keep false alarms out:
 
-A new output that forgets the gate then fails the build here instead of reaching the public web.
-Preview builds show non-public items on purpose; ``pages_may_show=True`` exempts what the preview
-shows (HTML pages and media) and keeps checking everything that is meant for the outside.
+  - searched only when they hold at least two letters outside ASCII (``王芳``, ``孙卫民``): ``AI``,
+    ``5G`` or a one-character title occur inside ordinary words and code everywhere;
+  - searched in text only, not in media (pictures, fonts, PDFs): six bytes of a 2-character name turn
+    up by chance in gigabytes of compressed data; a 4-character title (12 bytes) does not;
+  - not searched when public content itself holds them (below): a common name such as ``李明`` in a
+    public story, or two characters that happen to stand side by side in the search's
+    traditional→simplified table, the theme's word segmenter or a template, are no evidence. Left
+    is a name that only shows where the engine joins two public texts (a template's words beside a
+    public name); such a joint would need to spell a hidden person's name exactly.
+
+  A title or name that public text contains is no evidence of a leak (a revision copy's title, a
+  person named in a public story before their profile is consented): it is left to the URL, path and
+  file checks. Public text is everything the site may show that does not come from a hidden item:
+  every text field of public items and public list rows (titles, summaries, bodies as written and as
+  rendered, quotes, employers, works, reviewers), the settings (site name, footer, partners …), the
+  hand-written pages in docs/, the engine's templates and scripts, the theme's shipped scripts and
+  language strings, and the search tables.
+* the bytes of asset files only non-public items use (by sha256, whatever the copy is called);
+* an output path inside its page folder (``stories/draft-one/index.html``) or at one of its other
+  paths, and its slug as a whole segment or file stem of a path under ``exports/`` or ``downloads/``
+  (``exports/partners/draft-one.zip``), where per-item files are named by slug. Elsewhere a slug is
+  an ordinary word (a tag page ``tags/gong-jiang/``, a pager's ``page/2/``) and is not evidence.
+
+All markers of all secrets are searched with one Aho-Corasick automaton per build, and each output
+file is read once. A new output that forgets the gate then fails the build here instead of reaching
+the public web. Preview builds show non-public items on purpose; ``pages_may_show=True`` exempts what
+the preview shows (HTML pages and media) and keeps checking everything that is meant for the outside.
 
 Plain module, no MkDocs import, so the CLI and tests can run it on any folder.
 
 Not covered: text an archive format splits up (a Word title spread over several ``<w:t>`` runs),
-tar members' names, encrypted zip members, and members too large to unpack (see ``MEMBER_LIMIT``).
+tar members' names, encrypted zip members, members too large to unpack (see ``MEMBER_LIMIT``), links
+in text files larger than ``LINK_LIMIT`` (their markers are still searched), and short names inside
+media files.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
+import html
 import io
 import itertools
 import json
@@ -40,22 +81,25 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable
-from urllib.parse import quote, unquote
+from typing import BinaryIO, Iterable, Iterator, Mapping
+from urllib.parse import quote, unquote, urlsplit
 
 import ahocorasick
 
 from .findings import Findings
-from .kinds import ITEM_KINDS
+from .kinds import ITEM_KINDS, LIST_KINDS
 
 
 @dataclass(frozen=True)
 class Secret:
-    """What a non-public item would leave behind if it leaked."""
+    """What a non-public item or held-back list row would leave behind if it leaked."""
     source: str                 # its content file as editors see it, e.g. "content/stories/2026/draft-one.md"
-    url: str                    # its page URL relative to the site root, e.g. "stories/draft-one/" ("" if the kind has no page)
-    title: str                  # its title or name ("" if none)
+    url: str                    # its page URL relative to the site root, e.g. "stories/draft-one/" ("" if it has no page)
+    title: str                  # its title or name ("" if none, or if public text holds it)
     digests: frozenset[str] = frozenset()   # sha256 hex of asset files that ONLY non-public items use
+    line: int = 1               # its line in `source` (a list row's line; 1 for an item's own file)
+    paths: tuple[str, ...] = ()  # other site paths only it has: a held-back topic's feeds/topics/KEY.xml …
+    noun: str = "标题"           # what `title` is, for the message: 标题, 姓名 (a person), 名称 (a list row)
 
 
 @dataclass(frozen=True)
@@ -63,18 +107,21 @@ class Leak:
     output: str    # path inside the output folder, POSIX; archive members "downloads/x.epub!OEBPS/ch1.xhtml"; gzip "sitemap.xml.gz!"
     source: str    # Secret.source
     what: str      # Chinese description of what was found
+    line: int = 1  # Secret.line
 
 
 WHAT_URL = "页面地址 {url}"
-WHAT_TITLE = "标题「{title}」"
+WHAT_TITLE = "{noun}「{title}」"
 WHAT_ASSET = "图片或附件（与未发布内容的文件相同）"
 WHAT_PATH = "文件路径"
 
-MIN_TITLE = 4                   # characters; "通知" or "草稿一" appear in ordinary text
+MIN_TITLE = 4                   # characters; shorter titles are searched only as names (see the module doc)
+MIN_NAME_LETTERS = 2            # non-ASCII letters a short title needs to be searched ("王芳" yes, "AI" no)
 MEMBER_LIMIT = 200 * 2**20      # bytes unpacked per archive member / gzip stream: a bomb must not hang the build
 ARCHIVE_BUDGET = 2**30          # bytes unpacked in total per output file, for bombs made of many members
 MAX_DEPTH = 4                   # archives inside archives; deeper ones are scanned as raw bytes
 CHUNK = 16 * 2**20              # read size; large media are scanned in pieces instead of whole
+LINK_LIMIT = 64 * 2**20         # bytes of one text file read whole for its links; generated text is far smaller
 
 ZIP_SUFFIXES = (".zip", ".epub", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp")
 PAGE_SUFFIXES = (".html", ".htm")
@@ -83,6 +130,9 @@ MEDIA_SUFFIXES = frozenset(
     ".png .jpg .jpeg .gif .webp .avif .bmp .ico .tif .tiff .svg .heic .heif "
     ".mp3 .m4a .aac .ogg .oga .opus .wav .flac .mp4 .m4v .webm .mov .avi .mkv "
     ".pdf .doc .xls .ppt .wps .et .dps .woff .woff2 .ttf .otf .eot".split())
+# Media that are text all the same: read for links and short names.
+TEXT_MEDIA = frozenset({".svg"})
+MARKUP_SUFFIXES = frozenset(".html .htm .xhtml .xml .svg .rss .atom .opf .ncx .xsl .xslt".split())
 # Generated text is never a copy of an editor's file, and it is most of the bytes: not worth hashing.
 UNHASHED = frozenset(".html .htm .xhtml .xml .json .js .mjs .css .map".split())
 SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -100,14 +150,18 @@ _HTML_FORMS = {
 _JS_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"}
 
 
-def audit(site_dir: Path, secrets: Iterable[Secret], *, pages_may_show: bool = False) -> list[Leak]:
+def audit(site_dir: Path, secrets: Iterable[Secret], *, pages_may_show: bool = False,
+          site_url: str = "") -> list[Leak]:
     """Every trace of `secrets` under `site_dir`, sorted by output path, source, what; each once.
 
-    `pages_may_show=True` is for preview builds: `.html` pages and media are allowed to show
-    non-public items (no marker, digest or path check on them; everything under `media/` is exempt),
-    but every other file, and every archive with everything inside it, is checked as in production.
+    `site_url` is the site's own address (settings.site_url): absolute links to its host are resolved
+    like relative ones. `pages_may_show=True` is for preview builds: `.html` pages and media are
+    allowed to show non-public items (no marker, link, digest or path check on them; everything under
+    `media/` is exempt), but every other file, and every archive with everything inside it, is checked
+    as in production.
     """
-    auditor = _Auditor(_Markers(list(secrets)), preview=pages_may_show)
+    markers = _Markers(list(secrets))
+    auditor = _Auditor(markers, _Resolver(site_url, markers.places), preview=pages_may_show)
     root = Path(site_dir)
     for rel, path in _walk(root):
         auditor.file(rel, path)
@@ -157,7 +211,14 @@ def _title_forms(title: str) -> set[str]:
     forms = _html_forms(title)
     for form in list(forms):  # JSON of the raw title, and of the escaped one (search indexes hold HTML)
         forms |= _json_forms(form)
+    encoded = quote(title, safe="")  # in a share link's query, a search URL
+    forms |= {encoded, re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), encoded), quote(title, safe="").replace("%20", "+")}
     return forms
+
+
+def searchable(title: str) -> bool:
+    """Is this title specific enough to search for (see the module doc)?"""
+    return len(title) >= MIN_TITLE or sum(1 for c in title if c.isalpha() and not c.isascii()) >= MIN_NAME_LETTERS
 
 
 def _slug(path: str) -> str:
@@ -167,30 +228,53 @@ def _slug(path: str) -> str:
     return unquote(last).lower()
 
 
+def _place(path: str) -> str:
+    """A site path as the link and path checks compare it: decoded, lower-case, no outer slashes."""
+    return "/".join(segment for segment in unquote(path).lower().split("/") if segment)
+
+
 class _Markers:
     def __init__(self, secrets: list[Secret]):
-        self.sources = [s.source for s in secrets]
-        table: dict[str, set[tuple[int, str, bool]]] = {}  # key → {(secret, what, needs boundary)}
+        self.secrets = secrets
+        # key → {(secret, what, needs boundary, text only)}
+        table: dict[str, set[tuple[int, str, bool, bool]]] = {}
         self.digests: dict[str, list[int]] = {}
         self.slugs: dict[str, list[int]] = {}
-        self.folders: list[tuple[str, int]] = []  # (page folder + "/", secret)
+        # Site path (see _place) of each page folder or other path → [(secret, the URL as the message names it)].
+        # A link or output path is hidden when it, or a folder above it, is a key here.
+        self.places: dict[str, list[tuple[int, str]]] = {}
         for i, secret in enumerate(secrets):
-            path = _url_path(secret.url)
-            if path:
-                what = WHAT_URL.format(url=secret.url)
+            for url in (secret.url, *secret.paths):
+                path = _url_path(url)
+                if not path:
+                    continue
+                what = WHAT_URL.format(url=url)
                 for form in _url_forms(path):
-                    table.setdefault(_latin(form), set()).add((i, what, True))
-                if slug := _slug(path):
-                    self.slugs.setdefault(slug, []).append(i)
-                self.folders.append((unquote(path).lower() + "/", i))
+                    table.setdefault(_latin(form), set()).add((i, what, True, False))
+                self.places.setdefault(_place(path), []).append((i, what))
+            if slug := _slug(_url_path(secret.url)):
+                self.slugs.setdefault(slug, []).append(i)
             title = secret.title.strip()
-            if len(title) >= MIN_TITLE:
-                what = WHAT_TITLE.format(title=title)
+            if title and searchable(title):
+                what = WHAT_TITLE.format(noun=secret.noun, title=title)
+                short = len(title) < MIN_TITLE
                 for form in _title_forms(title):
-                    table.setdefault(_latin(form), set()).add((i, what, False))
+                    table.setdefault(_latin(form), set()).add((i, what, False, short))
             for digest in secret.digests:
                 self.digests.setdefault(digest.strip().lower(), []).append(i)
         self.longest = max(map(len, table), default=0)
+        # The last segment of every hidden place: a link from outside a hidden folder can only reach
+        # it by spelling that segment (resolving removes segments, it never makes one), literally or
+        # with escaped characters. Files with neither are skipped by the link check: one more pass of
+        # an automaton over the file's lower-cased bytes, instead of reading every link of 40,000 files.
+        self.segments = None
+        ends = {place.rsplit("/", 1)[-1] for place in self.places}
+        if ends:
+            self.segments = ahocorasick.Automaton()
+            spelled = _SPELLED_ASCII if all(end.isascii() for end in ends) else _SPELLED_ANY
+            for key in ends | {quote(end, safe="").lower() for end in ends} | spelled:
+                self.segments.add_word(_latin(key), True)
+            self.segments.make_automaton()
         self.automaton = None
         if table:
             self.automaton = ahocorasick.Automaton()
@@ -199,14 +283,41 @@ class _Markers:
             self.automaton.make_automaton()
 
 
+    def may_link(self, data: bytes) -> bool:
+        """Could this file hold a link to a hidden place? (It spells one's last segment, or escapes a
+        character that segments are made of.)"""
+        if self.segments is None:
+            return False
+        for _found in self.segments.iter(data.lower().decode("latin-1")):  # ASCII-only lower-casing
+            return True
+        return False
+
+
+def _spelled(codes: Iterable[int]) -> frozenset[str]:
+    """The starts of every escape of these characters (lower case, as matched on lower-cased text):
+    %2d, &#45, &#x2d, \\u002d; "&#0" and "&#x0" for any with leading zeros."""
+    found = {"&#0", "&#x0"}
+    for code in codes:
+        found |= {f"%{code:02x}", f"&#{code}", f"&#x{code:x}", f"\\u{code:04x}"}
+    return frozenset(found)
+
+
+# A slug character ([a-z0-9-], either case) written escaped. Ordinary pages escape spaces, quotes,
+# ampersands and non-ASCII characters, never these. For a hidden place with non-ASCII characters,
+# any escape at all.
+_SPELLED_ASCII = _spelled(ord(c) for c in "-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_SPELLED_ANY = frozenset({"%", "&#", "\\u"})
+
+
 ZWSP = "\u200b".encode("utf-8").decode("latin-1")  # as the latin-1 text of its UTF-8 bytes
 
 
 class _Scan:
     """Markers in a stream of chunks; matches across chunk edges are found through a kept tail."""
 
-    def __init__(self, markers: _Markers):
+    def __init__(self, markers: _Markers, binary: bool):
         self.markers = markers
+        self.binary = binary   # media: short names are not looked for (chance matches)
         self.tail = ""
         self.at_start = True   # text[0] is the first byte of the data
         self.found: set[tuple[int, str]] = set()
@@ -222,8 +333,10 @@ class _Scan:
             if start == 0 and not self.at_start:
                 continue  # lies wholly in the previous text, judged there with both neighbours
             before_ok = start == 0 or text[start - 1] not in SLUG_CHARS
-            for secret, what, bounded in hits:
-                if not bounded:
+            for secret, what, bounded, text_only in hits:
+                if text_only and self.binary:
+                    pass
+                elif not bounded:
                     self.found.add((secret, what))
                 elif not before_ok:
                     pass
@@ -239,6 +352,205 @@ class _Scan:
 
     def close(self) -> set[tuple[int, str]]:
         return self.found | self.pending  # end of data is a boundary
+
+
+# ---------------------------------------------------------------------------------------------
+# Links: every URL a text output holds, resolved against the file's own address.
+
+# Attributes whose value is a URL (or a list of them), whatever it looks like. `xlink:href` counts as
+# href; `data-src`, `data-lazy-srcset`, `data-href` … by their last word.
+URL_ATTRIBUTES = frozenset("href src srcset imagesrcset poster action formaction cite data background longdesc "
+                           "manifest ping icon usemap codebase archive profile itemid url uri".split())
+_DATA_URL_WORDS = ("src", "srcset", "href", "url", "uri", "link", "poster")
+# JSON keys whose string value is a URL, by their last word (`home_page_url`, `banner_image`, `feed-url`).
+URL_KEYS = frozenset("url uri link href src srcset image icon logo avatar favicon location path id permalink "
+                     "canonical".split())
+
+# name=value anywhere (in a tag, a comment, a script): the name must start after space, a quote or "/".
+_ATTRIBUTE = re.compile(r"""(?<![^\s"'/])([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+_JSON_STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"(\s*:\s*)?', re.S)
+_ELEMENT_TOKEN = re.compile(r">\s*([^<>\s]+)\s*<")               # <loc>https://…</loc>, <link>…</link>
+_ESCAPED_MARKUP = re.compile(r">([^<]*&lt;[^<]*)<")              # RSS <description>&lt;a href=…&gt;
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s'"]*))\s*\)""", re.I)
+_REFRESH_URL = re.compile(r"""(?<![\w-])url\s*=\s*['"]?([^'"\s;>]+)""", re.I)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_SPACE = re.compile(r"\s")
+_OUTER = "".join(map(chr, range(0x21))) + "\x7f"  # what browsers strip around a URL (C0 controls, space)
+
+
+def _url_attribute(name: str) -> bool:
+    name = name.lower().rpartition(":")[2]  # xlink:href
+    if name in URL_ATTRIBUTES:
+        return True
+    return name.startswith("data-") and name.endswith(_DATA_URL_WORDS)
+
+
+def _url_key(key: str) -> bool:
+    return re.split(r"[_\-.]", key.lower())[-1] in URL_KEYS
+
+
+def _srcset(value: str) -> Iterator[str]:
+    for candidate in value.split(","):
+        words = candidate.split()
+        if words:
+            yield words[0]
+
+
+def _token(value: str) -> str | None:
+    """A value that is one token holding a slash: a path or URL, whatever attribute or key holds it."""
+    value = value.strip()
+    return value if "/" in value and not _SPACE.search(value) else None
+
+
+def _json_text(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+    try:
+        return json.loads(f'"{raw}"')
+    except ValueError:
+        return raw.replace("\\/", "/")
+
+
+def _markup_links(text: str, found: set[str], nested: bool) -> None:
+    """URLs in markup (or in anything that may hold attributes): attributes, CSS, refresh."""
+    for match in _ATTRIBUTE.finditer(text):
+        name, value = match.group(1), match.group(2)
+        if value is None:
+            value = match.group(3) if match.group(3) is not None else match.group(4)
+        if "&" in value:
+            value = html.unescape(value)
+        if _url_attribute(name):
+            if name.lower().endswith("srcset"):
+                found.update(_srcset(value))
+            else:
+                found.update(value.split() or ())  # ping, archive: lists of URLs
+        elif (token := _token(value)) is not None:
+            found.add(token)
+        elif not nested and value[:1] in "{[":  # data-config='{"url": "../x/"}'
+            _json_links(value, found, nested=True)
+    for match in _CSS_URL.finditer(text):
+        found.add(next(group for group in match.groups() if group is not None))
+    for match in _REFRESH_URL.finditer(text):
+        found.add(match.group(1))
+
+
+def _json_links(text: str, found: set[str], nested: bool) -> None:
+    """URLs in JSON or script: strings under URL keys, one-token strings with a slash, and the
+    markup inside strings (a feed's content_html)."""
+    key_end = -1
+    key = ""
+    for match in _JSON_STRING.finditer(text):
+        value = _json_text(match.group(1))
+        if match.group(2):  # "key":
+            key, key_end = value, match.end()
+            continue
+        if match.start() == key_end and _url_key(key):
+            found.add(value.strip())
+        elif (token := _token(value)) is not None:
+            found.add(token)
+        if not nested and "<" in value:
+            _markup_links(value, found, nested=True)
+
+
+def links_in(text: str, markup: bool) -> set[str]:
+    """Every URL-like value in a text output, as written (not yet resolved)."""
+    found: set[str] = set()
+    _markup_links(text, found, nested=False)
+    if markup:
+        for match in _ELEMENT_TOKEN.finditer(text):
+            if (token := _token(html.unescape(match.group(1)))) is not None:
+                found.add(token)
+        for match in _ESCAPED_MARKUP.finditer(text):
+            _markup_links(html.unescape(match.group(1)), found, nested=True)
+        for match in _SCRIPT.finditer(text):
+            _json_links(match.group(1), found, nested=True)
+    else:
+        _json_links(text, found, nested=False)
+    return found
+
+
+class _Resolver:
+    """Site path of a URL written in an output file, and the hidden places it reaches."""
+
+    CACHE = 1 << 18  # resolved URLs kept; the chrome's links repeat on every page
+
+    def __init__(self, site_url: str, places: Mapping[str, list[tuple[int, str]]]):
+        parts = urlsplit(site_url.strip()) if site_url.strip() else None
+        self.host = (parts.hostname or "").rstrip(".") if parts else ""
+        self.prefix = [segment for segment in unquote(parts.path if parts else "").lower().split("/") if segment]
+        self.places = places
+        self.cache: dict[tuple[str | None, str], tuple[tuple[int, str], ...]] = {}
+
+    def hits(self, url: str, folder: str | None) -> tuple[tuple[int, str], ...]:
+        """The hidden places `url` reaches, written in a file in the site folder `folder` ("models/a/";
+        None: inside an archive, where only absolute links reach the site)."""
+        relative = not (url[:1] in "/\\" or _SCHEME.match(url))
+        key = (folder if relative else None, url)
+        found = self.cache.get(key)
+        if found is None:
+            found = self._hits(url, folder)
+            if len(self.cache) >= self.CACHE:
+                self.cache.clear()
+            self.cache[key] = found
+        return found
+
+    def _hits(self, url: str, folder: str | None) -> tuple[tuple[int, str], ...]:
+        segments = self.resolve(url, folder)
+        if not segments:
+            return ()
+        found: list[tuple[int, str]] = []
+        path = ""
+        for segment in segments:  # the path and every folder above it
+            path = f"{path}/{segment}" if path else segment
+            found += self.places.get(path, ())
+        if path.endswith(".html"):  # use_directory_urls: false writes models/slug.html
+            found += self.places.get(path[:-5], ())
+        return tuple(found)
+
+    def resolve(self, url: str, folder: str | None) -> list[str] | None:
+        """The site path of `url` as segments (decoded, lower-case, dot segments applied), or None when
+        it is not on this site (another host, mailto:, data:, a fragment only)."""
+        url = url.strip(_OUTER).replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
+        url = url.split("#", 1)[0].split("?", 1)[0]
+        if not url:
+            return None
+        scheme = _SCHEME.match(url)
+        if scheme:
+            if scheme.group().lower() not in ("http:", "https:"):
+                return None
+            url = url[scheme.end():]
+            if not url.startswith("/"):  # "https:x": relative to a page of the same scheme
+                return self._within(url, folder)
+        if url.startswith("//"):  # an address with a host: ours or not
+            authority, _slash, path = url.lstrip("/").partition("/")
+            host = authority.rpartition("@")[2].split(":", 1)[0].lower().rstrip(".")
+            if not self.host or host != self.host:
+                return None
+            return self._absolute(path)
+        if url.startswith("/"):
+            return None if folder is None else self._absolute(url)
+        return self._within(url, folder)
+
+    def _within(self, url: str, folder: str | None) -> list[str] | None:
+        if folder is None:
+            return None
+        return self._absolute("/".join(self.prefix) + "/" + folder + url)
+
+    def _absolute(self, path: str) -> list[str]:
+        segments: list[str] = []
+        for segment in unquote(path).lower().split("/"):
+            if segment in ("", "."):
+                continue
+            if segment == "..":
+                if segments:
+                    segments.pop()
+                continue
+            segments.append(segment)
+        n = len(self.prefix)
+        if n and segments[:n] == self.prefix:
+            return segments[n:]
+        return segments  # outside the site's folder: read from the site's root all the same
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,6 +570,11 @@ def _suffix(name: str) -> str:
     return os.path.splitext(name.rsplit("/", 1)[-1].lower())[1]
 
 
+def _folder(path: str) -> str:
+    """The folder a file's relative links start from: "models/a/index.html" → "models/a/"."""
+    return path.rpartition("/")[0] + "/" if "/" in path else ""
+
+
 SLUG_NAMED = ("exports/", "downloads/")
 
 
@@ -269,13 +586,15 @@ def _stems(segment: str):
 
 
 class _Auditor:
-    def __init__(self, markers: _Markers, preview: bool):
+    def __init__(self, markers: _Markers, resolver: _Resolver, preview: bool):
         self.markers = markers
+        self.resolver = resolver
         self.preview = preview
-        self.leaks: set[tuple[str, str, str]] = set()
+        self.leaks: set[tuple[str, str, str, int]] = set()
 
     def add(self, output: str, secret: int, what: str) -> None:
-        self.leaks.add((output, self.markers.sources[secret], what))
+        found = self.markers.secrets[secret]
+        self.leaks.add((output, found.source, what, found.line))
 
     def file(self, rel: str, path: Path) -> None:
         relaxed = self.preview
@@ -285,14 +604,18 @@ class _Auditor:
             self.path_rule(rel, rel)
         try:
             with open(path, "rb") as f:
-                self.blob(f, rel, rel, depth=0, relaxed=relaxed, budget=[ARCHIVE_BUDGET])
+                self.blob(f, rel, rel, depth=0, relaxed=relaxed, budget=[ARCHIVE_BUDGET], base=rel)
         except OSError:
             pass  # a dangling symlink serves nothing
 
     def path_rule(self, path: str, output: str, member: bool = False) -> None:
-        path = path.replace("\\", "/").lower()
-        for folder, secret in self.markers.folders:  # the item's own page folder: stories/draft-one/…
-            if path.startswith(folder):
+        path = _place(path.replace("\\", "/"))
+        # The item's own page folder (stories/draft-one/…) or one of its paths (feeds/topics/KEY.xml):
+        # each folder above the file looked up once, not each hidden folder tried against the file.
+        place = ""
+        for segment in path.split("/"):
+            place = f"{place}/{segment}" if place else segment
+            for secret, _what in self.markers.places.get(place, ()):
                 self.add(output, secret, WHAT_PATH)
         # Per-item exports and downloads are named by the slug (exports/partners/draft-one.zip). Only
         # there: elsewhere a slug is an ordinary word (a tag gong-jiang, a pager's page/2/).
@@ -303,8 +626,10 @@ class _Auditor:
                 for secret in self.markers.slugs.get(stem, ()):
                     self.add(output, secret, WHAT_PATH)
 
-    def blob(self, f: BinaryIO, name: str, output: str, *, depth: int, relaxed: bool, budget: list[int]) -> None:
-        """One file or archive member: `name` decides its kind, `output` is how leaks name it."""
+    def blob(self, f: BinaryIO, name: str, output: str, *, depth: int, relaxed: bool, budget: list[int],
+             base: str | None) -> None:
+        """One file or archive member: `name` decides its kind, `output` is how leaks name it, `base`
+        is its path in the site for its relative links (None inside an archive)."""
         lower = name.lower()
         suffix = _suffix(lower)
         shown = relaxed and (lower.endswith(PAGE_SUFFIXES) or suffix in MEDIA_SUFFIXES)
@@ -327,11 +652,12 @@ class _Auditor:
                     self.stream(f, output, markers=False, digest=True)
                 # gzip is only transport: "x.html.gz" is still a page, "sitemap.xml.gz" still a sitemap
                 inner_name = name[:-3] if lower.endswith(".gz") else name
+                inner_base = base[:-3] if base is not None and base.lower().endswith(".gz") else base
                 self.blob(io.BytesIO(inner), inner_name, output + "!", depth=depth + 1, relaxed=relaxed,
-                          budget=budget)
+                          budget=budget, base=inner_base)
                 return
             f.seek(0)
-        self.stream(f, output, markers=markers, digest=digest)
+        self.stream(f, output, markers=markers, digest=digest, suffix=suffix, base=base)
 
     def zip(self, f: BinaryIO, output: str, *, depth: int, budget: list[int]) -> bool:
         try:
@@ -358,7 +684,7 @@ class _Auditor:
                 continue
             budget[0] -= len(data)
             # Archives are downloads and exports, meant for the outside even in a preview: full rules.
-            self.blob(io.BytesIO(data), member, where, depth=depth + 1, relaxed=False, budget=budget)
+            self.blob(io.BytesIO(data), member, where, depth=depth + 1, relaxed=False, budget=budget, base=None)
         if archive.comment:
             self.stream(io.BytesIO(archive.comment), output, markers=True, digest=False)
         return True
@@ -375,22 +701,53 @@ class _Auditor:
         budget[0] -= len(data)
         return data
 
-    def stream(self, f: BinaryIO, output: str, *, markers: bool, digest: bool) -> None:
-        scan = _Scan(self.markers) if markers and self.markers.automaton is not None else None
+    def stream(self, f: BinaryIO, output: str, *, markers: bool, digest: bool, suffix: str = "",
+               base: str | None = None) -> None:
+        media = suffix in MEDIA_SUFFIXES and suffix not in TEXT_MEDIA
+        scan = None
+        if markers and self.markers.automaton is not None:
+            scan = _Scan(self.markers, binary=media)
+        kept: list[bytes] | None = [] if markers and self.markers.places and not media else None
         sha = hashlib.sha256() if digest else None
-        if scan is None and sha is None:
+        if scan is None and sha is None and kept is None:
             return
+        size = 0
+        first = True
         while chunk := f.read(CHUNK):
+            if first:
+                first = False
+                if b"\0" in chunk[:8192]:  # binary whatever its name: no links, no short names
+                    kept = None
+                    if scan is not None:
+                        scan.binary = True
             if scan is not None:
                 scan.feed(chunk)
             if sha is not None:
                 sha.update(chunk)
+            if kept is not None:
+                size += len(chunk)
+                if size <= LINK_LIMIT:
+                    kept.append(chunk)
+                else:
+                    kept = None
         if scan is not None:
             for secret, what in scan.close():
                 self.add(output, secret, what)
         if sha is not None:
             for secret in self.markers.digests.get(sha.hexdigest(), ()):
                 self.add(output, secret, WHAT_ASSET)
+        if kept:
+            self.links(b"".join(kept), output, suffix, base)
+
+    def links(self, data: bytes, output: str, suffix: str, base: str | None) -> None:
+        if not self.markers.may_link(data):
+            return  # no hidden place's name in any spelling: no link here can reach one
+        text = data.decode("utf-8", "replace").lstrip("\ufeff")
+        markup = suffix in MARKUP_SUFFIXES or text.lstrip()[:1] == "<"
+        folder = None if base is None else _folder(base)
+        for url in links_in(text, markup):
+            for secret, what in self.resolver.hits(url, folder):
+                self.add(output, secret, what)
 
 
 # -- from a build ---------------------------------------------------------------------------------------
@@ -399,11 +756,116 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def secrets(build) -> list[Secret]:
-    """What every non-public item of a build would leave behind: URL, title, and the files only it uses."""
+# Fields that say where an item lives, not what it says: never printed.
+_UNPRINTED = frozenset({"source", "path", "folder", "lines", "kind", "bundle", "body_line", "parent"})
+_TAGS = re.compile(r"<[^>]*>")
+# What may be read as public text beside the content: text files of the docs folder, the engine's
+# templates and scripts, the theme's shipped files.
+_TEXT_SUFFIXES = frozenset(".md .markdown .html .htm .txt .svg .js .mjs .css .json .yml .yaml .csv .xml".split())
+_TEXT_FILE_LIMIT = 8 * 2**20
+
+
+def _strings(value, depth: int = 0) -> Iterator[str]:
+    """Every string a domain object holds (fields, tuples, mappings, nested objects)."""
+    if isinstance(value, str):
+        yield value
+    elif depth > 8 or value is None or isinstance(value, (Path, bool, int, float)):
+        return
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            if field.name not in _UNPRINTED:
+                yield from _strings(getattr(value, field.name), depth + 1)
+    elif isinstance(value, Mapping):
+        for key, inner in value.items():
+            yield from _strings(key, depth + 1)
+            yield from _strings(inner, depth + 1)
+    elif isinstance(value, (tuple, list, set, frozenset)):
+        for inner in value:
+            yield from _strings(inner, depth + 1)
+
+
+def _text_files(folder: Path) -> Iterator[str]:
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() in _TEXT_SUFFIXES:
+            yield from _read_text(path)
+
+
+def _read_text(path: Path) -> Iterator[str]:
+    try:
+        if path.is_file() and path.stat().st_size <= _TEXT_FILE_LIMIT:
+            yield path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        pass  # unreadable: nothing it says can be public
+
+
+def _public_text(build, shipped: Iterable[Path]) -> Iterator[str]:
+    """Everything the site may show that does not come from a hidden item (see the module doc)."""
+    from . import search
+    from .pages.base import STATIC
+
+    settings = build.settings
+    for item in build.public.items():
+        yield from _strings(item)
+        body = build.bodies.get(id(item))
+        if body is not None:  # as rendered: "王**芳**" in Markdown is 王芳 on the page
+            yield html.unescape(_TAGS.sub("", body.html))
+    for rows in build.public.lists.values():
+        for row in rows.values():
+            yield from _strings(row)
+    yield from _strings((settings.site_name, settings.site_description, settings.copyright, settings.genres,
+                         settings.industries, settings.nav_pages, settings.footer, settings.partners))
+    docs = {Path(page).parts[0] for page in settings.doc_pages.values()} or {"docs"}
+    for name in sorted(docs):
+        yield from _text_files(settings.root / name)
+    yield from _text_files(STATIC.parent / "templates")
+    yield from _text_files(STATIC)
+    for path in shipped:
+        yield from _read_text(Path(path))
+    yield from _strings(search.traditional_parts())
+
+
+def _found_in(texts: Iterable[str], titles: set[str]) -> set[str]:
+    """The titles that occur in `texts`, in one pass over them."""
+    if not titles:
+        return set()
+    automaton = ahocorasick.Automaton()
+    for title in titles:
+        automaton.add_word(title, title)
+    automaton.make_automaton()
+    found: set[str] = set()
+    for text in texts:
+        for _end, title in automaton.iter(text):
+            found.add(title)
+        if len(found) == len(titles):
+            break
+    return found
+
+
+def _row_paths(name: str, row, settings) -> tuple[str, ...]:
+    """The site paths a list row has besides its page: a column's or topic's feeds, an honor's
+    gallery filter page."""
+    from .feedsets import FORMATS, column_feed, topic_feed
+    from .pages.gallery import FilterValue
+
+    feeds = {"column": column_feed, "topic": topic_feed}
+    if name in feeds:
+        feed = feeds[name](row, settings)
+        return tuple(feed.url(fmt) for fmt, *_rest in FORMATS)
+    if name == "honor":
+        return (FilterValue("honor", row.key, "", "").url,)
+    return ()
+
+
+def secrets(build, shipped: Iterable[Path] = ()) -> list[Secret]:
+    """What every non-public item and held-back list row of a build would leave behind: URLs, title or
+    name, and the files only it uses. `shipped`: files the theme publishes as they are (its scripts,
+    its language strings), whose text is public too."""
     from . import responsive
 
-    pictures = responsive.pipeline(build.settings)
+    settings = build.settings
+    pictures = responsive.pipeline(settings)
 
     def with_variants(paths) -> set[Path]:
         # The site publishes a picture's variants instead of the original: both are its traces.
@@ -416,6 +878,7 @@ def secrets(build) -> list[Secret]:
 
     public_files: set[Path] = set()
     hidden_files: dict[int, set[Path]] = {}
+    hidden: list[tuple[object, Secret]] = []  # (the item or row, its secret without digests yet)
     for item in build.catalog.items:
         files = {image.path for image in item.images if image.path is not None}
         body = build.bodies.get(id(item))
@@ -424,26 +887,34 @@ def secrets(build) -> list[Secret]:
         files = with_variants(files)
         if item in build.public:
             public_files |= files
-        else:
-            hidden_files[id(item)] = files
-    for rows in build.catalog.lists.values():  # topic covers and the like are public
-        for row in rows.values():
-            cover = getattr(row, "cover", None)
-            if cover is not None and cover.path is not None:
-                public_files |= with_variants({cover.path})
-    # A title that public content itself contains (a revision copy's, a person named in a public
-    # story before their profile is consented) is no evidence of a leak: leave it to URL and files.
-    public_text = "\n".join(text for item in build.public.items()
-                            for text in (item.label, getattr(item, "summary", ""), item.body))
-    found = []
-    for item in build.catalog.items:
-        if item in build.public:
             continue
+        hidden_files[id(item)] = files
         kind = ITEM_KINDS[item.kind]
-        url = kind.url(item) if kind.url else ""
-        title = item.label if item.label != item.slug and item.label not in public_text else ""
-        digests = frozenset(_digest(path) for path in sorted(hidden_files[id(item)] - public_files))
-        found.append(Secret(item.source, url, title, digests))
+        noun = "姓名" if item.kind == "model" else "标题"
+        hidden.append((item, Secret(item.source, kind.url(item) if kind.url else "",
+                                    item.label if item.label != item.slug else "", noun=noun)))
+    for name, rows in build.catalog.lists.items():
+        kind = LIST_KINDS[name]
+        public_rows = build.public.lists.get(name, {})
+        source = settings.display(settings.content_dir / kind.file)
+        for key, row in rows.items():
+            cover = getattr(row, "cover", None)
+            files = with_variants({cover.path}) if cover is not None and cover.path is not None else set()
+            if key in public_rows:
+                public_files |= files
+                continue
+            hidden_files[id(row)] = files
+            hidden.append((row, Secret(source, kind.url(row) if kind.url else "", getattr(row, "name", ""),
+                                       line=getattr(row, "line", 1), paths=_row_paths(name, row, settings),
+                                       noun="名称")))
+    # A title that public text itself contains is no evidence of a leak: leave it to URLs and files.
+    titles = {secret.title.strip() for _owner, secret in hidden if secret.title.strip()}
+    said = _found_in(_public_text(build, shipped), titles) if titles else set()
+    found = []
+    for owner, secret in hidden:
+        digests = frozenset(_digest(path) for path in sorted(hidden_files[id(owner)] - public_files))
+        title = secret.title if secret.title.strip() not in said else ""
+        found.append(dataclasses.replace(secret, title=title, digests=digests))
     return found
 
 
@@ -451,7 +922,7 @@ def report(leaks: list[Leak], site_dir: Path) -> str:
     """The build's error message; the files that leak are removed so no deploy can ship them."""
     findings = Findings()
     for leak in leaks:
-        findings.add(leak.source, 1, "leak", output=leak.output, what=leak.what)
+        findings.add(leak.source, leak.line, "leak", output=leak.output, what=leak.what)
     removed = sorted({leak.output.split("!", 1)[0] for leak in leaks})
     for name in removed:
         (site_dir / name).unlink(missing_ok=True)

@@ -82,18 +82,26 @@ def _render_bodies(build: Build) -> None:
         renderer.check_list_images(rows.values(), source, build.public, findings)
 
 
+def made_by(page: Page) -> str:
+    """What makes a generated page, for a message: its content file, or the listing it is."""
+    return page.source or f"自动生成的「{page.title}」页面"
+
+
 def _check_outputs(pages: list[Page], settings: Settings, findings: Findings) -> None:
-    """Two pages writing one output path is an error, never a silent overwrite."""
+    """Two pages writing one output path is an error, never a silent overwrite. The finding is on an
+    editor's file when there is one, and names the other page (never the same file twice)."""
     seen: dict[str, Page] = {}
     for page in pages:
         if page.output in seen:
-            other = seen[page.output]
-            findings.add(page.source or other.source or settings.display(settings.content_dir), 1,
-                         "duplicate-output", url=page.url, other=other.source or "自动生成的页面")
+            first = seen[page.output]
+            owner, rival = (page, first) if page.source and not first.source else (first, page)
+            findings.add(owner.source or settings.display(settings.content_dir), 1,
+                         "duplicate-output", url=page.url, other=made_by(rival))
         else:
             seen[page.output] = page
-    for url in sorted(set(settings.doc_pages) & {page.url for page in pages}):
-        findings.add(settings.doc_pages[url], 1, "duplicate-output", url=url, other="自动生成的页面")
+    made = {page.url: page for page in reversed(pages)}  # the first page planned at each URL
+    for url in sorted(set(settings.doc_pages) & set(made)):
+        findings.add(settings.doc_pages[url], 1, "duplicate-output", url=url, other=made_by(made[url]))
 
 
 def prepare(settings: Settings, findings: Findings | None = None) -> Build:

@@ -22,7 +22,17 @@ OUTPUTS: dict[str, Callable] = {"sitemap": sitemap.write, "robots": robots.write
 # Files the outputs write at fixed paths: a body may link to them.
 FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
 
-__all__ = ["OUTPUTS", "FILES", "run", "SearchIndexError"]
+__all__ = ["OUTPUTS", "FILES", "run", "OutputFailed", "SearchIndexError"]
+
+
+class OutputFailed(Exception):
+    """An output raised. The files written before it stay in the site folder: the build audits them
+    before it fails (hooks/build.py), so a crash cannot leave unaudited files behind."""
+
+    def __init__(self, name: str, cause: Exception) -> None:
+        super().__init__(f"{name}: {cause}")
+        self.name = name  # its key in OUTPUTS
+        self.cause = cause
 
 
 def run(build, site_dir: Path) -> list[str]:
@@ -37,6 +47,9 @@ def run(build, site_dir: Path) -> list[str]:
         return build.bodies[id(item)]
 
     written: list[str] = []
-    for write in OUTPUTS.values():
-        written += write(public, build.public_pages, site_dir, build.settings, body_of)
+    for name, write in OUTPUTS.items():
+        try:
+            written += write(public, build.public_pages, site_dir, build.settings, body_of)
+        except Exception as exc:
+            raise OutputFailed(name, exc) from exc
     return written
