@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from . import chars
 from .findings import Findings, did_you_mean
 
 DEFAULT_GENRES = ("劳模故事", "工匠故事", "劳动故事", "新闻", "微故事", "评论")
@@ -274,6 +275,9 @@ def _partners_problem(value) -> str | None:
                 return f"第 {index} 项的 {key} 应为文字列表"
         if "full_text" in partner and not isinstance(partner["full_text"], bool):
             return f"第 {index} 项的 full_text 应为 true 或 false"
+        for key in ("title", "description"):
+            if key in partner and not (isinstance(partner[key], str) and len(partner[key]) <= 200):
+                return f"第 {index} 项的 {key} 应为不超过 200 字的文字"
     return None
 
 
@@ -290,26 +294,43 @@ def _zone(name: str) -> ZoneInfo | None:
 
 
 def _extensions(site: Mapping) -> tuple[tuple, dict]:
-    """The Markdown extensions of mkdocs.yml as (names, configs), with MkDocs' built-ins."""
+    """The Markdown extensions of mkdocs.yml as (names, configs), with MkDocs' built-ins. The shape
+    was checked before (_site_problems): what is not an extension is left out."""
     names, configs = list(MKDOCS_BUILTIN_EXTENSIONS), {}
-    for entry in site.get("markdown_extensions") or []:
-        if isinstance(entry, str):
-            name, options = entry, None
-        elif isinstance(entry, dict) and len(entry) == 1:
-            name, options = next(iter(entry.items()))
-        else:
-            continue
-        if name not in names:
-            names.append(name)
-        if isinstance(options, dict):
-            configs[name] = options
+    entries = site.get("markdown_extensions")
+    for entry in entries if isinstance(entries, list) else []:
+        pairs = [(entry, None)] if isinstance(entry, str) else list(entry.items()) if isinstance(entry, Mapping) else []
+        for name, options in pairs:
+            if not isinstance(name, str):
+                continue
+            if name not in names:
+                names.append(name)
+            if isinstance(options, Mapping):
+                configs[name] = dict(options)
     return tuple(names), configs
+
+
+def _loadable(names: tuple, configs: dict, report) -> tuple[tuple, dict]:
+    """The extensions Python-Markdown can load with their options; each other one is reported and
+    left out (MkDocs refuses them before a build; `check` would otherwise fail inside the renderer)."""
+    import markdown
+
+    kept = []
+    for index, name in enumerate(names):
+        try:
+            markdown.Markdown(extensions=[name], extension_configs={name: configs[name]} if name in configs else {})
+        except Exception as exc:  # noqa: BLE001 — an extension may raise anything for a bad name or option
+            report(("markdown_extensions",), f"扩展「{name}」无法加载（{type(exc).__name__}: {str(exc)[:80]}）")
+            configs.pop(name, None)
+            continue
+        kept.append(name)
+    return tuple(kept), configs
 
 
 def _nav_pages(nav, use_directory_urls: bool = True) -> tuple[tuple[str, str], ...]:
     """(title, URL) of the hand-written pages named at the top of the nav of mkdocs.yml."""
     pages = []
-    for entry in nav or []:
+    for entry in nav if isinstance(nav, list) else []:
         if isinstance(entry, dict) and len(entry) == 1:
             title, target = next(iter(entry.items()))
             if isinstance(target, str) and target.endswith(".md"):
@@ -325,30 +346,110 @@ def doc_url(src_uri: str, use_directory_urls: bool = True) -> str:
     return stem + "/" if use_directory_urls else stem + ".html"
 
 
+# mkdocs.yml's own keys the engine reads: each must be a text when set. MkDocs checks them itself
+# before a build starts; `check` reads mkdocs.yml without MkDocs, so it checks them here.
+SITE_TEXTS = ("site_name", "site_url", "site_description", "copyright", "docs_dir")
+MAPPING = "应为映射（字段: 值）"
+
+
+def _line(lines: Mapping[str, int], path: tuple) -> int:
+    """The line of a setting in mkdocs.yml, or of the nearest setting around it (1 if unknown)."""
+    for end in range(len(path), 0, -1):
+        found = lines.get("/" + "/".join(map(str, path[:end])))
+        if found:
+            return found
+    return 1
+
+
+def _describe(value) -> str:
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, bool):
+        return "true/false"
+    return f"「{str(value)[:30]}」"
+
+
+def _plain(value, path: tuple, report) -> object:
+    """mkdocs.yml's values as plain dicts, lists and texts (MkDocs hands over its own config types),
+    each text without control characters: a "\\f" written in a setting would otherwise reach the
+    feeds' XML. report(path, chars) says where one was."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item, (*path, key), report) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, (*path, index), report) for index, item in enumerate(value)]
+    if isinstance(value, str) and chars.CONTROL.search(value):
+        report(path, "".join(chars.CONTROL.findall(value)))
+        return chars.strip_controls(value)
+    return value
+
+
+def _site_problems(site: dict, report) -> dict:
+    """The mkdocs.yml keys the engine reads, each of the shape it needs; a wrong one is reported
+    through report(path, detail) and left out, so nothing later trips over it."""
+    for key in SITE_TEXTS:
+        if site.get(key) is not None and not isinstance(site[key], str):
+            report((key,), f"应为文字，实际写的是：{_describe(site.pop(key))}")
+    extensions = site.get("markdown_extensions")
+    if extensions is not None:
+        if not isinstance(extensions, list):
+            report(("markdown_extensions",), "应为扩展列表，如 [toc, tables]")
+            site.pop("markdown_extensions")
+        else:
+            kept = []
+            for index, entry in enumerate(extensions):
+                good = isinstance(entry, str) or isinstance(entry, dict) and all(
+                    isinstance(name, str) and (options is None or isinstance(options, dict))
+                    for name, options in entry.items())
+                if good:
+                    kept.append(entry)
+                else:
+                    report(("markdown_extensions", index),
+                           f"第 {index + 1} 项应为扩展名，或「扩展名: 选项映射」，实际写的是：{_describe(entry)}")
+            site["markdown_extensions"] = kept
+    if site.get("nav") is not None and not isinstance(site["nav"], list):
+        report(("nav",), f"应为列表（每项以 - 开头），实际写的是：{_describe(site.pop('nav'))}")
+    extra = site.get("extra")
+    if extra is not None and not isinstance(extra, dict):
+        report(("extra",), f"{MAPPING}，实际写的是：{_describe(site.pop('extra'))}")
+        return {}
+    union = (extra or {}).get("unionpress")
+    if union is not None and not isinstance(union, dict):
+        report(("extra", "unionpress"), f"{MAPPING}，实际写的是：{_describe(union)}")
+        return {}
+    return union or {}
+
+
 def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str = "mkdocs.yml",
                  environ: Mapping = os.environ, lines: Mapping[str, int] | None = None) -> Settings:
-    """Settings from the mkdocs.yml mapping; bad values become findings against mkdocs.yml."""
+    """Settings from the mkdocs.yml mapping; bad values become findings against mkdocs.yml. Every
+    shape of mkdocs.yml gives findings, never an exception: `check` and the build share this."""
     lines = lines or {}
-    extra = (site.get("extra") or {}).get("unionpress") or {}
-    if not isinstance(extra, dict):
-        findings.add(config_path, lines.get("", 1), "config", field="", detail="应为映射（字段: 值）")
-        extra = {}
+
+    def control(path: tuple, found: str) -> None:
+        findings.add(config_path, _line(lines, path), "control-char", chars=chars.describe(found))
+
+    def problem(path: tuple, detail: str) -> None:
+        # The field is named by its keys (a list entry's number is in the detail, its line is the line).
+        findings.add(config_path, _line(lines, path), "config", field=".".join(p for p in path if isinstance(p, str)),
+                     detail=detail)
+
+    site = _plain(site, (), control)
+    extra = _site_problems(site, problem)
     good = {}
     for key, value in extra.items():
         if key not in SCHEMA:
             close = did_you_mean(key, SCHEMA)
-            findings.add(config_path, lines.get(key, 1), "config-unknown", field=key,
+            findings.add(config_path, _line(lines, ("extra", "unionpress", key)), "config-unknown", field=key,
                          hint=f"。是否想写「{close}」？" if close else "")
         elif SCHEMA[key][1](value):
             good[key] = value
         else:
             detail = (DETAILS[key](value) or "") if key in DETAILS else ""
-            findings.add(config_path, lines.get(key, 1), "config", field=key,
-                         detail=f"{SCHEMA[key][0]}：{detail}" if detail else SCHEMA[key][0])
+            problem(("extra", "unionpress", key), f"{SCHEMA[key][0]}：{detail}" if detail else SCHEMA[key][0])
     content_dir = Path(environ.get("UNIONPRESS_CONTENT") or good.get("content_dir") or "content")
     if not content_dir.is_absolute():
         content_dir = root / content_dir
-    names, configs = _extensions(site)
+    names, configs = _loadable(*_extensions(site), problem)
     settings = Settings(root=root, content_dir=content_dir, site_name=str(site.get("site_name") or "UnionPress"),
                         site_url=str(site.get("site_url") or ""), site_description=str(site.get("site_description") or ""),
                         copyright=str(site.get("copyright") or ""), markdown_extensions=names, mdx_configs=configs,
@@ -372,7 +473,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
     if "logo" in good:
         logo = _logo(docs, good["logo"])
         if isinstance(logo, str):
-            findings.add(config_path, lines.get("logo", 1), "config", field="logo", detail=f"{SCHEMA['logo'][0]}：{logo}")
+            problem(("extra", "unionpress", "logo"), f"{SCHEMA['logo'][0]}：{logo}")
         else:
             settings.logo = logo
     if docs.is_dir():
@@ -390,39 +491,79 @@ _MkdocsYamlLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 def setting_lines(text: str) -> dict[str, int]:
-    """Line of each key under `extra: unionpress:` in mkdocs.yml ("" for the block itself)."""
+    """Where each setting is in mkdocs.yml: "/extra/unionpress/footer/host" → its line, for every key
+    and list entry; and, as the partner check reads them, each key under `extra: unionpress:` by its
+    name ("" for the block itself)."""
     try:
         node = yaml.compose(text, Loader=_MkdocsYamlLoader)
     except yaml.YAMLError:
         return {}
     lines: dict[str, int] = {}
-    for path in (("extra",), ("extra", "unionpress")):
-        current = node
-        for name in path:
-            if not isinstance(current, yaml.MappingNode):
-                return lines
-            found = next(((k, v) for k, v in current.value if getattr(k, "value", None) == name), None)
-            if found is None:
-                return lines
-            lines[""] = found[0].start_mark.line + 1
-            current = found[1]
-    if isinstance(current, yaml.MappingNode):
-        for key, _value in current.value:
-            lines[str(key.value)] = key.start_mark.line + 1
+
+    def walk(current, path: str, depth: int) -> None:
+        if depth > 8:  # deeper than any setting the engine reads
+            return
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                where = f"{path}/{getattr(key, 'value', '')}"
+                lines.setdefault(where, key.start_mark.line + 1)
+                walk(value, where, depth + 1)
+        elif isinstance(current, yaml.SequenceNode):
+            for index, value in enumerate(current.value):
+                lines.setdefault(f"{path}/{index}", value.start_mark.line + 1)
+                walk(value, f"{path}/{index}", depth + 1)
+
+    walk(node, "", 0)
+    for name, line in list(lines.items()):
+        if name.startswith("/extra/unionpress"):
+            rest = name[len("/extra/unionpress"):]
+            if not rest:
+                lines[""] = line
+            elif rest.count("/") == 1:
+                lines[rest[1:]] = line
+    if "" not in lines and "/extra" in lines:
+        lines[""] = lines["/extra"]
     return lines
 
 
 def load(root: Path | None = None, findings: Findings | None = None, environ: Mapping = os.environ,
          ) -> tuple[Settings, Findings]:
-    """Settings for the scripts: read `mkdocs.yml` at the project root (or UNIONPRESS_CONFIG)."""
+    """Settings for the scripts: read `mkdocs.yml` at the project root (or UNIONPRESS_CONFIG). A file
+    that cannot be read or parsed is a located finding, and the content is still checked."""
     findings = findings or Findings()
     root = Path(root or environ.get("UNIONPRESS_ROOT") or Path.cwd())
     config_file = Path(environ.get("UNIONPRESS_CONFIG") or root / "mkdocs.yml")
-    site: dict = {}
+    site: object = {}
     lines: dict[str, int] = {}
+    shown = config_file.name
     if config_file.exists():
-        text = config_file.read_text(encoding="utf-8")
-        site = yaml.load(text, Loader=_MkdocsYamlLoader) or {}
-        lines = setting_lines(text)
         root = config_file.parent
-    return from_mapping(root, site, findings, environ=environ, lines=lines), findings
+        site, lines = _read_mkdocs_yml(config_file, findings, shown)
+    if not isinstance(site, dict):
+        if site is not None:
+            findings.add(shown, 1, "config", field=shown, detail=f"{MAPPING}，实际写的是：{_describe(site)}")
+        site = {}
+    return from_mapping(root, site, findings, config_path=shown, environ=environ, lines=lines), findings
+
+
+def _read_mkdocs_yml(path: Path, findings: Findings, shown: str) -> tuple[object, dict[str, int]]:
+    from .frontmatter import located
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        findings.add(shown, 1, "unreadable", reason=exc.strerror or type(exc).__name__)
+        return {}, {}
+    except UnicodeDecodeError as exc:
+        findings.add(shown, 1, "config", field=shown, detail="文件不是 UTF-8 编码，请在编辑器中“另存为 → 编码 UTF-8”")
+        return {}, {}
+    try:
+        site = yaml.load(text, Loader=_MkdocsYamlLoader)
+    except yaml.YAMLError as exc:
+        error = located(exc, text)
+        findings.add(shown, error.line, "config", field=shown, detail=f"YAML 语法错误：{error.detail}")
+        return {}, {}
+    except RecursionError:
+        findings.add(shown, 1, "config", field=shown, detail="YAML 语法错误：嵌套层次过深")
+        return {}, {}
+    return site, setting_lines(text)

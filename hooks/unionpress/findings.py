@@ -74,14 +74,15 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "link-outside": (ERROR, "链接或图片指向内容目录以外的文件：{target}", "link outside the content folder"),
     "link-no-page": (ERROR, "链接指向的{what}「{label}」还没有网页：{target}", "target has no page"),
     "leak": (ERROR, "发布检查（audit）：输出文件 {output} 中出现了未公开内容的{what}", "non-public item in the output"),
-    "config": (ERROR, "配置 extra.unionpress.{field} 有误：{detail}", "bad setting"),
-    "content-dir": (ERROR, "内容目录不存在：{path}", "content folder not found"),
+    "config": (ERROR, "配置 {field} 有误：{detail}", "bad setting"),
+    "content-dir": (ERROR, "内容目录不存在：{folder}", "content folder not found"),
     "privacy-id": (ERROR, "疑似居民身份证号码（{masked}，校验码正确）：公开的内容不得含身份证号（《个人信息保护法》）。{fix}",
                    "ID card number"),
     "privacy-mobile": (ERROR, "疑似个人手机号码：公开的内容不得含个人手机号，请删去，或打码写成 {masked}。{fix}",
                        "mobile phone number"),
     "privacy-bank": (ERROR, "疑似银行卡号（{masked}，卡号校验正确）：公开的内容不得含银行卡号。{fix}", "bank card number"),
     "allow-unknown": (WARNING, "豁免的规则「{rule}」不存在，这条豁免不起作用{hint}（可豁免的规则：{known}）", "exemption of an unknown rule"),
+    "control-char": (WARNING, "含有不可见的控制字符 {chars}，已删除：多半是从 Word、WPS 或网页粘贴带来的，读者看不到，发布的内容里也不会有", "control character removed"),
     "allow-unused": (WARNING, "豁免「{rule}」没有用到：这份内容里没有触发此规则的文字，请删去这条豁免", "exemption not needed"),
 }
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from . import chars
+
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -52,6 +54,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     def __init__(self, stream):
         super().__init__(stream)
         self.duplicates: list[tuple[int, str]] = []
+        self.controls: list[tuple[int, int, str]] = []  # (line, column, characters) removed from a value
 
     def _line(self, node) -> int:
         return node.start_mark.line + 1 + self.line_offset
@@ -90,6 +93,15 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
             result.lines.append(self._line(child))
         return result
 
+    def construct_str(self, node):
+        """A text, without the control characters a double-quoted escape ("\\f", "\\x1b") can write:
+        the raw characters never get here (load.py removes them), these only exist once parsed."""
+        value = yaml.constructor.SafeConstructor.construct_yaml_str(self, node)
+        if chars.CONTROL.search(value):
+            self.controls.append((self._line(node), node.start_mark.column + 1, "".join(chars.CONTROL.findall(value))))
+            value = chars.strip_controls(value)
+        return value
+
     def construct_float(self, node):
         value = WrittenFloat(yaml.constructor.SafeConstructor.construct_yaml_float(self, node))
         value.written = str(node.value)
@@ -107,6 +119,7 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_seq)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_float)
+_Loader.add_constructor("tag:yaml.org,2002:str", _Loader.construct_str)
 
 # Replace the YAML 1.1 implicit resolvers for bool and int with YAML 1.2 core ones.
 _Loader.yaml_implicit_resolvers = {
@@ -147,6 +160,9 @@ def _describe(problem: str | None) -> str:
         "did not find expected comment or line break": "| 和 > 后面不能直接接文字：请给整个值加引号",
         "found a tab character": "不能用 Tab 缩进，请改用空格",
         "unacceptable character": "含有不可见的控制字符（例如 Word 的软回车）：请删除这个字符",
+        "expected ',' or ']'": "方括号 [ ] 没有闭合，或列表项之间缺少逗号",
+        "expected ',' or '}'": "花括号 { } 没有闭合，或字段之间缺少逗号",
+        "found unhashable key": "“字段:”的字段名不能是列表或映射；若是文字，请加引号",
     }
     problem = (problem or "").strip()
     for english, chinese in translations.items():
@@ -203,8 +219,24 @@ def _unbuildable_line(text: str) -> int:
     return text.count("\n", 0, found.start()) + 1 if found else 1
 
 
+def located(exc: yaml.YAMLError, text: str, line_offset: int = 0) -> YamlError:
+    """A PyYAML error as a YamlError: the line it is on and what it means in Chinese. Shared by the
+    front matter, the list files and mkdocs.yml."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
+        return YamlError(line, _describe(exc.problem))
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character: its position, not a mark
+        bad = yaml.reader.Reader.NON_PRINTABLE.search(text)  # exc.position is not always the character's
+        line = text.count("\n", 0, bad.start() if bad else max(exc.position, 0)) + 1 + line_offset
+        return YamlError(line, _describe(exc.reason if exc.reason.startswith("unacceptable") else
+                                         f"unacceptable character #x{exc.character:04x}"))
+    return YamlError(1 + line_offset, _describe(str(exc)))  # unmarked errors (rare): still a clean message
+
+
 def parse_yaml(text: str, line_offset: int = 0):
-    """Parse YAML text; returns (value, duplicate keys as (line, key)); raises YamlError with a line."""
+    """Parse YAML text; returns (value, duplicate keys as (line, key), control characters removed from
+    values as (line, column, characters)); raises YamlError with a line."""
     loader = _Loader(text)
     loader.line_offset = line_offset
     try:
@@ -213,17 +245,8 @@ def parse_yaml(text: str, line_offset: int = 0):
         if node is not None:
             _check_size(node, line_offset)
         value = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
-        raise YamlError(line, _describe(exc.problem)) from None
-    except yaml.reader.ReaderError as exc:  # a control character: its position, not a mark
-        bad = yaml.reader.Reader.NON_PRINTABLE.search(text)  # exc.position is not always the character's
-        line = text.count("\n", 0, bad.start() if bad else max(exc.position, 0)) + 1 + line_offset
-        raise YamlError(line, _describe(exc.reason if exc.reason.startswith("unacceptable") else
-                                        f"unacceptable character #x{exc.character:04x}")) from None
-    except yaml.YAMLError as exc:  # unmarked errors (rare): still a clean message
-        raise YamlError(1 + line_offset, _describe(str(exc))) from None
+    except yaml.YAMLError as exc:
+        raise located(exc, text, line_offset) from None
     except RecursionError:
         raise YamlError(1 + line_offset, "嵌套层次过深") from None
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError):
@@ -232,7 +255,7 @@ def parse_yaml(text: str, line_offset: int = 0):
                         "若是文字，请给整个值加引号") from None
     finally:
         loader.dispose()
-    return value, loader.duplicates
+    return value, loader.duplicates, loader.controls
 
 
 _FENCE = re.compile(r"^---[ \t]*$")

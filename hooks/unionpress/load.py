@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import frontmatter
+from . import chars, frontmatter
 from .config import Settings
 from .findings import Findings
 from .frontmatter import Map, Seq
@@ -79,18 +79,53 @@ def read_text(path: Path, shown: str, findings: Findings) -> str | None:
         findings.add(shown, text.count("\n", 0, text.index("\x00")) + 1, "nul-byte")
         return None
     # \r\r\n is what some Windows tools write for one line break; counted as two it would move every line.
-    return text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
+    return _without_controls(text, shown, findings)
+
+
+def _without_controls(text: str, shown: str, findings: Findings, first_line: int = 1) -> str:
+    """The text without control characters, each line that held one reported (chars.py says why).
+    Done when a file is read, once, so the checks, the pages and every output read the same text."""
+    if not chars.CONTROL.search(text):
+        return text
+    for line, col, found in chars.controls(text):
+        findings.add(shown, line + first_line - 1, "control-char", col=col, chars=chars.describe(found))
+    return chars.strip_controls(text)
+
+
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
+# HTML reads &#128;–&#159; as Windows-1252 (&#150; is –) but for these five, which stay controls;
+# &#0; and a surrogate become U+FFFD, which is text.
+_CP1252_HOLES = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
+
+
+def _control_reference(match: re.Match) -> str:
+    point = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    if 0 < point <= 0x10FFFF and not 0xD800 <= point <= 0xDFFF and chars.CONTROL.fullmatch(chr(point)) \
+            and not (0x80 <= point <= 0x9F and point not in _CP1252_HOLES):
+        return chr(point)
+    return match.group()
+
+
+def _body_without_controls(body: str, shown: str, findings: Findings, body_line: int) -> str:
+    """A body is HTML too: a character reference to a control (&#12;) becomes the control itself
+    once parsed, so it goes the same way as the character."""
+    if "&#" not in body:
+        return body
+    return _without_controls(_REFERENCE.sub(_control_reference, body), shown, findings, body_line)
 
 
 def _parse_yaml(text: str, shown: str, findings: Findings, line_offset: int = 0) -> tuple[bool, object]:
     """Parse YAML, reporting syntax errors and repeated keys with their lines; (parsed?, value)."""
     try:
-        value, duplicates = frontmatter.parse_yaml(text, line_offset=line_offset)
+        value, duplicates, controls = frontmatter.parse_yaml(text, line_offset=line_offset)
     except frontmatter.YamlError as exc:
         findings.add(shown, exc.line, "yaml-syntax", detail=exc.detail)
         return False, None
     for line, key in duplicates:
         findings.add(shown, line, "yaml-duplicate-key", key=key)
+    for line, col, found in controls:
+        findings.add(shown, line, "control-char", col=col, chars=chars.describe(found))
     return True, value
 
 
@@ -128,6 +163,7 @@ def parse_markdown(path: Path, shown: str, findings: Findings) -> tuple[Map, str
         unclosed = frontmatter.opens(text)
         findings.add(shown, 1, "front-matter-unclosed" if unclosed else "front-matter")
         return None
+    body = _body_without_controls(body, shown, findings, body_line)
     ok, meta = _parse_yaml(yaml_text, shown, findings, line_offset=1)
     if not ok:
         return None
@@ -272,7 +308,7 @@ class _Finder:
 def load(settings: Settings, findings: Findings) -> RawContent:
     root = settings.content_dir
     if not root.is_dir():
-        findings.add(settings.display(root), 1, "content-dir", path=settings.display(root))
+        findings.add(settings.display(root), 1, "content-dir", folder=settings.display(root))
         return RawContent([], {})
     items: list[RawItem] = []
     finder = _Finder(settings, findings)

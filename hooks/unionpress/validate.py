@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .chars import fold
 from .config import Settings
 from .findings import Findings, did_you_mean
 from .frontmatter import BadDate, Map, Seq
@@ -317,9 +318,9 @@ def read_common(f: Fields, date_required: bool) -> dict:
 
 
 def person(name: str) -> str:
-    """A name as compared: NFKC (full-width forms folded) and no whitespace of any kind, so
-    「周 晓燕」「周　晓燕」「周晓燕 」 are one person."""
-    return "".join(unicodedata.normalize("NFKC", name).split())
+    """A name as compared: the engine's one identity (chars.fold: full-width forms, case, invisible
+    format characters) and no whitespace of any kind, so 「周 晓燕」「周　晓燕」「周晓燕 」 are one person."""
+    return fold(name).replace(" ", "")
 
 
 def check_review(item, settings: Settings, findings: Findings) -> None:

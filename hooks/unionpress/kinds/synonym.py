@@ -6,13 +6,17 @@
 Each row is a plain list, not a `key:` mapping like the other lists: a group has no name of its own,
 and editors write it as the words they mean. A query that holds one word of a group also searches
 for the others (applied in the browser, to the query).
+
+The browser folds the query (NFKC, no invisible format characters, lower case, separators as
+spaces) before it looks for a word, so the words are kept folded the same way (chars.fold): a group
+written [AI, 人工智能] must match the query "AI", which reaches the lookup as "ai".
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
+from ..chars import fold
 from .base import ListKind
 
 WORD_LIMIT = 20  # characters; a synonym is a word or a name, not a sentence
@@ -21,7 +25,7 @@ WORD_LIMIT = 20  # characters; a synonym is a word or a name, not a sentence
 @dataclass(frozen=True)
 class SynonymGroup:
     key: str  # the group's first word
-    words: tuple[str, ...]
+    words: tuple[str, ...]  # folded (chars.fold), as the browser folds the query
     line: int = 1
 
 
@@ -34,7 +38,7 @@ def read_rows(rows, source: str, findings) -> dict[str, SynonymGroup]:
                                                 for word in row):
             findings.add(source, line, "synonym-row", row=index + 1)
             continue
-        words = tuple(dict.fromkeys(w for w in (unicodedata.normalize("NFKC", str(v)).strip() for v in row) if w))
+        words = tuple(dict.fromkeys(word for word in (fold(str(v)) for v in row) if word))
         if len(words) < 2:
             findings.add(source, line, "synonym-row", row=index + 1)
             continue

@@ -7,6 +7,7 @@ own date is its newest item's, so an unchanged feed keeps the same bytes from bu
 
 from __future__ import annotations
 
+import html
 import json
 import mimetypes
 from pathlib import Path
@@ -55,10 +56,14 @@ class _Entry:
 
 
 def _xml(feed: FeedSet, entries: list[_Entry], base: str, settings, updated) -> tuple[bytes, bytes]:
+    """RSS and Atom from one feedgen document. Their summaries differ: RSS readers show <description>
+    as HTML, so there the text goes in escaped as HTML too (a summary about <b> or &amp; must show
+    those characters, not bold text or &); Atom's <summary> and <subtitle> say type text themselves."""
     fg = FeedGenerator()
     fg.id(base + feed.url("atom"))
     fg.title(feed.title)
-    fg.subtitle(feed.description or feed.title)
+    description = feed.description or feed.title
+    fg.subtitle(as_html_text(description))
     fg.language("zh-CN")
     fg.generator("UnionPress")
     # RSS 2.0's <author> must be an e-mail address; writers' names go in dc:creator there.
@@ -66,8 +71,10 @@ def _xml(feed: FeedSet, entries: list[_Entry], base: str, settings, updated) -> 
     fg.updated(updated)
     if settings.copyright:
         fg.rights(settings.copyright)
+    added = []
     for entry in reversed(entries):  # feedgen prepends: add oldest first to print newest first
         fe = fg.add_entry()
+        added.append((fe, entry))
         fe.id(entry.url)
         fe.guid(entry.url, permalink=True)
         fe.title(entry.title)
@@ -75,7 +82,7 @@ def _xml(feed: FeedSet, entries: list[_Entry], base: str, settings, updated) -> 
         fe.published(entry.date)
         fe.updated(entry.date)
         if entry.summary:
-            fe.summary(entry.summary)
+            fe.summary(as_html_text(entry.summary))  # RSS's; Atom's is set below
         if entry.html:
             fe.content(entry.html, type="html")
         for name in entry.authors:
@@ -90,9 +97,18 @@ def _xml(feed: FeedSet, entries: list[_Entry], base: str, settings, updated) -> 
     fg.link(href=base + feed.url("rss"), rel="self", replace=True)
     fg.link(href=base + feed.page, rel="alternate")
     rss = fg.rss_str(pretty=True)
+    fg.subtitle(description)
+    for fe, entry in added:
+        if entry.summary:
+            fe.summary(entry.summary)
     fg.link(href=base + feed.url("atom"), rel="self", replace=True)
     fg.link(href=base + feed.page, rel="alternate")
     return rss, _atom_links(fg.atom_str(pretty=True), entries)
+
+
+def as_html_text(text: str) -> str:
+    """Plain text as HTML shows it: what goes where a reader parses HTML (RSS <description>)."""
+    return html.escape(text, quote=False)
 
 
 ATOM = "{http://www.w3.org/2005/Atom}"

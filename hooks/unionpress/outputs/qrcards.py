@@ -4,7 +4,8 @@
 Each card is one self-contained SVG (the portrait is embedded as a small JPEG), so it prints the same
 from a browser, an office suite or a print shop's software, and opens as an <img> on the region's
 print page (an SVG shown as an image may not fetch other files). The QR code, made with segno,
-holds the profile's full address, so the site needs site_url; without it no card is made.
+holds the profile's full address, so the site needs site_url; without it no card is made. The card
+is built as an element tree, never as a string: every name, text and attribute is escaped by lxml.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 import base64
 import io
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 import segno
+from lxml import etree
 from PIL import Image as PILImage, ImageOps
 
 from .. import responsive
@@ -22,6 +23,7 @@ from ..kinds import model as model_kind
 
 WIDTH, HEIGHT = 900, 540  # tenths of a millimetre: 90 × 54 mm, a name-card size
 PORTRAIT = (240, 300)  # pixels of the embedded portrait (4:5), sharp enough at 24 × 30 mm
+SVG = "http://www.w3.org/2000/svg"
 FONT = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"
 
 
@@ -67,35 +69,49 @@ def _lines(text: str, ems: float, most: int) -> list[str]:
     return rows
 
 
+def _element(parent, tag: str, text: str = "", **attributes) -> etree._Element:
+    """An SVG element under `parent`: every attribute and text goes through lxml, which escapes it
+    (and refuses a control character, which loading has already removed from every text)."""
+    element = etree.SubElement(parent, f"{{{SVG}}}{tag}", {name.replace("_", "-"): str(value)
+                                                            for name, value in attributes.items()})
+    element.text = text or None
+    return element
+
+
+def _qr(parent, address: str) -> None:
+    """segno's code as SVG elements of the card (its inline SVG has no namespace of its own)."""
+    code = etree.fromstring(segno.make(address, error="m").svg_inline(scale=1, border=4, omitsize=True))
+    box = _element(parent, "svg", x=650, y=290, width=230, height=230, viewBox=code.get("viewBox"))
+    for part in code:
+        _element(box, etree.QName(part).localname, **dict(part.attrib))
+
+
 def card_svg(model, honor_line: str, address: str, site_name: str, settings) -> str:
-    qr = segno.make(address, error="m")
     shown = responsive.published(model.photo, settings, "src") if model.photo else None
     portrait = _portrait(shown[1] if shown and shown[1].suffix.lower() in (".jpg", ".png") else None)
-    text = []
+    card = etree.Element(f"{{{SVG}}}svg", {"width": "90mm", "height": "54mm", "viewBox": f"0 0 {WIDTH} {HEIGHT}",
+                                          "font-family": FONT, "role": "img",
+                                          "aria-label": f"{model.name}，{honor_line}，扫码看事迹"}, nsmap={None: SVG})
+    _element(card, "rect", width=WIDTH, height=HEIGHT, fill="#fff", stroke="#b71c1c", stroke_width=4)
+    _element(card, "rect", width=WIDTH, height=60, fill="#b71c1c")
+    _element(card, "text", f"{site_name} · 劳模风采", x=30, y=42, font_size=28, font_weight=700, fill="#fff")
+    if portrait:
+        _element(card, "image", x=30, y=90, width=240, height=300, href=portrait, preserveAspectRatio="xMidYMid slice")
     y = 150
     # A name is never cut: a long one (买买提·艾力) is set smaller to fit the 340 units beside the photo.
     name_size = min(62, int(340 / max(sum(map(_em, model.name)), 1)))
-    text.append(f'<text x="290" y="{y}" font-size="{name_size}" font-weight="700" fill="#1a1a1a">{escape(model.name)}</text>')
+    _element(card, "text", model.name, x=290, y=y, font_size=name_size, font_weight=700, fill="#1a1a1a")
     y += 60
     for row in _lines(honor_line, 12.3, 2):  # 345 units at 28
-        text.append(f'<text x="290" y="{y}" font-size="28" font-weight="700" fill="#b71c1c">{escape(row)}</text>')
+        _element(card, "text", row, x=290, y=y, font_size=28, font_weight=700, fill="#b71c1c")
         y += 38
     for row in _lines(model.employer + (f" · {model.position}" if model.position else ""), 12.3, 3):
-        text.append(f'<text x="290" y="{y}" font-size="28" fill="#333">{escape(row)}</text>')
+        _element(card, "text", row, x=290, y=y, font_size=28, fill="#333")
         y += 38
-    photo = (f'<image x="30" y="90" width="240" height="300" href={quoteattr(portrait)} '
-             f'preserveAspectRatio="xMidYMid slice"/>') if portrait else ""
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="90mm" height="54mm" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'font-family="{FONT}" role="img" aria-label={quoteattr(f"{model.name}，{honor_line}，扫码看事迹")}>\n'
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff" stroke="#b71c1c" stroke-width="4"/>\n'
-        f'<rect width="{WIDTH}" height="60" fill="#b71c1c"/>\n'
-        f'<text x="30" y="42" font-size="28" font-weight="700" fill="#fff">{escape(site_name)} · 劳模风采</text>\n'
-        f'{photo}\n' + "\n".join(text) + "\n"
-        # segno's quiet zone of four modules keeps the code readable beside the text.
-        f'<svg x="650" y="290" width="230" height="230">{qr.svg_inline(scale=1, border=4, omitsize=True)}</svg>\n'
-        f'<text x="765" y="292" font-size="24" text-anchor="middle" fill="#333">扫码看事迹</text>\n'
-        "</svg>\n")
+    # segno's quiet zone of four modules keeps the code readable beside the text.
+    _qr(card, address)
+    _element(card, "text", "扫码看事迹", x=765, y=292, font_size=24, text_anchor="middle", fill="#333")
+    return etree.tostring(card, encoding="unicode", pretty_print=True)
 
 
 def honor_line(public, model) -> str:

@@ -9,6 +9,7 @@ const ROOT = new URL("../../", import.meta.url); // this file is ROOT/assets/uni
 const PAGE_SIZE = 10;
 const SEPARATORS = /[\s·•・‧∙⋅+＋=＝|｜/\\、，,。.！!？?；;：:“”"‘’'（）()【】[\]{}《》<>〈〉—–_~～…#＃&＆*＊^%￥$@]+/gu;
 const HAN = /[\u3400-\u9fff]/u;
+const FORMAT = /\p{Cf}/gu; // zero-width spaces and joiners, soft hyphens, bidi marks: never typed on purpose
 
 const form = document.querySelector(".up-search-page");
 const input = document.getElementById("up-search-q");
@@ -41,9 +42,22 @@ const getJSON = async (name) => {
   return answer.json();
 };
 
+// One folding for the query and for the synonyms, so a word matches however either was typed:
+// the steps of chars.fold (NFKC, no format characters, lower case; the build ships the words folded
+// so), and separators as spaces as in the query.
+const fold = (text) =>
+  text.replace(FORMAT, "").normalize("NFKC").replace(FORMAT, "").replace(SEPARATORS, " ").trim().toLowerCase();
+
 // Synonyms, the filters' values and the number of t2s parts: small, and needed before any query.
 async function loadSetup() {
-  if (!setup) setup = getJSON("query.json");
+  if (!setup) {
+    setup = getJSON("query.json").then((data) => ({
+      ...data,
+      synonyms: data.synonyms
+        .map((group) => [...new Set(group.map(fold).filter(Boolean))])
+        .filter((group) => group.length > 1),
+    }));
+  }
   return setup;
 }
 
@@ -90,7 +104,7 @@ function simplify(text, partOf) {
 // The query a reader typed → the queries to run: the query itself, simplified, and with each
 // synonym of a word it contains. Separators (中国梦·劳动美, 互联网+职工文化) become spaces.
 function variants(raw, synonyms, partOf) {
-  const base = raw.normalize("NFKC").replace(SEPARATORS, " ").trim().toLowerCase();
+  const base = fold(raw);
   if (!base) return [];
   const queries = new Set([base]);
   if (HAN.test(base)) queries.add(simplify(base, partOf));
