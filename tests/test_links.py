@@ -138,22 +138,20 @@ def test_own_site_urls_in_any_spelling_are_checked(site_copy):
 
 
 def test_encoded_and_content_root_paths_resolve_and_odd_names_are_quoted(site_copy):
-    from PIL import Image as PILImage
-
-    # GIFs are served as they are (one may move), so their own names reach the page, quoted.
-    for name in ("图.gif", "a#1.gif", "cover.gif"):
-        PILImage.open(BASE / "images/photo.jpg").save(site_copy / "images" / name, "GIF")
-    body = ("![图](/media/images/%E5%9B%BE.gif)\n\n![根目录](/images/cover.gif)\n\n![井号](../images/a%231.gif)\n\n"
+    # Attachments are served as they are, so their own names reach the page, quoted.
+    for name in ("图.pdf", "a#1.pdf", "notice.pdf"):
+        (site_copy / "images" / name).write_bytes(b"%PDF-1.4 " + name.encode("utf-8"))
+    body = ("[图](/media/images/%E5%9B%BE.pdf)\n\n[根目录](/images/notice.pdf)\n\n[井号](../images/a%231.pdf)\n\n"
             "[站点地图](/sitemap.xml)")
-    write_story(site_copy, "odd-names", body=body, cover="../images/a#1.gif", cover_alt="井号图")
+    write_story(site_copy, "odd-names", body=body)
     lines, build = check(site_copy)
     assert lines == []
     html = _body(build, "odd-names").at("stories/odd-names/")
-    assert 'src="../../media/images/%E5%9B%BE.gif"' in html and 'src="../../media/images/cover.gif"' in html
-    assert 'src="../../media/images/a%231.gif"' in html and 'href="../../sitemap.xml"' in html
+    assert 'href="../../media/images/%E5%9B%BE.pdf"' in html and 'href="../../media/images/notice.pdf"' in html
+    assert 'href="../../media/images/a%231.pdf"' in html and 'href="../../sitemap.xml"' in html
     page = dict((p.url, h) for p, h in build.render().files)["stories/odd-names/"]
-    assert 'src="../../media/images/a%231.gif" alt="井号图"' in page
-    assert build.renderer.out.assets["media/images/a#1.gif"] == site_copy.resolve() / "images/a#1.gif"
+    assert 'href="../../media/images/a%231.pdf"' in page
+    assert build.renderer.out.assets["media/images/a#1.pdf"] == site_copy.resolve() / "images/a#1.pdf"
 
 
 def test_images_that_are_not_images_and_hidden_topic_covers_are_errors(site_copy):

@@ -8,7 +8,9 @@ inside code blocks — which is no element — never is.
 A link may name another item by its content file (`../models/ma-jianguo.md`, `bundle/index.md`,
 `bundle/`) or by its site URL (`/models/ma-jianguo/`); a file beside the item (an image, a PDF) is
 published with it under media/. Internal targets are kept as site paths behind a marker and made
-relative (pages) or absolute (feeds) by whoever prints the body.
+relative (pages) or absolute (feeds) by whoever prints the body. Every URL a body keeps, whatever
+its scheme, goes through `BodyRenderer.resolve`; the marker itself is refused in editor input, so
+only the resolver can write it.
 """
 
 from __future__ import annotations
@@ -31,15 +33,21 @@ from .items import Item
 from .kinds import ITEM_KINDS
 from .validate import is_local_path
 
-MARK = sanitize.SITE_SCHEME + ":"  # stands for the site root in stored HTML; never reaches an output
+MARK = sanitize.MARKER  # stands for the site root in stored HTML; never reaches an output
 # A marked URL starts an attribute or a srcset candidate ("MARKa.webp 320w, MARKb.webp 640w"); marked
 # paths are percent-encoded, so a space or a comma ends one.
 _MARKED = re.compile(r'(["\'\s,])' + re.escape(MARK) + r"([^\"'\s,]*)")
 BODY_SIZES = "(min-width: 50em) 920px, 100vw"  # a body picture spans the article column
 # No SVG: it can carry scripts, and a reader who opens it by itself runs them on our origin.
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif"}
-_URL_ATTRS = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src", "track": "src",
-              "iframe": "src", "embed": "src", "object": "data"}
+# Every attribute the sanitiser keeps that holds a URL (embed and object go with their content).
+_URL_ATTRS = {"a": ("href",), "img": ("src",), "source": ("src",), "video": ("src", "poster"), "audio": ("src",),
+              "track": ("src",), "iframe": ("src",)}
+# Loaded by the reader's browser together with the page (a link is only followed when clicked).
+_LOADED = {"img", "source", "video", "audio", "track", "iframe"}
+_PICTURES = {("img", "src"), ("video", "poster")}
+_FIX_ACTIVE = {"picture": "请转成 PNG 或 JPG 图片", "media": "请改用音视频文件本身（如 MP4、MP3、VTT 字幕）",
+               "link": "请压缩成 zip 后再链接，或转成 PDF"}
 
 
 def relative(from_url: str, to_url: str) -> str:
@@ -118,6 +126,72 @@ class Body:
         return _MARKED.sub(lambda m: m.group(1) + base + m.group(2), self.html)
 
 
+_MARKER_ANY_CASE = re.compile(re.escape(MARK), re.I)
+
+
+def _defuse_marker(root) -> bool:
+    """Take the engine's marker out of what the editor wrote (attributes go, text keeps a full-width
+    colon so no printer can take it for a link); True when there was one."""
+    found = False
+    for element in root.iter():
+        if isinstance(element.tag, str):  # an element (a comment's text is stripped by the sanitiser)
+            for name, value in list(element.attrib.items()):
+                if sanitize.forged(value):
+                    found = True
+                    del element.attrib[name]
+            if element.text and sanitize.forged(element.text):
+                found = True
+                element.text = _MARKER_ANY_CASE.sub(sanitize.SITE_SCHEME + "：", element.text)
+        if element.tail and sanitize.forged(element.tail):
+            found = True
+            element.tail = _MARKER_ANY_CASE.sub(sanitize.SITE_SCHEME + "：", element.tail)
+    return found
+
+
+class _Lines:
+    """The body line where a value was written. The tree is walked in the order it was written, so the
+    same value asked for again is looked for after the place it was last found. `around`: characters
+    that may stand before and after a whole value in the source ('' for any), so /a/ is not found
+    inside /a/b.html or https://x/a/.
+    A value the source spells with character references (&#9;, &#117;) is found by its spelling."""
+
+    def __init__(self, item: Item, around: str = "") -> None:
+        self.item = item
+        self.around = around
+        self.after: dict[str, int] = {}
+        self.spellings: dict[str, re.Pattern] = {}
+
+    def _find(self, written: str, start: int) -> int:
+        body = self.item.body
+        index = body.find(written, start)
+        while index >= 0 and self.around:
+            end = index + len(written)
+            if (index == 0 or body[index - 1] in self.around) and (end == len(body) or body[end] in self.around):
+                break
+            index = body.find(written, index + 1)
+        return index
+
+    def _spelling(self, written: str):
+        if written not in self.spellings:  # compiled only for a value the source does not hold as is
+            self.spellings[written] = sanitize.spelled(written)
+        return self.spellings[written]
+
+    def __call__(self, written: str) -> int:
+        if not written:
+            return self.item.body_line
+        index, length = -1, len(written)
+        for start in dict.fromkeys((self.after.get(written, 0), 0)):  # after the last place, then anywhere
+            index = self._find(written, start)
+            if index < 0 and (found := self._spelling(written).search(self.item.body, start)):
+                index, length = found.start(), len(found.group(0))
+            if index >= 0:
+                break
+        if index < 0:
+            return self.item.body_line
+        self.after[written] = index + length
+        return self.item.body_line + self.item.body.count("\n", 0, index)
+
+
 class Targets:
     """Everything a link can point at: content files, bundle folders and site URLs of the catalog."""
 
@@ -163,6 +237,7 @@ class BodyRenderer:
         self.md = markdown.Markdown(extensions=list(settings.markdown_extensions),
                                     extension_configs=dict(settings.mdx_configs))
         self.pictures = responsive.pipeline(settings)
+        self.classes = sanitize.body_classes(settings.markdown_extensions, settings.mdx_configs)
 
     # -- resolving one target -----------------------------------------------------------------------
     def _item_target(self, target: Item, view, strict: bool, written: str) -> str:
@@ -183,6 +258,8 @@ class BodyRenderer:
             return self._item_target(t.by_file[path], view, strict, written)
         if not path.is_file():
             raise Problem("link-missing", target=written)
+        if what := sanitize.active_file(path):  # would run its script on our origin when opened
+            raise Problem("attachment-active", src=written, what=what)
         owner = t.owner(path)
         if strict and owner is not None and owner is not item and owner not in view:
             raise Problem("link-hidden", target=written, label=owner.label, other=owner.source)
@@ -210,20 +287,39 @@ class BodyRenderer:
             return self._file_target(item, in_content, view, strict, written, assets)
         raise Problem("link-missing", target=written)
 
-    def resolve(self, item: Item, written: str, view, page_urls, strict: bool, assets: list) -> str | None:
-        """The marked site path for an internal target, or None to leave it as written (external)."""
-        if not written or written.startswith("#"):
+    def resolve(self, item: Item, written: str, view, page_urls, strict: bool, assets: list, loaded: bool = False,
+                ids: frozenset[str] = frozenset()) -> str | None:
+        """The one resolver every URL a body keeps goes through, whatever its scheme: the new value
+        (a marked site path, a fragment in the body's id namespace) or None to keep it as written
+        (another site, mailto:, tel:, a scheme the sanitiser removes and `removals` reports).
+
+        loaded: the reader's browser fetches it with the page (a picture, a video), so it may not
+        come from another site unless that site is in embed_hosts. ids: the body's own ids as written.
+        Raises Problem for what may not be published."""
+        url = sanitize.browser_url(written)
+        if is_local_path(url):
+            raise Problem("link-local", src=written)
+        if not url:
             return None
+        if url.startswith("#"):
+            return "#" + sanitize.body_id(url[1:]) if unquote(url[1:]) in ids else None
+        scheme = sanitize.scheme_of(url)
+        if scheme == sanitize.SITE_SCHEME:  # the engine's own marker: reported where it was written
+            raise Problem("link-reserved", written=written)
+        if scheme not in ("", "http", "https"):
+            return None  # mailto:/tel: leave the site; anything else the sanitiser removes (and says so)
         try:
-            parts = urlsplit(written)
-        except ValueError:  # e.g. a broken [IPv6] host: not ours to resolve
+            parts = urlsplit(url)
+        except ValueError:  # e.g. a broken [IPv6] host: no address any browser can load
             return None
         if (parts.scheme or parts.netloc) and not self._own(parts):
-            return None  # another site, mailto:, tel: …
+            host = (parts.hostname or "").lower()
+            if loaded and host not in self.settings.embed_hosts:
+                raise Problem("media-outside", host=host or "（空）", src=written)
+            return None  # another site's page: a link leaves us
         path = unquote(parts.path or ("/" if parts.netloc else ""))
         if not path:
             return None  # only a query
-        rest = (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
         t = self.targets
         try:
             if path.startswith("/"):
@@ -234,6 +330,10 @@ class BodyRenderer:
                 target = self._file_target(item, (item.folder / path).resolve(), view, strict, written, assets)
         except (OSError, ValueError):  # a name too long for the file system, a NUL byte …
             raise Problem("link-missing", target=written) from None
+        fragment = parts.fragment
+        if fragment and target in t.by_url and not fragment.startswith("up-"):
+            fragment = sanitize.body_id(fragment)  # a heading in another item's body; up-… are its page's
+        rest = (f"?{parts.query}" if parts.query else "") + (f"#{fragment}" if fragment else "")
         return MARK + quote(target, safe="/") + rest
 
     def _own(self, parts) -> bool:
@@ -268,66 +368,108 @@ class BodyRenderer:
             return Body("")
         assets: list[tuple[str, Path]] = []
         links: list[str] = []
-        # Only raw HTML or a link/image can hold something to resolve or to sanitise away.
-        # Many quotes or list items may be nesting too deep: the tree measures it.
-        if ("<" in item.body or "href=" in html or "src=" in html or "data=" in html
+        forged_in_tree = False
+        # Only raw HTML, an attribute (a link, an image, an id or class), a character reference or the
+        # marker can hold something to resolve or to sanitise away. Many quotes or list items may be
+        # nesting too deep: the tree measures it.
+        if ("<" in item.body or "=" in html or "&" in html or sanitize.SITE_SCHEME in html.lower()
                 or html.count("<blockquote") + html.count("<li") > BODY_DEPTH):
-            html = self._resolve_tree(item, html, view, page_urls, findings, strict, assets, links)
-        html = sanitize.clean(html, self.settings.embed_hosts)
+            html, forged_in_tree = self._resolve_tree(item, html, view, page_urls, findings, strict, assets, links)
+        self._report_reserved(item, findings, forged_in_tree)
+        html = sanitize.clean(html, self.settings.embed_hosts, self.classes)
         return Body(html, tuple(dict.fromkeys(assets)), tuple(dict.fromkeys(links)))
 
-    def _resolve_tree(self, item, html, view, page_urls, findings, strict, assets, links) -> str:
+    def _report_reserved(self, item: Item, findings: Findings, forged_in_tree: bool) -> None:
+        """The engine's URL marker written by an editor, in any spelling: an error at each line that
+        holds it (code and comments too: it has no business in a body), or at the body's first line
+        when only the parsed tree shows it (a spelling the source scan does not know)."""
+        seen: dict[int, str] = {}
+        for found in sanitize.MARKER_WRITTEN.finditer(item.body):
+            seen.setdefault(item.body_line + item.body.count("\n", 0, found.start()), found.group(0))
+        if forged_in_tree and not seen:
+            seen[item.body_line] = MARK
+        for line, written in seen.items():
+            findings.add(item.source, line, "link-reserved", written=written)
+
+    def _resolve_tree(self, item, html, view, page_urls, findings, strict, assets, links) -> tuple[str, bool]:
+        """The body's tree checked and resolved; also whether it held the engine's marker."""
         # huge_tree: without it libxml2 silently drops everything below 255 levels of nesting.
         root = lxml_html.fragment_fromstring(html, create_parent="div", parser=_PARSER)
         deepest = max((sum(1 for _ in element.iterancestors()) for element in root.iter()), default=0)
         if deepest > BODY_DEPTH:
             findings.add(item.source, item.body_line, "body-too-deep", limit=BODY_DEPTH)
+        forged = _defuse_marker(root)  # first: nothing below may take a forged value for the engine's
         # What the sanitiser will take out, said while the tree is still as written.
-        for written, why in sanitize.removals(root, self.settings.embed_hosts):
-            findings.add(item.source, self._line(item, written), "html-removed", why=why)
+        removed_at = _Lines(item)
+        for written, why in sanitize.removals(root, self.settings.embed_hosts, self.classes):
+            findings.add(item.source, removed_at(written), "html-removed", why=why)
+        sanitize.limit_classes(root, self.classes)  # before the renderer adds its own (up-lightbox)
+        ids = sanitize.prefix_ids(root)
         for element in root.iter("img", "source"):  # sizes are the pipeline's to say (removals told the editor)
             for name in sanitize.GENERATED_ATTRIBUTES:
                 element.attrib.pop(name, None)
+        written_at = _Lines(item, around=" \t\r\n()<>\"'")
         for element in root.iter(*_URL_ATTRS):
-            attribute = _URL_ATTRS[element.tag]
-            written = (element.get(attribute) or "").strip()
-            if is_local_path(written):
-                findings.add(item.source, self._line(item, written), "link-local", src=written)
-                continue
-            if element.tag == "iframe" or (sanitize.scheme_of(written) not in ("", "http", "https")):
-                continue  # an embed or another protocol: the sanitiser decides, nothing to resolve
-            if element.tag == "img" and not (element.get("alt") or "").strip():
-                findings.add(item.source, self._line(item, written), "image-alt-missing", src=written,
-                             fix="请在 ![] 的方括号中写明图片内容")
-            known = len(assets)
-            try:
-                target = self.resolve(item, written, view, page_urls, strict, assets)
-            except Problem as problem:
-                code = "image-missing" if problem.code == "link-missing" and element.tag == "img" else problem.code
-                fields = {"src": written} if code == "image-missing" else problem.fields
-                findings.add(item.source, self._line(item, written), code, **fields)
-                continue
-            if target is not None:
-                element.set(attribute, target)
-                if element.tag == "img" and len(assets) > known:
-                    path = assets[-1][1]
-                    if path.suffix.lower() not in IMAGE_SUFFIXES:
-                        findings.add(item.source, self._line(item, written), "image-type", src=written)
-                    elif found := images.problem(path):
-                        findings.add(item.source, self._line(item, written), found[0], src=written, **found[1])
-                    variants = self.pictures.picture(path)
-                    if variants is None and self.pictures.failed(path):
-                        findings.add(item.source, self._line(item, written), "image-broken", src=written)
-                    if variants is None:
-                        self._size(element, path)
-                    else:  # the variants are published instead of the original
-                        assets.pop()
-                        assets.extend(variants.assets())
-                        self._picture(element, variants)
-                if element.tag == "a":
-                    links.append(target[len(MARK):])
+            for attribute in _URL_ATTRS[element.tag]:
+                if element.get(attribute) is not None:
+                    self._resolve_attribute(item, element, attribute, view, page_urls, findings, strict, assets,
+                                            links, ids, written_at)
         text = lxml_html.tostring(root, encoding="unicode")
-        return text[len("<div>"): -len("</div>")]
+        return text[len("<div>"): -len("</div>")], forged
+
+    def _resolve_attribute(self, item, element, attribute, view, page_urls, findings, strict, assets, links,
+                           ids, written_at: "_Lines") -> None:
+        written = sanitize.browser_url(element.get(attribute))  # as the reader's browser will take it
+        line = written_at(written)
+        if element.tag == "iframe" and not sanitize.embeddable(written, self.settings.embed_hosts):
+            return  # the sanitiser removes it, and removals() said so
+        picture = (element.tag, attribute) in _PICTURES
+        if (element.tag == "img" and sanitize.scheme_of(written) in ("", "http", "https")
+                and not (element.get("alt") or "").strip()):
+            findings.add(item.source, line, "image-alt-missing", src=written,
+                         fix="请在 ![] 的方括号中写明图片内容")
+        known = len(assets)
+        try:
+            target = self.resolve(item, written, view, page_urls, strict, assets, element.tag in _LOADED, ids)
+        except Problem as problem:
+            code, fields = problem.code, problem.fields
+            if code == "link-missing" and picture:
+                code, fields = "image-missing", {"src": written}
+            elif code == "attachment-active":
+                kind = "picture" if picture else "media" if element.tag in _LOADED else "link"
+                fields = {**fields, "fix": _FIX_ACTIVE[kind]}
+            elif code == "link-reserved":
+                return  # reported once per line from the source (_report_reserved)
+            findings.add(item.source, line, code, **fields)
+            return
+        if target is None:
+            element.set(attribute, written)  # kept as the browser reads it (no stray spaces to escape)
+            return
+        element.set(attribute, target)
+        if not target.startswith(MARK):
+            return  # a fragment inside the body
+        if picture and len(assets) > known:
+            path = assets[-1][1]
+            if path.suffix.lower() not in IMAGE_SUFFIXES:
+                findings.add(item.source, line, "image-type", src=written)
+            elif found := images.problem(path):
+                findings.add(item.source, line, found[0], src=written, **found[1])
+            variants = self.pictures.picture(path)
+            if variants is None and self.pictures.failed(path):
+                findings.add(item.source, line, "image-broken", src=written)
+            if element.tag == "video":  # a poster: the largest variant stands in for the original
+                if variants is not None:
+                    assets.pop()
+                    assets.append((variants.largest.output, variants.largest.file))
+                    element.set(attribute, MARK + variants.largest.output)
+            elif variants is None:
+                self._size(element, path)
+            else:  # the variants are published instead of the original
+                assets.pop()
+                assets.extend(variants.assets())
+                self._picture(element, variants)
+        if element.tag == "a":
+            links.append(target[len(MARK):])
 
     @staticmethod
     def _picture(element, variants: responsive.PictureSet) -> None:
@@ -371,12 +513,6 @@ class BodyRenderer:
                 element.set("height", str(size[1]))
         element.set("loading", element.get("loading") or "lazy")
         element.set("decoding", "async")
-
-    @staticmethod
-    def _line(item: Item, written: str) -> int:
-        """The body line where the target was written (the first time it appears)."""
-        index = item.body.find(written) if written else -1
-        return item.body_line + (item.body.count("\n", 0, index) if index >= 0 else 0)
 
     def check_images(self, item: Item, view, findings: Findings, strict: bool) -> None:
         """Front-matter images (cover, photo, works) must be image files, and a public item's may not

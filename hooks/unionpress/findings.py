@@ -73,6 +73,14 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "html-removed": (WARNING, "正文里的 HTML 已被清理：{why}（出于安全，发布的页面不含此项）", "HTML removed by the sanitiser"),
     "link-outside": (ERROR, "链接或图片指向内容目录以外的文件：{target}", "link outside the content folder"),
     "link-no-page": (ERROR, "链接指向的{what}「{label}」还没有网页：{target}", "target has no page"),
+    "link-reserved": (ERROR, "正文里写了「{written}」：这是构建程序内部专用的链接写法（unionpress-site:），编辑不能使用，它会绕过链接检查。"
+                      "链接站内内容请写网站地址（如 /stories/SLUG/）或内容文件的相对路径（如 ../models/SLUG.md）",
+                      "the engine's internal link marker written in a body"),
+    "media-outside": (ERROR, "图片、视频或音频来自外部网站「{host}」：{src}。读者打开页面时会从该网站加载它（对方能记录读者的访问，文件也可能被换掉或删除）。"
+                      "请把文件放进图文包，用相对路径引用；确需使用的网站须由管理员列入 extra.unionpress.embed_hosts",
+                      "picture, video or audio loaded from another host"),
+    "attachment-active": (ERROR, "文件 {src}（{what}）在读者的浏览器里打开时，其中的脚本会以本站的名义运行，不能直接发布：{fix}",
+                          "attachment a browser would run as a document on our origin"),
     "leak": (ERROR, "发布检查（audit）：输出文件 {output} 中出现了未公开内容的{what}", "non-public item in the output"),
     "config": (ERROR, "配置 {field} 有误：{detail}", "bad setting"),
     "content-dir": (ERROR, "内容目录不存在：{folder}", "content folder not found"),
