@@ -143,7 +143,7 @@ def test_hand_written_page_colliding_with_generated_one_is_an_error(tmp_path):
         "    content_dir: content", f"    content_dir: {ROOT}/content"), encoding="utf-8")
     result = mkdocs_build(tmp_path / "site", config=config)
     assert result.returncode == 1
-    assert "docs/tags/index.md:1: [duplicate-output] 输出路径 /tags/ 冲突：自动生成的页面 也会生成同一页面" in result.stderr
+    assert "docs/tags/index.md:1: [duplicate-output] 输出路径 /tags/ 冲突：自动生成的「标签」页面 也会生成同一页面" in result.stderr
 
 
 def _column_order(site: Path, column: str) -> list[str]:

@@ -102,7 +102,7 @@ class Secret:
     noun: str = "标题"           # what `title` is, for the message: 标题, 姓名 (a person), 名称 (a list row)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Leak:
     output: str    # path inside the output folder, POSIX; archive members "downloads/x.epub!OEBPS/ch1.xhtml"; gzip "sitemap.xml.gz!"
     source: str    # Secret.source
