@@ -15,6 +15,7 @@ only the resolver can write it.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
 from urllib.parse import quote, unquote, urlsplit
@@ -160,6 +161,7 @@ class _Lines:
         self.around = around
         self.after: dict[str, int] = {}
         self.spellings: dict[str, re.Pattern] = {}
+        self.newlines: list[int] | None = None
 
     def _find(self, written: str, start: int) -> int:
         body = self.item.body
@@ -189,7 +191,9 @@ class _Lines:
         if index < 0:
             return self.item.body_line
         self.after[written] = index + length
-        return self.item.body_line + self.item.body.count("\n", 0, index)
+        if self.newlines is None:  # one pass over the body, then a bisection per finding
+            self.newlines = [found.start() for found in re.finditer("\n", self.item.body)]
+        return self.item.body_line + bisect.bisect_left(self.newlines, index)
 
 
 class Targets:
@@ -420,13 +424,19 @@ class BodyRenderer:
     def _resolve_attribute(self, item, element, attribute, view, page_urls, findings, strict, assets, links,
                            ids, written_at: "_Lines") -> None:
         written = sanitize.browser_url(element.get(attribute))  # as the reader's browser will take it
-        line = written_at(written)
+        located: list[int] = []
+
+        def line() -> int:  # looked for only when there is something to report
+            if not located:
+                located.append(written_at(written))
+            return located[0]
+
         if element.tag == "iframe" and not sanitize.embeddable(written, self.settings.embed_hosts):
             return  # the sanitiser removes it, and removals() said so
         picture = (element.tag, attribute) in _PICTURES
         if (element.tag == "img" and sanitize.scheme_of(written) in ("", "http", "https")
                 and not (element.get("alt") or "").strip()):
-            findings.add(item.source, line, "image-alt-missing", src=written,
+            findings.add(item.source, line(), "image-alt-missing", src=written,
                          fix="请在 ![] 的方括号中写明图片内容")
         known = len(assets)
         try:
@@ -440,7 +450,7 @@ class BodyRenderer:
                 fields = {**fields, "fix": _FIX_ACTIVE[kind]}
             elif code == "link-reserved":
                 return  # reported once per line from the source (_report_reserved)
-            findings.add(item.source, line, code, **fields)
+            findings.add(item.source, line(), code, **fields)
             return
         if target is None:
             element.set(attribute, written)  # kept as the browser reads it (no stray spaces to escape)
@@ -451,12 +461,12 @@ class BodyRenderer:
         if picture and len(assets) > known:
             path = assets[-1][1]
             if path.suffix.lower() not in IMAGE_SUFFIXES:
-                findings.add(item.source, line, "image-type", src=written)
+                findings.add(item.source, line(), "image-type", src=written)
             elif found := images.problem(path):
-                findings.add(item.source, line, found[0], src=written, **found[1])
+                findings.add(item.source, line(), found[0], src=written, **found[1])
             variants = self.pictures.picture(path)
             if variants is None and self.pictures.failed(path):
-                findings.add(item.source, line, "image-broken", src=written)
+                findings.add(item.source, line(), "image-broken", src=written)
             if element.tag == "video":  # a poster: the largest variant stands in for the original
                 if variants is not None:
                     assets.pop()

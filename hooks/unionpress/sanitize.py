@@ -155,7 +155,10 @@ def scheme_of(url: str) -> str:
 def forged(value: str) -> bool:
     """Does this (entity-decoded) attribute value or text hold the engine's URL marker, in any case,
     split by tabs or newlines? Only the engine writes it, after the editor's input is checked."""
-    return MARKER in _TAB_OR_NEWLINE.sub("", value).lower()
+    if ":" not in value:  # most text (Chinese writes ：) stops here
+        return False
+    lowered = value.lower()
+    return MARKER in lowered or MARKER in _TAB_OR_NEWLINE.sub("", lowered)
 
 
 _NAMED = {":": "&colon;", "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\t": "&Tab;",
