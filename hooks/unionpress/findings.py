@@ -68,6 +68,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "link-hidden": (ERROR, "链接或图片指向未公开的内容「{label}」（{other}）：{target}。草稿、待审、定时发布或未审完的内容不能被已发布的内容引用", "link to a non-public item"),
     "image-broken": (ERROR, "图片文件无法读取（已损坏，或不是 JPEG、PNG、WebP、GIF 图片）：{src}", "image cannot be read"),
     "image-pixels": (ERROR, "图片像素过大（{size}），可能是损坏或恶意的文件：{src}。请缩小到 8000×8000 像素以内", "too many pixels"),
+    "image-frames": (ERROR, "动图过大（{frames} 帧，每帧 {size} 像素）：{src}。所有帧合计不得超过 6400 万像素，请减少帧数、缩小尺寸，或改为视频", "animation too large"),
     "image-oversized": (WARNING, "图片原件过大（{mb} MB）：{src}。建议压缩到 10 MB 以内，手机读者加载会很慢", "image file very large"),
     "image-type": (ERROR, "不是图片文件：{src}（应为 jpg、png、webp、gif 等格式的图片）", "not an image file"),
     "html-removed": (WARNING, "正文里的 HTML 已被清理：{why}（出于安全，发布的页面不含此项）", "HTML removed by the sanitiser"),

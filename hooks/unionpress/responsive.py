@@ -2,40 +2,63 @@
 and exhibition works later).
 
 Each raster picture becomes variants at 320, 640 and 1280 px wide (never wider than the original)
-in WebP, with a JPEG fallback (PNG when the picture has transparency), EXIF orientation applied
-and every metadata block dropped (a phone photo's EXIF carries the GPS position of the workshop
-or the worker's home). Pages print <picture> with srcset/sizes and width/height; the original is
-not published where a variant can stand in for it.
+in WebP, with a JPEG fallback (PNG when the picture has transparency, GIF for an animation), EXIF
+orientation applied, colours turned into sRGB, and every metadata block dropped: a phone photo's
+EXIF carries the GPS position of the workshop or the worker's home, and a GIF comment, a PNG text
+chunk or an XMP packet can carry as much. Pages print <picture> with srcset/sizes and width/height;
+no raster original is published.
 
 Encoding is the slow part of a build, so the variants live in a cache folder kept between builds
 (.cache/unionpress/pictures, or UNIONPRESS_CACHE), named by a hash of the file's bytes and of the
 encoding settings: an unchanged picture is never encoded twice, a changed one or a change of
 settings gets new names (and readers' browsers fetch the new file). Pillow does the work.
+
+The cache is a convenience, never an authority. A record is used only when its file names are the
+ones its key gives, and every variant's size and SHA-256 match the record; anything else is
+discarded and encoded again. A cache folder that cannot be written is reported once, and the build
+goes on with a temporary folder of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import io
+import itertools
 import json
+import logging
 import os
+import shutil
+import tempfile
 import threading
 import time
+import weakref
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image as PILImage, ImageOps
+from PIL import Image as PILImage, ImageMath, ImageOps, ImageSequence
 
 from . import images
+
+try:
+    from PIL import ImageCms
+except ImportError:  # Pillow built without Little CMS: colours are converted without a profile
+    ImageCms = None
 
 WIDTHS = (320, 640, 1280)
 # Pillow's version is part of the key: another encoder version gives other bytes, and the output must
 # not depend on whether a picture came from the cache or was encoded now.
-ENCODING = {"widths": WIDTHS, "webp_quality": 78, "jpeg_quality": 82, "png": "optimize", "version": 2,
+ENCODING = {"widths": WIDTHS, "webp_quality": 78, "jpeg_quality": 82, "png": "optimize", "version": 3,
             "pillow": PILImage.__version__}
 _SALT = json.dumps(ENCODING, sort_keys=True).encode("utf-8")
-RASTER = frozenset({".jpg", ".jpeg", ".png", ".webp", ".avif"})  # a GIF may move and an SVG scales: served as they are
+RASTER = frozenset({".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif"})  # an SVG scales: served as it is
 OUTPUT_DIR = "media/pictures"
+FALLBACKS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}  # fallback type → file extension
+_HIGH_DEPTH = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
+
+log = logging.getLogger("unionpress.pictures")
 
 
 @dataclass(frozen=True)
@@ -49,8 +72,8 @@ class Variant:
 @dataclass(frozen=True)
 class PictureSet:
     webp: tuple[Variant, ...]  # narrowest first
-    fallback: tuple[Variant, ...]  # JPEG, or PNG for a picture with transparency
-    fallback_type: str  # image/jpeg | image/png
+    fallback: tuple[Variant, ...]  # JPEG, PNG for a picture with transparency, GIF for an animation
+    fallback_type: str  # image/jpeg | image/png | image/gif
 
     @property
     def largest(self) -> Variant:
@@ -66,85 +89,174 @@ class PictureSet:
         return [(v.output, v.file) for v in (*self.webp, *self.fallback)]
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """One variant's bytes as a worker made them, before they land in a folder."""
+    kind: str  # file extension: webp, jpg, png or gif
+    width: int
+    height: int
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Made:
+    """Every variant of one picture, in memory. The key is that of the bytes actually decoded."""
+    key: str
+    fallback_type: str
+    webp: tuple[Encoded, ...]
+    fallback: tuple[Encoded, ...]
+
+
+class Untrusted(ValueError):
+    """A cache record that does not prove its variants are the ones its key names."""
+
+
 class Pipeline:
     """Variants of pictures, encoded once per content and settings, remembered for the process
     (mkdocs serve rebuilds) and on disk (every later build)."""
 
     def __init__(self, cache: Path) -> None:
         self.cache = cache
+        self.folder = cache  # where new variants go: the cache, or a temporary folder once the cache fails
+        self.unusable: str | None = None  # why the cache folder cannot be written, once it is known
+        self._stuck = False  # neither the cache nor a temporary folder can be written
         self._known: dict[tuple, PictureSet | None] = {}
+        self._latest: dict[Path, tuple] = {}  # path → the last version of it this process saw
         self._lock = threading.Lock()
         self.encoded = 0  # pictures encoded by this process (the cache missed)
         self.reused = 0  # pictures found in the cache
+        self.discarded = 0  # cache records that failed validation
         self.seconds = 0.0  # time spent finding or making variants (scripts/bench reports it)
 
     def failed(self, path: Path | None) -> bool:
-        """True when `path` is a raster picture the checks let through but Pillow could not encode
-        (a truncated phone photo): an error, since the original must not be published instead."""
-        if path is None or path.suffix.lower() not in RASTER or not path.is_file():
+        """True when `path` is a raster picture the checks let through but the pipeline could not
+        turn into variants (a truncated phone photo, a file deleted half way through a build): an
+        error, since the original must not be published instead."""
+        if path is None or path.suffix.lower() not in RASTER:
             return False
         trouble = images.problem(path)
-        return (trouble is None or trouble[0] == "image-oversized") and self.picture(path) is None
+        if trouble is not None and trouble[0] not in ("image-oversized", "image-missing"):
+            return False  # the checks report it in their own words
+        return self.picture(path) is None
 
     def picture(self, path: Path | None) -> PictureSet | None:
         """The variants of the picture at `path`; None when it is served as it is (not a raster
-        photo, or a file the checks already reported as broken)."""
+        photo), or when there are none (a broken file, which the checks report)."""
         memo = _memo(path)
         if memo is None:
-            return None
+            # Gone since it was read (an editor deleted it during `mkdocs serve`): the variants made
+            # from it stand for this build, so no page is left naming a file that is not there.
+            last = self._latest.get(path) if path is not None else None
+            return self._known.get(last) if last is not None else None
         with self._lock:
             if memo not in self._known:
                 started = time.perf_counter()
-                pending = self._settle(memo)
-                if pending is not None:
-                    self._made(memo, _encode_into(self.cache, *pending))
+                if self._settle(memo) is not None:
+                    self._made(memo, self._store(_encode_file(memo[0])))
                 self.seconds += time.perf_counter() - started
             return self._known[memo]
 
     def warm(self, paths) -> None:
         """Encode the pictures of `paths` that the cache lacks, on every core at once: a first build of
-        a thousand portraits would otherwise encode them one by one while rendering."""
+        a thousand portraits would otherwise encode them one by one while rendering. Each worker
+        reads its own file and only a few pictures are in flight at a time, so memory stays flat
+        however many pictures a site has."""
         started = time.perf_counter()
         with self._lock:
-            todo = []
-            for memo in dict.fromkeys(filter(None, map(_memo, paths))):
-                if memo not in self._known and (pending := self._settle(memo)) is not None:
-                    todo.append((memo, *pending))
-            for (memo, _data, _key), found in zip(todo, _encode_all(self.cache, todo)):
-                self._made(memo, found)
+            todo = [memo for memo in dict.fromkeys(filter(None, map(_memo, paths)))
+                    if memo not in self._known and self._settle(memo) is not None]
+            for memo, made in zip(todo, _encode_all([memo[0] for memo in todo])):
+                self._made(memo, self._store(made))
             self.seconds += time.perf_counter() - started
 
-    def _settle(self, memo: tuple) -> tuple[bytes, str] | None:
-        """Remember what needs no encoding (a broken file: None; a picture in the cache: its
-        variants); return (bytes, key) of one still to encode. Called with the lock held."""
+    def _settle(self, memo: tuple) -> str | None:
+        """Remember what needs no encoding (a broken or vanished file: None; a picture in the cache:
+        its variants); return the key of one still to encode. Called with the lock held."""
         trouble = images.problem(memo[0])
         if trouble is not None and trouble[0] != "image-oversized":
-            self._known[memo] = None
-            return None
-        data = memo[0].read_bytes()
-        key = _key(data)
-        found = self._cached(key)
-        if found is None:
-            return data, key
-        self.reused += 1
-        self._known[memo] = found
-        return None
-
-    def _made(self, memo: tuple, found: PictureSet | None) -> None:
-        self._known[memo] = found
-        self.encoded += found is not None
-
-    def _cached(self, key: str) -> PictureSet | None:
-        record = self.cache / f"{key}.json"
-        if not record.is_file():
+            self._remember(memo, None)
             return None
         try:
-            data = json.loads(record.read_text(encoding="utf-8"))
-            found = _from_record(data, self.cache)
-            sizes = {v.file.name: v.file.stat().st_size for v in (*found.webp, *found.fallback)}
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # a damaged record or a missing variant: encode again
-        return found if sizes == data.get("bytes") else None  # a file cut short (power cut) is made again
+            key = _key_of(memo[0])
+        except OSError:  # deleted or unreadable between the check and now
+            self._remember(memo, None)
+            return None
+        found = self._cached(key, images.pixel_size(memo[0]))
+        if found is None:
+            return key
+        self.reused += 1
+        self._remember(memo, found)
+        return None
+
+    def _remember(self, memo: tuple, found: PictureSet | None) -> None:
+        self._known[memo] = found
+        self._latest[memo[0]] = memo
+
+    def _made(self, memo: tuple, found: PictureSet | None) -> None:
+        self._remember(memo, found)
+        self.encoded += found is not None
+
+    def _cached(self, key: str, shape: tuple[int, int] | None) -> PictureSet | None:
+        """The variants a record promises, if they prove to be what it says; None to encode again.
+        Verified on every first use in a process (the process then remembers the answer): a stamp
+        saying "already verified" would sit in the same folder as the files and could be forged or
+        carried along with them, and hashing the variants costs less than hashing the originals,
+        which every build does anyway to find their keys."""
+        for folder in dict.fromkeys((self.cache, self.folder)):
+            record = folder / f"{key}.json"
+            try:
+                text = record.read_bytes()
+            except OSError:
+                continue  # no record, or no cache folder at all
+            try:
+                return _checked(json.loads(text), key, folder, shape)
+            except (Untrusted, ValueError, KeyError, TypeError, OSError) as exc:
+                self.discarded += 1
+                why = str(exc) if isinstance(exc, Untrusted) else "记录已损坏，或它列出的文件已不在"
+                log.warning("警告：图片缓存记录 %s 不可信（%s），已弃用并重新压缩这张图片", record, why)
+        return None
+
+    def _store(self, made: Made | None) -> PictureSet | None:
+        """Write the variants into the cache; into a folder of this process's own once the cache
+        cannot be written. None only when no folder at all can take them (then the checks report
+        the picture, and the log line says why)."""
+        while made is not None and not self._stuck:
+            try:
+                return _write(self.folder, made)
+            except OSError as exc:
+                self._move_off(exc)
+        return None
+
+    def _move_off(self, exc: OSError) -> None:
+        """Say once why the cache folder cannot be written and go on in a temporary folder; when that
+        fails too, say so once and stop trying (the disk is full: the site cannot be written either)."""
+        if self.folder != self.cache:
+            self._stuck = True
+            log.error("图片临时文件夹 %s 也无法写入（%s）：图片无法发布", self.folder, _reason(exc))
+            return
+        self.unusable = _reason(exc)
+        try:
+            spare = Path(tempfile.mkdtemp(prefix="unionpress-pictures-"))
+        except OSError as other:
+            self._stuck = True
+            log.error("图片缓存文件夹 %s 无法写入（%s），也无法创建临时文件夹（%s）：图片无法发布",
+                      self.cache, self.unusable, _reason(other))
+            return
+        weakref.finalize(self, shutil.rmtree, spare, True)  # removed when the process ends
+        self.folder = spare
+        log.warning("警告：图片缓存文件夹 %s 无法写入（%s）：本次构建不使用缓存，图片照常发布，但每张都要重新压缩。"
+                    "请检查这个文件夹，或用环境变量 UNIONPRESS_CACHE 指定另一个", self.cache, self.unusable)
+
+
+_REASONS = {errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "只读文件系统",
+            errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额",
+            errno.EEXIST: "那里是一个文件，不是文件夹", errno.ENOTDIR: "路径中有一段是文件，不是文件夹"}
+
+
+def _reason(exc: OSError) -> str:
+    """The operating system's reason, in Chinese where it is a common one, with its own words after."""
+    own = exc.strerror or str(exc)
+    return f"{_REASONS[exc.errno]}：{own}" if exc.errno in _REASONS else own
 
 
 def _memo(path: Path | None) -> tuple | None:
@@ -158,85 +270,247 @@ def _memo(path: Path | None) -> tuple | None:
     return (path, stat.st_mtime_ns, stat.st_size)
 
 
-def _encode_all(cache: Path, todo: list) -> list:
-    """Encode on every core the process may use. One by one when there is one core, when other
-    threads run (`mkdocs serve`: a forked child of a threaded process can hang on a lock another
-    thread held), or when worker processes cannot be had: then nothing is lost, only time."""
-    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
-    if len(todo) > 1 and workers > 1 and threading.active_count() == 1:
+def _workers() -> int:
+    return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
+
+
+def _encode_all(paths: list[Path]):
+    """The encoded pictures of `paths`, in order, made on every core the process may use, at most two
+    per worker in flight (their bytes wait in memory until written). One by one when there is one
+    core, when other threads run (`mkdocs serve`: a forked child of a threaded process can hang on a
+    lock another thread held), or when worker processes cannot be had: then nothing is lost, only time."""
+    done = 0
+    workers = _workers()
+    if len(paths) > 1 and workers > 1 and threading.active_count() == 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                return list(pool.map(_encode_into, [cache] * len(todo), [d for _m, d, _k in todo],
-                                     [k for _m, _d, k in todo], chunksize=4))
+                waiting = iter(paths)
+                flight = deque(pool.submit(_encode_file, path) for path in itertools.islice(waiting, 2 * workers))
+                while flight:
+                    made = flight.popleft().result()
+                    flight.extend(pool.submit(_encode_file, path) for path in itertools.islice(waiting, 1))
+                    done += 1
+                    yield made
         except (OSError, RuntimeError, ValueError):  # BrokenProcessPool is a RuntimeError
             pass
-    return [_encode_into(cache, data, key) for _memo, data, key in todo]
+    for path in paths[done:]:
+        yield _encode_file(path)
 
 
 def _key(data: bytes) -> str:
     return hashlib.sha256(_SALT + data).hexdigest()[:20]
 
 
-def _encode_into(cache: Path, data: bytes, key: str) -> PictureSet | None:
-    """Encode every variant of one picture into the cache and write its record last (a module-level
-    function, so worker processes can run it). None for a file Pillow cannot decode."""
+def _key_of(path: Path) -> str:
+    """The key of a file's bytes, read a piece at a time (the same as _key of the whole file)."""
+    digest = hashlib.sha256(_SALT)
+    with path.open("rb") as handle:
+        for piece in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(piece)
+    return digest.hexdigest()[:20]
+
+
+def _encode_file(path: Path) -> Made | None:
+    """Read and encode one picture (a module-level function, so worker processes can run it, each
+    reading its own file). None for a file gone or one Pillow cannot decode."""
     try:
-        made = _encode(cache, data, key)
+        data = path.read_bytes()
+    except OSError:
+        return None  # deleted or replaced since it was checked: the checks report it
+    try:
+        return _encode(data, _key(data))
     except Exception:  # noqa: BLE001 — any file Pillow cannot decode (truncated, EOF, struct.error …)
         return None  # reported as image-broken by the checks; never published as it is
-    _write_atomically(cache / f"{key}.json", json.dumps(_to_record(made), sort_keys=True).encode("utf-8"))
-    return made
 
 
-def _encode(cache: Path, data: bytes, key: str) -> PictureSet:
-    with PILImage.open(io.BytesIO(data)) as opened:
-        picture = ImageOps.exif_transpose(opened)  # the way the phone was held, then no EXIF at all
-        picture.load()
-    clear = picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info)
-    picture = picture.convert("RGBA" if clear else "RGB")
-    picture.info = {}  # no comment, no profile, nothing of the file travels on (Pillow copies info)
-    width, height = picture.size
-    widths = [w for w in WIDTHS if w < width] + [min(width, WIDTHS[-1])]
+def _encode(data: bytes, key: str) -> Made:
+    with images.open_picture(io.BytesIO(data)) as opened:
+        frames, durations, loop = _frames(opened)
+    clear = any(frame.mode == "RGBA" for frame in frames)
+    frames = [frame.convert("RGBA") if clear and frame.mode != "RGBA" else frame for frame in frames]
+    animated = len(frames) > 1
+    width, height = frames[0].size
+    fallback_kind = "gif" if animated else "png" if clear else "jpg"
     webp, fallback = [], []
-    cache.mkdir(parents=True, exist_ok=True)
-    for target in dict.fromkeys(widths):
-        scaled = picture if target == width else picture.resize(
-            (target, max(1, round(height * target / width))), PILImage.Resampling.LANCZOS)
-        for kind, bucket in (("webp", webp), ("png" if clear else "jpg", fallback)):
-            name = f"{key}-{target}.{kind}"
-            out = io.BytesIO()
-            if kind == "webp":
-                scaled.save(out, "WEBP", quality=ENCODING["webp_quality"], method=4)
-            elif kind == "jpg":
-                scaled.save(out, "JPEG", quality=ENCODING["jpeg_quality"], optimize=True, progressive=True)
-            else:
-                scaled.save(out, "PNG", optimize=True)
-            _write_atomically(cache / name, out.getvalue())
-            bucket.append(Variant(f"{OUTPUT_DIR}/{name}", cache / name, *scaled.size))
-    return PictureSet(tuple(webp), tuple(fallback), "image/png" if clear else "image/jpeg")
+    for size in _sizes(width, height):
+        scaled = [frame if size[0] == width else frame.resize(size, PILImage.Resampling.LANCZOS) for frame in frames]
+        for frame in scaled:
+            frame.info = {}  # no comment, no profile, nothing of the file travels on (Pillow copies info)
+        webp.append(Encoded("webp", *size, _save(scaled, "webp", durations, loop)))
+        fallback.append(Encoded(fallback_kind, *size, _save(scaled, fallback_kind, durations, loop)))
+    fallback_type = next(kind for kind, extension in FALLBACKS.items() if extension == fallback_kind)
+    return Made(key, fallback_type, tuple(webp), tuple(fallback))
 
 
-def _to_record(found: PictureSet) -> dict:
-    return {"type": found.fallback_type,
-            "bytes": {v.file.name: v.file.stat().st_size for v in (*found.webp, *found.fallback)},
-            "webp": [[v.file.name, v.width, v.height] for v in found.webp],
-            "fallback": [[v.file.name, v.width, v.height] for v in found.fallback]}
+def _frames(opened) -> tuple[list, list[int], int | None]:
+    """The picture's frames in RGB or RGBA, turned the way the camera was held, with each frame's
+    duration (ms) and the loop count of an animation."""
+    count = images.frames(opened)
+    width, height = opened.size
+    if count * width * height > images.MAX_PIXELS:  # the checks refuse it too; a file replaced since
+        raise ValueError("animation too large")
+    if count == 1:
+        return [_viewable(ImageOps.exif_transpose(opened))], [], None
+    frames, durations = [], []
+    for frame in ImageSequence.Iterator(opened):
+        durations.append(int(frame.info.get("duration") or 100))
+        frames.append(_viewable(ImageOps.exif_transpose(frame)))
+    return frames, durations, opened.info.get("loop")
 
 
-def _from_record(record: dict, cache: Path) -> PictureSet:
-    def variants(rows):
-        return tuple(Variant(f"{OUTPUT_DIR}/{name}", cache / name, int(w), int(h)) for name, w, h in rows)
-    return PictureSet(variants(record["webp"]), variants(record["fallback"]), str(record["type"]))
+def _save(frames: list, kind: str, durations: list[int], loop: int | None) -> bytes:
+    out = io.BytesIO()
+    first, rest = frames[0], frames[1:]
+    if kind == "webp":
+        more = {"save_all": True, "append_images": rest, "duration": durations,
+                "loop": 1 if loop is None else loop and loop + 1} if rest else {}  # WebP counts plays, GIF repeats
+        first.save(out, "WEBP", quality=ENCODING["webp_quality"], method=4, **more)
+    elif kind == "jpg":
+        first.save(out, "JPEG", quality=ENCODING["jpeg_quality"], optimize=True, progressive=True)
+    elif kind == "png":
+        first.save(out, "PNG", optimize=True)
+    else:  # gif: an animation; frames are whole pictures, so a transparent one clears what came before
+        more = {"loop": loop} if loop is not None else {}
+        first.save(out, "GIF", save_all=True, append_images=rest, duration=durations, optimize=True,
+                   disposal=2 if first.mode == "RGBA" else 1, **more)
+    return out.getvalue()
+
+
+def _viewable(picture):
+    """RGB, or RGBA where the picture has transparency, in sRGB, looking as the source does, from any
+    mode Pillow decodes: a 16-bit or floating-point grey is scaled down (Pillow's own conversion
+    clips it, and a 16-bit scan comes out white), premultiplied alpha is undone, a palette or colour
+    key becomes alpha, and an embedded colour profile is applied before it is dropped."""
+    mode = picture.mode
+    transparency = picture.info.get("transparency")
+    profile = picture.info.get("icc_profile")
+    if mode in ("La", "RGBa"):  # premultiplied: undo it, or the colours darken where alpha is low
+        picture = picture.convert(mode.upper())
+    elif mode in ("P", "PA", "1") or (mode in ("L", "RGB") and transparency is not None):
+        picture = picture.convert("RGBA" if mode == "PA" or transparency is not None else "RGB")
+    alpha = picture.getchannel("A") if picture.mode in ("LA", "RGBA") else None
+    colour = picture if alpha is None else picture.convert("L" if picture.mode == "LA" else "RGB")
+    if colour.mode in _HIGH_DEPTH:
+        if alpha is None and isinstance(transparency, int):  # a 16-bit grey's colour key
+            alpha = ImageMath.lambda_eval(lambda a: (a["x"] != transparency) * 255,
+                                          x=colour.convert("I")).convert("L")
+        colour = _eight_bit(colour)
+    colour = _srgb(colour, profile)
+    if alpha is not None:
+        colour.putalpha(alpha)
+    return colour
+
+
+def _eight_bit(picture):
+    """A 16-bit, 32-bit or floating-point grey as 8 bits. The range comes from the mode where the mode
+    says it (16 bits: 0–65535); else from the values: 0–1 (floats), 0–255, 0–65535, or the largest."""
+    wide = picture.convert("F")
+    high = wide.getextrema()[1]
+    if picture.mode.startswith("I;16"):
+        top = 65535.0
+    elif picture.mode == "F" and high <= 1.0:
+        top = 1.0
+    elif high <= 255:
+        top = 255.0
+    else:
+        top = 65535.0 if high <= 65535 else float(high)
+    return wide.point(lambda value: value * (255.0 / top)).convert("L")
+
+
+def _srgb(colour, profile: bytes | None):
+    """RGB pixels in sRGB. A picture with its own profile (a phone's Display P3, a printer's CMYK) is
+    converted through it, since the variants carry no profile; a profile Little CMS cannot use
+    leaves the plain conversion."""
+    if profile and ImageCms is not None and colour.mode in ("RGB", "CMYK", "L"):
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            return ImageCms.profileToProfile(colour, source, _SRGB, outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            pass
+    return colour.convert("RGB")
+
+
+_SRGB = ImageCms.createProfile("sRGB") if ImageCms is not None else None
+
+
+def _write(folder: Path, made: Made) -> PictureSet:
+    """Write every variant, then the record last (a record never names a file not yet written)."""
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def landed(rows) -> tuple[tuple[Variant, ...], list]:
+        variants, listed = [], []
+        for row in rows:
+            name = f"{made.key}-{row.width}.{row.kind}"
+            _write_atomically(folder / name, row.data)
+            variants.append(Variant(f"{OUTPUT_DIR}/{name}", folder / name, row.width, row.height))
+            listed.append([name, row.width, row.height, len(row.data), hashlib.sha256(row.data).hexdigest()])
+        return tuple(variants), listed
+
+    webp, webp_rows = landed(made.webp)
+    fallback, fallback_rows = landed(made.fallback)
+    record = {"key": made.key, "type": made.fallback_type, "webp": webp_rows, "fallback": fallback_rows}
+    _write_atomically(folder / f"{made.key}.json", json.dumps(record, sort_keys=True).encode("utf-8"))
+    return PictureSet(webp, fallback, made.fallback_type)
+
+
+def _checked(record, key: str, folder: Path, shape: tuple[int, int] | None) -> PictureSet:
+    """The PictureSet of a record that proves itself: it names its own key; its files carry the names
+    that key gives (never another picture's, never a path out of the folder); their sizes are the
+    ones the encoder makes from the original's `shape`; and each file has the length and SHA-256
+    the record gives. The cheap checks come first, the hashing last."""
+    if not isinstance(record, dict) or record.get("key") != key:
+        raise Untrusted("记录不属于这张图片")
+    kind = FALLBACKS.get(record.get("type"))
+    if kind is None:
+        raise Untrusted("格式不明")
+
+    def named(rows, extension: str) -> list[tuple]:
+        for name, width, height, _length, _digest in rows:
+            if type(width) is not int or type(height) is not int:
+                raise Untrusted("尺寸不是整数")
+            if name != f"{key}-{width}.{extension}":
+                raise Untrusted(f"文件名 {name} 不是这张图片的")
+        return [tuple(row) for row in rows]
+
+    def proven(rows) -> tuple[Variant, ...]:
+        for name, _width, _height, length, digest in rows:
+            file = folder / name
+            if file.stat().st_size != length:
+                raise Untrusted(f"{name} 的大小与记录不符")
+            with file.open("rb") as handle:
+                if hashlib.file_digest(handle, "sha256").hexdigest() != digest:
+                    raise Untrusted(f"{name} 的内容与记录不符")
+        return tuple(Variant(f"{OUTPUT_DIR}/{name}", folder / name, width, height) for name, width, height, *_ in rows)
+
+    webp, fallback = named(record["webp"], "webp"), named(record["fallback"], kind)
+    sizes = [(width, height) for _name, width, height, *_ in webp]
+    # The sizes the encoder makes from the original's header size, taken either way round (the EXIF
+    # turn may swap them): a record cannot drop a width or stand for a picture of another shape.
+    if (shape is None or sizes != [(width, height) for _name, width, height, *_ in fallback]
+            or sizes not in (_sizes(*shape), _sizes(*reversed(shape)))):
+        raise Untrusted("尺寸与原图不符")
+    return PictureSet(proven(webp), proven(fallback), record["type"])
+
+
+def _sizes(width: int, height: int) -> list[tuple[int, int]]:
+    """(width, height) of each variant of a picture of this size, narrowest first."""
+    widths = dict.fromkeys([w for w in WIDTHS if w < width] + [min(width, WIDTHS[-1])])
+    return [(target, max(1, round(height * target / width))) for target in widths]
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
     """Write beside, then rename: a build stopped half way never leaves half a file in the cache."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
-    partial.write_bytes(data)
-    os.replace(partial, target)
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)  # a disk that filled up keeps no half file either
+        raise
 
 
 _pipelines: dict[Path, Pipeline] = {}
