@@ -272,8 +272,10 @@ class _Markers:
         if ends:
             self.segments = ahocorasick.Automaton()
             spelled = _SPELLED_ASCII if all(end.isascii() for end in ends) else _SPELLED_ANY
-            for key in ends | {quote(end, safe="").lower() for end in ends} | spelled:
-                self.segments.add_word(_latin(key), True)
+            for key in ends | {quote(end, safe="").lower() for end in ends}:
+                self.segments.add_word(_latin(key), (len(_latin(key)), True))  # a whole segment only
+            for key in spelled:
+                self.segments.add_word(_latin(key), (len(key), False))
             self.segments.make_automaton()
         self.automaton = None
         if table:
@@ -288,8 +290,14 @@ class _Markers:
         character that segments are made of.)"""
         if self.segments is None:
             return False
-        for _found in self.segments.iter(data.lower().decode("latin-1")):  # ASCII-only lower-casing
-            return True
+        text = data.lower().decode("latin-1")  # ASCII-only lower-casing, byte for byte
+        last = len(text) - 1
+        for end, (length, bounded) in self.segments.iter(text):
+            # A slug inside a longer word ("caogao-2", a short slug in every "page") is not that slug.
+            start = end - length + 1
+            if not bounded or ((start == 0 or text[start - 1] not in SLUG_CHARS)
+                               and (end == last or text[end + 1] not in SLUG_CHARS)):
+                return True
         return False
 
 
