@@ -108,7 +108,7 @@ def prepare(settings: Settings, findings: Findings | None = None) -> Build:
     findings = findings if findings is not None else Findings()
     catalog = read_catalog(load(settings, findings), settings, findings)
     linking.check(catalog, findings)
-    checks.run(catalog.items, findings, settings.now.date())
+    checks.run(catalog, settings, findings)
     check_partners(settings, catalog.lists, {tag for item in catalog.items for tag in getattr(item, "tags", ())},
                    findings, settings.setting_lines)
     public = PublicSite(catalog, settings)

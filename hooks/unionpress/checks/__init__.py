@@ -1,34 +1,55 @@
-"""Editorial checks beyond the schema, run on every item that is or will be published.
+"""Editorial checks beyond the schema, run on everything that is or will be published.
 
 Each check module gives the rules it may raise (`RULES`, the codes an `allow` exemption may name) and
 a `scan(text, today)` that yields (line, col, code, fields) for the item's whole source file, front
 matter and body alike, so every finding points at the exact character an editor has to change.
 An exemption (`allow: [{rule: CODE, why: …}]`) silences that rule for that item only, and an
 exemption that names no known rule, or that nothing needed, is reported too.
+
+List files and the printed settings are public too (a topic's summary is on its page and in its
+feed, the footer on every page): they are scanned as well, with no exemptions (see privacy.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Mapping
+
+import yaml
 
 from ..findings import Findings, did_you_mean
+from ..kinds import LIST_KINDS
 from . import privacy
 
 CHECKS = (privacy,)
 RULES = frozenset(code for check in CHECKS for code in check.RULES)
+CONFIG_FILE = "mkdocs.yml"
+# The settings a reader sees, as paths in mkdocs.yml; the footer's phone may be a mobile (privacy.py).
+PRINTED_SETTINGS = (("site_name",), ("site_description",), ("copyright",))
+OWN_NUMBER = ("extra", "unionpress", "footer", "phone")
 
 
-def _source_text(item) -> str | None:
-    # Read again rather than kept from loading: only published items are scanned, and the loader
-    # already reported a file it could not decode (then there is nothing to scan).
+def _read(path) -> str | None:
+    # Read again rather than kept from loading: only published content is scanned, and the loader
+    # already reported a file it could not decode or would not follow (then there is nothing to scan).
     try:
-        return item.path.read_bytes().decode("utf-8-sig")
+        if path.is_symlink():
+            return None
+        return path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
 
 
-def run(items, findings: Findings, today: dt.date) -> None:
-    """Scan every published item (embargoed ones too: they will go out at their time without another look)."""
+def run(catalog, settings, findings: Findings) -> None:
+    """Scan every published item (embargoed ones too: they will go out at their time without another
+    look), every list row that is published, and the printed settings."""
+    today = settings.now.date()
+    _items(catalog.items, findings, today)
+    _lists(catalog.lists, settings, findings, today)
+    _settings(settings, findings, today)
+
+
+def _items(items, findings: Findings, today: dt.date) -> None:
     for item in items:
         if item.status != "published":
             continue
@@ -37,7 +58,7 @@ def run(items, findings: Findings, today: dt.date) -> None:
             close = did_you_mean(rule, RULES)
             findings.add(item.source, item.line_of("allow"), "allow-unknown", rule=rule,
                          hint=f"，是否想写「{close}」？" if close else "", known="、".join(sorted(RULES)))
-        text = _source_text(item)
+        text = _read(item.path)
         if text is None:
             continue
         used = set()
@@ -49,3 +70,63 @@ def run(items, findings: Findings, today: dt.date) -> None:
                     findings.add(item.source, line, code, col=col, **fields)
         for rule in sorted((allowed & RULES) - used):
             findings.add(item.source, item.line_of("allow"), "allow-unused", rule=rule)
+
+
+def _row_shown(rows: Mapping):
+    """Whether a row (a YAML node of a list file) is published: the gate's reading of it (kinds.base.Row)
+    when the list has it by its key; a row the list could not read is scanned all the same (it is
+    reported already, and scanning it can only say more)."""
+    def shown(node) -> bool:
+        if not isinstance(node, yaml.MappingNode):
+            return True
+        key = next((value.value for name, value in node.value
+                    if getattr(name, "value", None) == "key" and isinstance(value, yaml.ScalarNode)), None)
+        row = rows.get(str(key).strip()) if key is not None else None
+        if row is None:
+            return True
+        return getattr(row, "status", "published") == "published" and not getattr(row, "unreadable", False)
+    return shown
+
+
+def _lists(lists: Mapping, settings, findings: Findings, today: dt.date) -> None:
+    for name, kind in LIST_KINDS.items():
+        path = settings.content_dir / kind.file
+        text = _read(path) if path.is_file() else None
+        if text is None:
+            continue
+        shown = settings.display(path)
+        for line, col, code, fields in privacy.scan_list(text, today, _row_shown(lists.get(name, {}))):
+            findings.add(shown, line, code, col=col, **fields)
+
+
+def _texts(value, path: tuple) -> list[tuple[tuple, str]]:
+    """(path, text) of every text inside a setting's value (a footer mapping, a partners list)."""
+    if isinstance(value, Mapping):
+        return [found for key, inner in value.items() for found in _texts(inner, (*path, str(key)))]
+    if isinstance(value, (list, tuple)):
+        return [found for index, inner in enumerate(value) for found in _texts(inner, (*path, index))]
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return [(path, str(value))]
+    return []
+
+
+def _setting_line(lines: Mapping[str, int], path: tuple) -> int:
+    """The line of a setting in mkdocs.yml (config.setting_lines: "/extra/unionpress/footer/phone"), or
+    of the nearest setting around it; 1 when unknown (settings given as a mapping, as in the tests)."""
+    for end in range(len(path), 0, -1):
+        found = lines.get("/" + "/".join(map(str, path[:end])))
+        if found:
+            return found
+    return lines.get(str(path[2]), 1) if len(path) > 2 and path[:2] == ("extra", "unionpress") else 1
+
+
+def _settings(settings, findings: Findings, today: dt.date) -> None:
+    texts = [(path, getattr(settings, path[0], "") or "") for path in PRINTED_SETTINGS]
+    texts += _texts(dict(settings.footer), ("extra", "unionpress", "footer"))
+    texts += _texts(list(settings.partners), ("extra", "unionpress", "partners"))
+    lines = settings.setting_lines
+    for path, text in texts:
+        for _offset, code, fields in privacy.scan_value(text, today):
+            if path == OWN_NUMBER and code == "privacy-mobile":
+                continue  # the union's own contact number: its field says so
+            findings.add(CONFIG_FILE, _setting_line(lines, path), code, **fields)
