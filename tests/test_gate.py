@@ -125,3 +125,76 @@ def test_clock_is_read_per_build_and_environ_is_untouched(site_copy, monkeypatch
     assert dict(os.environ) == before
     wall = config.clock(environ={})
     assert abs((wall - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 5 and wall.utcoffset() == dt.timedelta(hours=8)
+
+
+# -- list rows (columns, topics, honors, shelves) pass a gate too ------------------------------------------
+
+def _write_columns(content, extra: str) -> None:
+    (content / "columns.yml").write_text("- {key: laodongzhe-zhi-ge, name: 劳动者之歌}\n" + extra, encoding="utf-8")
+
+
+@pytest.mark.parametrize("now, public", [
+    ("2026-11-30T23:59:00+08:00", False),
+    ("2026-12-01T00:00:00+08:00", True),  # a bare date is 00:00 that day in the union's time zone
+    ("2026-11-30T15:59:00+00:00", False),  # the same instants in UTC
+    ("2026-11-30T16:00:00Z", True),
+])
+def test_row_date_holds_it_back_until_then(site_copy, now, public):
+    _write_columns(site_copy, "- {key: later, name: 以后的栏目, date: 2026-12-01}\n")
+    _, build = check(site_copy, now=now)
+    assert ("later" in build.public.lists["column"]) is public
+    assert "later" in build.catalog.lists["column"]  # the catalog keeps every row, whatever the clock
+
+
+@pytest.mark.parametrize("status, public", [("published", True), ("draft", False), ("review", False), ("", True)])
+def test_row_status(site_copy, status, public):
+    _write_columns(site_copy, f"- {{key: other, name: 另一个栏目, status: '{status}'}}\n")
+    lines, build = check(site_copy)
+    assert lines == [] and ("other" in build.public.lists["column"]) is public
+
+
+def test_public_view_lists_are_read_only_and_hold_only_public_rows(site_copy):
+    _write_columns(site_copy, "- {key: draft-col, name: 草稿栏目, status: draft}\n")
+    _, build = check(site_copy)
+    with pytest.raises(TypeError):
+        build.public.lists["column"]["draft-col"] = build.catalog.lists["column"]["draft-col"]
+    assert [row.key for row in build.public.held["column"]] == ["draft-col"]
+    assert build.public.get("column", "draft-col") is None and build.public.url(build.catalog.lists["column"]["draft-col"]) is None
+
+
+# -- scheduled items and their signatures (issue 16, item 7) ------------------------------------------------
+
+SIGNED_LATER = ("review:\n  first: {by: 甲, date: 2026-11-20}\n  second: {by: 乙, date: 2026-11-21}\n"
+                "  final: {by: 丙, date: %s}\n")
+
+
+def _signed(content, slug: str, date: str, final: str):
+    path = write_story(content, slug, review=False, date=date)
+    text = path.read_text(encoding="utf-8").replace("---\n\n", SIGNED_LATER % final + "---\n\n", 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_scheduled_story_may_be_signed_after_today_up_to_its_own_date(site_copy):
+    # Signed on its own (future) publication day: it blocks nothing, and comes out on its date.
+    _signed(site_copy, "scheduled", "2027-01-10 09:00", "2027-01-10")
+    lines, build = check(site_copy)
+    assert lines == [] and _public_slugs(build) == ["good-story"]
+    later, build = check(site_copy, now="2027-01-10T09:00:00+08:00")
+    assert later == [] and "scheduled" in _public_slugs(build)
+
+
+def test_scheduled_story_signed_after_its_own_date_is_late(site_copy):
+    _signed(site_copy, "scheduled", "2027-01-10 09:00", "2027-01-11")
+    lines, _ = check(site_copy)
+    assert lines == ["content/stories/scheduled.md:6: [review-late] 终审签署日期 2027-01-11 晚于发布时间 2027-01-10 09:00："
+                     "三审须在发布前完成"]
+
+
+def test_public_story_signed_after_today_is_an_error(site_copy):
+    # Out since 21 November, signed "30 December": late, and a review that has not happened yet. (An
+    # undated item out now, with only the second finding: tests/fixtures/cases/review-in-the-future-public.md.)
+    _signed(site_copy, "out-now", "2026-11-21 09:00", "2026-12-30")
+    lines, _ = check(site_copy)
+    assert lines == [
+        "content/stories/out-now.md:6: [review-future] 终审签署日期 2026-12-30 晚于今天（2026-11-22）：尚未发生的审核不能算数",
+        "content/stories/out-now.md:6: [review-late] 终审签署日期 2026-12-30 晚于发布时间 2026-11-21 09:00：三审须在发布前完成"]

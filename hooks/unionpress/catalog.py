@@ -58,11 +58,12 @@ def read_catalog(raw, settings: Settings, findings: Findings):
 def check_homes(items, lists: dict, settings: Settings, findings: Findings) -> None:
     """A published story needs its column, a published book its shelf (ListKind.home): without it the
     item has no place on the site. So a published item whose home row is a draft, or opens after the
-    item's own date, is an error at its reference, whatever today's date: judged on what the files
-    say, never on the clock, it cannot turn up months later in a build nobody changed. (Hiding such an
-    item instead would drop a story its editor marked published without a word.) An undated item is
-    out now, so its home must be out now. A topic or honor is no home: a story in a held-back topic
-    stays public, only the topic is not shown with it."""
+    item's own date, is an error at its reference. It is judged on the dates the files hold, not on
+    today's: an item and its row that disagree are reported as soon as they are written, and a build
+    nobody changed never starts failing when the item's date comes. Only an undated item (out now)
+    is held to today, and that finding can only go away as time passes. Hiding such an item instead
+    would drop a story its editor marked published without a word. A topic or an honor is no home: a
+    story in a held-back topic stays public, only the topic is not shown with it."""
     homes = {(kind_name, field): name for name, kind in LIST_KINDS.items() if kind.home for kind_name, field in kind.members}
     for item in items:
         if item.status != "published":
@@ -75,17 +76,17 @@ def check_homes(items, lists: dict, settings: Settings, findings: Findings) -> N
                 row = lists.get(name, {}).get(key)
                 if row is None or row.unreadable:  # unknown-ref, field-choice, date-invalid: reported already
                     continue
-                kind = LIST_KINDS[name]
+                kind, own = LIST_KINDS[name], ITEM_KINDS[item.kind].label
                 if row.status != "published":
                     why = "还是草稿" if row.status == "draft" else "还在待审"
-                    fix = f"请先把{kind.label}改为 status: published，或把本篇改回草稿"
+                    fix = f"请先把{kind.label}改为 status: published，或把本{own}改回草稿"
                 elif row.date is not None and item.date is not None and item.date < row.date:
-                    why = f"定时在 {row.date:%Y-%m-%d %H:%M} 公开，晚于本篇的发布时间 {item.date:%Y-%m-%d %H:%M}"
-                    fix = f"请把{kind.label}的 date 提前，或把本篇的 date 推后"
+                    why = f"定时在 {row.date:%Y-%m-%d %H:%M} 公开，晚于本{own}的发布时间 {item.date:%Y-%m-%d %H:%M}"
+                    fix = f"请把{kind.label}的 date 提前，或把本{own}的 date 推后"
                 elif row.date is not None and item.date is None and row.date > settings.now:
-                    why = f"定时在 {row.date:%Y-%m-%d %H:%M} 公开，而本篇没有写 date，现在就会公开"
-                    fix = f"请给本篇写上不早于此时的 date，或把{kind.label}的 date 提前"
+                    why = f"定时在 {row.date:%Y-%m-%d %H:%M} 公开，而本{own}没有写 date，现在就会公开"
+                    fix = f"请给本{own}写上不早于此时的 date，或把{kind.label}的 date 提前"
                 else:
                     continue
                 findings.add(item.source, item.line_of(ref.field), "row-hidden", field=ref.field, what=kind.label,
-                             name=row.name, key=key, why=why, item=ITEM_KINDS[item.kind].label, fix=fix)
+                             name=row.name, key=key, why=why, item=own, fix=fix)

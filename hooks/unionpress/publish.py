@@ -45,8 +45,8 @@ def _public_items(catalog: Catalog, settings: Settings) -> list[Item]:
 
 def is_public_row(row: object, settings: Settings) -> bool:
     """May this list row (a column, topic, honor, shelf) leave the building? A row without a gate
-    (a synonym group) always may."""
-    if getattr(row, "status", "published") != "published" or getattr(row, "unreadable", False):
+    (a synonym group) always may. A row whose status or date cannot be read is a draft (validate)."""
+    if getattr(row, "status", "published") != "published":
         return False
     date = getattr(row, "date", None)
     return date is None or date <= settings.now

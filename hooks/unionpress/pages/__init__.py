@@ -52,23 +52,24 @@ def plan(site, settings: Settings) -> list[Page]:
 
 
 def unshown_rows(public: PublicSite) -> list[str]:
-    """What the build log says about list rows that get no page: held back by their gate, or public
-    but holding nothing public. Info, not a finding: an empty column (set up before its first story,
-    or all of its stories scheduled) is a normal state, and a warning would fail every --strict build."""
+    """What the build log says about list rows the production site does not show: held back by their
+    gate, or (columns, topics) public but holding nothing public, so without a page. Info, not a
+    finding: an empty column (set up before its first story, or all of its stories scheduled) is a
+    normal state, and a warning would fail every --strict build over it."""
     lines = []
     for kind in LIST_KINDS.values():
-        if not kind.url:
-            continue
+        effect = "正式构建不生成它的页面和订阅源" if kind.url else "正式构建里不显示、不统计"
         for row in public.held.get(kind.name, ()):
             why = "、".join(row_reasons(row, public.settings))
-            lines.append(f"{kind.label}「{row.name}」（{kind.file}：{row.key}）未公开（{why}）："
-                         f"正式构建不生成它的页面和订阅源")
+            lines.append(f"{kind.label}「{row.name}」（{kind.file}：{row.key}）未公开（{why}）：{effect}")
+        if not kind.url:
+            continue
         shown = {id(row) for row in public.occupied(kind.name)}
         labels = "或".join(dict.fromkeys(ITEM_KINDS[k].label for k, _field in kind.members))
         for row in public.lists.get(kind.name, {}).values():
             if id(row) not in shown:
                 lines.append(f"{kind.label}「{row.name}」（{kind.file}：{row.key}）还没有公开的{labels}："
-                             f"不生成它的页面和订阅源，也不出现在栏目条和首页上")
+                             f"不生成它的页面和订阅源，首页和栏目条上也不列出")
     return lines
 
 
