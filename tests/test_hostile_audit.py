@@ -6,6 +6,8 @@ real site, a crashing output that must not skip the audit, and duplicate-output 
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, MKDOCS, NOW, ROOT, check, write_item, write_story
+from conftest import FIXTURES, MKDOCS, NOW, ROOT, check, mkdocs_build, write_item, write_story
 from unionpress.audit import Leak, Secret, audit, secrets
 
 HOSTILE = FIXTURES / "hostile"
@@ -151,12 +153,19 @@ def _append(path: Path, text: str) -> None:
 
 
 def test_held_back_rows_are_secrets_with_their_line_and_paths(site_copy):
-    _append(site_copy / "topics.yml", "- key: kanghong-2027\n  name: 抗洪\n  status: draft\n")
+    from PIL import Image as Picture
+
+    Picture.new("RGB", (64, 48), (200, 30, 30)).save(site_copy / "images/flood.png")  # only the held-back topic's
+    _append(site_copy / "topics.yml", "- key: kanghong-2027\n  name: 抗洪\n  status: draft\n"
+                                      "  cover: images/flood.png\n  cover_alt: 抗洪一线\n")
     _append(site_copy / "columns.yml", "- key: zhuanlan-2027\n  name: 新专栏\n  date: 2027-01-01\n")
     _append(site_copy / "honors.yml", "- {key: xin-rongyu, name: 新设荣誉, level: 省部级, date: 2027-01-01}\n")
     lines, build = check(site_copy)
     assert [line for line in lines if "[row-" in line] == []
     found = {s.url or s.paths[0]: s for s in secrets(build) if s.source.endswith(".yml")}
+    cover = found["topics/kanghong-2027/"].digests  # its picture and the variants published for it
+    assert hashlib.sha256((site_copy / "images/flood.png").read_bytes()).hexdigest() in cover and len(cover) > 1
+    found = {url: dataclasses.replace(secret, digests=frozenset()) for url, secret in found.items()}
     assert found == {
         "topics/kanghong-2027/": Secret("content/topics.yml", "topics/kanghong-2027/", "抗洪", line=5,
                                         paths=TOPIC_FEEDS, noun="名称"),
@@ -189,6 +198,47 @@ def test_short_names_that_public_text_holds_are_no_evidence(site_copy):
         "models/sun-weimin-caogao/": "孙卫民",  # nowhere public: searched
         "models/a-q/": "阿Q",  # kept, but one non-ASCII letter is too little to search (test below)
     }
+
+
+def test_hand_written_pages_excuse_short_names_but_not_titles(site_copy):
+    (site_copy.parent / "docs").mkdir()
+    (site_copy.parent / "docs/about.md").write_text("# 关于\n\n联系人：孙卫民。预告：表彰大会特别报道即将推出。\n",
+                                                    encoding="utf-8")
+    write_item(site_copy, "models/sun-weimin-caogao.md", "资料。", name="孙卫民", photo="../images/photo.jpg",
+               employer="示例厂", honors="[{honor: quanguo-laomo, year: 2020}]", status="draft")
+    write_story(site_copy, "tebie-baodao", title="表彰大会特别报道", status="draft")
+    _lines, build = check(site_copy)
+    titles = {s.url: s.title for s in secrets(build) if not s.source.endswith(".yml")}
+    assert titles == {"models/sun-weimin-caogao/": "", "stories/tebie-baodao/": "表彰大会特别报道"}
+
+
+def test_a_name_the_themes_shipped_script_holds_fails_no_build(site_copy, tmp_path):
+    """Material's search ships a Japanese word segmenter (tinyseg.js) full of Han characters. A draft
+    profile whose two-character name stands in it, and in no other public text, must not fail the
+    build: the hook hands the theme's shipped files to the audit as public text."""
+    import re
+
+    from unionpress import search
+    from unionpress.pages.base import STATIC
+
+    tinyseg = next(Path(folder) for folder in __import__("material").__path__) / "templates/assets/javascripts/lunr/tinyseg.js"
+    elsewhere = "".join(_strings_of(search.traditional_parts()))
+    elsewhere += "".join(p.read_text(encoding="utf-8") for folder in (STATIC, STATIC.parent / "templates")
+                         for p in sorted(folder.iterdir()))
+    name = next(pair for run in re.findall(r"[\u4e00-\u9fff]{2,}", tinyseg.read_text(encoding="utf-8"))
+                for pair in (run[i:i + 2] for i in range(len(run) - 1)) if pair not in elsewhere)
+    write_item(site_copy, "models/seg-name.md", "资料。", name=name, photo="../images/photo.jpg", employer="示例厂",
+               honors="[{honor: quanguo-laomo, year: 2020}]", status="draft")
+    site = tmp_path / "site"
+    result = mkdocs_build(site, content=site_copy)
+    assert result.returncode == 0, result.stderr
+    assert name.encode() in (site / "assets/javascripts/lunr/tinyseg.js").read_bytes()  # really there
+
+
+def _strings_of(value):
+    from unionpress.audit import _strings
+
+    return _strings(value)
 
 
 def test_which_short_titles_are_searched(tmp_path):
@@ -226,7 +276,7 @@ SIBLING = (f"{ROOT.as_posix()}/content/models/sun-weimin-caogao.md:1: [leak] 发
 
 def _plant_sibling(project: Path) -> None:
     # A hand-written page among the profiles links the draft profile as the site links siblings. Its
-    # name there is no finding: a hand-written page is public text. The link is.
+    # three-character name there is no finding (a short name in docs/ is too ambiguous); the link is.
     (project / "docs/models").mkdir()
     (project / "docs/models/jieshao.md").write_text(
         '# 劳模介绍\n\n<a href="../sun-weimin-caogao/">孙卫民</a>\n', encoding="utf-8")

@@ -45,8 +45,9 @@ or a held-back list row (a column, topic, honor or shelf whose gate holds it) wo
   file checks. Public text is everything the site may show that does not come from a hidden item:
   every text field of public items and public list rows (titles, summaries, bodies as written and as
   rendered, quotes, employers, works, reviewers), the settings (site name, footer, partners …), the
-  hand-written pages in docs/, the engine's templates and scripts, the theme's shipped scripts and
-  language strings, and the search tables.
+  engine's templates and scripts, the theme's shipped scripts and language strings, and the search
+  tables. The hand-written pages in docs/ count for short names only: a draft's full title written
+  in one of them is the leak itself, as before; a two-character name there is too ambiguous.
 * the bytes of asset files only non-public items use (by sha256, whatever the copy is called);
 * an output path inside its page folder (``stories/draft-one/index.html``) or at one of its other
   paths, and its slug as a whole segment or file stem of a path under ``exports/`` or ``downloads/``
@@ -824,14 +825,19 @@ def _public_text(build, shipped: Iterable[Path]) -> Iterator[str]:
             yield from _strings(row)
     yield from _strings((settings.site_name, settings.site_description, settings.copyright, settings.genres,
                          settings.industries, settings.nav_pages, settings.footer, settings.partners))
-    docs = {Path(page).parts[0] for page in settings.doc_pages.values()} or {"docs"}
-    for name in sorted(docs):
-        yield from _text_files(settings.root / name)
     yield from _text_files(STATIC.parent / "templates")
     yield from _text_files(STATIC)
     for path in shipped:
         yield from _read_text(Path(path))
     yield from _strings(search.traditional_parts())
+
+
+def _handwritten_text(settings) -> Iterator[str]:
+    """The hand-written pages and files of docs/. They may be the very place a title leaks, so they
+    excuse only short names (too ambiguous to be evidence there), not titles (see the module doc)."""
+    docs = {Path(page).parts[0] for page in settings.doc_pages.values()} or {"docs"}
+    for name in sorted(docs):
+        yield from _text_files(settings.root / name)
 
 
 def _found_in(texts: Iterable[str], titles: set[str]) -> set[str]:
@@ -917,7 +923,8 @@ def secrets(build, shipped: Iterable[Path] = ()) -> list[Secret]:
                                        noun="名称")))
     # A title that public text itself contains is no evidence of a leak: leave it to URLs and files.
     titles = {secret.title.strip() for _owner, secret in hidden if secret.title.strip()}
-    said = _found_in(_public_text(build, shipped), titles) if titles else set()
+    said = _found_in(_public_text(build, shipped), titles)
+    said |= _found_in(_handwritten_text(settings), {title for title in titles - said if len(title) < MIN_TITLE})
     found = []
     for owner, secret in hidden:
         digests = frozenset(_digest(path) for path in sorted(hidden_files[id(owner)] - public_files))
