@@ -419,13 +419,19 @@ def _not_json(record, data, cache, other):
     return "记录已损坏，或它列出的文件已不在"
 
 
+def _bloated(record, data, cache, other):
+    """A record padded to megabytes is not read into memory, let alone trusted."""
+    record.write_text(json.dumps(data) + " " * 2**20, encoding="utf-8")
+    return "记录过大"
+
+
 def _variant_gone(record, data, cache, other):
     (cache / data["webp"][0][0]).unlink()
     return "记录已损坏，或它列出的文件已不在"
 
 
 @pytest.mark.parametrize("tamper", [_swap_bytes, _cut_short, _another_pictures_files, _out_of_the_folder,
-                                    _someone_elses_key, _a_width_dropped, _not_json, _variant_gone],
+                                    _someone_elses_key, _a_width_dropped, _not_json, _bloated, _variant_gone],
                          ids=lambda tamper: tamper.__name__.strip("_"))
 def test_a_cache_record_that_does_not_prove_itself_is_encoded_again(tmp_path, caplog, tamper):
     from unionpress import responsive
@@ -743,6 +749,7 @@ IN_MEMORY = {  # modes no format we read can carry, but Pillow's decoders or a l
     "F-8bit": (lambda: _wide("F", 1), None),
     "1": (lambda: _gradient().convert("1"), None),
     "P": (_palette, None),
+    "P-with-alpha-palette": (lambda: _with_alpha("RGBA").quantize(), 128),
 }
 
 

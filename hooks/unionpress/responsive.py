@@ -55,6 +55,7 @@ ENCODING = {"widths": WIDTHS, "webp_quality": 78, "jpeg_quality": 82, "png": "op
 _SALT = json.dumps(ENCODING, sort_keys=True).encode("utf-8")
 RASTER = frozenset({".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif"})  # an SVG scales: served as it is
 OUTPUT_DIR = "media/pictures"
+RECORD_BYTES = 4096  # an honest record is a few hundred bytes; a bigger one is not read into memory
 FALLBACKS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}  # fallback type → file extension
 _HIGH_DEPTH = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N", "F"})
 
@@ -205,10 +206,13 @@ class Pipeline:
         for folder in dict.fromkeys((self.cache, self.folder)):
             record = folder / f"{key}.json"
             try:
-                text = record.read_bytes()
+                with record.open("rb") as handle:
+                    text = handle.read(RECORD_BYTES + 1)
             except OSError:
                 continue  # no record, or no cache folder at all
             try:
+                if len(text) > RECORD_BYTES:
+                    raise Untrusted("记录过大")
                 return _checked(json.loads(text), key, folder, shape)
             except (Untrusted, ValueError, KeyError, TypeError, OSError) as exc:
                 self.discarded += 1
@@ -390,7 +394,8 @@ def _viewable(picture):
     if mode in ("La", "RGBa"):  # premultiplied: undo it, or the colours darken where alpha is low
         picture = picture.convert(mode.upper())
     elif mode in ("P", "PA", "1") or (mode in ("L", "RGB") and transparency is not None):
-        picture = picture.convert("RGBA" if mode == "PA" or transparency is not None else "RGB")
+        clear = mode == "PA" or transparency is not None or (mode == "P" and picture.palette.mode == "RGBA")
+        picture = picture.convert("RGBA" if clear else "RGB")
     alpha = picture.getchannel("A") if picture.mode in ("LA", "RGBA") else None
     colour = picture if alpha is None else picture.convert("L" if picture.mode == "LA" else "RGB")
     if colour.mode in _HIGH_DEPTH:
