@@ -84,8 +84,11 @@ CASES = {
                              ("stories/some/index.html", MODEL, MODEL_URL)],  # backslashes
     "audit-root-relative": [("about/index.html", MODEL, MODEL_URL), ("help/index.html", MODEL, MODEL_URL)],
     "audit-absolute": [("contribute/index.html", MODEL, MODEL_URL), ("index.html", MODEL, MODEL_URL)],
-    "audit-escaped": [("models/li-ming/index.html", MODEL, MODEL_URL), ("models/wang/index.html", MODEL, MODEL_URL),
-                      ("models/zhang/index.html", MODEL, MODEL_URL)],
+    "audit-escaped": [("models/chen/index.html", MODEL, MODEL_URL),  # split by &#10; (a browser drops it)
+                      ("models/li-ming/index.html", MODEL, MODEL_URL),  # %73
+                      ("models/wang/index.html", MODEL, MODEL_URL),  # &#x73 without ;
+                      ("models/zhang/index.html", MODEL, MODEL_URL),  # &#115;
+                      ("models/zhao/index.html", MODEL, MODEL_URL)],  # split by a line break
     "audit-attribute-forms": [("index.html", MODEL, MODEL_URL),  # data-src
                               ("models/li-ming/index.html", MODEL, MODEL_URL),  # srcset, second candidate
                               ("models/old/index.html", MODEL, MODEL_URL),  # refresh
@@ -95,6 +98,7 @@ CASES = {
                    ("models/gallery.json", MODEL, MODEL_URL),  # "url" relative to models/
                    ("pagefind/fragment/zh_1.pf_fragment!", MODEL, MODEL_URL),  # gzip JSON
                    ("search/index.html", MODEL, MODEL_URL),  # JSON in a <script>
+                   ("search/more.json", MODEL, MODEL_URL),  # split by a JSON \n
                    ("search/records.json", MODEL, MODEL_URL)],  # "\/" escaped slashes
     "audit-xml": [("feeds/atom.xml", MODEL, MODEL_URL), ("feeds/rss.xml", MODEL, MODEL_URL),  # escaped markup
                   ("sitemap.xml", MODEL, MODEL_URL), ("sitemap.xml.gz!", MODEL, MODEL_URL)],
@@ -142,7 +146,8 @@ def test_preview_keeps_checking_links_outside_pages(tmp_path):
     site = _site(tmp_path, "audit-json")
     assert audit(site, HIDDEN, site_url=SITE_URL, pages_may_show=True) == _leaks(
         ("feeds/feed.json", MODEL, MODEL_URL), ("models/gallery.json", MODEL, MODEL_URL),
-        ("pagefind/fragment/zh_1.pf_fragment!", MODEL, MODEL_URL), ("search/records.json", MODEL, MODEL_URL))
+        ("pagefind/fragment/zh_1.pf_fragment!", MODEL, MODEL_URL), ("search/more.json", MODEL, MODEL_URL),
+        ("search/records.json", MODEL, MODEL_URL))
 
 
 # -- what secrets() knows, from real fixture builds ---------------------------------------------------------

@@ -291,7 +291,8 @@ class _Markers:
         character that segments are made of.)"""
         if self.segments is None:
             return False
-        text = data.lower().decode("latin-1")  # ASCII-only lower-casing, byte for byte
+        # ASCII-only lower-casing, byte for byte; tabs and line breaks go, as browsers drop them inside a URL.
+        text = data.lower().translate(None, b"\t\n\r").decode("latin-1")
         last = len(text) - 1
         for end, (length, bounded) in self.segments.iter(text):
             # A slug inside a longer word ("caogao-2", a short slug in every "page") is not that slug.
@@ -302,20 +303,24 @@ class _Markers:
         return False
 
 
-def _spelled(codes: Iterable[int]) -> frozenset[str]:
+def _spelled(codes: Iterable[int], dropped: Iterable[int]) -> frozenset[str]:
     """The starts of every escape of these characters (lower case, as matched on lower-cased text):
-    %2d, &#45, &#x2d, \\u002d; "&#0" and "&#x0" for any with leading zeros."""
-    found = {"&#0", "&#x0"}
+    %2d, &#45, &#x2d, \\u002d; "&#0" and "&#x0" for any with leading zeros; and the escapes of the
+    characters a browser drops inside a URL (tab, line feed, carriage return), which could split one."""
+    found = {"&#0", "&#x0", "&tab;", "&newline;", "\\t", "\\n", "\\r"}
     for code in codes:
         found |= {f"%{code:02x}", f"&#{code}", f"&#x{code:x}", f"\\u{code:04x}"}
+    for code in dropped:
+        found |= {f"&#{code}", f"&#x{code:x}", f"\\u{code:04x}"}
     return frozenset(found)
 
 
 # A slug character ([a-z0-9-], either case) written escaped. Ordinary pages escape spaces, quotes,
 # ampersands and non-ASCII characters, never these. For a hidden place with non-ASCII characters,
 # any escape at all.
-_SPELLED_ASCII = _spelled(ord(c) for c in "-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_SPELLED_ANY = frozenset({"%", "&#", "\\u"})
+_SPELLED_ASCII = _spelled((ord(c) for c in "-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+                          (9, 10, 13))
+_SPELLED_ANY = frozenset({"%", "&", "\\"})
 
 
 ZWSP = "\u200b".encode("utf-8").decode("latin-1")  # as the latin-1 text of its UTF-8 bytes
@@ -370,6 +375,7 @@ class _Scan:
 # href; `data-src`, `data-lazy-srcset`, `data-href` … by their last word.
 URL_ATTRIBUTES = frozenset("href src srcset imagesrcset poster action formaction cite data background longdesc "
                            "manifest ping icon usemap codebase archive profile itemid url uri".split())
+_URL_LISTS = frozenset({"ping", "archive"})  # space-separated URLs
 _DATA_URL_WORDS = ("src", "srcset", "href", "url", "uri", "link", "poster")
 # JSON keys whose string value is a URL, by their last word (`home_page_url`, `banner_image`, `feed-url`).
 URL_KEYS = frozenset("url uri link href src srcset image icon logo avatar favicon location path id permalink "
@@ -430,10 +436,13 @@ def _markup_links(text: str, found: set[str], nested: bool) -> None:
         if "&" in value:
             value = html.unescape(value)
         if _url_attribute(name):
-            if name.lower().endswith("srcset"):
+            kind = name.lower().rpartition(":")[2]
+            if kind.endswith("srcset"):
                 found.update(_srcset(value))
-            else:
-                found.update(value.split() or ())  # ping, archive: lists of URLs
+            elif kind in _URL_LISTS:
+                found.update(value.split())
+            else:  # one URL, whatever spaces it holds: a browser drops tabs and newlines inside it
+                found.add(value)
         elif (token := _token(value)) is not None:
             found.add(token)
         elif not nested and value[:1] in "{[":  # data-config='{"url": "../x/"}'
