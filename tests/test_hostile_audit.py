@@ -124,6 +124,13 @@ def test_planted_trace_is_reported_exactly(tmp_path, case):
     assert audit(site, HIDDEN, site_url=SITE_URL) == _leaks(*CASES[case])
 
 
+def test_a_link_read_inside_an_archive_first_is_still_a_leak_on_a_page(tmp_path):
+    # downloads/pages.zip!b.html (where a root-relative link reaches nothing) sorts before help/index.html,
+    # which holds the very same link: resolving it once must not decide for both.
+    site = _site(tmp_path, "audit-near-misses", "audit-root-relative")
+    assert audit(site, HIDDEN, site_url=SITE_URL) == _leaks(*CASES["audit-root-relative"])
+
+
 def test_every_fixture_is_a_case():
     assert sorted(p.name for p in HOSTILE.glob("audit-*")) == sorted(CASES)
 

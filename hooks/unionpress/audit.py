@@ -285,7 +285,6 @@ class _Markers:
                 self.automaton.add_word(key, (len(key), tuple(sorted(hits))))
             self.automaton.make_automaton()
 
-
     def may_link(self, data: bytes) -> bool:
         """Could this file hold a link to a hidden place? (It spells one's last segment, or escapes a
         character that segments are made of.)"""
@@ -498,13 +497,14 @@ class _Resolver:
         self.host = (parts.hostname or "").rstrip(".") if parts else ""
         self.prefix = [segment for segment in unquote(parts.path if parts else "").lower().split("/") if segment]
         self.places = places
-        self.cache: dict[tuple[str | None, str], tuple[tuple[int, str], ...]] = {}
+        self.cache: dict[tuple[str | bool | None, str], tuple[tuple[int, str], ...]] = {}
 
     def hits(self, url: str, folder: str | None) -> tuple[tuple[int, str], ...]:
         """The hidden places `url` reaches, written in a file in the site folder `folder` ("models/a/";
         None: inside an archive, where only absolute links reach the site)."""
         relative = not (url[:1] in "/\\" or _SCHEME.match(url))
-        key = (folder if relative else None, url)
+        # A relative URL depends on its folder; any other on whether it is inside an archive at all.
+        key = (folder if relative else folder is None, url)
         found = self.cache.get(key)
         if found is None:
             found = self._hits(url, folder)
