@@ -296,3 +296,28 @@ def test_fragments_into_another_body_and_a_video_poster_follow_the_rules(site_co
     poster = re.search(r'poster="\.\./\.\./(media/pictures/[0-9a-f]{20}-\d+\.(?:jpg|png))"', html)
     assert poster and 'src="../../media/stories/clip.mp4"' in html
     assert [output for output, _file in found.assets] == ["media/stories/clip.mp4", poster.group(1)]  # not the original
+
+
+def test_a_link_to_a_photo_publishes_the_cleaned_variant_never_the_original(site_copy):
+    """「[原图](photo.jpg)」 would publish the camera's file with its EXIF (GPS, owner): the link gets
+    the pipeline's largest variant; a photo Pillow cannot read is reported, never published as it is."""
+    from PIL import Image
+
+    folder = site_copy / "stories/photo-link"
+    folder.mkdir(parents=True)
+    exif = Image.Exif()
+    exif[0x010E] = "MARKER-GPS-XIAN-34.26N"  # ImageDescription: text a variant must not carry
+    Image.new("RGB", (1600, 900), (200, 40, 40)).save(folder / "photo.jpg", exif=exif.tobytes())
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    write_story(site_copy, "photo-link", body="[原图](photo.jpg)\n\n[坏图](broken.jpg)", folder="stories/photo-link")
+    (site_copy / "stories/photo-link/photo-link.md").rename(folder / "index.md")
+    lines, build = check(site_copy)
+    assert lines == ["content/stories/photo-link/index.md:14: [image-broken] 图片文件无法读取"
+                     "（已损坏，或不是 JPEG、PNG、WebP、GIF 图片）：broken.jpg"]
+    body = _body(build, "photo-link")
+    published = [path for _output, path in body.assets]
+    assert folder / "photo.jpg" not in published and folder / "broken.jpg" not in published
+    assert len(published) == 1 and re.fullmatch(r"media/pictures/[0-9a-f]{20}-\d+\.jpg", body.assets[0][0])
+    assert b"MARKER-GPS" not in published[0].read_bytes()
+    href = lxml.html.fragment_fromstring(body.at("stories/photo-link/"), create_parent="div").find(".//a").get("href")
+    assert href == "../../" + body.assets[0][0]
