@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
@@ -50,6 +51,9 @@ def on_config(config):
         settings = up_config.from_mapping(config_file.parent, site, findings, lines=lines)
     except up_config.SettingsError as exc:
         raise PluginError(str(exc)) from None
+    # Material prints site_name unescaped in places (an aria-label, <title>): give it the text escaped
+    # once (a Markup is not escaped again where Material does escape), controls already removed.
+    config.site_name = Markup.escape(settings.site_name)
     settings.stylesheets = tuple(_theme_stylesheets(config))
     if settings.preview and Path(config.site_dir).resolve() == (config_file.parent / "site").resolve():
         # A preview never lands where production is published from.
@@ -133,8 +137,8 @@ def on_post_build(config):
     failed: outputs.OutputFailed | None = None
     try:
         outputs.run(build, site_dir)
-    except outputs.OutputFailed as exc:
-        failed = exc  # what was written before it (and every page) is audited all the same
+    except Exception as exc:  # whatever failed, what was written before it (every page) is audited all the same
+        failed = exc if isinstance(exc, outputs.OutputFailed) else outputs.OutputFailed("outputs.run", exc)
     leaks = up_audit.audit(site_dir, up_audit.secrets(build, _state.get("shipped", ())),
                            pages_may_show=build.settings.preview, site_url=build.settings.site_url)
     report = up_audit.report(leaks, site_dir) if leaks else ""
