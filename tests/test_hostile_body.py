@@ -321,3 +321,13 @@ def test_a_link_to_a_photo_publishes_the_cleaned_variant_never_the_original(site
     assert b"MARKER-GPS" not in published[0].read_bytes()
     href = lxml.html.fragment_fromstring(body.at("stories/photo-link/"), create_parent="div").find(".//a").get("href")
     assert href == "../../" + body.assets[0][0]
+
+
+def test_a_front_matter_picture_on_another_site_is_its_own_error(site_copy):
+    """Not 「图片不存在」: the editor wrote another site's address, which the pipeline cannot take and
+    every reader's phone would fetch from that site."""
+    shutil.copy(HOSTILE / "picture-front-matter-remote.md", site_copy / "stories")
+    lines, build = check(site_copy)
+    assert lines == ["content/stories/picture-front-matter-remote.md:6: [image-remote] 图片必须是内容文件夹里的文件，"
+                     "不能是其他网站（tracker.example.com）的地址：HTTPS://tracker.example.com/pixel.jpg?u=1。"
+                     "请把图片下载后放进内容文件夹，用相对路径引用"]

@@ -66,6 +66,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "row-hidden": (ERROR, "字段「{field}」引用的{what}「{name}」（{key}）{why}：已发布的{item}不能放在未公开的{what}里。{fix}",
                    "published item in a list row that is not public by then"),
     "link-hidden": (ERROR, "链接或图片指向未公开的内容「{label}」（{other}）：{target}。草稿、待审、定时发布或未审完的内容不能被已发布的内容引用", "link to a non-public item"),
+    "image-remote": (ERROR, "图片必须是内容文件夹里的文件，不能是其他网站（{host}）的地址：{src}。请把图片下载后放进内容文件夹，用相对路径引用",
+                     "front-matter picture on another site"),
     "image-broken": (ERROR, "图片文件无法读取（已损坏，或不是 JPEG、PNG、WebP、GIF 图片）：{src}", "image cannot be read"),
     "image-pixels": (ERROR, "图片像素过大（{size}），可能是损坏或恶意的文件：{src}。请缩小到 8000×8000 像素以内", "too many pixels"),
     "image-frames": (ERROR, "动图过大（{frames} 帧，每帧 {size} 像素）：{src}。所有帧合计不得超过 6400 万像素，请减少帧数、缩小尺寸，或改为视频", "animation too large"),

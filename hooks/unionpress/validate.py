@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from .chars import fold
@@ -20,6 +21,7 @@ from .config import Settings
 from .findings import Findings, did_you_mean
 from .frontmatter import BadDate, Map, Seq
 from .items import Exemption, Image, Review, Signature
+from .sanitize import scheme_of
 
 STATUSES = ("draft", "review", "published")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # file, folder and list keys: ASCII, for URLs
@@ -264,6 +266,15 @@ def is_local_path(src: str) -> bool:
     return bool(_LOCAL_PATH.search(src))
 
 
+def _host(url: str) -> str:
+    if "//" not in url:
+        return scheme_of(url) + ":"  # data:, file: …
+    try:
+        return urlsplit(url).hostname or "（空）"
+    except ValueError:  # https://[粘贴地址]/ is no address at all
+        return "（空）"
+
+
 def resolve_image(src: str, alt: str, line: int, folder: Path | None, settings: Settings, findings: Findings,
                   source: str) -> Image:
     """Resolve an image path against the item's folder; it must be a file inside the content folder.
@@ -273,7 +284,12 @@ def resolve_image(src: str, alt: str, line: int, folder: Path | None, settings: 
     if is_local_path(src):
         findings.add(source, line, "link-local", src=src)
         return Image(src, None, alt, line)
-    if folder is not None and not re.match(r"^[a-z]+:", src):
+    if scheme_of(src) or src.startswith("//"):
+        # A picture named in front matter goes through the picture pipeline and the audit, so it must
+        # be a file of ours: another site's address would be fetched by every reader from that site.
+        findings.add(source, line, "image-remote", src=src, host=_host(src))
+        return Image(src, None, alt, line)
+    if folder is not None:
         try:
             candidate = ((content / src.lstrip("/")) if src.startswith("/") else (folder / src)).resolve()
             if candidate.is_file() and content in candidate.parents:
