@@ -217,11 +217,90 @@ def _prose(size: int) -> str:
     return "\n\n".join(blocks)
 
 
-def test_a_5_mb_body_is_checked_and_its_last_number_located(site_copy):
+def test_a_5_mb_body_is_checked_and_its_last_number_located(site_copy, caplog):
     """The issue's 5 MB body, checked whole (load, privacy, links, rendering): it completes, and a
-    number wrapped over two lines at its very end is found on its line."""
+    number wrapped over two lines at its very end is found on its line. Its search record holds a
+    bounded part of the body (Pagefind's cost grows with the square of one record's text)."""
+    import logging
+
+    from unionpress import search
+
     body = _prose(5_000_000)
     lines = body.count("\n")
     write_story(site_copy, "huge", body=body + "\n\n最后一段：请联系 138\n1234 5678。")
-    found, _ = check(site_copy)
+    found, build = check(site_copy)
     assert found == [mobile(f"content/stories/huge.md:{12 + lines + 2}:10", "138****5678")]
+    with caplog.at_level(logging.INFO, logger="mkdocs.hooks.unionpress"):
+        records = search.records(build.public, lambda item: build.bodies[id(item)])
+    huge = next(record for record in records if record.url == "stories/huge/")
+    assert len(huge.text) == search.BODY_TEXT_LIMIT and huge.text.startswith(body[:20])
+    assert "站内搜索只收录 content/stories/huge.md 正文的前 200000 字（全文 " in caplog.text
+    assert all(len(record.text) < 1000 for record in records if record is not huge)  # the others whole
+
+
+def test_a_feed_entry_over_10_mb_is_written():
+    """A body of more than 10 MB is one text node in the Atom feed; libxml2 refuses such a node unless
+    told otherwise, which crashed the build after the pages were written (outputs/feeds.py)."""
+    from types import SimpleNamespace
+
+    from unionpress.outputs import feeds
+
+    text = "劳动" * 2_000_000 + "&lt;p&gt;"  # 12 MB of UTF-8 in one node
+    data = ('<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+            f'<id>https://example.org/stories/huge/</id><title>长文</title><content type="html">{text}</content>'
+            '</entry></feed>').encode()
+    written = feeds._atom_links(data, [SimpleNamespace(url="https://example.org/stories/huge/", cover=None)])
+    assert written.count("劳动".encode()) == 2_000_000
+    assert b'<link href="https://example.org/stories/huge/" rel="alternate" type="text/html"/>' in written
+
+
+class _Scanned(str):
+    """A text that counts the characters its searches go over (find, count, rfind)."""
+
+    scanned = 0
+
+    def _tally(self, start, end, found, length=0):
+        start = 0 if start is None else start
+        end = len(self) if end is None else end
+        _Scanned.scanned += max(0, (found + length if found >= 0 else end) - start)
+
+    def find(self, sub, start=None, end=None):
+        found = str.find(self, sub, start, end)
+        self._tally(start, end, found, len(sub))
+        return found
+
+    def rfind(self, sub, start=None, end=None):
+        found = str.rfind(self, sub, start, end)
+        self._tally(start, end, -1)
+        return found
+
+    def count(self, sub, start=None, end=None):
+        self._tally(start, end, -1)
+        return str.count(self, sub, start, end)
+
+
+def test_body_lines_are_found_in_one_pass():
+    """The line of each of 2,000 links reported in a body is looked for from where the last one was
+    found (body.py _Lines): the searches go over the body about once, not once per link."""
+    from types import SimpleNamespace
+
+    from unionpress.body import _Lines
+
+    _Scanned.scanned = 0
+    links = [f"../no-such-{n}.md" for n in range(2000)]
+    body = _Scanned("".join(f"李师傅带出了一百多名徒弟，参见[第{n}篇]({link})。\n\n" for n, link in enumerate(links)))
+    line_of = _Lines(SimpleNamespace(body=body, body_line=12), around=" \t\r\n()<>\"'")
+    assert [line_of(link) for link in links] == [12 + 2 * n for n in range(2000)]
+    assert _Scanned.scanned < 3 * len(body)
+
+
+def test_control_characters_are_located_in_one_pass():
+    """A Word paste with a soft return (U+000B) on each of 20,000 lines: the lines are counted on from
+    the last one found (chars.controls), not from the top for each (that took 42 s at 80,000)."""
+    from unionpress import chars
+
+    _Scanned.scanned = 0
+    text = _Scanned("他在车间里一干就是三十年。\x0b\n" * 20_000)
+    found = chars.controls(text)
+    assert found[-1] == (20_000, 14, "\x0b") and len(found) == 20_000
+    assert _Scanned.scanned < 3 * len(text)

@@ -550,12 +550,13 @@ class BodyRenderer:
         for image in item.images:
             self._check_image(image, item, item.source, view, findings, strict)
 
-    def check_list_images(self, rows, source: str, view, findings: Findings) -> None:
-        """Images of list entries (a topic's cover) are public whenever the list is."""
+    def check_list_images(self, rows, source: str, view, findings: Findings, public: frozenset[str]) -> None:
+        """Images of list rows (a topic's cover): a public row's are public, so they may not come from
+        a non-public item's bundle; a held-back row's may, like a draft's (`public`: the public keys)."""
         for row in rows:
             image = getattr(row, "cover", None)
             if image is not None:
-                self._check_image(image, None, source, view, findings, strict=True)
+                self._check_image(image, None, source, view, findings, strict=row.key in public)
 
     def _check_image(self, image, item, source: str, view, findings: Findings, strict: bool) -> None:
         if image.path is None:

@@ -119,7 +119,8 @@ def _atom_links(data: bytes, entries: list[_Entry]) -> bytes:
     in Atom, so an enclosure would read as a second alternate link (the story's address)."""
     from lxml import etree
 
-    root = etree.fromstring(data)
+    # huge_tree: a long body is one text node, and libxml2 refuses one over 10 MB without it.
+    root = etree.fromstring(data, parser=etree.XMLParser(huge_tree=True, resolve_entities=False))
     by_id = {entry.url: entry for entry in entries}
     for element in root.iter(f"{ATOM}entry"):
         entry = by_id[element.findtext(f"{ATOM}id")]
