@@ -346,3 +346,21 @@ def test_preview_build_writes_no_feed_of_a_held_back_row(tmp_path, site_copy):
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "choubei-zhuanti" not in sitemap and "xin-zhuanlan" not in sitemap
     assert json.loads((site / "search/query.json").read_text(encoding="utf-8"))  # the search tables were written
+
+
+@pytest.mark.parametrize("status, expected", [("draft", []), ("published", [
+    "content/topics.yml:9: [link-hidden] 链接或图片指向未公开的内容「draft-cover」（content/stories/draft-cover/index.md）："
+    "stories/draft-cover/cover.jpg。草稿、待审、定时发布或未审完的内容不能被已发布的内容引用"])])
+def test_a_held_back_rows_cover_may_come_from_a_drafts_bundle_a_public_rows_may_not(site_copy, status, expected):
+    """A topic prepared with its embargoed story shares that story's picture: fine while both are held
+    back; once the row is public its cover is published, and the draft's picture with it."""
+    bundle = site_copy / "stories/draft-cover"
+    bundle.mkdir(parents=True)
+    shutil.copy(site_copy / "images/cover.jpg", bundle / "cover.jpg")
+    (bundle / "index.md").write_text("---\ntitle: draft-cover\ndate: 2026-05-01\ncolumn: laodongzhe-zhi-ge\n"
+                                     "status: draft\n---\n\n正文。\n", encoding="utf-8")
+    with (site_copy / "topics.yml").open("a", encoding="utf-8") as f:
+        f.write(f"- key: zhunbei\n  name: 筹备中的专题\n  status: {status}\n  summary: 还没发布\n"
+                "  cover: stories/draft-cover/cover.jpg\n  cover_alt: 收割机\n")
+    lines, _build = check(site_copy)
+    assert lines == expected

@@ -79,7 +79,8 @@ def _render_bodies(build: Build) -> None:
         renderer.check_images(item, view, findings, strict)
     for name, rows in catalog.lists.items():
         source = settings.display(settings.content_dir / LIST_KINDS[name].file)
-        renderer.check_list_images(rows.values(), source, build.public, findings)
+        renderer.check_list_images(rows.values(), source, build.public, findings,
+                                   frozenset(build.public.lists.get(name, {})))
 
 
 def made_by(page: Page) -> str:
