@@ -17,7 +17,7 @@ BASE = FIXTURES / "base-content"
 CASES = FIXTURES / "cases"
 NOW = "2026-11-22T12:00:00+08:00"
 # A picture variant the responsive pipeline publishes in place of the original (hash of content and settings).
-VARIANT = r"media/pictures/[0-9a-f]{20}-\d+\.(?:jpg|png|webp)"
+VARIANT = r"media/pictures/[0-9a-f]{20}-\d+\.(?:jpg|png|webp|gif)"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 
 
