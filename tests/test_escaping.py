@@ -60,3 +60,55 @@ def test_hostile_metadata_is_escaped_everywhere(site_copy, tmp_path):
     assert "&lt;script&gt;W1&lt;/script&gt; &amp; &#34;W1&#34;" in profile and "&lt;script&gt;Q1&lt;/script&gt;" in profile
     tag_pages = [name for name in pages if name.startswith("tags/") and "G1" in pages[name] and name != "tags/index.html"]
     assert tag_pages and all(re.fullmatch(r"tags/[a-z0-9-]+/index.html", name) for name in tag_pages)
+
+
+# Text that breaks out of an attribute written with either quote, or out of a text node, unless escaped.
+BREAKOUT = "\"onfocus=1 'onload=1 <i onload=1>&amp;"
+SHORT = "\"onfocus=1'onload=1<i>&"  # for names and tags, which have a length limit
+
+
+def test_no_metadata_or_setting_breaks_out_of_an_attribute_in_any_html_svg_or_xml_output(site_copy, tmp_path):
+    """Every attribute the engine writes (alt, title, aria-label, content, data-*) from an editor's text
+    or a setting is escaped: parsed back, no element gains an attribute or a child from the text."""
+    import shutil
+
+    from lxml import etree, html as lhtml
+
+    from conftest import FIXTURES, ROOT, mkdocs_build
+
+    value, short = ("'" + text.replace("'", "''") + "'" for text in (BREAKOUT, SHORT))  # YAML single-quoted
+    with (site_copy / "columns.yml").open("a", encoding="utf-8") as columns:
+        columns.write(f"- {{key: evil, name: {value}, description: {value}}}\n")
+    with (site_copy / "honors.yml").open("a", encoding="utf-8") as honors:
+        honors.write(f"- {{key: evil-honor, name: {value}, level: 市级, rank: 30}}\n")
+    write_story(site_copy, "evil", column="evil", title=value, summary=value, authors=f"[{value}]", tags=f"[{short}]",
+                source=value, editor=value, cover="../images/cover.jpg", cover_alt=value, models="[evil-model]",
+                body=f"![{BREAKOUT.replace('[', '').replace(']', '')}](../images/photo.jpg)")
+    write_item(site_copy, "models/evil-model.md", name=short, photo="../images/photo.jpg", photo_alt=value,
+               employer=value, position=value, region=value, quote=value,
+               honors="[{honor: evil-honor, year: 2020}]", status="published", consent="{by: 本人, date: 2026-01-01}")
+    config = tmp_path / "mkdocs.yml"
+    text = (FIXTURES / "golden-project/mkdocs.yml").read_text(encoding="utf-8")
+    text = text.replace("../../../hooks/build.py", str(ROOT / "hooks/build.py")).replace(
+        "content_dir: ../base-content", f"content_dir: {site_copy}").replace("site_name: 测试工会", f"site_name: {value}")
+    text += (f"    footer: {{host: {value}, address: {value}}}\n"
+             f"    partners:\n      - {{name: ribao, title: {value}, description: {value}}}\n")
+    config.write_text(text, encoding="utf-8")
+    shutil.copytree(FIXTURES / "golden-project/docs", tmp_path / "docs")
+    site = tmp_path / "site"
+    result = mkdocs_build(site, config=config)
+    assert result.returncode == 0, result.stderr
+    checked = 0
+    for path in sorted(site.rglob("*")):
+        if path.suffix not in (".html", ".svg", ".xml"):
+            continue
+        data = path.read_bytes()
+        if b"onfocus" not in data:
+            continue
+        tree = lhtml.fromstring(data) if path.suffix == ".html" else etree.fromstring(data)
+        for element in tree.iter():
+            if isinstance(element.tag, str):
+                broke = [name for name in element.attrib if "onfocus" in name or "onload" in name]
+                assert not broke, (path.relative_to(site), element.tag, broke)
+        checked += 1
+    assert checked >= 10  # the story, its column, the profile, the card, the feeds, the home page …

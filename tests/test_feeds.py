@@ -189,6 +189,50 @@ def test_hostile_titles_are_escaped_in_feeds(tmp_path, site_copy):
     assert item["tags"][-1] == "<i>标签</i>" and item["authors"] == [{"name": "<b>记者</b>"}]
 
 
+def _as_html(text: str) -> str:
+    """What a reader shows for a string it parses as HTML."""
+    from lxml import html
+
+    return html.fragment_fromstring(text, create_parent="div").text_content() if text else ""
+
+
+def test_rss_descriptions_show_markup_in_a_summary_as_text(tmp_path, site_copy):
+    """Feed readers parse RSS <description> as HTML; Atom's summary and JSON Feed's summary say text.
+    A summary (or a column's description) holding markup or entities must show exactly as written."""
+    from lxml import etree
+
+    summary = "讲 <b>粗体</b> 和 &lt;script&gt; 与 a & b < c"
+    about = "<i>栏目</i> &amp; 说明 & 更多"
+    with (site_copy / "columns.yml").open("a", encoding="utf-8") as columns:
+        columns.write(f"- {{key: biaoji, name: 标记栏目, description: '{about}'}}\n")
+    write_story(site_copy, "markup", summary=f"'{summary}'", column="biaoji",
+                body="正文写 `<script>` 和 &lt;b&gt; 以及 <b>真粗体</b>。")
+    site = tmp_path / "site"
+    result = mkdocs_build(site, content=site_copy)
+    assert result.returncode == 0, result.stderr
+    for name, description in (("feeds/rss.xml", None), ("feeds/columns/biaoji.xml", about)):
+        channel = etree.parse(str(site / name)).getroot().find("channel")
+        item = next(i for i in channel.iter("item") if i.findtext("link").endswith("/markup/"))
+        assert _as_html(item.findtext("description")) == summary  # the text the reader shows
+        if description:
+            assert _as_html(channel.findtext("description")) == description
+        parsed = feedparser.parse((site / name).read_bytes())
+        entry = next(e for e in parsed.entries if e.link.endswith("/markup/"))
+        assert parsed.bozo == 0 and _as_html(entry.summary) == summary
+        # The full text is HTML already: its <b> stays bold, its escaped markup stays text, nothing runs.
+        body = etree.fromstring(f"<x>{item.findtext('{http://purl.org/rss/1.0/modules/content/}encoded')}</x>",
+                                etree.HTMLParser())
+        assert body.xpath("string(//b)") == "真粗体" and not body.xpath("//script")
+        assert "正文写 <script> 和 <b> 以及 真粗体。" in body.xpath("string(.)")
+    atom = feedparser.parse((site / "feeds/atom.xml").read_bytes())
+    entry = next(e for e in atom.entries if e.link.endswith("/markup/"))
+    assert atom.bozo == 0 and entry.summary_detail.type == "text/plain" and entry.summary == summary
+    column_atom = feedparser.parse((site / "feeds/columns/biaoji.atom.xml").read_bytes())
+    assert column_atom.feed.subtitle == about
+    document = json.loads((site / "feeds/feed.json").read_text(encoding="utf-8"))
+    assert next(i for i in document["items"] if i["url"].endswith("/markup/"))["summary"] == summary
+
+
 NEWSBOAT = shutil.which("newsboat")
 
 

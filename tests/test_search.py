@@ -209,6 +209,25 @@ def test_hidden_stories_are_never_found(reader, served, query):
         assert found == []
 
 
+def test_a_synonym_written_with_capitals_or_invisible_characters_matches(browser, site_copy, tmp_path):  # noqa: F811
+    """The query is folded (NFKC, lower case) before a synonym is looked up: a group written [AI, 人工智能]
+    or with a zero-width joiner must still match what a reader types, in either case or width."""
+    from conftest import mkdocs_build, write_story
+    from unionpress import localsite
+
+    (site_copy / "synonyms.yml").write_text("- [AI, 人工智能]\n- [\"数控\u200d机床\", CNC]\n", encoding="utf-8")
+    write_story(site_copy, "zhineng-zhijian", title="车间里的智能质检", body="人工智能质检系统在数控机床旁上线。")
+    site = tmp_path / "site"
+    assert mkdocs_build(site, content=site_copy).returncode == 0
+    setup = json.loads((site / "search/query.json").read_text(encoding="utf-8"))
+    assert setup["synonyms"] == [["ai", "人工智能"], ["数控机床", "cnc"]]  # the data the browser gets
+    page = browser.new_page()
+    with localsite.served(site) as base:
+        for query in ("AI", "ａｉ", "Ａ\u200bI", "CNC"):
+            assert _results(page, base, query) == ["stories/zhineng-zhijian/"], query
+    page.close()
+
+
 def test_typed_in_the_masthead_as_with_an_ime(browser, served):  # noqa: F811
     page = browser.new_page(viewport={"width": 375, "height": 800})
     page.goto(f"{served}/stories/han-jie-hanqiang/")

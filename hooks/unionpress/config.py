@@ -169,14 +169,47 @@ def _logo_path_problem(value) -> str | None:
     return None
 
 
+_SVG_ACTIVE_TAGS = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
+
+
+def _svg_active(file: Path) -> str:
+    """Why an SVG logo could run script on our origin ('' if it cannot). The logo is served as it is
+    on every page's origin: a reader who opens it alone would run its onload. Parsed, not searched,
+    so an entity or a namespace prefix cannot hide a <script>."""
+    from lxml import etree
+
+    try:
+        root = etree.parse(str(file), etree.XMLParser(resolve_entities=False, no_network=True,
+                                                      load_dtd=False)).getroot()
+    except (etree.XMLSyntaxError, OSError, ValueError) as exc:
+        return f"不是有效的 SVG（{str(exc)[:60]}）"
+    for element in root.iter():
+        tag = etree.QName(element).localname.lower() if isinstance(element.tag, str) else ""
+        if tag in _SVG_ACTIVE_TAGS:
+            return f"SVG 含有会运行的 <{tag}>：请删去，或改用 PNG"
+        for name, value in element.attrib.items():
+            local = etree.QName(name).localname.lower()
+            if local.startswith("on"):
+                return f"SVG 含有事件属性 {local}=：请删去，或改用 PNG"
+            if local == "href" and not value.strip().lower().startswith(("#", "data:image/png", "data:image/jpeg")):
+                return f"SVG 引用了外部地址 {value.strip()[:40]}：徽标须自成一体（内嵌图片或改用 PNG）"
+    return ""
+
+
 def _logo(docs: Path, value: str) -> Logo | str:
     """The logo with its size (so the masthead keeps its height while it loads), or why it is unusable."""
     import re
 
     file = docs / value.strip()
-    if not file.is_file():
+    try:
+        found = file.is_file()
+    except OSError:  # a name the file system refuses (too long)
+        found = False
+    if not found:
         return f"文件 {docs.name}/{value.strip()} 不存在"
     if file.suffix.lower() == ".svg":
+        if active := _svg_active(file):
+            return active
         head = file.read_text(encoding="utf-8", errors="replace")[:4000]
         box = re.search(r'viewBox=["\']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+(\d+(?:\.\d+)?)[\s,]+(\d+(?:\.\d+)?)', head)
         if not box:
@@ -286,6 +319,13 @@ DETAILS = {"partners": _partners_problem, "footer": _footer_problem, "colors": _
            "logo": _logo_path_problem}
 
 
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name the file system refuses (too long): there is no such folder
+        return False
+
+
 def _zone(name: str) -> ZoneInfo | None:
     try:
         return ZoneInfo(name)
@@ -310,17 +350,20 @@ def _extensions(site: Mapping) -> tuple[tuple, dict]:
     return tuple(names), configs
 
 
-def _loadable(names: tuple, configs: dict, report) -> tuple[tuple, dict]:
+def _loadable(site: Mapping, names: tuple, configs: dict, report) -> tuple[tuple, dict]:
     """The extensions Python-Markdown can load with their options; each other one is reported and
     left out (MkDocs refuses them before a build; `check` would otherwise fail inside the renderer)."""
     import markdown
 
+    written = {name: index for index, entry in enumerate(site.get("markdown_extensions") or [])
+               for name in ([entry] if isinstance(entry, str) else entry or ())}
     kept = []
-    for index, name in enumerate(names):
+    for name in names:
         try:
             markdown.Markdown(extensions=[name], extension_configs={name: configs[name]} if name in configs else {})
         except Exception as exc:  # noqa: BLE001 — an extension may raise anything for a bad name or option
-            report(("markdown_extensions",), f"扩展「{name}」无法加载（{type(exc).__name__}: {str(exc)[:80]}）")
+            report(("markdown_extensions", written.get(name, 0)),
+                   f"扩展「{name}」无法加载（{type(exc).__name__}: {str(exc)[:80]}）")
             configs.pop(name, None)
             continue
         kept.append(name)
@@ -362,6 +405,8 @@ def _line(lines: Mapping[str, int], path: tuple) -> int:
 
 
 def _describe(value) -> str:
+    if isinstance(value, Mapping):
+        return "映射（字段: 值）"
     if isinstance(value, list):
         return "列表"
     if isinstance(value, bool):
@@ -395,17 +440,14 @@ def _site_problems(site: dict, report) -> dict:
             report(("markdown_extensions",), "应为扩展列表，如 [toc, tables]")
             site.pop("markdown_extensions")
         else:
-            kept = []
             for index, entry in enumerate(extensions):
                 good = isinstance(entry, str) or isinstance(entry, dict) and all(
                     isinstance(name, str) and (options is None or isinstance(options, dict))
                     for name, options in entry.items())
-                if good:
-                    kept.append(entry)
-                else:
+                if not good:
                     report(("markdown_extensions", index),
                            f"第 {index + 1} 项应为扩展名，或「扩展名: 选项映射」，实际写的是：{_describe(entry)}")
-            site["markdown_extensions"] = kept
+                    extensions[index] = None  # left out; the others keep their places (and lines)
     if site.get("nav") is not None and not isinstance(site["nav"], list):
         report(("nav",), f"应为列表（每项以 - 开头），实际写的是：{_describe(site.pop('nav'))}")
     extra = site.get("extra")
@@ -449,7 +491,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
     content_dir = Path(environ.get("UNIONPRESS_CONTENT") or good.get("content_dir") or "content")
     if not content_dir.is_absolute():
         content_dir = root / content_dir
-    names, configs = _loadable(*_extensions(site), problem)
+    names, configs = _loadable(site, *_extensions(site), problem)
     settings = Settings(root=root, content_dir=content_dir, site_name=str(site.get("site_name") or "UnionPress"),
                         site_url=str(site.get("site_url") or ""), site_description=str(site.get("site_description") or ""),
                         copyright=str(site.get("copyright") or ""), markdown_extensions=names, mdx_configs=configs,
@@ -476,7 +518,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
             problem(("extra", "unionpress", "logo"), f"{SCHEMA['logo'][0]}：{logo}")
         else:
             settings.logo = logo
-    if docs.is_dir():
+    if _is_dir(docs):
         settings.doc_pages = {doc_url(p.relative_to(docs).as_posix()): f"{docs.name}/{p.relative_to(docs).as_posix()}"
                               for p in sorted(docs.rglob("*.md")) if "overrides" not in p.relative_to(docs).parts}
     return settings

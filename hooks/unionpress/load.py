@@ -307,7 +307,11 @@ class _Finder:
 
 def load(settings: Settings, findings: Findings) -> RawContent:
     root = settings.content_dir
-    if not root.is_dir():
+    try:
+        found = root.is_dir()
+    except OSError:  # a name longer than the file system allows (content_dir is a setting)
+        found = False
+    if not found:
         findings.add(settings.display(root), 1, "content-dir", folder=settings.display(root))
         return RawContent([], {})
     items: list[RawItem] = []
