@@ -372,3 +372,20 @@ def test_hand_written_file_colliding_with_a_generated_page_names_both(tmp_path):
     assert result.returncode == 1
     assert ("docs/tags/index.html:1: [duplicate-output] 输出路径 /tags/ 冲突：自动生成的「标签」页面 也会生成同一页面"
             in result.stderr)
+
+
+def test_a_hidden_items_picture_deleted_during_a_rebuild_does_not_crash_the_audit(site_copy):
+    """`mkdocs serve`: an editor deletes a draft's picture between the read and the audit. Nothing can
+    have copied a file that is not there, so it is no evidence; the rest of the draft's traces stay."""
+    from unionpress import audit
+
+    bundle = site_copy / "stories/draft-pic"
+    bundle.mkdir(parents=True)
+    shutil.copy(site_copy / "images/cover.jpg", bundle / "own.jpg")
+    (bundle / "index.md").write_text("---\ntitle: 删图的草稿稿件\ndate: 2026-05-01\ncolumn: laodongzhe-zhi-ge\n"
+                                     "status: draft\n---\n\n![图](own.jpg)\n", encoding="utf-8")
+    _lines, build = check(site_copy)
+    (bundle / "own.jpg").unlink()
+    found = {secret.source: secret for secret in audit.secrets(build)}
+    secret = found["content/stories/draft-pic/index.md"]
+    assert secret.url == "stories/draft-pic/" and secret.title == "删图的草稿稿件"

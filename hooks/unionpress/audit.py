@@ -770,8 +770,17 @@ class _Auditor:
 
 # -- from a build ---------------------------------------------------------------------------------------
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _digest(path: Path) -> str | None:
+    """sha256 of a hidden item's file, read in pieces; None when it is gone (deleted while `mkdocs
+    serve` rebuilt): a file that is not there cannot have been copied by this build."""
+    sha = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(CHUNK):
+                sha.update(chunk)
+    except OSError:
+        return None
+    return sha.hexdigest()
 
 
 # Fields that say where an item lives, not what it says: never printed.
@@ -936,7 +945,7 @@ def secrets(build, shipped: Iterable[Path] = ()) -> list[Secret]:
     said |= _found_in(_handwritten_text(settings), {title for title in titles - said if len(title) < MIN_TITLE})
     found = []
     for owner, secret in hidden:
-        digests = frozenset(_digest(path) for path in sorted(hidden_files[id(owner)] - public_files))
+        digests = frozenset(filter(None, (_digest(path) for path in sorted(hidden_files[id(owner)] - public_files))))
         title = secret.title if secret.title.strip() not in said else ""
         found.append(dataclasses.replace(secret, title=title, digests=digests))
     return found
