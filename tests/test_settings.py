@@ -220,6 +220,12 @@ SHAPES = {
     "nav-map": ("nav: {关于: about.md}\n", [
         "mkdocs.yml:2: [config] 配置 nav 有误：应为列表（每项以 - 开头），实际写的是：映射（字段: 值）"]),
     "site-url-map": ("site_url: {a: 1}\n", ["mkdocs.yml:2: [config] 配置 site_url 有误：应为文字，实际写的是：映射（字段: 值）"]),
+    # Aliases: shared, never copied out (9 ** 8 texts), and an alias of itself is no loop.
+    "alias-bomb": ("anchors:\n  a: &a [x, x, x, x, x, x, x, x, x]\n"
+                   + "".join(f"  {n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefg", "bcdefgh"))
+                   + "extra:\n  unionpress:\n    genres: *h\n", [
+        "mkdocs.yml:13: [config] 配置 extra.unionpress.genres 有误：应为文字列表"]),
+    "alias-of-itself": ("extra: &x\n  unionpress: {}\n  self: *x\n", []),
     "content-dir-missing": ("extra:\n  unionpress:\n    content_dir: nowhere\n", [
         "nowhere:1: [content-dir] 内容目录不存在：nowhere"]),
     "escaped-controls": ('copyright: "版权\\f所有"\nextra:\n  unionpress:\n    footer: {host: "总工会\\e"}\n'

@@ -414,14 +414,22 @@ def _describe(value) -> str:
     return f"「{str(value)[:30]}」"
 
 
-def _plain(value, path: tuple, report) -> object:
+def _plain(value, path: tuple, report, copies: dict | None = None) -> object:
     """mkdocs.yml's values as plain dicts, lists and texts (MkDocs hands over its own config types),
     each text without control characters: a "\\f" written in a setting would otherwise reach the
-    feeds' XML. report(path, chars) says where one was."""
-    if isinstance(value, Mapping):
-        return {key: _plain(item, (*path, key), report) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item, (*path, index), report) for index, item in enumerate(value)]
+    feeds' XML. report(path, chars) says where one was. A value YAML shares through an alias (&a, *a)
+    is copied once, so neither an alias bomb nor an alias of itself can make this explode or loop."""
+    copies = {} if copies is None else copies
+    if isinstance(value, (Mapping, list, tuple)):
+        if id(value) in copies:
+            return copies[id(value)]
+        if isinstance(value, Mapping):
+            copy = copies[id(value)] = {}
+            copy.update((key, _plain(item, (*path, key), report, copies)) for key, item in value.items())
+        else:
+            copy = copies[id(value)] = []
+            copy.extend(_plain(item, (*path, index), report, copies) for index, item in enumerate(value))
+        return copy
     if isinstance(value, str) and chars.CONTROL.search(value):
         report(path, "".join(chars.CONTROL.findall(value)))
         return chars.strip_controls(value)
@@ -541,10 +549,12 @@ def setting_lines(text: str) -> dict[str, int]:
     except yaml.YAMLError:
         return {}
     lines: dict[str, int] = {}
+    seen: set[int] = set()  # a node reached again through an alias is where it was first written
 
     def walk(current, path: str, depth: int) -> None:
-        if depth > 8:  # deeper than any setting the engine reads
+        if depth > 8 or id(current) in seen:  # deeper than any setting the engine reads
             return
+        seen.add(id(current))
         if isinstance(current, yaml.MappingNode):
             for key, value in current.value:
                 where = f"{path}/{getattr(key, 'value', '')}"
