@@ -606,7 +606,7 @@ def _read_mkdocs_yml(path: Path, findings: Findings, shown: str) -> tuple[object
     except OSError as exc:
         findings.add(shown, 1, "unreadable", reason=exc.strerror or type(exc).__name__)
         return {}, {}
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
         findings.add(shown, 1, "config", field=shown, detail="文件不是 UTF-8 编码，请在编辑器中“另存为 → 编码 UTF-8”")
         return {}, {}
     try:
