@@ -331,3 +331,30 @@ def test_a_front_matter_picture_on_another_site_is_its_own_error(site_copy):
     assert lines == ["content/stories/picture-front-matter-remote.md:6: [image-remote] 图片必须是内容文件夹里的文件，"
                      "不能是其他网站（tracker.example.com）的地址：HTTPS://tracker.example.com/pixel.jpg?u=1。"
                      "请把图片下载后放进内容文件夹，用相对路径引用"]
+
+
+SENTENCE = "工人们在车间里精益求精，[劳模](/models/good-model/)带领大家攻克难关，**技术革新**取得了成果。"
+
+
+def test_a_paragraph_too_long_for_markdown_is_split_where_the_editor_broke_lines(site_copy):
+    """A Word document pasted with single line breaks is one Markdown paragraph, and Python-Markdown's
+    inline pass costs the square of a paragraph's length (5 MB: minutes). Split at the line breaks,
+    or, in one endless line, after a sentence outside link text; the editor is told at the line."""
+    from unionpress.body import PARAGRAPH_LIMIT
+
+    pasted = "\n".join([SENTENCE] * (PARAGRAPH_LIMIT // len(SENTENCE) + 50))
+    endless = SENTENCE * (2 * PARAGRAPH_LIMIT // len(SENTENCE))
+    table = "| 甲 | 乙 |\n|---|---|\n" + "\n".join(["| 工人们在车间里精益求精 | 带领大家攻克难关 |"] * 1000)
+    write_story(site_copy, "pasted", body=f"开头一段。\n\n{pasted}\n\n{table}\n\n{endless}")
+    lines, build = check(site_copy)
+    assert [line.split(": [", 1)[0] for line in lines] == ["content/stories/pasted.md:14", f"content/stories/pasted.md:{14 + pasted.count(chr(10)) + 1 + 1003 + 1}"]
+    assert all("[body-paragraph-long] 警告：正文从这一行起的一段长达" in line for line in lines)
+    html = _body(build, "pasted").at("stories/pasted/")
+    tree = lxml.html.fragment_fromstring(html, create_parent="div")
+    paragraphs = tree.findall("p")
+    endless_parts = len(paragraphs) - 1 - (pasted.count("\n") + 1)
+    assert pasted.count("\n") + 1 + 1 < len(paragraphs) and 2 <= endless_parts <= 4
+    assert len(tree.findall(".//tr")) == 1001  # the table is left whole
+    assert len(tree.findall(".//a")) == pasted.count("[劳模]") + endless.count("[劳模]")  # no link cut in two
+    assert "".join(p.text_content() for p in paragraphs[-endless_parts:]) == lxml.html.fragment_fromstring(
+        __import__("markdown").markdown(endless), create_parent="div").text_content()

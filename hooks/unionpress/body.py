@@ -105,6 +105,74 @@ def _unpaired_brackets(text: str) -> int:
     return waiting
 
 
+# Python-Markdown's inline processor rebuilds a paragraph's whole text after every link or emphasis it
+# finds, so one paragraph costs the square of its length: 0.5 MB took 3–6 s, 5 MB (a Word document
+# pasted with single line breaks, which Markdown joins into one paragraph) over two minutes. No reader
+# reads 20,000 characters as one paragraph, so a longer one is split where the editor broke lines (or,
+# for one endless line, after a sentence), and the editor is told.
+PARAGRAPH_LIMIT = 20_000
+_PLAIN_LINE = re.compile(r"^(?![ \t|<>#*+\-]|\d+[.)]\s|\[\^)\S")  # not a list, table, quote, heading, code, HTML
+_SENTENCE_END = "。！？；!?"
+
+
+def _split_sentences(line: str) -> str:
+    """One endless line → paragraphs of at least PARAGRAPH_LIMIT/2 characters, cut after a sentence
+    end that is not inside [link text](address) or `code`."""
+    out, depth, code, start = [], 0, False, 0
+    for at, char in enumerate(line):
+        if char == "`":
+            code = not code
+        elif not code and char in "[(":
+            depth += 1
+        elif not code and char in "])" and depth:
+            depth -= 1
+        elif (char in _SENTENCE_END and not depth and not code and at - start >= PARAGRAPH_LIMIT // 2):
+            out.append(line[start:at + 1])
+            start = at + 1
+    out.append(line[start:])
+    return "\n\n".join(part for part in out if part)
+
+
+def _split_long_paragraphs(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The body with every paragraph over PARAGRAPH_LIMIT characters split (see above), and the
+    (0-based line, characters) of each one split. Fenced code and structured lines (lists, tables,
+    quotes, headings, HTML, indented code) are left as written."""
+    if len(text) <= PARAGRAPH_LIMIT:
+        return text, []
+    lines = text.split("\n")
+    plain = [False] * len(lines)
+    fence = ""
+    for number, line in enumerate(lines):
+        stripped = line.lstrip()
+        if fence:
+            fence = "" if stripped.startswith(fence) else fence
+        elif stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        else:
+            plain[number] = bool(_PLAIN_LINE.match(line))
+    runs: list[tuple[int, int]] = []  # (first line, line after the last) of each overlong run
+    split: list[tuple[int, int]] = []
+    number = 0
+    while number < len(lines):
+        if not plain[number]:
+            number += 1
+            continue
+        end = number
+        while end < len(lines) and plain[end]:
+            end += 1
+        length = sum(len(line) for line in lines[number:end])
+        if length > PARAGRAPH_LIMIT:
+            runs.append((number, end))
+            split.append((number, length))
+        number = end
+    if not runs:
+        return text, []
+    for start, end in reversed(runs):
+        lines[start:end] = ["\n\n".join(_split_sentences(line) if len(line) > PARAGRAPH_LIMIT else line
+                                          for line in lines[start:end])]
+    return "\n".join(lines), split
+
+
 BODY_DEPTH = 100  # levels of nested lists, quotes or tags; real articles use under ten
 _PARSER = lxml_html.HTMLParser(huge_tree=True)
 
@@ -370,8 +438,12 @@ class BodyRenderer:
             # Python-Markdown's link parser is quadratic in unpaired [ : thousands would take minutes.
             findings.add(item.source, item.body_line, "body-brackets", count=brackets)
             return Body("")
+        source, split = _split_long_paragraphs(item.body)
+        for line, length in split:
+            findings.add(item.source, item.body_line + line, "body-paragraph-long", length=length,
+                         limit=PARAGRAPH_LIMIT)
         try:
-            html = self.md.convert(item.body)
+            html = self.md.convert(source)
         except RecursionError:
             findings.add(item.source, item.body_line, "body-too-deep", limit=BODY_DEPTH)
             return Body("")

@@ -43,6 +43,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "front-matter-split": (ERROR, "头信息中间多了一行 ---：其后的字段（{keys}）被当成了正文。请删去多余的 ---", "stray --- inside front matter"),
     "body-brackets": (ERROR, "正文里有 {count} 个没有配对的半角方括号 [ ：请检查是否把全角］和半角 [ 混用了（半角 [ 在 Markdown 里表示链接）", "too many unpaired ["),
     "html-unclosed": (ERROR, "正文里的 <{tag}> 没有对应的 </{tag}>：其后的内容可能整段丢失。请补上 </{tag}>", "unclosed HTML block"),
+    "body-paragraph-long": (WARNING, "正文从这一行起的一段长达 {length} 字，中间没有空行（Markdown 把单个换行连成一段）："
+                            "发布时已在换行处（或超过 {limit} 字的一行在句号处）分成多段。请在段落之间空一行", "paragraph too long: split"),
     "body-too-deep": (ERROR, "正文的列表、引用或 HTML 嵌套超过 {limit} 层，无法可靠排版：请检查是否误粘贴了大量 > 或 - 符号", "body nested too deeply"),
     "stray-file": (WARNING, "此文件不在任何内容类型的位置上，未被使用", "file not used"),
     "stray-published": (ERROR, "此文件标为已发布，但不在任何内容类型的文件夹里，不会发布：请移到 {kinds} 之一", "published file in no content folder"),
