@@ -38,6 +38,26 @@ class Kind:
     also_known: tuple[str, ...] = ()  # keys read indirectly (cover_alt next to cover)
     sort: Callable[[Any], Any] | None = None  # order of backlinks to this kind (newest first for stories)
     check: Callable | None = None  # (item, findings): the kind's own rules on the finished item
+    # What a kind contributes beyond its own pages, so search, the channel bar, the homepage, topic
+    # pages and the feeds iterate the registry instead of naming kinds (issue 17). Each takes the
+    # view it is given (public, or preview for pages) and returns nothing for a kind with nothing to show.
+    records: Callable | None = None  # (public, body_of) -> list[search.Record]: the kind's search documents
+    feeds: Callable | None = None  # (view, settings) -> list[FeedSet]: feeds beside the story feeds
+    home: Callable | None = None  # (site, settings) -> HomeBlock | None: the kind's box on the homepage
+    channel: Callable | None = None  # (site) -> list[(label, url)]: channel-bar entries, in registry order
+    topic: Callable | None = None  # (site, topic) -> list[item]: the kind's items a topic page lists
+    search_label: str = ""  # the kind a reader sees beside a search result and filters by (展览, 图书 …)
+
+
+@dataclass(frozen=True)
+class HomeBlock:
+    """One kind's box on the homepage: a partial template (pages/templates/_home_KIND.html) and what it shows."""
+
+    template: str  # "_home_exhibition.html"
+    title: str  # the box's heading, e.g. 线上展览
+    url: str  # its "更多" link, e.g. "exhibitions/"
+    order: int  # place on the homepage, smaller first (stories' boxes are 0–99)
+    context: dict
 
 
 @dataclass(frozen=True, kw_only=True)
