@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from . import chars
+from .awards import DEFAULT_AWARD_TIERS, is_awarded
 from .findings import Findings, did_you_mean
 
 DEFAULT_GENRES = ("劳模故事", "工匠故事", "劳动故事", "新闻", "微故事", "评论")
@@ -43,6 +44,7 @@ class Settings:
     copyright: str = ""
     review_required: bool = True
     genres: tuple[str, ...] = DEFAULT_GENRES
+    award_tiers: tuple[str, ...] = DEFAULT_AWARD_TIERS  # 奖项等级, highest first (awards.py)
     industries: tuple[str, ...] = ()
     page_size: int = 20
     gallery_page_size: int = 40  # portraits per gallery page (a phone shows two a row)
@@ -148,6 +150,8 @@ SCHEMA = {
     "timezone": ("应为时区名称，如 Asia/Shanghai", lambda v: isinstance(v, str) and _zone(v) is not None),
     "genres": ("应为文字列表", _is_text_list),
     "industries": ("应为文字列表", _is_text_list),
+    "award_tiers": ("应为奖项名称的列表，从高到低，如 [特等奖, 一等奖, 二等奖, 三等奖, 优秀奖]",
+                    lambda v: _award_tiers_problem(v) is None),
     "embed_hosts": ("应为网站域名列表，如 [player.bilibili.com]", _is_text_list),
     "feed_length": ("应为 1 到 1000 之间的整数", lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1000),
     "partners": ("应为合作媒体列表", lambda v: _partners_problem(v) is None),
@@ -314,9 +318,28 @@ def _partners_problem(value) -> str | None:
     return None
 
 
+def _award_tiers_problem(value) -> str | None:
+    """Why an award_tiers list is unusable: the tiers order every exhibition's works and contest's
+    entries, so each must be a distinct award (not 未获奖, which is where unawarded items go anyway)."""
+    if not isinstance(value, list):
+        return "不是列表"
+    if not value:
+        return "列表为空"
+    seen = set()
+    for index, tier in enumerate(value, start=1):
+        if not isinstance(tier, str) or not tier.strip():
+            return f"第 {index} 项不是文字"
+        if not is_awarded(tier):
+            return f"第 {index} 项「{tier.strip()}」不是奖项"
+        if chars.fold(tier) in seen:
+            return f"第 {index} 项「{tier.strip()}」重复"
+        seen.add(chars.fold(tier))
+    return None
+
+
 # The settings whose finding says what exactly is wrong, not only what the value must be.
 DETAILS = {"partners": _partners_problem, "footer": _footer_problem, "colors": _colors_problem,
-           "logo": _logo_path_problem}
+           "logo": _logo_path_problem, "award_tiers": _award_tiers_problem}
 
 
 def _is_dir(path: Path) -> bool:
@@ -510,6 +533,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
     settings.gallery_page_size = good.get("gallery_page_size", 40)
     settings.genres = tuple(good.get("genres", DEFAULT_GENRES))
     settings.industries = tuple(good.get("industries", ()))
+    settings.award_tiers = tuple(tier.strip() for tier in good.get("award_tiers", DEFAULT_AWARD_TIERS))
     settings.feed_length = good.get("feed_length", 50)
     settings.embed_hosts = frozenset(host.strip().lower() for host in good.get("embed_hosts", ()))
     settings.partners = tuple(good.get("partners", ()))
