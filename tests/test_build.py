@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from conftest import BASE, ROOT, mkdocs_build
+from sample_facts import public_stories
 
 # Markers written into the sample's draft, embargoed and in-review stories (content/stories/2026/).
 HIDDEN = {
@@ -44,7 +45,8 @@ def test_sample_builds_strict_with_expected_pages(sample_site):
                 "models/index.html", "models/a-mu-ren-qing/index.html", "sitemap.xml", "sitemap.xml.gz", "robots.txt",
                 "columns/index.html", "topics/index.html", "about/index.html"]:
         assert (sample_site / url).is_file(), url
-    assert len(list((sample_site / "stories").iterdir())) == 13
+    # One page per public story, whatever the sample holds (tests/sample_facts.py reads it).
+    assert sorted(p.name for p in (sample_site / "stories").iterdir()) == sorted(s.slug for s in public_stories())
 
 
 def test_no_draft_embargoed_or_unreviewed_text_anywhere(sample_site):
@@ -197,3 +199,15 @@ def test_every_page_can_be_shared(sample_site):
             wanted["canonical"] = '//link[@rel="canonical"]/@href'
         missing += [f"{name}: {what}" for what, path in wanted.items() if not "".join(tree.xpath(path)).strip()]
     assert missing == []
+
+
+def test_a_profile_under_the_gallerys_own_folder_gets_slug_reserved_with_the_page_named(site_copy):
+    """A public profile named `honor` silently shared models/honor/ with the gallery's filter pages."""
+    from conftest import check, write_item
+
+    write_item(site_copy, "models/honor.md", name="公开人物", consent="{by: 公开人物, date: 2026-01-05}",
+               status="published", photo="../images/photo.jpg", employer="某厂",
+               honors="[{honor: quanguo-laomo, year: 2020}]")
+    lines, _build = check(site_copy)
+    assert lines == ["content/models/honor.md:1: [slug-reserved] 文件名（slug）「honor」不能用：网站自己的页面 "
+                     "/models/honor/quanguo-laomo/（自动生成的「全国劳动模范」页面）在这个位置，请换一个文件名"]

@@ -890,6 +890,9 @@ def _row_paths(name: str, row, settings) -> tuple[str, ...]:
     return ()
 
 
+_VARIANT_OUTPUT = re.compile(r"media/pictures/[0-9a-f]{20}-\d+\.(?:webp|jpg|png|gif)")  # the pipeline's names
+
+
 def secrets(build, shipped: Iterable[Path] = ()) -> list[Secret]:
     """What every non-public item and held-back list row of a build would leave behind: URLs, title or
     name, and the files only it uses. `shipped`: files the theme publishes as they are (its scripts,
@@ -899,9 +902,11 @@ def secrets(build, shipped: Iterable[Path] = ()) -> list[Secret]:
     settings = build.settings
     pictures = responsive.pipeline(settings)
 
-    def with_variants(paths) -> set[Path]:
-        # The site publishes a picture's variants instead of the original: both are its traces.
-        found = set(paths)
+    def with_variants(paths, made: Iterable[Path] = ()) -> set[Path]:
+        # The site publishes a picture's variants instead of the original: both are its traces. `made`
+        # are variants already (a body's pictures): encoding them again would make variants of variants,
+        # and for a flat picture those have the very bytes of a public cover's own variants.
+        found = set(paths) | set(made)
         for path in paths:
             variants = pictures.picture(path)
             if variants is not None:
@@ -913,10 +918,12 @@ def secrets(build, shipped: Iterable[Path] = ()) -> list[Secret]:
     hidden: list[tuple[object, Secret]] = []  # (the item or row, its secret without digests yet)
     for item in build.catalog.items:
         files = {image.path for image in item.images if image.path is not None}
+        made: set[Path] = set()
         body = build.bodies.get(id(item))
         if body is not None:
-            files |= {path for _output, path in body.assets}
-        files = with_variants(files)
+            for output, path in body.assets:
+                (made if _VARIANT_OUTPUT.fullmatch(output) else files).add(path)
+        files = with_variants(files, made)
         if item in build.public:
             public_files |= files
             continue

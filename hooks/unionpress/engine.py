@@ -6,6 +6,7 @@ report exactly the same findings. Outputs (sitemap, feeds, exports …) receive 
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from . import checks, link as linking
@@ -18,7 +19,7 @@ from .kinds import ITEM_KINDS, LIST_KINDS
 from .catalog import Catalog, read_catalog
 from .link import View
 from .load import load
-from .pages import Page, Renderer, Rendered, plan
+from .pages import Page, Renderer, Rendered, gallery, plan
 from .publish import PreviewSite, PublicSite, is_public
 
 
@@ -105,6 +106,31 @@ def _check_outputs(pages: list[Page], settings: Settings, findings: Findings) ->
         findings.add(settings.doc_pages[url], 1, "duplicate-output", url=url, other=made_by(made[url]))
 
 
+def _check_slugs(catalog: Catalog, pages: list[Page], settings: Settings, findings: Findings) -> None:
+    """An item whose page folder holds a page the site makes itself (a profile named `honor` under the
+    gallery's models/honor/KEY/), or may make as content grows (gallery.RESERVED), is an error whatever
+    its status: a draft named so would hide the gallery's page, and the audit would read that page as
+    the draft's. A page at exactly the item's own URL is duplicate-output's to report."""
+    made = sorted((page for page in pages if page.url.endswith("/")), key=lambda page: page.url)
+    urls = [page.url for page in made]
+    for item in catalog.items:
+        url = _item_url(item)
+        if not url:
+            continue
+        reserved = item.kind == "model" and item.slug in gallery.RESERVED
+        deeper = None
+        at = bisect.bisect_right(urls, url)  # the page URLs after the item's own: deeper ones come first
+        while at < len(made) and urls[at].startswith(url):
+            if made[at].item is not item and not urls[at][len(url):].startswith("page/"):  # not its own pager
+                deeper = made[at]
+                break
+            at += 1
+        if reserved or deeper is not None:
+            shown = deeper.url if deeper is not None else url
+            findings.add(item.source, 1, "slug-reserved", slug=item.slug, url=shown,
+                         what=made_by(deeper) if deeper is not None else "劳模风采")
+
+
 def prepare(settings: Settings, findings: Findings | None = None) -> Build:
     findings = findings if findings is not None else Findings()
     catalog = read_catalog(load(settings, findings), settings, findings)
@@ -119,6 +145,7 @@ def prepare(settings: Settings, findings: Findings | None = None) -> Build:
     build = Build(settings, findings, catalog, public, shown, pages, public_pages)
     _render_bodies(build)
     _check_outputs(pages, settings, findings)
+    _check_slugs(catalog, public_pages, settings, findings)
     return build
 
 

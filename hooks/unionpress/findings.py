@@ -34,6 +34,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "slug-invalid": (ERROR, "文件名（slug）「{slug}」不合规：只能用小写英文字母、数字和连字符 -，例如 li-ming-2024", "invalid slug"),
     "duplicate-slug": (ERROR, "{what}「{slug}」重复：{other} 已使用同一名称", "duplicate slug"),
     "duplicate-key": (ERROR, "{what}键「{key}」重复：第 {other} 行已定义", "duplicate key"),
+    "slug-reserved": (ERROR, "文件名（slug）「{slug}」不能用：网站自己的页面 /{url}（{what}）在这个位置，请换一个文件名", "slug taken by the site's own pages"),
     "duplicate-output": (ERROR, "输出路径 /{url} 冲突：{other} 也会生成同一页面", "two sources write one output path"),
     "synonym-row": (ERROR, "第 {row} 组同义词应写成至少两个词的列表，例如 - [劳动模范, 劳模]", "synonym group is not a list of two or more words"),
     "synonym-repeated": (ERROR, "「{word}」已在第 {other} 行的同义词组里：一个词只能属于一组，请合并这两组", "word in two synonym groups"),

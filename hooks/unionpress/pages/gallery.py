@@ -75,6 +75,12 @@ FACETS = (
 )
 
 
+# Folders of models/ the gallery writes or may write as profiles are added (a filter page appears with
+# its first profile, a second page with the 21st): no profile may take one as its slug, whatever its
+# status, or its page would one day share a folder with the gallery's (engine._check_slugs).
+RESERVED = frozenset({"page", "print", "stats", *(facet.name for facet in FACETS)})
+
+
 def filters(site) -> list[tuple[Facet, list[FilterValue]]]:
     """Every filter value the public profiles give, each with its profiles in gallery order."""
     ordered = model_kind.by_honor(site)
