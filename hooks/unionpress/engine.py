@@ -121,7 +121,10 @@ def _check_slugs(catalog: Catalog, pages: list[Page], settings: Settings, findin
         deeper = None
         at = bisect.bisect_right(urls, url)  # the page URLs after the item's own: deeper ones come first
         while at < len(made) and urls[at].startswith(url):
-            if made[at].item is not item and not urls[at][len(url):].startswith("page/"):  # not its own pager
+            inner = made[at].item  # a contest's entries live under its page: they are its own, not the site's
+            own = inner is item or (inner is not None and inner.parent == item.slug
+                                    and ITEM_KINDS[inner.kind].parent == item.kind)
+            if not own and not urls[at][len(url):].startswith("page/"):  # not its own pager
                 deeper = made[at]
                 break
             at += 1
