@@ -33,7 +33,6 @@ SITE_URL = "https://example.org/"
 INDUSTRIES = ["制造业", "能源", "信息技术"]
 GENRES = ["劳模故事", "工匠故事", "劳动故事", "新闻", "微故事", "评论"]  # config.DEFAULT_GENRES
 LEVELS = ["国家级", "省部级", "市级", "县级", "企业级"]
-PAGE_KINDS = {"story": "stories", "model": "models"}  # kinds with a page of their own, and its URL folder
 # A pattern no odd text below can produce: hidden items carry MARK + number, scanned for in every output.
 MARK = "qzv"
 SCRIPT_MARK = "pwnx"  # inside <script>, event handlers and javascript: URLs: must never reach an output
@@ -52,7 +51,8 @@ PEOPLE = ["甲", "乙", "丙", "Zoë", "O'Brien", "<i>审</i>", "阿卜杜勒·�
 SLUG_ODD = ["a", "0", "9-9", "x" * 60, "2026-05-01", "li-ming-2024", "a1b2"]
 # Words the gallery and listings use as URL segments beside profiles and stories: a slug may still
 # be one of them (models/stats/ is the honors report, models/print/ the name-card index, …).
-SLUG_RESERVED = ["page", "stats", "print", "region", "honor", "level", "year", "industry", "stories", "feeds", "tags"]
+GALLERY_FOLDERS = {"page", "stats", "print", "region", "honor", "level", "year", "industry"}  # under models/
+SLUG_RESERVED = sorted(GALLERY_FOLDERS) + ["stories", "feeds", "tags"]
 TAG_ODD = ["C++", "5G", "5g", "Ｃ＋＋", "劳模/工匠", "a b", "#话题", "..", "%2F", "?x=1", "🔧", "<b>", "&amp;",
            "عمال", "é", "ℌ", "劳模精神", "工匠", "AI", "ai", "page", "a--b", "-", "'", "\"q\""]
 
@@ -194,7 +194,14 @@ class Doc:
 
     @property
     def url(self) -> str:
-        return f"{PAGE_KINDS[self.kind]}/{self.slug}/" if self.kind in PAGE_KINDS else ""
+        """Its page's address, as its kind declares it ("" for a kind without pages)."""
+        from types import SimpleNamespace
+
+        from unionpress.kinds import ITEM_KINDS
+
+        kind = ITEM_KINDS[self.kind]
+        shape = SimpleNamespace(kind=self.kind, slug=self.slug, parent=self.parent, key=self.key)
+        return kind.url(shape) if kind.url else ""
 
     def text(self) -> str:
         return "---\n" + dump(self.fields) + "\n---\n\n" + self.body + "\n"
@@ -281,8 +288,8 @@ def _slug(draw, kind: str, taken: set[str], marker: str, flawed: bool) -> str:
     else:
         base = draw(st.one_of(st.sampled_from(SLUG_ODD), st.from_regex(r"[a-z0-9]{1,10}(-[a-z0-9]{1,6}){0,2}",
                                                                         fullmatch=True)))
-    if (marker or flawed) and draw(st.integers(0, 3)) == 0:
-        base = draw(st.sampled_from(SLUG_RESERVED))  # a public profile there is an error (duplicate-output)
+    if flawed and draw(st.integers(0, 3)) == 0:
+        base = draw(st.sampled_from(SLUG_RESERVED))  # a profile there is an error whatever its status
     if base.startswith(MARK) and not marker:
         base = "x" + base  # only hidden items carry the marker
     slug, n = base, 2
@@ -362,6 +369,7 @@ def sites(draw, malformed: bool = False) -> Site:
 
     # -- which items, in which state --------------------------------------------------------------
     docs: list[Doc] = []
+    expected: set[tuple[str, str]] = set()
     contests: dict[str, Doc] = {}
     taken: dict[str, set[str]] = {}
 
@@ -381,6 +389,8 @@ def sites(draw, malformed: bool = False) -> Site:
                 "bundle": f"{folder}/{slug}/index.md"}[shape]
         doc = Doc(kind, slug, path, state, marker, parent)
         docs.append(doc)
+        if kind == "model" and slug in GALLERY_FOLDERS:
+            expected.add((path, "slug-reserved"))
         if kind == "contest":
             contests[slug] = doc
         return doc
@@ -405,7 +415,7 @@ def sites(draw, malformed: bool = False) -> Site:
     options = {"industries": INDUSTRIES, "page_size": draw(st.integers(1, 3)), "gallery_page_size": draw(st.integers(1, 3)),
                "feed_length": draw(st.integers(1, 3))}
     site = Site(docs, lists, draw(odd_text(20)), images={f"images/{name}": name for name in IMAGES}, flawed=flawed,
-                search=draw(st.integers(0, 3)) == 0, settings=options, gates=gates)
+                search=draw(st.integers(0, 3)) == 0, settings=options, gates=gates, expected=expected)
     for doc in docs:
         if doc.gated and (doc.kind != "entry" or contests[doc.parent].gated):
             site.public.add((doc.kind, doc.key))

@@ -142,7 +142,8 @@ def assert_outputs_parse(outcome) -> None:
 
 def assert_no_script(outcome) -> None:
     """Nothing an editor wrote can run: every script of every page is the engine's (a file under
-    assets/unionpress/, or the one inline script of the templates), no element has an event handler,
+    assets/unionpress/, the one inline script of the templates, or JSON-LD data that parses as JSON),
+    no element has an event handler,
     no address a javascript:, data: or vbscript: URL, and no SVG output carries script."""
     inline, found = set(), []
     for page in sorted(outcome.site_dir.rglob("*.html")):
@@ -155,6 +156,8 @@ def assert_no_script(outcome) -> None:
                 if element.get("src"):
                     if "assets/unionpress/" not in element.get("src"):
                         found.append(f"{name}: {element.get('src')}")
+                elif element.get("type") == "application/ld+json":  # data for search engines, never run
+                    json.loads(element.text_content())
                 else:
                     inline.add(element.text_content())
             found += [f"{name}: <{element.tag} {key}>" for key in element.attrib if key.lower().startswith("on")]
