@@ -8,6 +8,7 @@ in docs/ with Material (our masthead and footer injected), serves, and watches.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def on_config(config):
     # Material prints site_name unescaped in places (an aria-label, <title>): give it the text escaped
     # once (a Markup is not escaped again where Material does escape), controls already removed.
     config.site_name = Markup.escape(settings.site_name)
-    settings.stylesheets = tuple(_theme_stylesheets(config))
+    settings = dataclasses.replace(settings, stylesheets=tuple(_theme_stylesheets(config)))  # settings are frozen
     if settings.preview and Path(config.site_dir).resolve() == (config_file.parent / "site").resolve():
         # A preview never lands where production is published from.
         config.site_dir = str(config_file.parent / "site-preview")

@@ -233,7 +233,8 @@ def test_column_without_a_public_story_has_no_page_feed_or_channel(site_copy, ca
     urls = _urls(build.public_pages)
     assert "columns/laodongzhe-zhi-ge/" in urls and "columns/gonghui-dongtai/" not in urls
     assert _feeds(public) == {"feeds/rss.xml", "feeds/columns/laodongzhe-zhi-ge.xml", "feeds/topics/laodongmei.xml"}
-    assert [url for _title, url in channels(public, build.settings)][:3] == ["", "columns/laodongzhe-zhi-ge/", "topics/"]
+    assert [url for _title, url in channels(public, build.settings)][:4] == ["", "columns/laodongzhe-zhi-ge/", "models/",
+                                                                             "topics/"]
     for url in ("", "columns/", "feeds/"):
         assert "工会动态" not in build.renderer.out.text_of(url), url
 

@@ -51,7 +51,7 @@ def test_filter_values_come_from_public_items_only(site_copy):
     write_story(site_copy, "ding-shi", date="2027-01-01 09:00", column="neibu-tongbao")
     _, build = check(site_copy)
     facets = search.facets(search.records(build.public, lambda item: build.bodies[id(item)]))
-    assert facets == {"kind": ["劳模", "故事"], "column": ["劳动者之歌"]}  # 内部通报 has no public story
+    assert facets == {"kind": ["故事", "劳模"], "column": ["劳动者之歌"]}  # registry order; 内部通报 has no public story
 
 
 def test_a_record_carries_kind_column_date_cover_and_names(site_copy):

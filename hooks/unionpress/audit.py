@@ -932,6 +932,11 @@ def secrets(build, shipped: Iterable[Path] = ()) -> list[Secret]:
         noun = "姓名" if item.kind == "model" else "标题"
         hidden.append((item, Secret(item.source, kind.url(item) if kind.url else "",
                                     item.label if item.label != item.slug else "", noun=noun)))
+        # What else of it would show that it leaked (an exhibition's works and their authors, a
+        # share's author): text only, its URL and files are the item's own secret's.
+        for marker_noun, text in (kind.markers(item) if kind.markers else ()):
+            if text.strip():
+                hidden.append((object(), Secret(item.source, "", text, noun=marker_noun)))
     for name, rows in build.catalog.lists.items():
         kind = LIST_KINDS[name]
         public_rows = build.public.lists.get(name, {})
@@ -952,7 +957,7 @@ def secrets(build, shipped: Iterable[Path] = ()) -> list[Secret]:
     said |= _found_in(_handwritten_text(settings), {title for title in titles - said if len(title) < MIN_TITLE})
     found = []
     for owner, secret in hidden:
-        digests = frozenset(filter(None, (_digest(path) for path in sorted(hidden_files[id(owner)] - public_files))))
+        digests = frozenset(filter(None, (_digest(path) for path in sorted(hidden_files.get(id(owner), set()) - public_files))))
         title = secret.title if secret.title.strip() not in said else ""
         found.append(dataclasses.replace(secret, title=title, digests=digests))
     return found

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from typing import Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -34,8 +35,21 @@ class Logo:
     height: int
 
 
-@dataclass
+def _frozen(value):
+    """A setting's value that nobody can change after the build has read it: mappings read-only, lists
+    as tuples, all the way down."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: _frozen(inner) for key, inner in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(inner) for inner in value)
+    return value
+
+
+@dataclass(frozen=True)
 class Settings:
+    """The settings of one build, immutable once made (from_mapping): every phase and output reads the
+    same values; a caller that needs others makes new settings with dataclasses.replace."""
+
     root: Path  # the project folder (where mkdocs.yml lives)
     content_dir: Path
     site_name: str = "UnionPress"
@@ -52,18 +66,18 @@ class Settings:
     preview: bool = False
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(SHANGHAI))
     markdown_extensions: tuple = MKDOCS_BUILTIN_EXTENSIONS
-    mdx_configs: Mapping = field(default_factory=dict)
+    mdx_configs: Mapping = field(default_factory=lambda: MappingProxyType({}))
     nav_pages: tuple[tuple[str, str], ...] = ()  # hand-written pages of the nav: (title, URL)
-    doc_pages: Mapping[str, str] = field(default_factory=dict)  # URL → docs/ file of every hand-written page
+    doc_pages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # URL → docs/ file of every hand-written page
     stylesheets: tuple[str, ...] = ()  # site paths, in order
     feed_length: int = 50
     embed_hosts: frozenset[str] = frozenset()  # hosts whose players a body may embed (iframe)
-    partners: tuple[dict, ...] = ()  # partner newsrooms' filtered feeds (checked against the content later)
-    footer: Mapping[str, str] = field(default_factory=dict)  # FOOTER_KEYS → text, only those set
-    colors: Mapping[str, str] = field(default_factory=dict)  # COLOR_KEYS → #rrggbb, only those set
+    partners: tuple[Mapping, ...] = ()  # partner newsrooms' filtered feeds (checked against the content later)
+    footer: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # FOOTER_KEYS → text, only those set
+    colors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # COLOR_KEYS → #rrggbb, only those set
     logo: Logo | None = None  # the union's emblem in the masthead, a file of docs/
     cache_dir: Path = Path(".cache/unionpress/pictures")  # encoded picture variants, kept between builds
-    setting_lines: Mapping[str, int] = field(default_factory=dict)  # line of each extra.unionpress key
+    setting_lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # line of each extra.unionpress key
 
     @property
     def base_url(self) -> str:
@@ -523,36 +537,32 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
     if not content_dir.is_absolute():
         content_dir = root / content_dir
     names, configs = _loadable(site, *_extensions(site), problem)
-    settings = Settings(root=root, content_dir=content_dir, site_name=str(site.get("site_name") or "UnionPress"),
-                        site_url=str(site.get("site_url") or ""), site_description=str(site.get("site_description") or ""),
-                        copyright=str(site.get("copyright") or ""), markdown_extensions=names, mdx_configs=configs,
-                        nav_pages=_nav_pages(site.get("nav")))
-    settings.timezone = _zone(good.get("timezone", "Asia/Shanghai")) or SHANGHAI
-    settings.review_required = good.get("review_required", True)
-    settings.page_size = good.get("page_size", 20)
-    settings.gallery_page_size = good.get("gallery_page_size", 40)
-    settings.genres = tuple(good.get("genres", DEFAULT_GENRES))
-    settings.industries = tuple(good.get("industries", ()))
-    settings.award_tiers = tuple(tier.strip() for tier in good.get("award_tiers", DEFAULT_AWARD_TIERS))
-    settings.feed_length = good.get("feed_length", 50)
-    settings.embed_hosts = frozenset(host.strip().lower() for host in good.get("embed_hosts", ()))
-    settings.partners = tuple(good.get("partners", ()))
-    settings.colors = {key: color.lower() for key, color in good.get("colors", {}).items()}
-    settings.footer = {key: str(text).strip() for key, text in good.get("footer", {}).items() if str(text).strip()}
-    settings.setting_lines = dict(lines)
-    settings.cache_dir = Path(environ.get("UNIONPRESS_CACHE") or root / ".cache/unionpress/pictures")
-    settings.preview = _truthy(environ.get("UNIONPRESS_PREVIEW"))
-    settings.now = clock(settings.timezone, environ)
+    timezone = _zone(good.get("timezone", "Asia/Shanghai")) or SHANGHAI
+    now = clock(timezone, environ)
     docs = root / str(site.get("docs_dir") or "docs")
-    if "logo" in good:
-        logo = _logo(docs, good["logo"])
-        if isinstance(logo, str):
-            problem(("extra", "unionpress", "logo"), f"{SCHEMA['logo'][0]}：{logo}")
-        else:
-            settings.logo = logo
-    if _is_dir(docs):
-        settings.doc_pages = {doc_url(p.relative_to(docs).as_posix()): f"{docs.name}/{p.relative_to(docs).as_posix()}"
-                              for p in sorted(docs.rglob("*.md")) if "overrides" not in p.relative_to(docs).parts}
+    logo = _logo(docs, good["logo"]) if "logo" in good else None
+    if isinstance(logo, str):
+        problem(("extra", "unionpress", "logo"), f"{SCHEMA['logo'][0]}：{logo}")
+        logo = None
+    doc_pages = {doc_url(p.relative_to(docs).as_posix()): f"{docs.name}/{p.relative_to(docs).as_posix()}"
+                 for p in sorted(docs.rglob("*.md")) if "overrides" not in p.relative_to(docs).parts} if _is_dir(docs) else {}
+    settings = Settings(
+        root=root, content_dir=content_dir, site_name=str(site.get("site_name") or "UnionPress"),
+        site_url=str(site.get("site_url") or ""), site_description=str(site.get("site_description") or ""),
+        copyright=str(site.get("copyright") or ""), markdown_extensions=names, mdx_configs=MappingProxyType(configs),
+        nav_pages=_nav_pages(site.get("nav")), timezone=timezone,
+        review_required=good.get("review_required", True), page_size=good.get("page_size", 20),
+        gallery_page_size=good.get("gallery_page_size", 40), genres=tuple(good.get("genres", DEFAULT_GENRES)),
+        industries=tuple(good.get("industries", ())),
+        award_tiers=tuple(tier.strip() for tier in good.get("award_tiers", DEFAULT_AWARD_TIERS)),
+        feed_length=good.get("feed_length", 50),
+        embed_hosts=frozenset(host.strip().lower() for host in good.get("embed_hosts", ())),
+        partners=_frozen(tuple(good.get("partners", ()))),
+        colors=_frozen({key: color.lower() for key, color in good.get("colors", {}).items()}),
+        footer=_frozen({key: str(text).strip() for key, text in good.get("footer", {}).items() if str(text).strip()}),
+        setting_lines=_frozen(dict(lines)),
+        cache_dir=Path(environ.get("UNIONPRESS_CACHE") or root / ".cache/unionpress/pictures"),
+        preview=_truthy(environ.get("UNIONPRESS_PREVIEW")), now=now, logo=logo, doc_pages=_frozen(doc_pages))
     return settings
 
 

@@ -1,4 +1,5 @@
-"""Which feeds the site offers: the whole site, each column, each topic, each partner.
+"""Which feeds the site offers: the whole site, each kind's own (Kind.feeds: reading shares …), each
+column, each topic, each partner.
 
 Kept apart from the output that writes them (outputs/feeds.py) because pages need the same list:
 every page links the site feed, column and topic pages link theirs, and /feeds/ lists them all.
@@ -10,6 +11,7 @@ build offers the same feeds as production, never one of what it shows only in pr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Sequence
 
 from .tags import tag_key
 
@@ -28,7 +30,16 @@ class FeedSet:
     tags: tuple[str, ...] = ()  # tag keys (tag_key): a partner's 5G matches a story's 5g
     genres: tuple[str, ...] = ()
     full_text: bool = True
-    kind: str = "site"  # site | column | topic | partner
+    kind: str = "site"  # site | column | topic | partner, or the item kind of a kind's own feed (share …)
+    # A kind's own feed (Kind.feeds) holds items of another kind than stories: which kind, and which of
+    # the public view's items, newest first (default: every public item of that kind, newest first).
+    kind_of_items: str = "story"
+    select: Callable[[object], Sequence] | None = None  # (public view) -> items, newest first
+    group: str = ""  # its heading on /feeds/ ("读书分享"); site, column, topic and partner feeds have theirs
+
+    def items(self, public) -> Sequence:
+        """The public items this feed may hold, newest first, before its filters and length."""
+        return self.select(public) if self.select else public.latest(self.kind_of_items)
 
     def url(self, fmt: str) -> str:
         suffix = next(s for name, s, _type, _label in FORMATS if name == fmt)
@@ -41,6 +52,7 @@ class FeedSet:
         return [(mime, label, self.url(name)) for name, _s, mime, label in FORMATS]
 
     def matches(self, story, column_key: str, topic_keys) -> bool:
+        """Whether a story passes the feed's filters (a feed without filters takes any item)."""
         if self.columns and column_key not in self.columns:
             return False
         if self.topics and not set(self.topics) & set(topic_keys):
@@ -81,11 +93,17 @@ def feed_of(site, name: str, row) -> FeedSet | None:
 
 
 def feed_sets(public, settings) -> list[FeedSet]:
-    """Every feed of the public view, in a stable order: site, columns, topics, partners. A partner's
-    filter may name a row that is not public yet: its feed simply finds nothing through it, since the
-    public view knows no story in that row (outputs/feeds.py matches against the public view)."""
+    """Every feed of the public view, in a stable order: site, each kind's own (registry order),
+    columns, topics, partners. A partner's filter may name a row that is not public yet: its feed
+    simply finds nothing through it, since the public view knows no story in that row
+    (outputs/feeds.py matches against the public view)."""
+    from .kinds import ITEM_KINDS  # the kinds' modules import this one (topic and column feeds)
+
     public = public_of(public)
     sets = [site_feed(settings)]
+    for kind in ITEM_KINDS.values():
+        if kind.feeds:
+            sets += kind.feeds(public, settings)
     sets += [column_feed(column, settings) for column in public.occupied("column")]
     sets += [topic_feed(topic, settings) for topic in public.occupied("topic")]
     for partner in settings.partners:

@@ -1,10 +1,12 @@
 """Search: what the reader's search can find, made from the public view and nothing else.
 
-One record per public item that has a page (stories, labor models; other kinds as their pages
-arrive): its title, kind, column, date and cover as metadata, and as text its title, summary, body
-and — for names, which readers often type in pinyin on a phone — the pinyin of every person's name
-(majianguo, ma jianguo, mjg). The records go to Pagefind (outputs/search.py), which segments the
-Chinese at index time and serves the index in chunks, so a query downloads only what it needs.
+One record per public page a reader may look for, made by its kind (`Kind.records`, e.g. a story's
+in kinds/story.py; an exhibition also makes one per work): its title, kind, column, date and cover
+as metadata, and as text its title, summary, body and — for names, which readers often type in
+pinyin on a phone — the pinyin of every person's name (majianguo, ma jianguo, mjg). This module
+walks the registry and keeps the toolkit the kinds share (name_forms, plain_text, body_text,
+thumbnail). The records go to Pagefind (outputs/search.py), which segments the Chinese at index time
+and serves the index in chunks, so a query downloads only what it needs.
 
 Two tables go beside the index for the browser, applied to the query: traditional → simplified
 characters from OpenCC's data (勞模 → 劳模, shipped with the site), and the union's synonyms
@@ -25,9 +27,6 @@ from pypinyin import Style, lazy_pinyin
 
 from . import responsive
 
-# The kind a reader sees beside a result, and filters by.
-KIND_LABELS = {"story": "故事", "model": "劳模", "exhibition": "展览", "book": "图书", "share": "分享",
-               "contest": "征文"}
 _PARSER = lxml.html.HTMLParser(huge_tree=True)  # a deep body keeps all of its text
 _HAN = re.compile(r"[\u3400-\u9fff]")
 # Pagefind's indexing of one record grows with the square of its Chinese text (Pagefind 1.6, 2 cores:
@@ -44,7 +43,7 @@ class Record:
 
     url: str  # site path, "stories/x/"
     title: str
-    kind: str  # KIND_LABELS value
+    kind: str  # what a reader sees beside the result and filters by: Kind.search_label (故事, 作品 …)
     text: str
     date: str = ""  # YYYY-MM-DD, in the union's time zone
     column: str = ""
@@ -94,7 +93,8 @@ def plain_text(html: str) -> str:
     return " ".join(" ".join(tree.itertext()).split())
 
 
-def _body_text(item, body_of) -> str:
+def body_text(item, body_of) -> str:
+    """An item's rendered body as text, up to BODY_TEXT_LIMIT characters (said in the build log)."""
     text = plain_text(body_of(item).html)
     if len(text) > BODY_TEXT_LIMIT:
         log.info(f"站内搜索只收录 {item.source} 正文的前 {BODY_TEXT_LIMIT} 字（全文 {len(text)} 字）")
@@ -102,35 +102,21 @@ def _body_text(item, body_of) -> str:
     return text
 
 
-def _thumbnail(image, settings) -> str:
+def thumbnail(image, settings) -> str:
+    """The site path of a result's small picture ('' without one)."""
     shown = responsive.published(image, settings, "small")
     return shown[0] if shown else ""
 
 
 def records(public, body_of) -> list[Record]:
-    """Every public item with a page, in the view's order (deterministic)."""
+    """Every kind's records, in registry order and each kind's own order (deterministic). A record
+    without a URL (an item whose kind has no page) is no search result."""
+    from .kinds import ITEM_KINDS  # the kinds import this module's toolkit
+
     found: list[Record] = []
-    for story in public.latest("story"):
-        column = public.first(story, "column")
-        names = [n for person in story.authors for n in name_forms(person)]
-        names += [n for model in public.refs(story, "models") for n in name_forms(model.name)]
-        found.append(Record(
-            url=public.url(story), title=story.title, kind=KIND_LABELS["story"],
-            text=" ".join(filter(None, [story.summary, _body_text(story, body_of),
-                                        " ".join(story.authors), " ".join(story.tags)])),
-            date=story.date.date().isoformat() if story.date else "", column=column.name if column else "",
-            image=_thumbnail(story.cover, public.settings),
-            image_alt=story.cover.alt if story.cover else "", names=tuple(dict.fromkeys(names))))
-    honors = public.lists["honor"]
-    for model in public.all("model"):
-        about = [model.employer, model.position, model.industry, model.region, model.quote]
-        about += [f"{award.year}年{honors[award.honor_key].name}" for award in model.honors
-                  if award.honor_key in honors]
-        found.append(Record(
-            url=public.url(model), title=model.name, kind=KIND_LABELS["model"],
-            text=" ".join(filter(None, [*about, _body_text(model, body_of)])),
-            image=_thumbnail(model.photo, public.settings),
-            image_alt=model.photo.alt if model.photo else "", names=name_forms(model.name)))
+    for kind in ITEM_KINDS.values():
+        if kind.records:
+            found += kind.records(public, body_of)
     return [record for record in found if record.url]
 
 
@@ -188,6 +174,6 @@ def facets(records: list[Record]) -> dict[str, list[str]]:
     """The values each filter can take, for the search page's filter buttons. Written beside the
     index so the page need not ask Pagefind for them: that loads every filter chunk, and those list
     every page (45 KB of a first query at 10,000 stories)."""
-    kinds = sorted({record.kind for record in records})
+    kinds = list(dict.fromkeys(record.kind for record in records))  # registry order: 故事, 劳模, 展览, 作品 …
     columns = sorted({record.column for record in records if record.column})
     return {"kind": kinds, "column": columns}

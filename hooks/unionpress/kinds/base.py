@@ -47,6 +47,10 @@ class Kind:
     channel: Callable | None = None  # (site) -> list[(label, url)]: channel-bar entries, in registry order
     topic: Callable | None = None  # (site, topic) -> list[item]: the kind's items a topic page lists
     search_label: str = ""  # the kind a reader sees beside a search result and filters by (展览, 图书 …)
+    # What else of a hidden item would show that it leaked, besides its URL, files and title or name
+    # (the audit always knows those): (noun, text) pairs for the audit's message, such as
+    # ("作品", work.title), ("作者", work.author), ("作者", share.author).
+    markers: Callable | None = None  # (item) -> list[tuple[str, str]]
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import search
 from ..items import Image, Item, Signature
 from ..validate import read_signature
-from .base import Kind, Ref
+from .base import HomeBlock, Kind, Ref
 
 
 @dataclass(frozen=True)
@@ -95,20 +96,75 @@ def by_honor(site) -> list[ModelWorker]:
 PROFILE_STORIES = 20  # stories on the profile itself; the rest on /models/SLUG/stories/ pages
 
 
+def person(model: ModelWorker, honors, description: str) -> dict:
+    """The profile as schema.org Person: only what the profile page itself shows (never gender,
+    ethnicity or consent)."""
+    data = {"@type": "Person", "name": model.name, "description": description,
+            "worksFor": {"@type": "Organization", "name": model.employer}}
+    if model.position:
+        data["jobTitle"] = model.position
+    if honors:
+        data["award"] = [f"{award.year}年{honor.name}" for award, honor in honors]
+    return data
+
+
 def pages(site, out) -> None:
     """The profiles; the gallery and its filters are pages/gallery.py."""
     for model in site.all("model"):
         stories = site.backrefs(model, "story", "models")  # newest first, public only
         more = f"{url(model)}stories/" if len(stories) > PROFILE_STORIES else ""
-        out.add(url(model), "model.html", title=model.name, description=f"{model.name}，{model.employer}{model.position}",
+        honors, description = awards(site, model), f"{model.name}，{model.employer}{model.position}"
+        out.add(url(model), "model.html", title=model.name, description=description,
                 item=model, lastmod=model.date, searchable=True, image=model.photo, model=model,
-                honors=awards(site, model), stories=stories[:PROFILE_STORIES], story_count=len(stories), more=more)
+                honors=honors, stories=stories[:PROFILE_STORIES], story_count=len(stories), more=more,
+                jsonld=person(model, honors, description))
         if more:
             out.listing(more, f"{model.name}的相关报道", stories, kicker="劳模风采",
                         description=f"报道{model.name}（{model.employer}）的全部 {len(stories)} 篇稿件")
 
 
-KIND = Kind("model", "劳模", "models", ModelWorker, read, url=url, pages=pages, check=check, also_known=("photo_alt",), refs=(
+def records(public, body_of) -> list[search.Record]:
+    """A profile is found by the name (and its pinyin), employer, position, industry, region, quote,
+    honors and biography."""
+    found = []
+    honors = public.lists["honor"]
+    for model in public.all("model"):
+        about = [model.employer, model.position, model.industry, model.region, model.quote]
+        about += [f"{award.year}年{honors[award.honor_key].name}" for award in model.honors
+                  if award.honor_key in honors]
+        found.append(search.Record(
+            url=public.url(model), title=model.name, kind=KIND.search_label,
+            text=" ".join(filter(None, [*about, search.body_text(model, body_of)])),
+            image=search.thumbnail(model.photo, public.settings),
+            image_alt=model.photo.alt if model.photo else "", names=search.name_forms(model.name)))
+    return found
+
+
+def channel(site) -> list[tuple[str, str]]:
+    """劳模风采 in the channel bar while the view holds a profile."""
+    return [("劳模风采", "models/")] if site.all("model") else []
+
+
+def home(site, settings) -> HomeBlock | None:
+    """星光大道 on the homepage: the recent highest honorees (pages/gallery.star_strip)."""
+    from ..pages.gallery import star_strip  # the gallery's pages import this module
+
+    strip = star_strip(site)
+    if not strip:
+        return None
+    return HomeBlock("_home_model.html", "劳模风采", "models/", 100, {"models": strip})
+
+
+def topic(site, row) -> list[ModelWorker]:
+    """The topic's models: those it names itself, then those of its stories, each once."""
+    seen = list(site.backrefs(row, "model", "topics"))
+    for story in site.backrefs(row, "story", "topics"):
+        seen += [m for m in site.refs(story, "models") if m not in seen]
+    return seen
+
+
+KIND = Kind("model", "劳模", "models", ModelWorker, read, url=url, pages=pages, check=check, also_known=("photo_alt",),
+            records=records, channel=channel, home=home, topic=topic, search_label="劳模", refs=(
     Ref("honors", "honor", lambda m: [a.honor_key for a in m.honors]),
     Ref("topics", "topic", lambda m: m.topic_keys),
 ))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import search
 from ..items import Image, Item
 from ..tags import tag_key
 from .base import Kind, Ref
@@ -73,18 +74,56 @@ def neighbours(site) -> dict[int, tuple[Story | None, Story | None]]:
     return found
 
 
+def article(story: Story, column, description: str, settings) -> dict:
+    """The story as schema.org NewsArticle (its URL and cover are added when the page is rendered)."""
+    data = {"@type": "NewsArticle", "headline": story.title, "description": description, "inLanguage": "zh-CN",
+            "datePublished": story.date, "publisher": {"@type": "Organization", "name": settings.site_name}}
+    if story.authors:
+        data["author"] = [{"@type": "Person", "name": name} for name in story.authors]
+    if column is not None:
+        data["articleSection"] = column.name
+    if story.tags:
+        data["keywords"] = list(story.tags)
+    return data
+
+
 def pages(site, out) -> None:
     around = neighbours(site)
     for story in site.latest("story"):
         newer, older = around.get(id(story), (None, None))
-        out.add(url(story), "story.html", title=story.title, description=out.summary(story), item=story,
+        column, description = site.first(story, "column"), out.summary(story)
+        out.add(url(story), "story.html", title=story.title, description=description, item=story,
                 lastmod=story.date, searchable=True, image=story.cover, story=story,
-                column=site.first(story, "column"), models=site.refs(story, "models"), newer=newer, older=older,
-                topics=site.refs(story, "topics"), tags=[(t, out.tag_url(t)) for t in story.tags])
+                column=column, models=site.refs(story, "models"), newer=newer, older=older,
+                topics=site.refs(story, "topics"), tags=[(t, out.tag_url(t)) for t in story.tags],
+                jsonld=article(story, column, description, out.settings))
+
+
+def records(public, body_of) -> list[search.Record]:
+    """A story is found by its title, summary, body, bylines, tags and the names (and their pinyin) of
+    its writers and of the labor models it is about."""
+    found = []
+    for story in public.latest("story"):
+        column = public.first(story, "column")
+        names = [n for person in story.authors for n in search.name_forms(person)]
+        names += [n for model in public.refs(story, "models") for n in search.name_forms(model.name)]
+        found.append(search.Record(
+            url=public.url(story), title=story.title, kind=KIND.search_label,
+            text=" ".join(filter(None, [story.summary, search.body_text(story, body_of),
+                                        " ".join(story.authors), " ".join(story.tags)])),
+            date=story.date.date().isoformat() if story.date else "", column=column.name if column else "",
+            image=search.thumbnail(story.cover, public.settings),
+            image_alt=story.cover.alt if story.cover else "", names=tuple(dict.fromkeys(names))))
+    return found
+
+
+def topic(site, row) -> tuple[Story, ...]:
+    """A topic's stories, newest first: the paginated list of its page (kinds/topic.py)."""
+    return site.backrefs(row, "story", "topics")
 
 
 KIND = Kind("story", "稿件", "stories", Story, read, date_required=True, url=url, pages=pages, sort=newest_first,
-            also_known=("cover_alt",), refs=(
+            records=records, topic=topic, search_label="故事", also_known=("cover_alt",), refs=(
                 Ref("column", "column", lambda s: (s.column_key,) if s.column_key else ()),
                 Ref("topics", "topic", lambda s: s.topic_keys),
                 Ref("models", "model", lambda s: s.model_slugs),

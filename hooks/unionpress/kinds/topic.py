@@ -1,4 +1,4 @@
-"""Topics (专题/主题活动): content/topics.yml → /topics/KEY/ (stories, models, exhibitions) and /topics/."""
+"""Topics (专题/主题活动): content/topics.yml → /topics/KEY/ (each kind's members, through `Kind.topic`) and /topics/."""
 
 from __future__ import annotations
 
@@ -36,14 +36,6 @@ def url(topic: Topic) -> str:
     return f"topics/{topic.key}/"
 
 
-def models_of(site, topic: Topic) -> list:
-    """Models named by the topic itself, then those of its stories, each once."""
-    seen = list(site.backrefs(topic, "model", "topics"))
-    for story in site.backrefs(topic, "story", "topics"):
-        seen += [m for m in site.refs(story, "models") if m not in seen]
-    return seen
-
-
 def featured(site, today: dt.date) -> Topic | None:
     """The topic the homepage leads with: the first whose window holds today (the union's date), of
     those that have a page in this view."""
@@ -53,18 +45,39 @@ def featured(site, today: dt.date) -> Topic | None:
     return None
 
 
+def members(site, topic: Topic) -> list[tuple[object, list]]:
+    """(kind, its items) for every kind whose `topic` hook finds some in this topic, in registry order."""
+    from . import ITEM_KINDS  # the registry imports this module
+
+    found = []
+    for kind in ITEM_KINDS.values():
+        items = [item for item in kind.topic(site, topic) if site.url(item)] if kind.topic else []  # with a page
+        if items:
+            found.append((kind, items))
+    return found
+
+
 def pages(site, out) -> None:
-    """A page per topic that holds a story or profile of this view; /topics/ lists them."""
+    """A page per topic that holds an item of this view; /topics/ lists them. The topic's stories are
+    the paginated list; its other kinds' items (models, exhibitions, contests …) head the first page."""
     topics = site.occupied("topic")
     for topic in topics:
-        out.listing(url(topic), topic.name, site.backrefs(topic, "story", "topics"), kicker="专题",
-                    description=topic.summary, cover=topic.cover, models=models_of(site, topic),
-                    feed=feed_of(site, "topic", topic), notice=out.row_banner("topic", topic))
+        groups = members(site, topic)
+        stories = next((items for kind, items in groups if kind.name == "story"), [])
+        others = [(kind, items) for kind, items in groups if kind.name != "story"]
+        feed, notice = feed_of(site, "topic", topic), out.row_banner("topic", topic)
+        for page, title, number, group, urls in out.paged(url(topic), topic.name, stories, out.settings.page_size):
+            out.add(page, "topic.html", title=title, description=topic.summary,
+                    lastmod=group[0].date if group else None, image=topic.cover if number == 1 else None,
+                    heading=topic.name, kicker="专题", note="", cover=topic.cover if number == 1 else None,
+                    groups=others if number == 1 else [], stories=group, pages=urls, current=number, feed=feed,
+                    notice=notice)
     if topics:
         out.add("topics/", "index.html", title="全部专题", kicker="专题", description="专题和主题活动",
                 entries=[(topic.name, url(topic), topic.summary, len(site.backrefs(topic, "story", "topics")))
                          for topic in topics])
 
 
+# Every kind that names topics in a `topics` field: a topic holding any of them has a page.
 KIND = ListKind("topic", "专题", "topics.yml", read, url=url, pages=pages,
-                members=(("story", "topics"), ("model", "topics")))
+                members=(("story", "topics"), ("model", "topics"), ("exhibition", "topics"), ("contest", "topics")))

@@ -1,6 +1,7 @@
-"""Feeds: RSS 2.0 and Atom (feedgen) and JSON Feed 1.1 for the site, each column, topic and partner.
+"""Feeds: RSS 2.0 and Atom (feedgen) and JSON Feed 1.1 for the site, each kind's own feed (reading
+shares …), each column, topic and partner.
 
-Full text with every link and image absolute, the cover as an enclosure, the story URL as a stable
+Full text with every link and image absolute, the cover as an enclosure, the item's URL as a stable
 id, dates with the union's offset. Built from the public view only, like every output. The feed's
 own date is its newest item's, so an unchanged feed keeps the same bytes from build to build.
 """
@@ -17,38 +18,40 @@ from feedgen.feed import FeedGenerator
 
 from .. import responsive
 from ..feedsets import FeedSet, feed_sets
-from ..kinds import story as story_kind
-from ..pages.base import summary_of
+from ..kinds import ITEM_KINDS
+from ..pages.base import derive_summary, summary_of
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
 def _entries(public, feed: FeedSet, length: int) -> list:
     chosen = []
-    for story in public.latest("story"):
-        column = public.first(story, "column")
-        topics = [topic.key for topic in public.refs(story, "topics")]
-        if feed.matches(story, column.key if column else "", topics):
-            chosen.append(story)
+    for item in feed.items(public):
+        column = public.first(item, "column")
+        topics = [topic.key for topic in public.refs(item, "topics")]
+        if item in public and feed.matches(item, column.key if column else "", topics):  # never a hidden one
+            chosen.append(item)
             if len(chosen) == length:
                 break
     return chosen
 
 
 class _Entry:
-    """What every format says about one story."""
+    """What every format says about one item: a story, or a kind's own feed's item (a reading share).
+    Its author is its `authors`, or its one `author`; its picture its `cover`."""
 
-    def __init__(self, public, story, body_of, base: str, full_text: bool) -> None:
-        self.url = base + story_kind.url(story)
-        self.title = story.title
-        self.summary = summary_of(story)
-        self.html = body_of(story).absolute(base) if full_text else ""
-        self.date = story.date
-        self.authors = list(story.authors)
-        column = public.first(story, "column")
-        self.categories = ([column.name] if column else []) + list(dict.fromkeys(story.tags))
+    def __init__(self, public, item, body_of, base: str, full_text: bool) -> None:
+        self.url = base + ITEM_KINDS[item.kind].url(item)
+        self.title = item.label
+        self.summary = summary_of(item) if hasattr(item, "summary") else derive_summary(item.body)
+        self.html = body_of(item).absolute(base) if full_text else ""
+        self.date = item.date
+        author = getattr(item, "author", "")
+        self.authors = list(getattr(item, "authors", ())) or ([author] if author else [])
+        column = public.first(item, "column")
+        self.categories = ([column.name] if column else []) + list(dict.fromkeys(getattr(item, "tags", ())))
         self.cover = None
-        shown = responsive.published(story.cover, public.settings, "largest")
+        shown = responsive.published(getattr(item, "cover", None), public.settings, "largest")
         if shown is not None:
             output, file = shown
             mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
@@ -169,9 +172,9 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     base = settings.base_url
     written = []
     for feed in feed_sets(public, settings):
-        stories = _entries(public, feed, settings.feed_length)
-        entries = [_Entry(public, s, body_of, base, feed.full_text) for s in stories]
-        updated = stories[0].date if stories else settings.now
+        items = _entries(public, feed, settings.feed_length)
+        entries = [_Entry(public, item, body_of, base, feed.full_text) for item in items]
+        updated = items[0].date if items else settings.now
         rss, atom = _xml(feed, entries, base, settings, updated)
         for fmt, data in (("rss", rss), ("atom", atom), ("json", _json(feed, entries, base))):
             target = site_dir / feed.url(fmt)

@@ -19,7 +19,7 @@ from ..config import Settings
 from ..items import Image, Item
 from ..kinds import ITEM_KINDS, LIST_KINDS, column, model
 from ..publish import PublicSite, banner, row_reasons
-from . import feeds, gallery, home, stats, tags
+from . import feeds, gallery, home, jsonld, stats, tags
 from .base import (STATIC, Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, summary_of,
                    tag_table)
 
@@ -74,13 +74,18 @@ def unshown_rows(public: PublicSite) -> list[str]:
 
 
 def channels(site, settings: Settings) -> list[tuple[str, str]]:
-    """The channel bar: home, each column, all topics, labor models, tags, then the hand-written pages.
-    Stories are never listed: the bar is on every page, so it must not grow with them."""
+    """The channel bar: home, each column, then each kind's entries (Kind.channel, in registry order:
+    劳模风采, 线上展览, 职工书屋, 征文比赛 — each only while the view holds one), all topics, tags, then
+    the hand-written pages. Stories are never listed: the bar is on every page, so it must not grow
+    with them (a phone scrolls it sideways)."""
     bar = [("首页", "")]
     bar += [(c.name, column.url(c)) for c in site.occupied("column")]  # a column with a page in this view
+    for kind in ITEM_KINDS.values():
+        if kind.channel:
+            bar += kind.channel(site)
     if site.occupied("topic"):
         bar.append(("专题", "topics/"))
-    bar += [("劳模风采", "models/"), ("标签", "tags/")]
+    bar.append(("标签", "tags/"))
     bar += [(title, url) for title, url in settings.nav_pages]
     return bar
 
@@ -146,6 +151,11 @@ class Renderer:
         context["page"] = page
         context["canonical"] = self.site_url + page.url if self.site_url and page.url != "404.html" else ""
         context["og_image"] = self._share_image(page.image) if self.site_url and page.image and page.image.path else ""
+        # `jsonld` in a page's context is its data; in the template it is the helper that prints data as
+        # the script element (layout.html prints the page's; a template may print its own through it).
+        canonical, og_image = context["canonical"], context["og_image"]
+        context["page_jsonld"] = page.context.get("jsonld")
+        context["jsonld"] = lambda data: jsonld.script(jsonld.complete(data, canonical, og_image))
         return self.env.get_template(page.template).render(**context)
 
     def _share_image(self, image: Image) -> str:
