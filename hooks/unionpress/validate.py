@@ -374,6 +374,8 @@ def isbn_problem(value: str) -> str | None:
     digits = value.replace("-", "").replace(" ", "")
     if not re.fullmatch(r"\d{13}", digits):
         return "应为 13 位数字（ISBN-13，可含连字符）"
+    if not digits.startswith(("978", "979")):  # the book-trade prefixes: any other EAN is not a book
+        return "ISBN-13 以 978 或 979 开头，请核对书上的条码号"
     total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
     if (10 - total % 10) % 10 != int(digits[12]):
         return "校验位不对，请核对书上的条码号"
