@@ -1,7 +1,9 @@
 // Lightbox for an article's pictures and a portrait: a native <dialog> (focus stays inside, Esc
 // closes, focus returns to the picture), ← and → step through the page's pictures, the caption is
-// the figure's caption or else the picture's alt text. Shipped with the site. Without this script
-// each picture is a plain link to its largest size.
+// the figure's caption or else the picture's alt text. An address that names a picture's anchor
+// (an exhibition's #work-3, shared by a reader) opens it, and stepping keeps the address on the
+// picture shown, so copying it shares that one. Shipped with the site. Without this script each
+// picture is a plain link to its largest size.
 const links = [...document.querySelectorAll("a.up-lightbox")];
 
 function caption(link) {
@@ -42,16 +44,36 @@ if (links.length) {
     text.textContent = `${caption(link)}（第 ${at + 1} 张，共 ${links.length} 张）`;
     count.textContent = `${at + 1} / ${links.length}`;
     steps.forEach((button) => { button.hidden = links.length < 2; });
+    const anchor = link.closest("[data-up-anchor][id]");
+    if (anchor && dialog.open) history.replaceState(history.state, "", `#${encodeURIComponent(anchor.id)}`);
+  };
+
+  const open = (index) => {
+    opener = links[index];
+    dialog.showModal(); // before show(): the address follows the picture only while the dialog is open
+    show(index);
+    dialog.querySelector("[data-close]").focus();
+  };
+
+  // The picture the address names: an anchor marked data-up-anchor holds it (an id elsewhere, such
+  // as the skip link's #up-main or a heading's, opens nothing).
+  const named = () => {
+    let id = "";
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch { return -1; }
+    const target = id && document.getElementById(id);
+    const link = target && target.matches("[data-up-anchor]") && target.querySelector("a.up-lightbox");
+    return link ? links.indexOf(link) : -1;
+  };
+  const openNamed = () => {
+    const index = named();
+    if (index >= 0 && !dialog.open) open(index);
   };
 
   links.forEach((link, index) => {
     link.addEventListener("click", (event) => {
       if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return; // a new tab, as asked
       event.preventDefault();
-      opener = link;
-      show(index);
-      dialog.showModal();
-      dialog.querySelector("[data-close]").focus();
+      open(index);
     });
   });
   dialog.addEventListener("click", (event) => {
@@ -64,4 +86,6 @@ if (links.length) {
     if (event.key === "ArrowLeft") { show(at - 1); event.preventDefault(); }
   });
   dialog.addEventListener("close", () => { if (opener) opener.focus(); });
+  window.addEventListener("hashchange", openNamed);
+  openNamed();
 }
