@@ -15,6 +15,7 @@ from .base import Kind, Ref
 from .book import LIBRARY_URL, newest_first, person
 
 SEARCH_LABEL = "读书分享"
+LIST_URL = "library/shares/"  # every share, newest first, paginated
 FEED_STEM = "feeds/shares"
 SAME_BOOK = 5  # other shares about the same book, under a share
 
@@ -90,8 +91,19 @@ def linked_data(share: Share, book, description: str, settings) -> dict:
 
 
 def pages(site, out) -> None:
+    """A page per share, and /library/shares/: every share of the view, newest first, paginated (the
+    reading room itself shows only the newest)."""
+    from ..feedsets import public_of
+
     around = neighbours(site)
-    for share in site.latest("share"):
+    shares = site.latest("share")
+    feed_set = feed(public_of(site), out.settings)
+    for page, title, number, group, urls in out.paged(LIST_URL, "读书分享", shares, out.settings.page_size):
+        if not shares:
+            break
+        out.add(page, "library_shares.html", title=title, description="职工的读书心得：读了什么书，有什么体会，最新的在前",
+                lastmod=group[0].date, shares=group, count=len(shares), pages=urls, current=number, feed=feed_set)
+    for share in shares:
         book = site.first(share, "book")  # None while the book is not in this view
         newer, older = around[id(share)]
         about = out.summary(share)
