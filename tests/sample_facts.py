@@ -29,14 +29,17 @@ def public_stories(build=None) -> list:
 
 
 def feed_files(build=None) -> set[str]:
-    """Every feed file of the public site: the site's, each column holding a public story, each topic
-    holding a public story or profile, each partner's; RSS, Atom and JSON Feed of each."""
+    """Every feed file of the public site: the site's, the reading shares' while a share is public, each
+    column holding a public story, each topic holding a public story, profile, exhibition or contest,
+    each partner's; RSS, Atom and JSON Feed of each."""
     build = build or sample()
     public = build.public
     columns = {story.column_key for story in public.all("story")} & set(public.lists["column"])
-    topics = {key for kind in ("story", "model") for item in public.all(kind) for key in item.topic_keys}
+    topics = {key for kind in ("story", "model", "exhibition", "contest") for item in public.all(kind)
+              for key in item.topic_keys}
     topics &= set(public.lists["topic"])
     stems = [f"feeds/columns/{key}" for key in columns] + [f"feeds/topics/{key}" for key in topics]
+    stems += ["feeds/shares"] if public.all("share") else []
     stems += [f"feeds/partners/{partner['name']}" for partner in build.settings.partners]
     return {"feeds/rss.xml", "feeds/atom.xml", "feeds/feed.json"} | {
         stem + suffix for stem in stems for suffix in (".xml", ".atom.xml", ".json")}
