@@ -114,6 +114,8 @@ def test_entries_grouped_by_tier_in_the_unions_order(announced):
     assert _tiers(build, "contests/essay/") == [
         ("特等奖", ["作品g-grand"]), ("一等奖", ["作品c-first", "作品d-first", "作品a-first"]),
         ("二等奖", ["作品b-second"]), ("最佳创意奖", ["作品e-special"]), ("其他参赛作品", ["作品f-none"])]
+    openings = [span.text for span in _html(build, "contests/essay/").find_class("up-entries__opening")]
+    assert openings[:2] == ["g-grand的正文。", "c-first的正文。"]  # each piece's first words under its title
     status = _html(build, "contests/essay/").find_class("up-contest__status")[0].text_content()
     assert status == "已揭晓 评审结果已揭晓，6 件作品获奖"
 

@@ -30,6 +30,7 @@ STATE_KEYS = {OPEN: "open", UPCOMING: "upcoming", JUDGING: "judging", ANNOUNCED:
 IN_CONTEST = "所在目录"  # the entry → contest reference (the entry's folder, not a field an editor writes)
 SEARCH_LABEL = "征文"
 HOME_CONTESTS = 3
+OPENING = 60  # characters of an entry's text shown under its title on the contest page
 
 
 @dataclass(frozen=True, eq=False)
@@ -252,6 +253,13 @@ def entry_description(entry: Entry, contest: Contest) -> str:
     return f"{lead}。{opening}" if opening else lead
 
 
+def opening(entry: Entry) -> str:
+    """The first words of an entry, under its title in the contest's list."""
+    from ..pages.base import derive_summary
+
+    return derive_summary(entry.body, OPENING)
+
+
 def pages(site, out) -> None:
     """/contests/, each contest and each of its entries. Entries are planned here, with their contest:
     their order and 上一篇/下一篇 come from the contest's tiers."""
@@ -275,7 +283,7 @@ def pages(site, out) -> None:
         out.add(url(contest), "contest.html", title=contest.title, description=description, item=contest,
                 lastmod=max(filter(None, (contest.date, newest)), default=None), searchable=True,
                 image=contest.cover, contest=contest, standing=standing_, topics=site.refs(contest, "topics"),
-                jsonld=contest_ld(standing_, settings, description))
+                opening=opening, jsonld=contest_ld(standing_, settings, description))
         around = neighbours(standing_)
         for number, (tier, group) in enumerate(standing_.groups, start=1):
             for entry in group:
