@@ -233,16 +233,18 @@ class Site:
         return status == "published" and (since is None or since <= when)
 
     def row_pages(self) -> set[str]:
-        """The pages of columns and topics: public rows that hold a public story (a topic: or profile)."""
+        """The pages of columns and topics: public rows that hold a public member (the kinds the
+        registry names as a row's members: a column's stories, a topic's stories, profiles …)."""
+        from unionpress.kinds import LIST_KINDS
+
         found = set()
-        for doc in self.docs:
-            if (doc.kind, doc.key) not in self.public:
-                continue
-            if doc.kind == "story" and self.row_open("columns.yml", doc.fields["column"], CLOCK):
-                found.add(f"columns/{doc.fields['column']}/")
-            if doc.kind in ("story", "model"):
-                found |= {f"topics/{key}/" for key in doc.fields.get("topics", ())
-                          if self.row_open("topics.yml", key, CLOCK)}
+        for name, file, folder in (("column", "columns.yml", "columns"), ("topic", "topics.yml", "topics")):
+            kinds = {kind for kind, _field in LIST_KINDS[name].members}
+            for doc in self.docs:
+                if doc.kind in kinds and (doc.kind, doc.key) in self.public:
+                    keys = doc.fields.get(name) or doc.fields.get(f"{name}s") or ()
+                    found |= {f"{folder}/{key}/" for key in ([keys] if isinstance(keys, str) else keys)
+                              if self.row_open(file, key, CLOCK)}
         return found
 
 
@@ -795,14 +797,17 @@ def _lighter(search: bool):
     environment every build makes), and Pagefind, a Node program, runs only when `search` says."""
     from unionpress import outputs, pages
 
-    made, writers = pages.environment, outputs.OUTPUTS
-    pages.environment = _environment(made)
+    made, writers = getattr(pages, "environment", None), outputs.OUTPUTS
+    if made is not None:  # where the Renderer looks it up; without it, builds are only slower
+        pages.environment = _environment(made)
     if not search:
         outputs.OUTPUTS = {name: write for name, write in writers.items() if name != "search"}
     try:
         yield
     finally:
-        pages.environment, outputs.OUTPUTS = made, writers
+        outputs.OUTPUTS = writers
+        if made is not None:
+            pages.environment = made
 
 
 _ENVIRONMENTS: dict = {}
