@@ -9,6 +9,7 @@ import shutil
 from PIL import Image as PILImage
 
 from conftest import BASE, NOW, ROOT, VARIANT, check, mkdocs_build, write_story
+from sample_facts import cover_variants
 from test_browser import browser, served  # noqa: F401  (fixtures)
 
 
@@ -114,7 +115,7 @@ def test_lightbox_steps_through_an_articles_pictures_by_keyboard(browser, served
     assert dialog.is_visible()
     caption = dialog.locator("figcaption")
     assert caption.inner_text() == "焊工在车间里焊接，焊花四溅（第 1 张，共 2 张）"
-    assert dialog.locator("img").evaluate("i => i.src").endswith("-960.jpg")
+    assert dialog.locator("img").evaluate("i => i.src").endswith("/" + cover_variants("han-jie-hanqiang").largest.output)
     page.keyboard.press("ArrowRight")
     assert caption.inner_text() == "车间里排列整齐的压力容器，等待焊缝探伤（第 2 张，共 2 张）"
     page.keyboard.press("ArrowRight")  # round again to the first

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 from conftest import MKDOCS, NOW, ROOT
+from sample_facts import feed_files
 from test_build import HIDDEN
 
 
@@ -41,34 +42,60 @@ def _run(project: Path, preview: bool) -> subprocess.CompletedProcess:
     return subprocess.run([*MKDOCS, "build", "-q", "--strict"], env=env, capture_output=True, text=True, cwd=project)
 
 
+def _prepared(project: Path, preview: bool):
+    """The engine's view of the project, as the hooks prepare it for this build."""
+    from unionpress import config, engine
+
+    environ = {"UNIONPRESS_NOW": NOW, **({"UNIONPRESS_PREVIEW": "1"} if preview else {})}
+    settings, findings = config.load(project, environ=environ)
+    return engine.prepare(settings, findings)
+
+
 def test_preview_goes_to_its_own_folder_with_noindex(tmp_path):
+    from unionpress.kinds import ITEM_KINDS
+
     project = _project(tmp_path)
     result = _run(project, preview=True)
     assert result.returncode == 0, result.stderr
     assert not (project / "site").exists()
     site = project / "site-preview"
-    pages = sorted(site.rglob("*.html"))
-    assert len(pages) > 40
-    missing = [p.relative_to(site).as_posix() for p in pages
-               if '<meta name="robots" content="noindex, nofollow">' not in p.read_text(encoding="utf-8")]
+    build = _prepared(project, preview=True)
+    # Exactly the preview's planned pages and the hand-written ones, every one with noindex.
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    planned = {page.output for page in build.pages} | {url + "index.html" for url in build.settings.doc_pages}
+    assert pages == sorted(planned)
+    missing = [name for name in pages
+               if '<meta name="robots" content="noindex, nofollow">' not in (site / name).read_text(encoding="utf-8")]
     assert missing == []
     assert (site / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
-    draft = (site / "stories/gaowen-zuoye-caogao/index.html").read_text(encoding="utf-8")
-    assert "草稿·未发布" in draft
+    # Every item with a page has it in the preview; exactly the non-public ones carry the banner.
+    hidden = [item for item in build.catalog.items if item not in build.public]
+    bannered = {item.source for item in build.catalog.items if ITEM_KINDS[item.kind].url
+                and "草稿·未发布" in (site / ITEM_KINDS[item.kind].url(item) / "index.html").read_text(encoding="utf-8")}
+    assert bannered == {item.source for item in hidden if ITEM_KINDS[item.kind].url} != set()
     column = (site / "columns/laodongzhe-zhi-ge/index.html").read_text(encoding="utf-8")
     assert "高温下的坚守" in column  # the preview lists drafts where editors look for them …
-    outside = [site / "sitemap.xml", site / "sitemap.xml.gz", site / "robots.txt"]
-    outside += [p for p in sorted((site / "feeds").rglob("*")) if p.is_file() and p.suffix != ".html"]
-    assert len(outside) > 10
-    hidden = [m.encode() for markers in HIDDEN.values() for m in markers]
-    for path in outside:  # … but no hidden story reaches a file meant for the outside, feeds included
-        assert [m for m in hidden if m in path.read_bytes()] == [], path
-    # nor the search index: its fragments are gzip, its Chinese split by U+200B
+    # … but no hidden item reaches a file meant for the outside: exactly the sitemaps, robots.txt and the
+    # public view's feeds, none holding a hidden story's markers.
+    outside = {"sitemap.xml", "sitemap.xml.gz", "robots.txt"}
+    feeds = {p.relative_to(site).as_posix() for p in (site / "feeds").rglob("*") if p.is_file() and p.suffix != ".html"}
+    assert feeds == feed_files(build)
+    markers = [m.encode() for values in HIDDEN.values() for m in values]
+    for name in sorted(outside | feeds):
+        assert [m for m in markers if m in (site / name).read_bytes()] == [], name
+    # nor the search index: one fragment per search record of the public view (a page, or a work at
+    # its anchor), the title of every public page a reader can search for in them; its fragments are
+    # gzip, its Chinese split by U+200B
+    from unionpress import search
+
+    records = search.records(build.public, lambda item: build.bodies[id(item)])
+    searchable = [page for page in build.public_pages if page.searchable]
+    assert {page.url for page in searchable} <= {record.url.split("#", 1)[0] for record in records}
     fragments = sorted((site / "pagefind").rglob("*.pf_fragment"))
-    assert fragments
+    assert len(fragments) == len(records)
     text = b"".join(gzip.decompress(p.read_bytes()) for p in fragments).replace("\u200b".encode(), b"")
-    assert "焊花里的青春".encode() in text
-    assert [m for m in hidden if m in text] == []
+    assert [page.title for page in searchable if page.title.encode() not in text] == []
+    assert [m for m in markers if m in text] == []
     # the production build of the same project lands in site/, without noindex
     assert _run(project, preview=False).returncode == 0
     home = (project / "site/index.html").read_text(encoding="utf-8")
@@ -104,8 +131,18 @@ def test_sample_production_build_passes_the_audit(sample_site):
                                    environ={"UNIONPRESS_CONTENT": str(ROOT / "content"), "UNIONPRESS_NOW": NOW})
     build = engine.prepare(settings)
     hidden = secrets(build)
-    assert sorted(s.url for s in hidden) == ["models/sun-weimin-caogao/", "stories/dai-shen-gaojian/",
-                                             "stories/gaowen-zuoye-caogao/", "stories/quanguo-laomo-dahui-tebie-baodao/"]
+    # Secrets of exactly the items the gate holds back and the lists with held-back rows, each held item's
+    # page address among them; the sample's planted ones included.
+    from unionpress.kinds import ITEM_KINDS, LIST_KINDS
+
+    items = [item for item in build.catalog.items if item not in build.public]
+    lists = {settings.display(settings.content_dir / LIST_KINDS[name].file) for name, rows in build.catalog.lists.items()
+             if set(rows) - set(build.public.lists.get(name, {}))}
+    assert {s.source for s in hidden} == {item.source for item in items} | lists
+    assert {ITEM_KINDS[item.kind].url(item) for item in items if ITEM_KINDS[item.kind].url} <= {s.url for s in hidden}
+    planted = {"models/sun-weimin-caogao/", "stories/dai-shen-gaojian/", "stories/gaowen-zuoye-caogao/",
+               "stories/quanguo-laomo-dahui-tebie-baodao/"}  # test_build.HIDDEN's items
+    assert planted <= {s.url for s in hidden}
     assert audit(sample_site, hidden) == []
 
 
