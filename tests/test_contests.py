@@ -330,6 +330,7 @@ def test_structured_data_of_an_entry_and_a_contest(announced):
                      "award": "职工征文一等奖", "datePublished": "2026-05-02"}
     page = next(p for p in build.public_pages if p.url == "contests/essay/entries/a-first/")
     assert page.context["jsonld"]["@type"] == "CreativeWork" and page.image is None  # the contest has no poster
+    assert page.description == "职工征文一等奖，作者作者a-first（示例工厂）。a-first的正文。"
     event = next(p for p in build.public_pages if p.url == "contests/essay/").context["jsonld"]
     assert (event["@type"], event["startDate"], event["endDate"], event["organizer"]["name"]) == (
         "Event", "2026-03-01", "2026-04-15", "示例市总工会")
@@ -363,6 +364,12 @@ def test_metadata_is_escaped_on_every_contest_page(site_copy):
         html = build.renderer.out.text_of(url)
         assert "<img src=x" not in html, url
         assert not lxml.html.fromstring(html).xpath("//*[@onerror]"), url
+    # The structured data reads back as written: escaped for the script element, not changed.
+    [script] = _html(build, "contests/essay/entries/won/").xpath("//script[@type='application/ld+json']")
+    data = json.loads(script.text)
+    assert (data["@type"], data["name"], data["author"]["name"], data["isPartOf"]["name"]) == (
+        "CreativeWork", evil, evil, evil)
+    assert "<" not in script.text
 
 
 # -- production builds: the sample's draft entry and a fixture's -----------------------------------------
@@ -425,6 +432,14 @@ def test_sample_contests_have_pages(sample_site):
     tiers = {entry.award for entry in public.all("entry") if entry.award}
     assert len(tiers) >= 3  # the issue asks for a contest with entries in three tiers
     assert contests.collecting(public)  # and the reading room has a contest open now
+    # Shared as a card: the contest's poster, and the entry's structured data at its own address.
+    entry = next(e for e in public.all("entry") if public.get("contest", e.parent).cover)
+    page = lxml.html.parse(str(sample_site / public.url(entry) / "index.html")).getroot()
+    address = "https://example.org/" + public.url(entry)
+    [data] = [json.loads(s.text) for s in page.xpath("//script[@type='application/ld+json']")]
+    assert (data["@type"], data["name"], data["url"]) == ("CreativeWork", entry.title, address)
+    assert data["image"] == page.xpath("//meta[@property='og:image']/@content")[0]
+    assert re.fullmatch(r"https://example\.org/media/pictures/[0-9a-f]{20}-\d+\.jpg", data["image"])
 
 
 def test_audit_knows_a_hidden_entrys_title_url_and_author(announced):

@@ -17,6 +17,7 @@ opens nothing has happened yet, so an award there (test data, a wrong year) chan
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from dataclasses import dataclass
 
 from .. import search
@@ -164,9 +165,16 @@ def _listing_key(standing_: Standing):
     return (STATES.index(standing_.state), -last, -opens.toordinal(), contest.slug)
 
 
+_standings: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def standings(site) -> list[Standing]:
-    """Every contest of the view in the order of /contests/: 征集中, 即将开始, 评审中, 已揭晓."""
-    return sorted((standing(site, contest) for contest in site.all("contest")), key=_listing_key)
+    """Every contest of the view in the order of /contests/: 征集中, 即将开始, 评审中, 已揭晓. Worked out
+    once per view (pages, search, the homepage, every topic and the reading room ask): a view and its
+    clock never change."""
+    if site not in _standings:
+        _standings[site] = tuple(sorted((standing(site, contest) for contest in site.all("contest")), key=_listing_key))
+    return list(_standings[site])
 
 
 def collecting(site) -> list[Standing]:
