@@ -33,6 +33,7 @@ SITE_URL = "https://example.org/"
 INDUSTRIES = ["制造业", "能源", "信息技术"]
 GENRES = ["劳模故事", "工匠故事", "劳动故事", "新闻", "微故事", "评论"]  # config.DEFAULT_GENRES
 LEVELS = ["国家级", "省部级", "市级", "县级", "企业级"]
+AWARDS = ["特等奖", "一等奖", "二等奖", "三等奖", "优秀奖", "入围奖", "最佳人气奖"]  # the default tiers, and others
 # A pattern no odd text below can produce: hidden items carry MARK + number, scanned for in every output.
 MARK = "qzv"
 SCRIPT_MARK = "pwnx"  # inside <script>, event handlers and javascript: URLs: must never reach an output
@@ -550,7 +551,11 @@ def draw_fields(draw, site: Site, doc: Doc, columns, topics, honors, shelves) ->
             f["topics"] = [draw(st.sampled_from([t["key"] for t in topics]))]
         f["works"] = [{"title": draw(odd_text(20)), "author": draw(st.sampled_from(PEOPLE)),
                        "image": _picture(draw, site, doc), "year": draw(st.sampled_from([1900, 2020, TODAY.year + 1])),
+                       "award": draw(st.sampled_from(AWARDS + [""])),
                        "description": draw(odd_text(500))} for _ in range(draw(st.integers(1, 3)))]
+        for work in f["works"]:
+            if not work["award"]:
+                del work["award"]
     elif doc.kind == "book":
         f["title"] = title(64)
         f["author"] = draw(st.sampled_from(PEOPLE))
@@ -573,13 +578,20 @@ def draw_fields(draw, site: Site, doc: Doc, columns, topics, honors, shelves) ->
         f["opens"] = Raw(opens.isoformat())
         if draw(st.booleans()):
             f["closes"] = Raw((opens + dt.timedelta(days=draw(st.integers(0, 99)))).isoformat())
+        for key in ("theme", "organizer"):
+            if draw(st.booleans()):
+                f[key] = draw(odd_text(30))
         if draw(st.booleans()):
-            f["theme"] = draw(odd_text(30))
+            f["cover"], f["cover_alt"] = _picture(draw, site, doc), draw(st.sampled_from(ALT_SAFE))
+        if topics and draw(st.booleans()):
+            f["topics"] = [draw(st.sampled_from([t["key"] for t in topics]))]
     elif doc.kind == "entry":
         f["title"] = title(64)
         f["author"] = draw(st.sampled_from(PEOPLE))
         if draw(st.booleans()):
-            f["award"] = draw(odd_text(10))
+            f["unit"] = draw(odd_text(20))
+        if draw(st.booleans()):
+            f["award"] = draw(st.one_of(st.sampled_from(AWARDS), odd_text(10)))
     if at is not None:
         f["date"] = draw(written_date(at))
     f["status"] = {"public": "published", "embargoed": "published", "unreviewed": "published",
