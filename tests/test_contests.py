@@ -118,6 +118,9 @@ def test_entries_grouped_by_tier_in_the_unions_order(announced):
     assert openings[:2] == ["g-grand的正文。", "c-first的正文。"]  # each piece's first words under its title
     status = _html(build, "contests/essay/").find_class("up-contest__status")[0].text_content()
     assert status == "已揭晓 评审结果已揭晓，6 件作品获奖"
+    dates = [div.findtext("dd") for div in _html(build, "contests/essay/").find_class("up-facts")[0]
+             if div.findtext("dt") == "征集时间"]
+    assert dates == ["2026年3月1日—4月15日"]  # the year once when both days share it
 
 
 def test_the_unions_own_tiers_order_the_groups(announced):
@@ -201,6 +204,16 @@ def test_contest_page_before_and_during_collection_says_what_happens_next(site_c
     assert page.find_class("up-empty")[0].text == "征集尚未开始，欢迎届时投稿。"
     facts = {div.findtext("dt"): div.findtext("dd") for div in page.find_class("up-facts")[0]}
     assert facts == {"主题": "岗位上的故事", "征集时间": "2026年12月1日—2027年1月20日", "主办": "示例市总工会"}
+
+
+def test_a_contest_without_a_closing_day_says_so(site_copy):
+    write_item(site_copy, "contests/essay/index.md", title="长期征文", opens="2026-03-01", date="2026-05-01",
+               status="published")
+    _, build = check(site_copy)
+    page = _html(build, "contests/essay/")
+    assert page.find_class("up-contest__status")[0].text_content() == "征集中 长期征集"
+    assert {div.findtext("dt"): div.findtext("dd") for div in page.find_class("up-facts")[0]} == {
+        "征集时间": "2026年3月1日起"}
 
 
 def test_pieces_published_while_collecting_are_shown_without_a_tier(site_copy):

@@ -105,10 +105,6 @@ class Standing:
         return tuple(entry for _tier, group in self.groups for entry in group)
 
     @property
-    def announced(self) -> bool:
-        return self.state == ANNOUNCED
-
-    @property
     def key(self) -> str:
         """The state in ASCII, for the badge's class (up-state--open …)."""
         return STATE_KEYS[self.state]
@@ -118,11 +114,9 @@ class Standing:
         opens, closes = self.contest.opens, self.contest.closes
         if opens is None:
             return ""
-        start = f"{opens.year}年{opens.month}月{opens.day}日"
         if closes is None:
-            return f"{start}起"
-        end = f"{closes.month}月{closes.day}日" if closes.year == opens.year else f"{closes.year}年{closes.month}月{closes.day}日"
-        return f"{start}—{end}"
+            return f"{_cn(opens)}起"
+        return f"{_cn(opens)}—{_cn(closes)[5:] if closes.year == opens.year else _cn(closes)}"
 
     def note(self) -> str:
         """One line under the state badge: what a worker can do now."""
