@@ -408,8 +408,10 @@ class BodyRenderer:
         except (OSError, ValueError):  # a name too long for the file system, a NUL byte …
             raise Problem("link-missing", target=written) from None
         fragment = parts.fragment
-        if fragment and target in t.by_url and not fragment.startswith("up-"):
-            fragment = sanitize.body_id(fragment)  # a heading in another item's body; up-… are its page's
+        if fragment and target in t.by_url and not fragment.startswith("up-") \
+                and fragment not in getattr(t.by_url[target], "anchors", ()):
+            fragment = sanitize.body_id(fragment)  # a heading in another item's body; up-… and an item's
+            # own `anchors` (an exhibition's #work-3) are its page's
         rest = (f"?{parts.query}" if parts.query else "") + (f"#{fragment}" if fragment else "")
         return MARK + quote(target, safe="/") + rest
 

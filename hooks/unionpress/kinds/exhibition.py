@@ -73,6 +73,12 @@ class Exhibition(Item):
     topic_keys: tuple[str, ...] = ()
 
     @property
+    def anchors(self) -> frozenset[str]:
+        """The fragments its page defines for a link to point at: one per work (body.py keeps a link's
+        #work-3 as written instead of reading it as a heading of the preface)."""
+        return frozenset(work.anchor for work in self.works)
+
+    @property
     def poster(self) -> Image | None:
         """The picture that stands for the exhibition (cards, link previews): its cover, else its first work's."""
         return self.cover or next((work.image for work in self.works if work.image is not None), None)

@@ -87,5 +87,8 @@ if (links.length) {
   });
   dialog.addEventListener("close", () => { if (opener) opener.focus(); });
   window.addEventListener("hashchange", openNamed);
-  openNamed();
+  // After the load: the browser's own jump to the named element on loading takes the focus back
+  // to the page, which would leave the open dialog without it (no Esc, no arrow keys).
+  if (document.readyState === "complete") openNamed();
+  else window.addEventListener("load", openNamed, { once: true });
 }
