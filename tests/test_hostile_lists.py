@@ -178,7 +178,9 @@ def test_build_log_names_rows_without_a_page(site_copy, caplog):
         "栏目「新栏目KX9」（columns.yml：xin-zhuanlan）未公开（定时发布：2026-12-01 00:00）：正式构建不生成它的页面和订阅源",
         "栏目「工会动态」（columns.yml：gonghui-dongtai）还没有公开的稿件：不生成它的页面和订阅源，首页和栏目条上也不列出",
         "专题「筹备专题QZT7」（topics.yml：choubei-zhuanti）未公开（草稿）：正式构建不生成它的页面和订阅源",
-        "荣誉「新设荣誉RY5」（honors.yml：xin-rongyu）未公开（定时发布：2027-01-01 00:00）：正式构建里不显示、不统计"]
+        "荣誉「新设荣誉RY5」（honors.yml：xin-rongyu）未公开（定时发布：2027-01-01 00:00）：正式构建里不显示、不统计",
+        # the base fixture's only shelf holds no book: a shelf has no feed and no place on the channel bar
+        "书架「文学」（library/shelves.yml：wenxue）还没有公开的书目：正式构建不生成它的页面，职工书屋里也不列出"]
     assert all(r.levelno == logging.INFO for r in caplog.records if r.name == "mkdocs.hooks.unionpress")
 
 

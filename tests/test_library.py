@@ -442,3 +442,17 @@ def test_sample_library_page_shows_every_public_shelf_in_file_order(sample_site)
     book = public.get("book", "gongjiang-jingshen")
     text = unescape((sample_site / "library/books/gongjiang-jingshen/index.html").read_text(encoding="utf-8"))
     assert isbn.hyphenated(book.isbn) in text and "978-7-5008-4011-4" in text
+
+
+def test_build_log_says_which_shelves_get_no_page(tmp_path, caplog):
+    import logging
+
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    reading_room(content)
+    with caplog.at_level(logging.INFO, logger="mkdocs.hooks.unionpress"):
+        lines, _ = check(content)
+    assert lines == []
+    said = [r.getMessage() for r in caplog.records if "书架" in r.getMessage()]
+    assert said == ["书架「未公开书架」（library/shelves.yml：caogao）未公开（草稿）：正式构建不生成它的页面，职工书屋里也不列出",
+                    "书架「只有草稿的书架」（library/shelves.yml：kong）还没有公开的书目：正式构建不生成它的页面，职工书屋里也不列出"]

@@ -90,3 +90,6 @@ class ListKind:
     # The row is its members' home (a story's column, a book's shelf): a member cannot be shown without
     # it, so a published member in a row that is not public by then is an error (row-hidden).
     home: bool = False
+    # What the build log says production does with a row it does not show, when a column's words
+    # (no page or feed, not on the homepage or the channel bar) do not fit: a shelf has neither.
+    unshown: str = ""

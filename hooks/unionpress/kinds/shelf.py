@@ -40,4 +40,4 @@ def pages(site, out) -> None:
 
 
 KIND = ListKind("shelf", "书架", "library/shelves.yml", read, url=url, pages=pages, members=(("book", "shelf"),),
-                home=True)
+                home=True, unshown="正式构建不生成它的页面，职工书屋里也不列出")

@@ -58,7 +58,7 @@ def unshown_rows(public: PublicSite) -> list[str]:
     normal state, and a warning would fail every --strict build over it."""
     lines = []
     for kind in LIST_KINDS.values():
-        effect = "正式构建不生成它的页面和订阅源" if kind.url else "正式构建里不显示、不统计"
+        effect = kind.unshown or ("正式构建不生成它的页面和订阅源" if kind.url else "正式构建里不显示、不统计")
         for row in public.held.get(kind.name, ()):
             why = "、".join(row_reasons(row, public.settings))
             lines.append(f"{kind.label}「{row.name}」（{kind.file}：{row.key}）未公开（{why}）：{effect}")
@@ -69,7 +69,7 @@ def unshown_rows(public: PublicSite) -> list[str]:
         for row in public.lists.get(kind.name, {}).values():
             if id(row) not in shown:
                 lines.append(f"{kind.label}「{row.name}」（{kind.file}：{row.key}）还没有公开的{labels}："
-                             f"不生成它的页面和订阅源，首页和栏目条上也不列出")
+                             f"{kind.unshown or '不生成它的页面和订阅源，首页和栏目条上也不列出'}")
     return lines
 
 
