@@ -484,7 +484,7 @@ def draw_fields(draw, site: Site, doc: Doc, columns, topics, honors, shelves) ->
             # word of the templates): the title is no evidence of a leak, its slug and body still are.
             said = [d.label for d in site.docs if (d.kind, d.key) in site.public and d.fields]
             said += [row["name"] for name in ("columns.yml", "topics.yml", "honors.yml") for row in site.lists[name]]
-            said += ["劳模风采", "首页", "搜索", "标签", "全部专题", site.site_name]
+            said += ["劳模风采", "首页", "搜索", "标签", "全部专题", "全部栏目", site.site_name]
             return draw(st.sampled_from([text for text in said if len(text) <= limit]))
         return draw(odd_text(limit - len(marker))) + marker
 

@@ -182,9 +182,10 @@ def assert_csv_has_no_formulas(outcome) -> None:
 
 
 class AuditFailed(AssertionError):
-    def __init__(self, leaks) -> None:
+    def __init__(self, leaks, page_titles=frozenset()) -> None:
         super().__init__(f"the audit found {len(leaks)} leaks: {leaks}")
         self.leaks = leaks
+        self.page_titles = page_titles  # the public pages' titles, for telling a known bug
 
 
 def assert_nothing_hidden(outcome, site: Site) -> None:
@@ -193,7 +194,7 @@ def assert_nothing_hidden(outcome, site: Site) -> None:
              for m in markers if m in data.lower()]
     assert found == [], found
     if outcome.leaks:
-        raise AuditFailed(outcome.leaks)
+        raise AuditFailed(outcome.leaks, frozenset(page.title for page in outcome.build.public_pages))
 
 
 LAST: list = []  # the latest outcome, for a failing example's report
@@ -220,7 +221,15 @@ def verify(site: Site, root: Path, pictures: Path) -> None:
 GALLERY_SEGMENTS = {"stats", "print", "page", "region", "honor", "level", "year", "industry"}
 
 
-KNOWN: dict = {}  # F1 and F2 are fixed (their pinned tests below pass); new entries go here
+def _title_of_a_generated_page(site: Site, failure: BaseException) -> bool:
+    """F3: a hidden item titled like a page the engine itself names in code (全部专题, 全部栏目 …): the
+    audit's public-text exemption reads the templates, not the titles the kinds give their pages."""
+    leaks, titles = getattr(failure, "leaks", None), getattr(failure, "page_titles", ())
+    return bool(leaks) and all(any(leak.what == f"标题「{title}」" for title in titles) for leak in leaks)
+
+
+# F1 and F2 are fixed (their pinned tests below pass). An entry: name → matcher(site, failure).
+KNOWN = {"F3 hidden title equal to a generated page's title (false leak)": _title_of_a_generated_page}
 
 
 def known_bug(site: Site, failure: BaseException) -> str | None:
@@ -311,3 +320,14 @@ def test_f2_a_profile_named_like_a_gallery_page_is_refused_whatever_its_status(t
     # told now, before it is published into the gallery's folder.
     assert [line.split("：", 1)[0] for line in outcome.lines if "] 警告：" not in line] == [
         f"content/models/{slug}.md:1: [slug-reserved] 文件名（slug）「{slug}」不能用"]
+
+
+@pytest.mark.xfail(strict=False, reason=f"F3 in {NOTES}: titles the engine gives its own pages are not public text")
+@pytest.mark.parametrize("title", ["全部专题", "全部栏目", "劳模展牌打印"], ids=["topics", "columns", "print"])
+def test_f3_a_hidden_item_titled_like_a_generated_page_is_no_leak(tmp_path, pictures, title):
+    from conftest import write_story
+
+    content = _base_site(tmp_path)
+    write_story(content, "caogao", title=title, status="draft")
+    outcome = fuzzing.build_content(tmp_path, pictures / "cache", search=False)
+    assert outcome.lines == [] and outcome.leaks == []
