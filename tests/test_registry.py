@@ -22,6 +22,7 @@ from unionpress.pages.jsonld import complete, script_text
 
 DRAFT_WORK, DRAFT_AUTHOR = "秘藏长卷XQ5", "隐名画师"  # only in the draft exhibition
 DRAFT_SHARE_AUTHOR = "匿名读者"  # only in the draft share
+DRAFT_ENTRY_AUTHOR = "未署名者"  # only in the draft entry
 LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
@@ -63,6 +64,8 @@ def every_kind(tmp_path_factory):
                closes="2026-12-31", topics="[laodongmei]", status="published")
     write_item(content, "contests/laodong-zhengwen/entries/di-yi-pian.md", body="参赛作品正文。", title="我的师傅",
                author="孙八", date="2026-10-05 09:00", status="published")
+    write_item(content, "contests/laodong-zhengwen/entries/caogao-gao.md", body="未完成的稿子。", title="草稿征文XQ5",
+               author=DRAFT_ENTRY_AUTHOR, date="2026-10-06 09:00", status="draft")
     lines, build = check(content)
     assert lines == []
     return content, build
@@ -103,7 +106,7 @@ def test_records_are_every_kinds_own_in_registry_order(every_kind):
     assert all(record.url.startswith("exhibitions/") and "#work-" in record.url for record in works)
     assert by_url["library/shares/du-gongjiang/"].kind == "读书分享"
     dumped = json.dumps([record.pagefind() for record in records], ensure_ascii=False)
-    for secret in ("XQ5", DRAFT_WORK, DRAFT_AUTHOR, DRAFT_SHARE_AUTHOR, "caogao"):
+    for secret in ("XQ5", DRAFT_WORK, DRAFT_AUTHOR, DRAFT_SHARE_AUTHOR, DRAFT_ENTRY_AUTHOR, "caogao"):
         assert secret not in dumped
 
 
@@ -312,7 +315,7 @@ def test_audit_knows_a_hidden_items_markers(every_kind, tmp_path):
     _, build = every_kind
     secrets = audit_module.secrets(build)
     known = {(secret.noun, secret.title) for secret in secrets}
-    assert {("作品", DRAFT_WORK), ("作者", DRAFT_AUTHOR), ("作者", DRAFT_SHARE_AUTHOR)} <= known
+    assert {("作品", DRAFT_WORK), ("作者", DRAFT_AUTHOR), ("作者", DRAFT_SHARE_AUTHOR), ("作者", DRAFT_ENTRY_AUTHOR)} <= known
     # A name public pages show anyway (张三 has a public work too) is no evidence of a leak.
     assert ("作者", "张三") not in known and ("作品", "梅影") in known
     (tmp_path / "page.html").write_text(f"<p>{DRAFT_WORK}</p><p>{DRAFT_SHARE_AUTHOR}写的</p>", encoding="utf-8")
