@@ -135,13 +135,16 @@ def _share(content: Path, slug: str, book: str, date: str, status: str = "publis
 
 def reading_room(content: Path) -> None:
     (content / "library/shelves.yml").write_text(SHELVES, encoding="utf-8")
+    with (content / "topics.yml").open("a", encoding="utf-8") as topics:  # a topic only books are in
+        topics.write("- {key: shuxiang, name: 书香工匠}\n")
     shutil.copy(BASE / "images/cover.jpg", content / "library/cover.jpg")
     for n in range(1, 6):  # five dated books and one undated: three pages of two, newest first
         _book(content, f"w{n}", "wenxue", date=f"2026-05-0{n}")  # after the fixture's reviews (2026-04-30)
     _book(content, "w0", "wenxue")
     _book(content, "d1", "dangshi", title="百年工运简明读本", author="示例市总工会 编", publisher="示例工人出版社",
           year=2021, isbn="9787500837121", cover="../cover.jpg", date="2026-05-10",
-          summary="讲给班组听的工运史。")
+          summary="讲给班组听的工运史。", topics="[shuxiang]")
+    _book(content, "k-topic", "kong", status="draft", title="草稿书目DB3", topics="[shuxiang]")
     _book(content, "d2", "dangshi", title=f"'{HOSTILE}'", author="王振东 主编", isbn="978-7-111-72345-5",
           date="2026-05-12")
     _book(content, "j1", "jineng", date="2026-05-11")
@@ -285,6 +288,15 @@ def test_every_metadata_value_is_escaped(room):
     assert _ld(html)["author"] == {"@type": "Person", "name": "王振东"} and "978-7-111-72345-5" in html
     shelf = page(room, "library/shelves/dangshi/")
     assert HOSTILE not in shelf and HOSTILE not in page(room, "library/")
+
+
+def test_a_topic_lists_its_books_and_a_book_its_topics(room):
+    """A topic holding nothing but a book has a page (books are topic members), listing the public ones."""
+    html = page(room, "topics/shuxiang/")
+    assert "相关书目" in html and 'href="../../library/books/d1/"' in html and "DB3" not in html
+    assert ITEM_KINDS["book"].topic(room[1].public, room[1].public.lists["topic"]["shuxiang"]) == (
+        room[1].public.get("book", "d1"),)
+    assert '专题：<a href="../../../topics/shuxiang/">书香工匠</a>' in page(room, "library/books/d1/")
 
 
 def test_a_story_links_to_a_book_a_share_a_shelf_and_the_library(room):

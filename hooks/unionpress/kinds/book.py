@@ -37,6 +37,7 @@ class Book(Item):
     cover: Image | None = None
     shelf_key: str = ""
     summary: str = ""
+    topic_keys: tuple[str, ...] = ()  # 专题 the book is read for (书香工匠·职工书屋 …)
 
     @property
     def isbn_shown(self) -> str:
@@ -59,6 +60,7 @@ def read(raw, f, settings) -> dict:
         "cover": f.image("cover", "cover_alt", default_alt=f"《{title}》封面" if title else ""),
         "shelf_key": f.text("shelf", required=True),
         "summary": f.text("summary", max_len=120),
+        "topic_keys": f.texts("topics"),
     }
 
 
@@ -150,7 +152,7 @@ def pages(site, out) -> None:
         about = description(book, out.summary)
         out.add(url(book), "book.html", title=book.title, description=about, item=book, lastmod=book.date,
                 searchable=True, image=book.cover, book=book, shelf=shelf,
-                shares=site.backrefs(book, "share", "book"), jsonld=linked_data(book, shelf, about, settings))
+                shares=site.backrefs(book, "share", "book"), topics=site.refs(book, "topics"), jsonld=linked_data(book, shelf, about, settings))
 
 
 def records(public, body_of) -> list:
@@ -185,6 +187,11 @@ def channel(site) -> list[tuple[str, str]]:
     return [("职工书屋", LIBRARY_URL)] if site.all("book") or site.all("share") else []
 
 
+def topic(site, row) -> tuple[Book, ...]:
+    """The books a topic lists (those naming it in `topics`), newest first."""
+    return site.backrefs(row, "book", "topics")
+
+
 def markers(book: Book) -> list[tuple[str, str]]:
     """What of a hidden book would show that it leaked: its title, its author, its ISBN as printed."""
     found = [("标题", book.title), ("作者", person(book.author)), ("ISBN", book.isbn_shown)]
@@ -192,7 +199,8 @@ def markers(book: Book) -> list[tuple[str, str]]:
 
 
 KIND = Kind("book", "书目", "library/books", Book, read, url=url, pages=pages, sort=newest_first,
-            also_known=("cover_alt",), records=records, home=home, channel=channel, markers=markers,
+            also_known=("cover_alt",), records=records, home=home, channel=channel, topic=topic, markers=markers,
             search_label=SEARCH_LABEL, refs=(
                 Ref("shelf", "shelf", lambda b: (b.shelf_key,) if b.shelf_key else ()),
+                Ref("topics", "topic", lambda b: b.topic_keys),
             ))

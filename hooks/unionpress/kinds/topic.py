@@ -80,4 +80,5 @@ def pages(site, out) -> None:
 
 # Every kind that names topics in a `topics` field: a topic holding any of them has a page.
 KIND = ListKind("topic", "专题", "topics.yml", read, url=url, pages=pages,
-                members=(("story", "topics"), ("model", "topics"), ("exhibition", "topics"), ("contest", "topics")))
+                members=(("story", "topics"), ("model", "topics"), ("exhibition", "topics"), ("contest", "topics"),
+                         ("book", "topics")))
