@@ -211,3 +211,19 @@ def test_a_profile_under_the_gallerys_own_folder_gets_slug_reserved_with_the_pag
     lines, _build = check(site_copy)
     assert lines == ["content/models/honor.md:1: [slug-reserved] 文件名（slug）「honor」不能用：网站自己的页面 "
                      "/models/honor/quanguo-laomo/（自动生成的「全国劳动模范」页面）在这个位置，请换一个文件名"]
+
+
+def test_an_item_named_page_under_a_listing_that_pages_on_is_slug_reserved(site_copy):
+    """/exhibitions/ pages on at exhibitions/page/2/ once it grows: an exhibition named `page` would
+    one day share that folder, so it is refused now, while the listing still fits on one page."""
+    folder = site_copy / "exhibitions/page"
+    folder.mkdir(parents=True)
+    (folder / "index.md").write_text(
+        "---\ntitle: 名为翻页的展览\nopens: 2026-05-01\nstatus: draft\nworks:\n"
+        "  - {title: 作品, author: 作者, image: ../../images/photo.jpg, alt: 作品}\n---\n\n前言。\n", encoding="utf-8")
+    write_item = __import__("conftest").write_item
+    write_item(site_copy, "exhibitions/open/index.md", title="公开的展览", opens="2026-05-01", status="published",
+               works="[{title: 作品, author: 作者, image: ../../images/photo.jpg, alt: 作品}]")
+    lines, _build = __import__("conftest").check(site_copy)
+    assert lines == ["content/exhibitions/page/index.md:1: [slug-reserved] 文件名（slug）「page」不能用：网站自己的页面 "
+                     "/exhibitions/page/（列表的翻页）在这个位置，请换一个文件名"]

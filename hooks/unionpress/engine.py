@@ -113,11 +113,15 @@ def _check_slugs(catalog: Catalog, pages: list[Page], settings: Settings, findin
     the draft's. A page at exactly the item's own URL is duplicate-output's to report."""
     made = sorted((page for page in pages if page.url.endswith("/")), key=lambda page: page.url)
     urls = [page.url for page in made]
+    listings = set(urls)
     for item in catalog.items:
         url = _item_url(item)
         if not url:
             continue
-        reserved = item.kind == "model" and item.slug in gallery.RESERVED
+        parent = url.rstrip("/").rpartition("/")[0] + "/"
+        # a listing at the parent (exhibitions/) pages on at parent/page/N/ once it grows
+        reserved = ("劳模风采" if item.kind == "model" and item.slug in gallery.RESERVED else
+                    "列表的翻页" if item.slug == "page" and url == parent + "page/" and parent in listings else "")
         deeper = None
         at = bisect.bisect_right(urls, url)  # the page URLs after the item's own: deeper ones come first
         while at < len(made) and urls[at].startswith(url):
@@ -131,7 +135,7 @@ def _check_slugs(catalog: Catalog, pages: list[Page], settings: Settings, findin
         if reserved or deeper is not None:
             shown = deeper.url if deeper is not None else url
             findings.add(item.source, 1, "slug-reserved", slug=item.slug, url=shown,
-                         what=made_by(deeper) if deeper is not None else "劳模风采")
+                         what=made_by(deeper) if deeper is not None else reserved)
 
 
 def prepare(settings: Settings, findings: Findings | None = None) -> Build:
