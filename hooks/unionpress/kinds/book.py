@@ -25,6 +25,8 @@ HOME_SHARES = 3  # and its newest shares
 HOME_ORDER = 120  # after the labor models (100) and exhibitions (110), before contests (130)
 # The role an editor writes after a name on a title page: "王振东 主编", "示例市总工会 编".
 _ROLE = re.compile(r"\s*(主编|编著|编写|编|著|译|等)$")
+# How the name of a body ends (示例市总工会, 示例市第一人民医院, 宣教部, 编写组): its byline is no person's.
+_BODY = ("会", "社", "院", "部", "局", "馆", "厂", "所", "组", "中心", "公司", "学校", "大学")
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,7 +102,7 @@ def linked_data(book: Book, shelf, description: str, settings) -> dict:
     person or body as author, the publisher, the year it came out."""
     name = person(book.author)
     data: dict = {"@type": "Book", "name": book.title, "inLanguage": "zh-CN",
-                  "author": {"@type": "Person" if 2 <= len(name) <= 4 else "Organization", "name": name}}
+                  "author": {"@type": "Organization" if name.endswith(_BODY) else "Person", "name": name}}
     if description:
         data["description"] = description
     if book.isbn:
@@ -140,9 +142,10 @@ def pages(site, out) -> None:
     racks = shelves(site)
     if site.all("book") or site.all("share"):
         newest = site.latest("share")[:LIBRARY_SHARES]
+        changed = [item.date for item in (*newest[:1], *site.latest("book")[:1]) if item.date]
         out.add(LIBRARY_URL, "library.html", title="电子职工书屋",
                 description=f"{settings.site_name}电子职工书屋：按书架浏览好书，读职工的读书分享，参加读书征文",
-                lastmod=newest[0].date if newest else None, image=racks[0][1][0].cover if racks else None,
+                lastmod=max(changed) if changed else None, image=racks[0][1][0].cover if racks else None,
                 shelves=[(shelf, books[:SHELF_STRIP], len(books)) for shelf, books in racks],
                 shares=newest, share_count=len(site.all("share")), contests=contests_open(site),
                 feed=share_kind.feed(public_of(site), settings),
