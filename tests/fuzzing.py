@@ -580,6 +580,8 @@ def draw_fields(draw, site: Site, doc: Doc, columns, topics, honors, shelves) ->
             f["cover"] = _picture(draw, site, doc)
         if draw(st.booleans()):
             f["summary"] = draw(odd_text(120))
+        if topics and draw(st.booleans()):
+            f["topics"] = [draw(st.sampled_from([t["key"] for t in topics]))]
     elif doc.kind == "share":
         f["title"] = title(64)
         f["book"] = draw(st.sampled_from([d.slug for d in site.docs if d.kind == "book"]))
