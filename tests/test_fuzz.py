@@ -182,10 +182,9 @@ def assert_csv_has_no_formulas(outcome) -> None:
 
 
 class AuditFailed(AssertionError):
-    def __init__(self, leaks, page_titles=frozenset()) -> None:
+    def __init__(self, leaks) -> None:
         super().__init__(f"the audit found {len(leaks)} leaks: {leaks}")
-        self.leaks = leaks
-        self.page_titles = page_titles  # the public pages' titles, for telling a known bug
+        self.leaks = leaks  # for telling a known bug (KNOWN) by its failure
 
 
 def assert_nothing_hidden(outcome, site: Site) -> None:
@@ -194,7 +193,7 @@ def assert_nothing_hidden(outcome, site: Site) -> None:
              for m in markers if m in data.lower()]
     assert found == [], found
     if outcome.leaks:
-        raise AuditFailed(outcome.leaks, frozenset(page.title for page in outcome.build.public_pages))
+        raise AuditFailed(outcome.leaks)
 
 
 LAST: list = []  # the latest outcome, for a failing example's report
@@ -221,15 +220,8 @@ def verify(site: Site, root: Path, pictures: Path) -> None:
 GALLERY_SEGMENTS = fuzzing.GALLERY_FOLDERS  # the folders the gallery writes under models/
 
 
-def _title_of_a_generated_page(site: Site, failure: BaseException) -> bool:
-    """F3: a hidden item titled like a page the engine itself names in code (全部专题, 全部栏目 …): the
-    audit's public-text exemption reads the templates, not the titles the kinds give their pages."""
-    leaks, titles = getattr(failure, "leaks", None), getattr(failure, "page_titles", ())
-    return bool(leaks) and all(any(leak.what == f"标题「{title}」" for title in titles) for leak in leaks)
-
-
-# F1 and F2 are fixed (their pinned tests below pass). An entry: name → matcher(site, failure).
-KNOWN = {"F3 hidden title equal to a generated page's title (false leak)": _title_of_a_generated_page}
+# F1, F2 and F3 are fixed (their pinned tests below pass). An entry: name → matcher(site, failure).
+KNOWN: dict = {}
 
 
 def known_bug(site: Site, failure: BaseException) -> str | None:
@@ -322,7 +314,6 @@ def test_f2_a_profile_named_like_a_gallery_page_is_refused_whatever_its_status(t
         f"content/models/{slug}.md:1: [slug-reserved] 文件名（slug）「{slug}」不能用"]
 
 
-@pytest.mark.xfail(strict=False, reason=f"F3 in {NOTES}: titles the engine gives its own pages are not public text")
 @pytest.mark.parametrize("title", ["全部专题", "全部栏目", "劳模展牌打印"], ids=["topics", "columns", "print"])
 def test_f3_a_hidden_item_titled_like_a_generated_page_is_no_leak(tmp_path, pictures, title):
     from conftest import write_story

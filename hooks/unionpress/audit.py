@@ -841,6 +841,10 @@ def _public_text(build, shipped: Iterable[Path]) -> Iterator[str]:
     for rows in build.public.lists.values():
         for row in rows.values():
             yield from _strings(row)
+    for page in build.public_pages:  # what the engine names its own pages (全部专题, 劳模展牌打印 …)
+        yield page.title
+        yield page.description
+        yield from (value for value in page.context.values() if isinstance(value, str))
     yield from _strings((settings.site_name, settings.site_description, settings.copyright, settings.genres,
                          settings.industries, settings.nav_pages, settings.footer, settings.partners))
     yield from _text_files(STATIC.parent / "templates")
