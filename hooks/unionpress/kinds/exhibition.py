@@ -280,7 +280,7 @@ def records(public, body_of) -> list:
             found.append(search.Record(
                 url=f"{page}#{work.anchor}", title=f"{work.title}（{work.author}）", kind=WORK_LABEL,
                 text=" ".join(filter(None, [work.author, work.unit, work.medium, work.size, str(work.year or ""),
-                                            work.shown_award, work.description, exhibition.title])),
+                                            work.shown_award, work.description])),  # not the show's title: its record has it
                 date=opened, image=search.thumbnail(work.image, settings),
                 image_alt=work.image.alt if work.image else "", names=search.name_forms(work.author)))
     return found
