@@ -324,6 +324,11 @@ def test_home_block_channel_and_topic(site_copy):
     topic = build.public.lists["topic"][topic_key]
     assert [c.title for c in contests.topic(build.public, topic)] == ["征集中的", "已揭晓的"]
     assert [s.contest.title for s in contests.collecting(build.public)] == ["无专题的", "征集中的"]
+    # The topic's page lists them through _topic_contest.html: when each collects, not when it was posted.
+    section = _html(build, f"topics/{topic_key}/").xpath("//section[h2[@id='up-topic-contest']]")[0]
+    assert [(li.findtext(".//h3/a"), li.find_class("up-card__meta")[0].text_content()) for li in section.iter("li")] == [
+        ("征集中的", "征集时间：2026年11月1日—2026年12月31日 · 示例市总工会"),
+        ("已揭晓的", "征集时间：2026年3月1日—2026年4月15日 · 示例市总工会")]
 
 
 def test_no_contest_no_listing_no_box_no_channel(site_copy):
