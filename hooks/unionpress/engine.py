@@ -125,9 +125,10 @@ def _check_slugs(catalog: Catalog, pages: list[Page], settings: Settings, findin
         deeper = None
         at = bisect.bisect_right(urls, url)  # the page URLs after the item's own: deeper ones come first
         while at < len(made) and urls[at].startswith(url):
-            inner = made[at].item  # a contest's entries live under its page: they are its own, not the site's
-            own = inner is item or (inner is not None and inner.parent == item.slug
-                                    and ITEM_KINDS[inner.kind].parent == item.kind)
+            # Its own: its sub-pages (a profile's stories/), a contest's entries; not the site's pages.
+            inner = made[at].item
+            own = inner is item or made[at].owner is item or (
+                inner is not None and inner.parent == item.slug and ITEM_KINDS[inner.kind].parent == item.kind)
             if not own and not urls[at][len(url):].startswith("page/"):  # not its own pager
                 deeper = made[at]
                 break

@@ -120,7 +120,7 @@ def pages(site, out) -> None:
                 jsonld=person(model, honors, description))
         if more:
             out.listing(more, f"{model.name}的相关报道", stories, kicker="劳模风采",
-                        description=f"报道{model.name}（{model.employer}）的全部 {len(stories)} 篇稿件")
+                        description=f"报道{model.name}（{model.employer}）的全部 {len(stories)} 篇稿件", owner=model)
 
 
 def records(public, body_of) -> list[search.Record]:

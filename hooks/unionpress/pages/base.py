@@ -39,6 +39,7 @@ class Page:
     searchable: bool = False  # only items are search documents; listing pages are not
     description: str = ""
     image: Image | None = None  # for Open Graph
+    owner: Item | None = None  # the item a page belongs to without showing it (a profile's stories/ pages)
 
     @property
     def output(self) -> str:
@@ -129,8 +130,8 @@ class PageSet:
 
     def add(self, url: str, template: str, *, title: str, description: str = "", item: Item | None = None,
             lastmod: dt.datetime | None = None, searchable: bool = False, image: Image | None = None,
-            **context) -> Page:
-        page = Page(url, template, title, context, item, lastmod, searchable, description, image)
+            owner: Item | None = None, **context) -> Page:
+        page = Page(url, template, title, context, item, lastmod, searchable, description, image, owner)
         self.pages.append(page)
         return page
 
@@ -151,14 +152,15 @@ class PageSet:
 
     def listing(self, base: str, title: str, stories: Sequence, *, kicker: str, description: str = "",
                 note: str = "", cover: Image | None = None, models: Sequence = (), feed=None,
-                notice: str = "") -> None:
-        """A paginated list of stories; `notice` is a preview banner (a held-back column or topic)."""
+                notice: str = "", owner: Item | None = None) -> None:
+        """A paginated list of stories; `notice` is a preview banner (a held-back column or topic);
+        `owner` the item whose folder it is in (a profile's stories/)."""
         for url, page_title, number, group, urls in self.paged(base, title, stories, self.settings.page_size):
             self.add(url, "listing.html", title=page_title, description=description,
                      lastmod=group[0].date if group else None, image=cover if number == 1 else None,
                      heading=title, kicker=kicker, note=note, cover=cover if number == 1 else None,
                      models=list(models) if number == 1 else [], stories=group, pages=urls, current=number,
-                     feed=feed, notice=notice)
+                     feed=feed, notice=notice, owner=owner)
 
 
 def image_size(image: Image) -> tuple[int, int]:
