@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
 from conftest import ROOT, CASES, check, mkdocs_build, write_story, VARIANT
+
+
+JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
 def test_hostile_html_never_reaches_pages_or_feeds(site_copy, tmp_path):
@@ -24,6 +28,9 @@ def test_hostile_html_never_reaches_pages_or_feeds(site_copy, tmp_path):
         if 'id="__config"' in text:
             continue  # a hand-written page rendered by Material, with Material's own config script; no story body
         text = ours.sub("", text.replace(settings_line, ""))
+        for data in JSONLD.findall(text):  # structured data: inert, and it must parse as JSON whole
+            json.loads(data)
+        text = JSONLD.sub("", text)
         assert not re.search(r"<script|javascript:|onerror|evil\.example|alert\(", text, re.I), name
     page = texts["stories/body-hostile-html/index.html"]
     assert re.search(r'<img src="\.\./\.\./' + VARIANT + '" alt="车间"', page) and "从网页上复制来的一段话。" in page
