@@ -231,3 +231,13 @@ def test_fold_is_the_identity_everywhere():
     assert tags.tag_key("5G\u2060") == chars.fold("５ｇ") == "5g"
     assert validate.person("周 晓\u200b燕") == validate.person("周晓燕") == "周晓燕"
     assert synonym.fold is chars.fold
+
+
+def test_a_reference_key_with_an_invisible_character_says_which_one(site_copy):
+    """The usual 「是否想写 laodongzhe-zhi-ge？」 would show the editor exactly what they wrote."""
+    from conftest import check, write_story
+
+    write_story(site_copy, "zwj-key", column="laodongzhe-zhi\u200d-ge")
+    lines, _build = check(site_copy)
+    assert lines == ["content/stories/zwj-key.md:4: [unknown-ref] 字段「column」引用的栏目「laodongzhe-zhi\u200d-ge」不存在"
+                     "：其中有看不见或不同写法的字符（U+200D），请删去后重打为「laodongzhe-zhi-ge」"]

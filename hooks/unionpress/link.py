@@ -12,12 +12,19 @@ from types import MappingProxyType
 from typing import Iterable
 
 from .catalog import Catalog
+from .chars import fold
 from .findings import Findings, did_you_mean
 from .items import Item
 from .kinds import ITEM_KINDS, LIST_KINDS
 
 
 def _hint(key: str, known) -> str:
+    twin = next((name for name in known if fold(name) == fold(key)), None)
+    if twin is not None and twin != key:
+        # 「laodongzhe-zhi-ge」 with a zero-width joiner pasted in: the suggestion would look the same
+        # as what was written, so say what differs, in a form the editor can see.
+        hidden = "、".join(f"U+{ord(c):04X}" for c in key if c not in twin) or "大小写或全角"
+        return f"：其中有看不见或不同写法的字符（{hidden}），请删去后重打为「{twin}」"
     close = did_you_mean(key, known)
     return f"，是否想写「{close}」？" if close else ""
 
