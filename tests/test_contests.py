@@ -221,8 +221,11 @@ def test_pieces_published_while_collecting_are_shown_without_a_tier(site_copy):
     _piece(site_copy, "essay", "one", None, date="2026-11-01")
     _piece(site_copy, "essay", "two", "", date="2026-11-02")
     _, build = check(site_copy)
-    assert _tiers(build, "contests/essay/") == [("参赛作品", ["作品one", "作品two"])]
-    assert _html(build, "contests/essay/").findtext(".//h2") == "参赛作品"
+    page = _html(build, "contests/essay/")
+    # One group of unawarded pieces: the section's heading says 参赛作品 once, with the count below it.
+    assert page.findtext(".//h2") == "参赛作品" and page.findall(".//h3") == []
+    assert [(s.findtext(".//p[@class='up-count']"), [a.text for a in s.iterfind(".//ol/li/a")])
+            for s in page.find_class("up-tier")] == [("共 2 篇", ["作品one", "作品two"])]
     assert _sequel(build, "contests/essay/entries/one/") == {"下一篇": "../two/"}
 
 
