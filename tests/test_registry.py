@@ -193,6 +193,11 @@ def test_a_topic_holding_only_an_exhibition_has_a_page(every_kind):
     page = _html(build, "topics/shufa-zhan/")
     assert 'href="../../exhibitions/shufa-only/"' in page and "暂无稿件" in page
     assert 'href="shufa-zhan/"' in _html(build, "topics/")
+    # /topics/ says what each topic holds by kind, not a story count (「0 篇」 for this one)
+    counts = dict(re.findall(r'href="([\w-]+)/"><strong>[^<]+</strong></a>(?:<span>[^<]*</span>)?<span class="up-count">([^<]+)</span>',
+                             _html(build, "topics/")))
+    assert counts["shufa-zhan"] == "展览 1"
+    assert counts["laodongmei"] == "稿件 1 · 劳模 1 · 展览 1 · 征文比赛 1"
     assert ("专题", "topics/") in channels(build.public, build.settings)
 
 

@@ -49,8 +49,8 @@ def pages(site, out) -> None:
                     notice=out.row_banner("column", column))
     if columns:
         out.add("columns/", "index.html", title="全部栏目", kicker="栏目", description="按栏目浏览全部报道",
-                entries=[(column.name, url(column), column.description, len(site.backrefs(column, "story", "column")))
-                         for column in columns])
+                entries=[(column.name, url(column), column.description,
+                          f"{len(site.backrefs(column, 'story', 'column'))} 篇") for column in columns])
 
 
 KIND = ListKind("column", "栏目", "columns.yml", read, url=url, pages=pages, members=(("story", "column"),), home=True)

@@ -74,8 +74,12 @@ def pages(site, out) -> None:
                     notice=notice)
     if topics:
         out.add("topics/", "index.html", title="全部专题", kicker="专题", description="专题和主题活动",
-                entries=[(topic.name, url(topic), topic.summary, len(site.backrefs(topic, "story", "topics")))
-                         for topic in topics])
+                entries=[(topic.name, url(topic), topic.summary, held(site, topic)) for topic in topics])
+
+
+def held(site, topic) -> str:
+    """What a topic holds, by kind (稿件 3 · 展览 1): a topic of only an exhibition is not 「0 篇」."""
+    return " · ".join(f"{kind.label} {len(items)}" for kind, items in members(site, topic))
 
 
 # Every kind that names topics in a `topics` field: a topic holding any of them has a page.
