@@ -19,7 +19,7 @@ import yaml
 
 from ..findings import Findings, did_you_mean
 from ..kinds import LIST_KINDS
-from . import privacy
+from . import privacy, wording
 
 CHECKS = (privacy,)
 RULES = frozenset(code for check in CHECKS for code in check.RULES)
@@ -44,20 +44,22 @@ def run(catalog, settings, findings: Findings) -> None:
     """Scan every published item (embargoed ones too: they will go out at their time without another
     look), every list row that is published, and the printed settings."""
     today = settings.now.date()
-    _items(catalog.items, findings, today)
+    book = wording.load(settings.content_dir, settings.display, findings)
+    _items(catalog.items, findings, today, RULES | book.codes)
+    wording.run(catalog.items, book, findings, drafts=getattr(settings, "drafts", False))
     _lists(catalog.lists, settings, findings, today)
     _settings(settings, findings, today)
 
 
-def _items(items, findings: Findings, today: dt.date) -> None:
+def _items(items, findings: Findings, today: dt.date, known: frozenset = RULES) -> None:
     for item in items:
         if item.status != "published":
             continue
         allowed = {exemption.rule for exemption in item.allow}
-        for rule in sorted(allowed - RULES):
-            close = did_you_mean(rule, RULES)
+        for rule in sorted(allowed - known):
+            close = did_you_mean(rule, known)
             findings.add(item.source, item.line_of("allow"), "allow-unknown", rule=rule,
-                         hint=f"，是否想写「{close}」？" if close else "", known="、".join(sorted(RULES)))
+                         hint=f"，是否想写「{close}」？" if close else "", known="、".join(sorted(known)))
         text = _read(item.path)
         if text is None:
             continue
