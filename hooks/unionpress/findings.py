@@ -100,13 +100,13 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "allow-unused": (WARNING, "豁免「{rule}」没有用到：这份内容里没有触发此规则的文字，请删去这条豁免", "exemption not needed"),
     "rules-yaml": (ERROR, "规则文件的 YAML 语法错误：{detail}。整个文件的规则都没有生效", "rule file is not valid YAML"),
     "rules-shape": (ERROR, "{what}应当是{expected}", "rule file has the wrong shape"),
-    "rules-field": (ERROR, "规则「{code}」的字段「{field}」有误：{why}", "rule field missing or malformed"),
-    "rules-code": (ERROR, "规则编号「{code}」不能用：{why}", "bad or repeated rule code"),
-    "rules-level": (ERROR, "规则「{code}」的级别「{level}」只能是 error（错误）或 warning（警告）", "bad rule level"),
-    "rules-kind": (ERROR, "规则「{code}」的类型「{kind}」不存在{hint}（可用的类型：{kinds}）", "unknown rule kind"),
-    "rules-unknown": (WARNING, "规则「{code}」里有未知字段「{field}」，将被忽略{hint}", "unknown field in a rule"),
-    "rules-limit": (ERROR, "规则「{code}」的 {field} 写了「{value}」，它不存在（可写：{known}）", "rule limited to an unknown field or kind"),
-    "rules-pattern": (ERROR, "规则「{code}」的正则表达式写错了：{detail}", "rule pattern is not a valid regular expression"),
+    "rules-field": (ERROR, "规则「{rule}」的字段「{field}」有误：{why}", "rule field missing or malformed"),
+    "rules-code": (ERROR, "规则编号「{rule}」不能用：{why}", "bad or repeated rule code"),
+    "rules-level": (ERROR, "规则「{rule}」的级别「{level}」只能是 error（错误）或 warning（警告）", "bad rule level"),
+    "rules-kind": (ERROR, "规则「{rule}」的类型「{kind}」不存在{hint}（可用的类型：{kinds}）", "unknown rule kind"),
+    "rules-unknown": (WARNING, "规则「{rule}」里有未知字段「{field}」，将被忽略{hint}", "unknown field in a rule"),
+    "rules-limit": (ERROR, "规则「{rule}」的 {field} 写了「{value}」，它不存在（可写：{known}）", "rule limited to an unknown field or kind"),
+    "rules-pattern": (ERROR, "规则「{rule}」的正则表达式写错了：{detail}", "rule pattern is not a valid regular expression"),
 }
 
 FIELD_LABELS = {

@@ -169,65 +169,65 @@ def _rule(node: yaml.Node, shown: str, findings: Findings, seen: dict[str, int])
     ok = True
     for name in ("code", "level", "kind", "message"):
         if not isinstance(fields.get(name), yaml.ScalarNode) or not fields[name].value.strip():
-            findings.add(shown, at.get(name, line), "rules-field", code=label, field=name, why="每条规则都要写")
+            findings.add(shown, at.get(name, line), "rules-field", rule=label, field=name, why="每条规则都要写")
             ok = False
     if code and not _CODE.match(code):
-        findings.add(shown, at["code"], "rules-code", code=code, why="只能用小写英文字母、数字和连字符，且至少有一个连字符，如 wording-acftu")
+        findings.add(shown, at["code"], "rules-code", rule=code, why="只能用小写英文字母、数字和连字符，且至少有一个连字符，如 wording-acftu")
         ok = False
     elif code in seen:
-        findings.add(shown, at["code"], "rules-code", code=code, why=f"第 {seen[code]} 行已有同一编号")
+        findings.add(shown, at["code"], "rules-code", rule=code, why=f"第 {seen[code]} 行已有同一编号")
         ok = False
     elif code:
         seen[code] = at["code"]
     level = fields["level"].value.strip() if isinstance(fields.get("level"), yaml.ScalarNode) else ""
     if level and level not in LEVELS:
-        findings.add(shown, at["level"], "rules-level", code=label, level=level)
+        findings.add(shown, at["level"], "rules-level", rule=label, level=level)
         ok = False
     kind = fields["kind"].value.strip() if isinstance(fields.get("kind"), yaml.ScalarNode) else ""
     if kind and kind not in KINDS:
         close = did_you_mean(kind, KINDS)
-        findings.add(shown, at["kind"], "rules-kind", code=label, kind=kind,
+        findings.add(shown, at["kind"], "rules-kind", rule=label, kind=kind,
                      hint=f"，是否想写「{close}」？" if close else "", kinds="、".join(KINDS))
         return None
     if not kind:
         return None
     for name in sorted(set(fields) - {"code", "level", "kind", "message"} - set(NEEDS[kind]) - OPTIONAL):
         close = did_you_mean(name, OPTIONAL | set(NEEDS[kind]))
-        findings.add(shown, at[name], "rules-unknown", code=label, field=name, hint=f"，是否想写「{close}」？" if close else "")
+        findings.add(shown, at[name], "rules-unknown", rule=label, field=name, hint=f"，是否想写「{close}」？" if close else "")
     values: dict[str, tuple[str, ...]] = {}
     for name in (*NEEDS[kind], "right", "fields", "kinds", "unless"):
         if name in fields:
             texts = _texts(fields[name])
             if texts is None:
-                findings.add(shown, at[name], "rules-field", code=label, field=name, why="应为文字或文字的列表，不能为空")
+                findings.add(shown, at[name], "rules-field", rule=label, field=name, why="应为文字或文字的列表，不能为空")
                 ok = False
             else:
                 values[name] = texts
         elif name in NEEDS[kind] or (name == "right" and kind in ("variant", "pattern")):
-            findings.add(shown, line, "rules-field", code=label, field=name, why=f"{kind} 类规则必须写")
+            findings.add(shown, line, "rules-field", rule=label, field=name, why=f"{kind} 类规则必须写")
             ok = False
     for name, known in (("fields", FIELDS), ("kinds", ITEM_KINDS)):
         for value in values.get(name, ()):
             if value not in known:
-                findings.add(shown, at[name], "rules-limit", code=label, field=name, value=value, known="、".join(sorted(known)))
+                findings.add(shown, at[name], "rules-limit", rule=label, field=name, value=value, known="、".join(sorted(known)))
                 ok = False
     pattern = None
     if kind == "pattern" and "pattern" in values:
         try:
             pattern = re.compile(values["pattern"][0])
         except re.error as error:
-            findings.add(shown, at["pattern"], "rules-pattern", code=label, detail=str(error))
+            findings.add(shown, at["pattern"], "rules-pattern", rule=label, detail=str(error))
             ok = False
     at_least = 2
     if "at_least" in fields:
         raw = fields["at_least"].value if isinstance(fields["at_least"], yaml.ScalarNode) else ""
         if not raw.isdigit() or int(raw) < 2:
-            findings.add(shown, at["at_least"], "rules-field", code=label, field="at_least", why="应为不小于 2 的整数")
+            findings.add(shown, at["at_least"], "rules-field", rule=label, field="at_least", why="应为不小于 2 的整数")
             ok = False
         else:
             at_least = int(raw)
     if kind == "series" and "series" in values and len(values["series"]) < 2:
-        findings.add(shown, at["series"], "rules-field", code=label, field="series", why="固定顺序至少要有两项")
+        findings.add(shown, at["series"], "rules-field", rule=label, field="series", why="固定顺序至少要有两项")
         ok = False
     if not ok:
         return None
@@ -282,12 +282,12 @@ def load(content_dir: Path, display: Callable[[Path], str], findings: Findings) 
             written = fields.get("level")
             name = written.value.strip() if isinstance(written, yaml.ScalarNode) else "error"
             if name not in LEVELS:
-                findings.add(sensitive_shown, written.start_mark.line + 1, "rules-level", code=SENSITIVE_CODE, level=name)
+                findings.add(sensitive_shown, written.start_mark.line + 1, "rules-level", rule=SENSITIVE_CODE, level=name)
             level = LEVELS.get(name, ERROR)
             node = fields.get("words")
             texts = _texts(node) if node is not None else ()
             if texts is None:
-                findings.add(sensitive_shown, node.start_mark.line + 1, "rules-field", code=SENSITIVE_CODE, field="words",
+                findings.add(sensitive_shown, node.start_mark.line + 1, "rules-field", rule=SENSITIVE_CODE, field="words",
                              why="应为词的列表（每个词以 - 开头）")
                 texts = ()
             words = tuple(dict.fromkeys(word for word in (_squeeze(t)[0] for t in texts) if word))
