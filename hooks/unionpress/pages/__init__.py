@@ -19,7 +19,7 @@ from ..config import Settings
 from ..items import Image, Item
 from ..kinds import ITEM_KINDS, LIST_KINDS, column, model
 from ..publish import PublicSite, banner, row_reasons
-from . import feeds, gallery, home, jsonld, stats, tags
+from . import downloads, feeds, gallery, home, jsonld, stats, tags
 from .base import (STATIC, Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, summary_of,
                    tag_table)
 
@@ -43,6 +43,7 @@ def plan(site, settings: Settings) -> list[Page]:
     stats.pages(site, out)
     tags.pages(site, out)
     feeds.pages(site, out)
+    downloads.pages(site, out)
     out.add("search/", "search.html", title="搜索", description=f"搜索{settings.site_name}的报道和劳模风采")
     out.add("404.html", "404.html", title="页面没有找到", description=f"您访问的页面不存在。可从首页、标签或劳模风采继续浏览{settings.site_name}。")
     if isinstance(site, PublicSite):  # once per build: a preview plans the public view too

@@ -1,0 +1,22 @@
+"""/downloads/: the EPUB anthologies (outputs/epub.py) with their sizes, for reading offline.
+
+Planned here so that it is in the sitemap and a body may link to it; the EPUB output renders it again
+once the books are written, with their sizes (pages are rendered before the outputs run). Always the
+public view's anthologies, in a preview build too: a draft is never in a book.
+"""
+
+from __future__ import annotations
+
+from ..outputs.epub import PAGE, anthologies
+
+
+def pages(site, out) -> None:
+    public = getattr(site, "public", site)  # a preview lists what production publishes
+    found = anthologies(public)
+    if not found:
+        return
+    groups: dict[str, list] = {}
+    for anthology in found:
+        groups.setdefault(anthology.kind, []).append(anthology)
+    out.add(PAGE, "downloads.html", title="电子书下载", description=f"{out.settings.site_name}的展览和职工书屋书目，下载为电子书（EPUB）离线阅读",
+            groups=list(groups.items()), sizes={})
