@@ -431,7 +431,8 @@ def match(book: Book, units: list[Unit], kind: str) -> Iterator[Hit]:
             if role in ("right", "full"):
                 shields.setdefault(index, []).append((start, end))
 
-        def shielded(index: int, start: int, end: int, role: str) -> bool:
+        def shielded(index: int, start: int, end: int) -> bool:
+            # Inside a longer right form of the same rule (劳动局 in 劳动局面, 全总 in a full name).
             return any(s <= start and end <= e and (e - s > end - start) for s, e in shields.get(index, ()))
 
         taken_until = -1
@@ -445,10 +446,10 @@ def match(book: Book, units: list[Unit], kind: str) -> Iterator[Hit]:
             elif role == "full":
                 first_seen.setdefault(index, True)
             elif role == "short":
-                if not first_seen.get(index) and not shielded(index, start, end, role):
+                if not first_seen.get(index) and not shielded(index, start, end):
                     first_seen[index] = True
                     yield unit.origin(start), rule.code, rule.level, _message(rule, unit.text[start:end], rule.right)
-            elif role == "wrong" and start > taken_until and not shielded(index, start, end, role):
+            elif role == "wrong" and start > taken_until and not shielded(index, start, end):
                 taken_until = end - 1
                 yield unit.origin(start), rule.code, rule.level, _message(rule, unit.text[start:end], rule.right)
         for index, found in members.items():
