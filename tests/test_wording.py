@@ -194,3 +194,27 @@ def test_exemption_silences_a_rule_and_an_unneeded_one_is_reported(ruled):
 def test_sample_site_check_has_no_wording_findings():
     report, _build = check(ROOT / "content")
     assert [line for line in report if "[wording-" in line or "[sensitive-" in line or "[rules-" in line] == []
+
+
+def test_check_drafts_opts_drafts_in(ruled):
+    import subprocess
+    import sys
+
+    write_item(ruled, "stories/wording-draft.md", body="中国总工会", title="草稿", date="2026-05-01",
+               column="gonghui-dongtai", status="draft", review=False)
+    env = {"UNIONPRESS_CONTENT": str(ruled), "UNIONPRESS_NOW": "2026-11-22", "PATH": "/usr/bin:/bin"}
+    plain = subprocess.run([sys.executable, "-m", "unionpress", "check"], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert (plain.returncode, plain.stdout.strip()) == (0, "共 0 个错误，0 个警告。")
+    drafts = subprocess.run([sys.executable, "-m", "unionpress", "check", "--drafts"], env=env, capture_output=True,
+                            text=True, cwd=ROOT)
+    assert drafts.returncode == 1
+    assert drafts.stdout.strip().splitlines() == [
+        f"{ruled}/stories/wording-draft.md:8:1: [wording-acftu] 「中国总工会」：全国总工会的全称写错了（应为「中华全国总工会」）",
+        "共 1 个错误，0 个警告。"]
+
+
+def test_a_broken_rule_file_is_a_located_finding_of_check(ruled):
+    (ruled / "rules" / "wording.yml").write_text("- code: a-b\n  kind: [x\n", encoding="utf-8")
+    report, _build = check(ruled)
+    assert [line for line in report if "rules-" in line] == [
+        "content/rules/wording.yml:3:1: [rules-yaml] 规则文件的 YAML 语法错误：did not find expected ',' or ']'。整个文件的规则都没有生效"]

@@ -7,6 +7,7 @@ as `path:line: [code] message`, never as a Python traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -58,6 +59,8 @@ status: draft
 def _check(args) -> int:
     """The same findings as `mkdocs build`; with --strict warnings fail too, as in `mkdocs build --strict`."""
     settings, findings = config.load()
+    if args.drafts:
+        settings = dataclasses.replace(settings, check_drafts=True)
     build = engine.prepare(settings, findings)
     build.render()
     print(findings.report())
@@ -92,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="检查全部内容（与构建使用同一套规则）")
     check.add_argument("--strict", action="store_true", help="警告也算失败（与 mkdocs build --strict 一致）")
+    check.add_argument("--drafts", action="store_true", help="草稿也按规范表述和敏感词检查（写稿时自查）")
     check.set_defaults(run=_check)
     new = sub.add_parser("new", help="新建稿件或劳模资料（草稿）")
     new.add_argument("kind", choices=sorted(SCAFFOLDS), help="story（稿件）或 model（劳模）")

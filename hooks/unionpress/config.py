@@ -64,6 +64,7 @@ class Settings:
     gallery_page_size: int = 40  # portraits per gallery page (a phone shows two a row)
     timezone: ZoneInfo = SHANGHAI
     preview: bool = False
+    check_drafts: bool = False  # `unionpress check --drafts`: the wording rules read drafts too
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(SHANGHAI))
     markdown_extensions: tuple = MKDOCS_BUILTIN_EXTENSIONS
     mdx_configs: Mapping = field(default_factory=lambda: MappingProxyType({}))

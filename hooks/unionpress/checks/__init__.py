@@ -46,7 +46,7 @@ def run(catalog, settings, findings: Findings) -> None:
     today = settings.now.date()
     book = wording.load(settings.content_dir, settings.display, findings)
     _items(catalog.items, findings, today, RULES | book.codes)
-    wording.run(catalog.items, book, findings, drafts=getattr(settings, "drafts", False))
+    wording.run(catalog.items, book, findings, drafts=settings.check_drafts)
     _lists(catalog.lists, settings, findings, today)
     _settings(settings, findings, today)
 
