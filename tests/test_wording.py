@@ -218,3 +218,25 @@ def test_a_broken_rule_file_is_a_located_finding_of_check(ruled):
     report, _build = check(ruled)
     assert [line for line in report if "rules-" in line] == [
         "content/rules/wording.yml:3:1: [rules-yaml] 规则文件的 YAML 语法错误：did not find expected ',' or ']'。整个文件的规则都没有生效"]
+
+
+HOSTILE_CASE = Path(__file__).parent / "fixtures" / "hostile" / "wording-rules-and-phrases" / "content"
+
+
+def test_each_kind_and_a_broken_rule_file_through_check(site_copy):
+    """One rule of each kind, three broken rules, a sensitive word behind evasions, a field limit
+    (打工仔 in the title is not read, in the body it is), first-full across title and body; the same
+    overlay is in test_check_equals_build's hostile cases, so check and build agree on these codes."""
+    shutil.copytree(HOSTILE_CASE, site_copy, dirs_exist_ok=True)
+    report, _build = check(site_copy)
+    assert report == [
+        "content/rules/wording.yml:7: [rules-kind] 规则「local-nokind」的类型「varient」不存在，是否想写「variant」？（可用的类型：variant、series、first-full、banned、pattern）",
+        "content/rules/wording.yml:8: [rules-field] 规则「local-noright」的字段「right」有误：variant 类规则必须写",
+        "content/rules/wording.yml:9: [rules-pattern] 规则「local-badre」的正则表达式写错了：missing ), unterminated subpattern at position 0",
+        "content/stories/wording-phrases.md:2:8: [local-first] 警告：「全总」：首次用全称（应为「中华全国总工会」）",
+        "content/stories/wording-phrases.md:8:12: [local-slogan] 「中国梦.劳动美」：口号的间隔号用「·」（应为「中国梦·劳动美」）",
+        "content/stories/wording-phrases.md:16:10: [local-banned] 警告：「打工仔」：不用此称呼（应为「职工」）",
+        "content/stories/wording-phrases.md:16:15: [local-spirits] 警告：「劳动精神、劳模精神、工匠精神」：顺序固定（应为「劳模精神、劳动精神、工匠精神」）",
+        "content/stories/wording-phrases.md:16:30: [local-year] 警告：「24年」：年份写全（应为「2024年」）",
+        "content/stories/wording-phrases.md:18:62: [sensitive-word] 警告：「测 试·敏感詞甲」含敏感词表（content/rules/sensitive.yml）里的词「测试敏感词甲」：公开的内容不得出现，请删改",
+    ]
