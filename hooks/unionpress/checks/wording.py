@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
@@ -481,32 +480,29 @@ def _series(rule: Rule, found: list[tuple[int, int, int]], unit: Unit) -> Iterat
 
 @lru_cache(maxsize=1)
 def _evasions() -> dict[int, str]:
-    """One table for str.translate: full-width letters and digits to ASCII, capitals to small,
-    traditional characters to simplified (OpenCC's t2s, the search's table), and every space,
-    punctuation mark, symbol and invisible character to NUL (then left out)."""
+    """One table for str.translate: full-width letters and digits to ASCII, capitals to small, and
+    traditional characters to simplified (OpenCC's t2s, the table the search uses)."""
     from ..search import traditional_to_simplified
 
-    table: dict[int, str] = {}
-    for code in range(sys.maxunicode + 1):
-        category = unicodedata.category(chr(code))
-        if category[0] in "PSZ" or category in ("Cc", "Cf"):
-            table[code] = "\0"
-    for code in range(0xFF01, 0xFF5F):
-        normal = unicodedata.normalize("NFKC", chr(code))
-        if normal.isalnum():
-            table[code] = normal.lower()
-    for code in range(ord("A"), ord("Z") + 1):
-        table[code] = chr(code).lower()
+    table = {code: unicodedata.normalize("NFKC", chr(code)).lower() for code in range(0xFF10, 0xFF5B)
+             if chr(code).isalnum()}
+    table.update({code: chr(code).lower() for code in range(ord("A"), ord("Z") + 1)})
     t2s = traditional_to_simplified()
     table.update({ord(old): new for old, new in zip(t2s["from"], t2s["to"])})
     return table
 
 
+# What a word is made of: letters and digits of any script (CJK included). Everything else, spaces,
+# punctuation, symbols, marks and invisible characters, is what an evasion puts between characters.
+_WORD_RUN = re.compile(r"[^\W_]+")
+
+
 def _squeeze(text: str) -> tuple[str, list[int], list[int]]:
-    """The text with evasions undone: (squeezed, run starts in it, their offsets in `text`)."""
+    """The text with evasions undone: (squeezed, run starts in it, their offsets in `text`). The
+    table maps one character to one, so offsets in the translated text are offsets in `text`."""
     normal = text.translate(_evasions())
     parts, starts, origins, length = [], [], [], 0
-    for run in re.finditer(r"[^\0]+", normal):
+    for run in _WORD_RUN.finditer(normal):
         parts.append(run.group())
         starts.append(length)
         origins.append(run.start())
