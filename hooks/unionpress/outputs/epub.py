@@ -47,6 +47,7 @@ XHTML = "http://www.w3.org/1999/xhtml"
 # Attributes of the site's HTML an EPUB 3.0 content document may not carry (epubcheck 4 rejects them)
 # or has no use for: the page's lazy loading, the responsive candidates (WebP among them).
 _DROPPED = ("loading", "decoding", "fetchpriority", "srcset", "sizes")
+_ID = re.compile(r'\bid="([^"]+)"')
 _MARKED = re.compile(re.escape(MARK) + r"[^\"'\s,]*")
 
 STYLE = """@charset "UTF-8";
@@ -142,7 +143,7 @@ def _exhibition_chapters(exhibition, settings, body_of) -> list[Chapter]:
             if work.description:
                 caption += f"<p>{_e(work.description)}</p>"
             parts.append(_figure(work.image, settings, caption, work.anchor))
-        chapters.append(Chapter(heading, "".join(parts), ()))
+        chapters.append(Chapter(heading, "".join(parts), (exhibition,)))
     return chapters
 
 
@@ -175,23 +176,30 @@ class _Packer:
     def __init__(self, anthology: Anthology, chapters: list[Chapter], public, settings, assets: dict[str, Path]) -> None:
         self.base = settings.base_url.rstrip("/") + "/" if settings.base_url else settings.site_path
         self.settings = settings
+        self.url_of = public.url
         self.assets = assets  # site path → file (bodies' pictures and the pipeline's variants)
-        self.inside: dict[str, str] = {}  # site page → chapter file
+        # site page → the chapter files that show it, first the one a plain link opens; a link's
+        # #fragment goes to the one that defines it (#work-3 is in its award tier's chapter).
+        self.inside: dict[str, list[str]] = {}
+        self.ids: dict[str, set[str]] = {}
         for number, chapter in enumerate(chapters, start=1):
             for item in chapter.items:
-                self.inside.setdefault(public.url(item), _chapter_file(number))
-        if anthology.items:  # the anthology's own page (the exhibition) is its first chapter
-            self.inside.setdefault(anthology.page, _chapter_file(1))
+                self.inside.setdefault(public.url(item), []).append(_chapter_file(number))
+            self.ids[_chapter_file(number)] = set(_ID.findall(chapter.body))
         self.images: dict[str, tuple[str, bytes, str]] = {}  # site path → (book path, bytes, media type)
 
     def link(self, marked: str) -> str:
         target = marked[len(MARK):]
         path, _, fragment = target.partition("#")
         page = unquote(path)
-        if page in self.inside or (page + "/") in self.inside:
-            chapter = self.inside.get(page) or self.inside[page + "/"]
-            return chapter + (f"#{fragment}" if fragment else "")
-        return self.base + target
+        files = self.inside.get(page) or self.inside.get(page + "/")
+        if not files:
+            return self.base + target
+        if fragment:
+            holder = next((file for file in files if unquote(fragment) in self.ids[file]), None)
+            if holder is not None:
+                return f"{holder}#{fragment}"
+        return files[0]  # a heading of the page that the book does not have: its chapter's top
 
     def picture(self, marked: str) -> str | None:
         """The book's copy of a picture (JPEG/PNG at most 1280 px), or None when it has none."""
@@ -208,7 +216,7 @@ class _Packer:
         self.images[site_path] = (name, data, media)
         return name
 
-    def xhtml(self, chapter: Chapter) -> str:
+    def xhtml(self, chapter: Chapter, file: str) -> str:
         root = lxml_html.fragment_fromstring(chapter.body, create_parent="div")
         for element in list(root.iter("picture")):  # the fallback <img> alone: no WebP source
             img = next(element.iter("img"), None)
@@ -245,6 +253,10 @@ class _Packer:
                 element.attrib.pop("height", None)
             elif element.tag == "a" and element.get("href", "").startswith(MARK):
                 element.set("href", self.link(element.get("href")))
+            elif element.tag == "a" and element.get("href", "").startswith("#") and chapter.items:
+                # "#work-1" on the exhibition's page: in the book, that work is in its tier's chapter
+                if unquote(element.get("href")[1:]) not in self.ids[file]:
+                    element.set("href", self.link(MARK + self.url_of(chapter.items[0]) + element.get("href")))
             for name in ("href", "src", "cite", "poster"):
                 value = element.get(name)
                 if value and MARK in value:
@@ -406,7 +418,7 @@ def make(anthology: Anthology, public, settings, body_of) -> bytes:
             if shown is not None:
                 assets[shown[0]] = shown[1]
     packer = _Packer(anthology, chapters, public, settings, assets)
-    files = [xhtml for xhtml in (packer.xhtml(chapter) for chapter in chapters)]
+    files = [packer.xhtml(chapter, _chapter_file(n)) for n, chapter in enumerate(chapters, start=1)]
     titles = [chapter.title for chapter in chapters]
     when = modified(anthology, settings)
     colour = settings.colors.get("masthead") or DEFAULT_RED
