@@ -240,3 +240,25 @@ def test_each_kind_and_a_broken_rule_file_through_check(site_copy):
         "content/stories/wording-phrases.md:16:30: [local-year] 警告：「24年」：年份写全（应为「2024年」）",
         "content/stories/wording-phrases.md:18:62: [sensitive-word] 警告：「测 试·敏感詞甲」含敏感词表（content/rules/sensitive.yml）里的词「测试敏感词甲」：公开的内容不得出现，请删改",
     ]
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("level: fatal\nwords: [某词]\n", "sensitive.yml:1: [rules-level] 规则「sensitive-word」的级别「fatal」只能是 error（错误）或 warning（警告）"),
+    ("level: error\nwords: {某词: 1}\n", "sensitive.yml:2: [rules-field] 规则「sensitive-word」的字段「words」有误：应为词的列表（每个词以 - 开头）"),
+    ("- 某词\n", "sensitive.yml:1: [rules-shape] 敏感词表应当是映射：level: error 与 words: 词的列表"),
+])
+def test_sensitive_list_problems_are_located(tmp_path, written, expected):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "sensitive.yml").write_text(written, encoding="utf-8")
+    findings = Findings()
+    wording.load(tmp_path, lambda path: path.name, findings)
+    assert [finding.format() for finding in findings.sorted()] == [expected]
+
+
+def test_a_rule_file_not_in_utf8_is_reported_not_raised(tmp_path):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "wording.yml").write_bytes("- {code: a-b, message: 中国}\n".encode("gbk"))
+    findings = Findings()
+    loaded = wording.load(tmp_path, lambda path: path.name, findings)
+    assert loaded.rules == ()
+    assert [(f.path, f.line, f.code) for f in findings.sorted()] == [("wording.yml", 1, "encoding")]
