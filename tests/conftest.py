@@ -49,6 +49,18 @@ def mkdocs_build(site_dir: Path, content: Path | None = None, now: str = NOW, pr
     return subprocess.run(args, env=env, capture_output=True, text=True, cwd=ROOT)
 
 
+def golden_project(tmp_path: Path, content: Path, extra: str = "") -> Path:
+    """The golden project's settings (site_url set, so feeds and the sitemap are written) on `content`,
+    with `extra` appended under extra.unionpress; its docs/ copied beside. Returns the mkdocs.yml."""
+    config = tmp_path / "mkdocs.yml"
+    text = (FIXTURES / "golden-project/mkdocs.yml").read_text(encoding="utf-8")
+    text = text.replace("../../../hooks/build.py", str(ROOT / "hooks/build.py")).replace(
+        "content_dir: ../base-content", f"content_dir: {content}") + extra
+    config.write_text(text, encoding="utf-8")
+    shutil.copytree(FIXTURES / "golden-project/docs", tmp_path / "docs")
+    return config
+
+
 @pytest.fixture
 def site_copy(tmp_path):
     """A fresh copy of the base fixture content, as `<tmp>/content`."""

@@ -14,7 +14,7 @@ import feedparser
 import jsonschema
 import pytest
 
-from conftest import FIXTURES, ROOT, mkdocs_build, write_story, VARIANT
+from conftest import FIXTURES, golden_project, mkdocs_build, write_story, VARIANT
 from sample_facts import cover_variants, feed_files, public_stories, sample
 from test_build import HIDDEN
 from unionpress import localsite
@@ -115,16 +115,6 @@ PARTNERS = """
 """
 
 
-def _project(tmp_path: Path, content: Path, extra: str) -> Path:
-    config = tmp_path / "mkdocs.yml"
-    text = (FIXTURES / "golden-project/mkdocs.yml").read_text(encoding="utf-8")
-    text = text.replace("../../../hooks/build.py", str(ROOT / "hooks/build.py")).replace(
-        "content_dir: ../base-content", f"content_dir: {content}") + extra
-    config.write_text(text, encoding="utf-8")
-    shutil.copytree(FIXTURES / "golden-project/docs", tmp_path / "docs")
-    return config
-
-
 def test_partner_feeds_follow_their_filters(tmp_path, site_copy):
     write_story(site_copy, "craft-news", title="工匠新闻", genre="新闻", column="gonghui-dongtai", tags="[工匠]")
     # matching every partner filter, but not public: a draft, an embargoed story, one still in review
@@ -134,7 +124,7 @@ def test_partner_feeds_follow_their_filters(tmp_path, site_copy):
     for slug, fields in hidden.items():
         write_story(site_copy, slug, review=slug != "unreviewed-pd", title=f"隐藏{slug}", genre="劳模故事",
                     tags="[工匠]", **fields)
-    config = _project(tmp_path, site_copy, PARTNERS)
+    config = golden_project(tmp_path, site_copy, PARTNERS)
     site = tmp_path / "site"
     result = mkdocs_build(site, config=config)
     assert result.returncode == 0, result.stderr
@@ -160,14 +150,14 @@ def test_partner_filters_naming_nothing_are_config_errors(tmp_path, site_copy):
       - {name: ribao, columns: [laodongzhe-zhi], topics: [nowhere]}
       - {name: Bad_Name}
 """
-    config = _project(tmp_path, site_copy, bad)
+    config = golden_project(tmp_path, site_copy, bad)
     result = mkdocs_build(tmp_path / "site", config=config)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert ("[config] 配置 extra.unionpress.partners 有误：应为合作媒体列表：第 2 项的 name 应为唯一的小写英文字母、数字和连字符"
             in result.stderr)
     one = tmp_path / "one"
     one.mkdir()
-    config = _project(one, site_copy, bad.replace("      - {name: Bad_Name}\n", ""))
+    config = golden_project(one, site_copy, bad.replace("      - {name: Bad_Name}\n", ""))
     result = mkdocs_build(one / "site", config=config)
     assert result.returncode == 1
     assert "[config] 配置 extra.unionpress.partners[1].columns 有误：「laodongzhe-zhi」不存在，是否想写「laodongzhe-zhi-ge」？" in result.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import FIXTURES, NOW, ROOT, check, mkdocs_build
+from conftest import FIXTURES, NOW, check, golden_project, mkdocs_build
 
 HOSTILE = FIXTURES / "hostile"
 
@@ -23,17 +23,6 @@ def overlay(content: Path, *cases: str) -> Path:
     for case in cases:
         shutil.copytree(HOSTILE / case, content, dirs_exist_ok=True)
     return content
-
-
-def _project(tmp_path: Path, content: Path, extra: str = "") -> Path:
-    """The golden project's settings (site_url set, so feeds and the sitemap are written) on `content`."""
-    config = tmp_path / "mkdocs.yml"
-    text = (FIXTURES / "golden-project/mkdocs.yml").read_text(encoding="utf-8")
-    text = text.replace("../../../hooks/build.py", str(ROOT / "hooks/build.py")).replace(
-        "content_dir: ../base-content", f"content_dir: {content}") + extra
-    config.write_text(text, encoding="utf-8")
-    shutil.copytree(FIXTURES / "golden-project/docs", tmp_path / "docs")
-    return config
 
 
 def _outputs(site: Path) -> dict[str, str]:
@@ -127,7 +116,7 @@ def test_held_back_and_empty_rows_leave_nothing_in_a_production_build(tmp_path, 
       - {name: lanmu, columns: [xin-zhuanlan]}
 """
     site = tmp_path / "site"
-    result = mkdocs_build(site, config=_project(tmp_path, site_copy, partners))
+    result = mkdocs_build(site, config=golden_project(tmp_path, site_copy, partners))
     assert result.returncode == 0, result.stderr  # --strict: the log's notices are not warnings
     for page in ("stories/in-draft-topic/index.html", "models/in-draft-topic/index.html",
                  "models/new-honor-holder/index.html", "columns/laodongzhe-zhi-ge/index.html"):
@@ -340,7 +329,7 @@ def test_preview_shows_held_back_rows_with_a_banner_but_never_their_feeds(site_c
 def test_preview_build_writes_no_feed_of_a_held_back_row(tmp_path, site_copy):
     overlay(site_copy, "lists-draft-topic", "lists-column-in-the-future")
     site = tmp_path / "preview"
-    result = mkdocs_build(site, config=_project(tmp_path, site_copy), preview=True)
+    result = mkdocs_build(site, config=golden_project(tmp_path, site_copy), preview=True)
     assert result.returncode == 0, result.stderr
     assert (site / "topics/choubei-zhuanti/index.html").is_file() and (site / "columns/xin-zhuanlan/index.html").is_file()
     feeds = sorted(p.relative_to(site).as_posix() for p in (site / "feeds").rglob("*.xml"))
