@@ -773,14 +773,11 @@ class _Auditor:
 def _digest(path: Path) -> str | None:
     """sha256 of a hidden item's file, read in pieces; None when it is gone (deleted while `mkdocs
     serve` rebuilt): a file that is not there cannot have been copied by this build."""
-    sha = hashlib.sha256()
     try:
         with open(path, "rb") as f:
-            while chunk := f.read(CHUNK):
-                sha.update(chunk)
+            return hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         return None
-    return sha.hexdigest()
 
 
 # Fields that say where an item lives, not what it says: never printed.

@@ -67,11 +67,6 @@ def _format_characters() -> re.Pattern:
     return re.compile("[" + re.escape(chars) + "]")
 
 
-def invisible() -> re.Pattern:
-    """The format characters (Cf) a reader never sees: removed from every front-matter text."""
-    return _format_characters()
-
-
 @lru_cache(maxsize=65536)  # pure, and asked for every tag of every story on several paths
 def fold(text: str) -> str:
     """What makes two spellings one identity: NFKC (全角 ５Ｇ → 5G), no format characters (Cf),

@@ -20,11 +20,16 @@ RANGES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
 }
 
 
+def compact(value: str) -> str:
+    """An ISBN as written, without the hyphens and spaces editors separate its parts with."""
+    return value.replace("-", "").replace(" ", "")
+
+
 def digits(value: str) -> str:
     """The 13 digits of an ISBN written with or without hyphens or spaces ('' when it is not 13 digits).
     Full-width digits (typed with a Chinese input method) pass the engine's check, so they count here
     too, as the ASCII digits they are."""
-    found = value.replace("-", "").replace(" ", "")
+    found = compact(value)
     return "".join(str(int(c)) for c in found) if len(found) == 13 and all(c.isdecimal() for c in found) else ""
 
 

@@ -310,11 +310,8 @@ def _key(data: bytes) -> str:
 
 def _key_of(path: Path) -> str:
     """The key of a file's bytes, read a piece at a time (the same as _key of the whole file)."""
-    digest = hashlib.sha256(_SALT)
     with path.open("rb") as handle:
-        for piece in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(piece)
-    return digest.hexdigest()[:20]
+        return hashlib.file_digest(handle, lambda: hashlib.sha256(_SALT)).hexdigest()[:20]
 
 
 def _encode_file(path: Path) -> Made | None:

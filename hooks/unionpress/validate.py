@@ -20,6 +20,7 @@ from .chars import fold
 from .config import Settings
 from .findings import Findings, did_you_mean
 from .frontmatter import BadDate, Map, Seq
+from .isbn import compact
 from .items import Exemption, Image, Review, Signature
 from .sanitize import scheme_of
 
@@ -371,7 +372,7 @@ def check_review(item, settings: Settings, findings: Findings) -> None:
 
 
 def isbn_problem(value: str) -> str | None:
-    digits = value.replace("-", "").replace(" ", "")
+    digits = compact(value)
     if not re.fullmatch(r"\d{13}", digits):
         return "应为 13 位数字（ISBN-13，可含连字符）"
     if not digits.startswith(("978", "979")):  # the book-trade prefixes: any other EAN is not a book

@@ -13,6 +13,7 @@ feed, the footer on every page): they are scanned as well, with no exemptions (s
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Mapping
 
 import yaml
@@ -20,6 +21,7 @@ import yaml
 from ..findings import Findings, did_you_mean
 from ..kinds import LIST_KINDS
 from . import privacy, wording
+from .reading import read_source
 
 CHECKS = (privacy,)
 RULES = frozenset(code for check in CHECKS for code in check.RULES)
@@ -29,29 +31,19 @@ PRINTED_SETTINGS = (("site_name",), ("site_description",), ("copyright",))
 OWN_NUMBER = ("extra", "unionpress", "footer", "phone")
 
 
-def _read(path) -> str | None:
-    # Read again rather than kept from loading: only published content is scanned, and the loader
-    # already reported a file it could not decode or would not follow (then there is nothing to scan).
-    try:
-        if path.is_symlink():
-            return None
-        return path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def run(catalog, settings, findings: Findings) -> None:
     """Scan every published item (embargoed ones too: they will go out at their time without another
     look), every list row that is published, and the printed settings."""
     today = settings.now.date()
     book = wording.load(settings.content_dir, settings.display, findings)
-    _items(catalog.items, findings, today, RULES | book.codes)
-    wording.run(catalog.items, book, findings, drafts=settings.check_drafts)
+    read = lru_cache(maxsize=None)(read_source)  # each published file read once for both passes
+    _items(catalog.items, findings, today, RULES | book.codes, read)
+    wording.run(catalog.items, book, findings, drafts=settings.check_drafts, read=read)
     _lists(catalog.lists, settings, findings, today)
     _settings(settings, findings, today)
 
 
-def _items(items, findings: Findings, today: dt.date, known: frozenset = RULES) -> None:
+def _items(items, findings: Findings, today: dt.date, known: frozenset = RULES, read=read_source) -> None:
     for item in items:
         if item.status != "published":
             continue
@@ -60,7 +52,7 @@ def _items(items, findings: Findings, today: dt.date, known: frozenset = RULES) 
             close = did_you_mean(rule, known)
             findings.add(item.source, item.line_of("allow"), "allow-unknown", rule=rule,
                          hint=f"，是否想写「{close}」？" if close else "", known="、".join(sorted(known)))
-        text = _read(item.path)
+        text = read(item.path)
         if text is None:
             continue
         used = set()
@@ -93,7 +85,7 @@ def _row_shown(rows: Mapping):
 def _lists(lists: Mapping, settings, findings: Findings, today: dt.date) -> None:
     for name, kind in LIST_KINDS.items():
         path = settings.content_dir / kind.file
-        text = _read(path) if path.is_file() else None
+        text = read_source(path) if path.is_file() else None
         if text is None:
             continue
         shown = settings.display(path)

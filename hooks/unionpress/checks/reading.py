@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable
+
+from ..chars import _format_characters
 
 _INLINE_TAGS = ("a|abbr|b|bdi|bdo|big|br|cite|code|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span|strike|"
                 "strong|sub|sup|time|tt|u|var|wbr")
@@ -58,10 +60,19 @@ _WIDE = "[" + re.escape("".join(sorted(_WIDE_ALNUM | _DASHES))) + r"]|(?![0-9])\
 @lru_cache(maxsize=1)
 def _hidden_class() -> str:
     """Every format (Cf) and control (Cc) character but tab, line feed and carriage return, as one
-    character class (made once per process, from this Python's Unicode tables)."""
-    chars = "".join(chr(c) for c in range(sys.maxunicode + 1)
-                    if unicodedata.category(chr(c)) in ("Cf", "Cc") and chr(c) not in "\t\n\r")
-    return "[" + re.escape(chars) + "]"
+    character class. The format characters are chars.py's (one scan of the Unicode tables per
+    process); the controls are the fixed C0 and C1 ranges."""
+    controls = "".join(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)) if chr(c) not in "\t\n\r")
+    return "[" + _format_characters().pattern[1:-1] + re.escape(controls) + "]"
+
+
+def read_source(path: Path) -> str | None:
+    """A content file's text as the checks read it again (only published content is scanned, so it is
+    not kept from loading); None for a file the loader already reported or would not follow."""
+    try:
+        return None if path.is_symlink() else path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 @lru_cache(maxsize=2)

@@ -31,7 +31,7 @@ import yaml
 from .. import frontmatter
 from ..findings import ERROR, WARNING, Finding, Findings, did_you_mean
 from .privacy import as_read
-from .reading import Places, Reading, aligned
+from .reading import Places, Reading, aligned, read_source
 
 RULES_FOLDER = "rules"
 WORDING_FILE = "wording.yml"
@@ -535,13 +535,6 @@ def report(findings: Findings, path: str, line: int, col: int, code: str, level:
     findings.items.append(Finding(path, max(line, 1), max(col, 0), code, message, level))
 
 
-def _read(path: Path) -> str | None:
-    try:
-        return None if path.is_symlink() else path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def scan_text(book: Book, text: str, kind: str = "story") -> list[tuple[int, int, str, str, str]]:
     """(line, column, code, level, message) of every finding in an item file's text, in order."""
     text, units = item_units(text)
@@ -549,7 +542,7 @@ def scan_text(book: Book, text: str, kind: str = "story") -> list[tuple[int, int
     return sorted((*places.at(offset), code, level, message) for offset, code, level, message in match(book, units, kind))
 
 
-def run(items, book: Book, findings: Findings, drafts: bool = False) -> None:
+def run(items, book: Book, findings: Findings, drafts: bool = False, read=None) -> None:
     """Check every item that is or will be published (and drafts with `check --drafts`); an
     item's `allow` silences a rule's findings in it, and an exemption nothing needed is reported."""
     if not book.rules and not book.sensitive:
@@ -557,7 +550,7 @@ def run(items, book: Book, findings: Findings, drafts: bool = False) -> None:
     for item in items:
         if item.status != "published" and not drafts:
             continue
-        text = _read(item.path)
+        text = (read or read_source)(item.path)
         if text is None:
             continue
         allowed = {exemption.rule for exemption in item.allow} & book.codes
