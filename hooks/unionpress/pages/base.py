@@ -169,10 +169,25 @@ def image_size(image: Image) -> tuple[int, int]:
     return pixel_size(image.path) or (0, 0)
 
 
+_ENVIRONMENTS: dict[tuple, Environment] = {}
+
+
 def environment() -> Environment:
-    """Jinja with autoescaping on: every piece of metadata an editor wrote is escaped wherever printed."""
+    """Jinja with autoescaping on: every piece of metadata an editor wrote is escaped wherever printed.
+
+    One environment per process while the templates stay as they are: each template is compiled once,
+    not on every build (`mkdocs serve` rebuilds in the same process), and an include is looked up
+    without a stat of its file (auto_reload off; 14,000 lookups at 1,000 stories). The signature is
+    the templates' names, sizes and times, so an edited template gives a new environment."""
+    signature = tuple(sorted((path.name, path.stat().st_mtime_ns, path.stat().st_size)
+                             for path in TEMPLATES.iterdir()))
+    env = _ENVIRONMENTS.get(signature)
+    if env is not None:
+        return env
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    _ENVIRONMENTS.clear()
+    _ENVIRONMENTS[signature] = env
     env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日" if d else ""
     env.filters["iso"] = lambda d: d.isoformat() if d else ""
     env.filters["digits"] = lambda text: "".join(c for c in str(text) if c.isascii() and c.isdigit())

@@ -1,0 +1,92 @@
+"""The cache of derived files (name cards, EPUB covers): a record is reused only for the same inputs,
+code and library versions, and a damaged record is made again, never served."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from unionpress import derived
+from test_gallery import gallery  # noqa: F401  (fixture)
+
+CODE = Path(derived.__file__)
+
+
+def _maker(calls: list, data: bytes):
+    def make() -> bytes:
+        calls.append(data)
+        return data
+    return make
+
+
+def test_same_inputs_are_made_once(tmp_path):
+    cache, calls = tmp_path / "pictures", []
+    name = derived.key(CODE, ["王建国", "2020年 全国劳动模范"])
+    assert derived.cached(cache, "cards", name, _maker(calls, b"<svg>1</svg>")) == b"<svg>1</svg>"
+    assert derived.cached(cache, "cards", name, _maker(calls, b"<svg>2</svg>")) == b"<svg>1</svg>"
+    assert calls == [b"<svg>1</svg>"]
+    assert (cache.parent / "derived/cards" / name[:2] / name).is_file()
+
+
+def test_any_change_of_inputs_code_or_library_gives_another_record(tmp_path):
+    base = derived.key(CODE, ["王建国", "2020年"], ("pillow",))
+    assert derived.key(CODE, ["王建国", "2021年"], ("pillow",)) != base
+    assert derived.key(Path(__file__), ["王建国", "2020年"], ("pillow",)) != base  # other drawing code
+    assert derived.key(CODE, ["王建国", "2020年"], ("segno",)) != base
+    assert derived.key(CODE, ["王建国", "2020年"], ("pillow",)) == base
+
+
+def test_a_damaged_record_is_made_again(tmp_path):
+    cache, calls = tmp_path / "pictures", []
+    name = derived.key(CODE, ["赵秀英"])
+    derived.cached(cache, "covers", name, _maker(calls, b"good bytes"))
+    record = cache.parent / "derived/covers" / name[:2] / name
+    record.write_bytes(record.read_bytes()[:-3] + b"bad")
+    assert derived.cached(cache, "covers", name, _maker(calls, b"good bytes")) == b"good bytes"
+    assert len(calls) == 2
+    assert derived.cached(cache, "covers", name, _maker(calls, b"other")) == b"good bytes"  # mended
+
+
+def test_an_unwritable_cache_still_gives_the_file(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    calls: list = []
+    assert derived.cached(blocked / "pictures", "cards", "ab" * 32, _maker(calls, b"x")) == b"x"
+    assert derived.cached(blocked / "pictures", "cards", "ab" * 32, _maker(calls, b"x")) == b"x"
+    assert len(calls) == 2
+
+
+def test_a_picture_input_is_its_bytes(tmp_path):
+    picture = tmp_path / "a.jpg"
+    picture.write_bytes(b"\xff\xd8one")
+    first = derived.file_digest(picture)
+    picture.write_bytes(b"\xff\xd8two")
+    assert derived.file_digest(picture) != first
+    assert derived.file_digest(None) == derived.file_digest(tmp_path / "missing.jpg") == ""
+
+
+def test_name_cards_come_from_the_cache_until_the_profile_changes(gallery, tmp_path, monkeypatch):
+    """A second build draws no card again; an edited profile (its employer) gets a new card at once."""
+    import dataclasses
+
+    from conftest import check, write_item
+    from unionpress.outputs import qrcards
+
+    drawn: list[str] = []
+    draw = qrcards.card_svg
+    monkeypatch.setattr(qrcards, "card_svg", lambda model, *rest: drawn.append(model.slug) or draw(model, *rest))
+
+    def cards(out):
+        _, build = check(gallery)
+        settings = dataclasses.replace(build.settings, site_url="https://example.org/", cache_dir=tmp_path / "pictures")
+        written = qrcards.write(build.public, build.public_pages, out, settings, None)
+        return {path: (out / path).read_text(encoding="utf-8") for path in written}
+
+    first = cards(tmp_path / "one")
+    assert sorted(drawn) == sorted(path.split("/")[1] for path in first) and len(first) == 6  # PEOPLE's public six
+    drawn.clear()
+    assert cards(tmp_path / "two") == first and drawn == []
+    write_item(gallery, "models/zhou-a.md", name="周甲", photo="../images/photo.jpg", employer="新单位",
+               honors="[{honor: shi-laomo, year: 2025}]", consent="{by: 本人, date: 2026-01-05}", status="published")
+    third = cards(tmp_path / "three")
+    assert drawn == ["zhou-a"] and "新单位" in third["models/zhou-a/card.svg"]
+    assert {k: v for k, v in third.items() if "zhou-a" not in k} == {k: v for k, v in first.items() if "zhou-a" not in k}
