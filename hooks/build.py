@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from pathlib import Path
 
 from markupsafe import Markup
@@ -140,8 +141,10 @@ def on_post_build(config):
         outputs.run(build, site_dir)
     except Exception as exc:  # whatever failed, what was written before it (every page) is audited all the same
         failed = exc if isinstance(exc, outputs.OutputFailed) else outputs.OutputFailed("outputs.run", exc)
-    leaks = up_audit.audit(site_dir, up_audit.secrets(build, _state.get("shipped", ())),
-                           pages_may_show=build.settings.preview, site_url=build.settings.site_url)
+    with build.phases("audit"):
+        leaks = up_audit.audit(site_dir, up_audit.secrets(build, _state.get("shipped", ())),
+                               pages_may_show=build.settings.preview, site_url=build.settings.site_url)
+    _phases(build)
     report = up_audit.report(leaks, site_dir) if leaks else ""
     if failed is None:
         if report:
@@ -157,6 +160,14 @@ def on_post_build(config):
     if report:
         log.error(report)
     raise failed.cause
+
+
+def _phases(build) -> None:
+    """Where the engine's time went: in the verbose log, and for scripts/bench in UNIONPRESS_PHASES."""
+    log.debug("UnionPress 各阶段用时：" + build.phases.line())
+    target = os.environ.get("UNIONPRESS_PHASES")
+    if target:
+        build.phases.write(Path(target))
 
 
 def on_serve(server, config, builder):

@@ -21,6 +21,7 @@ from .link import View
 from .load import load
 from .pages import Page, Renderer, Rendered, gallery, plan
 from .publish import PreviewSite, PublicSite, is_public
+from .timing import Phases
 
 
 @dataclass
@@ -34,10 +35,12 @@ class Build:
     public_pages: list[Page]  # the plan of the public view (the sitemap's pages, even in preview)
     bodies: dict[int, Body] = field(default_factory=dict)
     renderer: Renderer | None = None
+    phases: Phases = field(default_factory=Phases)
 
     def render(self) -> Rendered:
-        self.renderer = Renderer(self.shown, self.settings, self.bodies)
-        return self.renderer.render_all(self.pages)
+        with self.phases("render"):
+            self.renderer = Renderer(self.shown, self.settings, self.bodies)
+            return self.renderer.render_all(self.pages)
 
     def page_types(self) -> dict[str, str]:
         """One public page of each page type: template name → the first page planned with it, and
@@ -63,7 +66,8 @@ def _render_bodies(build: Build) -> None:
     renderer = BodyRenderer(settings, Targets(settings, catalog.items, _item_url))
     # The pictures named in front matter (covers, portraits, works) are most of a site's: encoded on
     # every core before the pages ask for them one by one (a no-op when the cache has them).
-    renderer.pictures.warm(image.path for item in build.shown.items() for image in item.images)
+    with build.phases("pictures"):
+        renderer.pictures.warm(image.path for item in build.shown.items() for image in item.images)
     feeds = {feed.url(fmt) for feed in feed_sets(build.public, settings) for fmt in ("rss", "atom", "json")}
     public_urls = {page.url for page in build.public_pages} | set(settings.doc_pages) | set(outputs.FILES) | feeds
     everything: View = build.shown if settings.preview else None
@@ -141,19 +145,29 @@ def _check_slugs(catalog: Catalog, pages: list[Page], settings: Settings, findin
 
 def prepare(settings: Settings, findings: Findings | None = None) -> Build:
     findings = findings if findings is not None else Findings()
-    catalog = read_catalog(load(settings, findings), settings, findings)
-    linking.check(catalog, findings)
-    checks.run(catalog, settings, findings)
-    check_partners(settings, catalog.lists, {tag for item in catalog.items for tag in getattr(item, "tags", ())},
-                   findings, settings.setting_lines)
-    public = PublicSite(catalog, settings)
-    shown = PreviewSite(catalog, settings, public) if settings.preview else public
-    public_pages = plan(public, settings)
-    pages = plan(shown, settings) if settings.preview else public_pages
-    build = Build(settings, findings, catalog, public, shown, pages, public_pages)
-    _render_bodies(build)
-    _check_outputs(pages, settings, findings)
-    _check_slugs(catalog, public_pages, settings, findings)
+    phases = Phases()
+    with phases("load"):
+        raw = load(settings, findings)
+    with phases("validate"):
+        catalog = read_catalog(raw, settings, findings)
+    with phases("link"):
+        linking.check(catalog, findings)
+    with phases("checks"):
+        checks.run(catalog, settings, findings)
+        check_partners(settings, catalog.lists, {tag for item in catalog.items for tag in getattr(item, "tags", ())},
+                       findings, settings.setting_lines)
+    with phases("plan"):
+        public = PublicSite(catalog, settings)
+        shown = PreviewSite(catalog, settings, public) if settings.preview else public
+        public_pages = plan(public, settings)
+        pages = plan(shown, settings) if settings.preview else public_pages
+    build = Build(settings, findings, catalog, public, shown, pages, public_pages, phases=phases)
+    with phases("bodies"):  # the pictures' warm-up inside is its own phase, taken out below
+        _render_bodies(build)
+    phases.seconds["bodies"] -= phases.seconds.get("pictures", 0.0)
+    with phases("plan"):
+        _check_outputs(pages, settings, findings)
+        _check_slugs(catalog, public_pages, settings, findings)
     return build
 
 

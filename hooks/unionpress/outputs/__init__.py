@@ -49,7 +49,8 @@ def run(build, site_dir: Path) -> list[str]:
     written: list[str] = []
     for name, write in OUTPUTS.items():
         try:
-            written += write(public, build.public_pages, site_dir, build.settings, body_of)
+            with build.phases(f"output {name}"):
+                written += write(public, build.public_pages, site_dir, build.settings, body_of)
         except Exception as exc:
             raise OutputFailed(name, exc) from exc
     return written
