@@ -22,9 +22,18 @@ from unionpress import audit as up_audit
 from unionpress import config as up_config
 from unionpress import engine, outputs
 from unionpress.findings import Findings
+from unionpress.outputs import manifest as up_manifest
 
 log = logging.getLogger("mkdocs.hooks.unionpress")
 _state: dict = {}
+_command: dict = {}  # the mkdocs command of this process (build, serve, gh-deploy), from on_startup
+
+GH_DEPLOY_PREVIEW = ("预览构建（UNIONPRESS_PREVIEW=1）含草稿和未到发布时间的内容，不能用 mkdocs gh-deploy 发布："
+                     "请去掉 UNIONPRESS_PREVIEW 后再运行 mkdocs gh-deploy")
+
+
+def on_startup(command, dirty):
+    _command["name"] = command
 
 
 def _theme_stylesheets(config) -> list[str]:
@@ -57,6 +66,9 @@ def on_config(config):
     # once (a Markup is not escaped again where Material does escape), controls already removed.
     config.site_name = Markup.escape(settings.site_name)
     settings = dataclasses.replace(settings, stylesheets=tuple(_theme_stylesheets(config)))  # settings are frozen
+    if settings.preview and _command.get("name") == "gh-deploy":
+        # gh-deploy pushes whatever folder the build wrote: a preview's drafts would go public.
+        raise PluginError(GH_DEPLOY_PREVIEW)
     if settings.preview and Path(config.site_dir).resolve() == (config_file.parent / "site").resolve():
         # A preview never lands where production is published from.
         config.site_dir = str(config_file.parent / "site-preview")
@@ -69,6 +81,11 @@ def on_config(config):
     _state.clear()
     _state.update(build=build, rendered=rendered)
     return config
+
+
+def on_pre_build(config):
+    # No manifest or marker of an earlier build may describe this one (`mkdocs build --dirty` keeps files).
+    up_manifest.clear(Path(config.site_dir))
 
 
 def _report(findings: Findings, strict: bool) -> None:
@@ -137,6 +154,8 @@ def on_post_build(config):
     build = _state["build"]
     site_dir = Path(config.site_dir)
     failed: outputs.OutputFailed | None = None
+    if build.settings.preview:  # first: whatever fails later, the folder says it must not be published
+        up_manifest.write_preview_marker(site_dir)
     try:
         outputs.run(build, site_dir)
     except Exception as exc:  # whatever failed, what was written before it (every page) is audited all the same
@@ -149,6 +168,9 @@ def on_post_build(config):
     if failed is None:
         if report:
             raise PluginError(report)
+        up_manifest.write_next_change(site_dir, build)
+        if not build.settings.preview:  # the audit passed: the manifest says so, and publish needs it
+            up_manifest.write(site_dir, build)
         return
     audited = "已写出的文件已通过发布检查" if not leaks else "已写出的文件中发现泄露（见下），已删除"
     if isinstance(failed.cause, outputs.SearchIndexError):  # expected: Node or Pagefind missing or failing

@@ -148,6 +148,11 @@ def clock(tz: ZoneInfo = SHANGHAI, environ: Mapping = os.environ) -> dt.datetime
     return dt.datetime.now(tz).replace(microsecond=0)
 
 
+# The date of an output with no dated item (an empty feed, a shelf of undated books): fixed, never the
+# build clock, so such a file keeps its bytes from build to build and publishing does not upload it again.
+UNDATED = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+
+
 def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 

@@ -28,6 +28,7 @@ from PIL import Image as PILImage, ImageDraw, ImageFont
 from .. import responsive
 from ..awards import award_groups, any_awarded
 from ..body import MARK
+from ..config import UNDATED
 from ..items import Item
 from ..kinds import ITEM_KINDS
 from ..kinds.exhibition import SHOWN_UNAWARDED, UNGROUPED
@@ -351,9 +352,10 @@ def identifier(union: str, key: str) -> str:
 
 
 def modified(anthology: Anthology, settings) -> dt.datetime:
-    """The newest item's date in UTC (the build clock only for an anthology with no dated item)."""
+    """The newest item's date in UTC (config.UNDATED for an anthology with no dated item, e.g. a shelf of
+    undated books: never the build clock, which would change the book's bytes at every build)."""
     dates = [item.date for item in anthology.items if item.date]
-    newest = max(dates) if dates else settings.now
+    newest = max(dates) if dates else UNDATED
     return newest.astimezone(dt.timezone.utc).replace(microsecond=0)
 
 

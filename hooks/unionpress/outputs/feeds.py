@@ -17,6 +17,7 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator
 
 from .. import responsive
+from ..config import UNDATED
 from ..feedsets import FeedSet, feed_sets
 from ..kinds import ITEM_KINDS
 from ..pages.base import derive_summary, summary_of
@@ -174,7 +175,7 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     for feed in feed_sets(public, settings):
         items = _entries(public, feed, settings.feed_length)
         entries = [_Entry(public, item, body_of, base, feed.full_text) for item in items]
-        updated = items[0].date if items else settings.now
+        updated = items[0].date if items else UNDATED
         rss, atom = _xml(feed, entries, base, settings, updated)
         for fmt, data in (("rss", rss), ("atom", atom), ("json", _json(feed, entries, base))):
             target = site_dir / feed.url(fmt)

@@ -28,7 +28,8 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     lines.append("</urlset>")
     data = ("\n".join(lines) + "\n").encode("utf-8")
     (site_dir / "sitemap.xml").write_bytes(data)
-    # mtime from the build clock, no file name inside: the same content gives the same bytes.
-    packed = gzip.compress(data, mtime=int(settings.now.timestamp()))
+    # mtime 0 and no file name in the gzip header: the same content gives the same bytes at any clock
+    # (the build clock here made every build upload a new sitemap.xml.gz).
+    packed = gzip.compress(data, mtime=0)
     (site_dir / "sitemap.xml.gz").write_bytes(packed)
     return ["sitemap.xml", "sitemap.xml.gz"]
