@@ -275,6 +275,7 @@ def test_check_command_prints_settings_findings_without_a_traceback(tmp_path, si
                           cwd=tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
     assert done.stdout.splitlines() == ["mkdocs.yml:2: [config] 配置 extra 有误：应为映射（字段: 值），实际写的是：「5」",
+                                        "按规则统计：", "规则编号  错误  警告", "config     1     0",
                                         "共 1 个错误，0 个警告。"]
 
 

@@ -141,7 +141,7 @@ def test_fields_and_kinds_limit_a_rule(tmp_path):
     ("- {code: a-b, level: error, kind: banned, message: m, wrong: [x], feilds: [title]}\n",
      "wording.yml:1: [rules-unknown] 警告：规则「a-b」里有未知字段「feilds」，将被忽略，是否想写「fields」？"),
     ("- {code: a-b, level: error, kind: banned, message: m, wrong: [x], fields: [tittle]}\n",
-     "wording.yml:1: [rules-limit] 规则「a-b」的 fields 写了「tittle」，它不存在（可写：alt、body、caption、cover_alt、description、digest、photo_alt、quote、summary、theme、title）"),
+     "wording.yml:1: [rules-limit] 规则「a-b」的 fields 写了「tittle」，它不存在（可写：alt、body、caption、cover_alt、description、digest、name、photo_alt、quote、summary、theme、title）"),
     ("code: a-b\n", "wording.yml:1: [rules-shape] 规则文件应当是规则的列表（每条以 - 开头）"),
 ])
 def test_rule_file_problems_are_located(tmp_path, written, expected):
@@ -210,7 +210,7 @@ def test_check_drafts_opts_drafts_in(ruled):
     assert drafts.returncode == 1
     assert drafts.stdout.strip().splitlines() == [
         f"{ruled}/stories/wording-draft.md:8:1: [wording-acftu] 「中国总工会」：全国总工会的全称写错了（应为「中华全国总工会」）",
-        "共 1 个错误，0 个警告。"]
+        "按规则统计：", "规则编号       错误  警告", "wording-acftu     1     0", "共 1 个错误，0 个警告。"]
 
 
 def test_a_broken_rule_file_is_a_located_finding_of_check(ruled):

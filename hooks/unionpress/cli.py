@@ -63,8 +63,51 @@ def _check(args) -> int:
         settings = dataclasses.replace(settings, check_drafts=True)
     build = engine.prepare(settings, findings)
     build.render()
-    print(findings.report())
-    return 1 if findings.errors or (args.strict and findings.warnings) else 0
+    return _report(args, settings, build, findings)
+
+
+def _report(args, settings, build, findings: Findings) -> int:
+    """The findings in the asked format, only the changed files' with --changed; external links
+    with --links; the columns behind their cadence as reminders (stderr: not findings, see stats)."""
+    from . import reporting
+    from .pages import editors
+
+    found = findings.sorted()
+    paths = None
+    if args.changed is not None:
+        try:
+            paths = reporting.changed_files(settings.root, args.changed)
+        except reporting.GitProblem as problem:
+            print(f"[changed] 无法得到改动的文件：{problem}", file=sys.stderr)
+            return 2
+        if paths is not None:
+            found = [f for f in found if f.path in paths]
+    in_force = reporting.exemptions(build.catalog.items, settings.check_drafts, paths)
+    if args.format == "json":
+        print(reporting.as_json(found, in_force))
+    elif args.format == "sarif":
+        print(reporting.as_sarif(found))
+    else:
+        if args.links:
+            links = reporting.external_links(build)
+            print(f"外部链接（{len(links)} 个，只列出，不访问）：")
+            for path, line, url in links:
+                print(f"{path}:{line}: {url}")
+        print(reporting.human(found, in_force))
+        for line in editors.cadence_reminders(build):
+            print(line, file=sys.stderr)
+    errors = any(f.is_error for f in found)
+    return 1 if errors or (args.strict and found) else 0
+
+
+def _stats(args) -> int:
+    """The editors' report (/stats/) as text: the same numbers, from the same public view."""
+    from .pages import editors
+
+    settings, findings = config.load()
+    build = engine.prepare(settings, findings)
+    print(editors.text_tables(editors.report(build.public, settings.now.date())))
+    return 0
 
 
 def _new(args) -> int:
@@ -96,7 +139,14 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check", help="检查全部内容（与构建使用同一套规则）")
     check.add_argument("--strict", action="store_true", help="警告也算失败（与 mkdocs build --strict 一致）")
     check.add_argument("--drafts", action="store_true", help="草稿也按规范表述和敏感词检查（写稿时自查）")
+    check.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+                       help="输出格式：text（给人看，默认）、json（给 CI）、sarif（给代码评审工具）")
+    check.add_argument("--changed", nargs="?", const="HEAD", metavar="REF",
+                       help="只报告自 Git 提交 REF（默认 HEAD：尚未提交的改动）以来改过的文件；引用仍按整个网站检查")
+    check.add_argument("--links", action="store_true", help="列出正文里指向其他网站的链接（不访问它们）")
     check.set_defaults(run=_check)
+    stats = sub.add_parser("stats", help="编辑报表：栏目更新频率、专题推荐期、三审队列、荣誉目标（与 /stats/ 页相同）")
+    stats.set_defaults(run=_stats)
     new = sub.add_parser("new", help="新建稿件或劳模资料（草稿）")
     new.add_argument("kind", choices=sorted(SCAFFOLDS), help="story（稿件）或 model（劳模）")
     new.add_argument("slug", help="文件名：小写字母、数字和连字符，如 li-ming-2024")

@@ -107,6 +107,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "rules-unknown": (WARNING, "规则「{rule}」里有未知字段「{field}」，将被忽略{hint}", "unknown field in a rule"),
     "rules-limit": (ERROR, "规则「{rule}」的 {field} 写了「{value}」，它不存在（可写：{known}）", "rule limited to an unknown field or kind"),
     "rules-pattern": (ERROR, "规则「{rule}」的正则表达式写错了：{detail}", "rule pattern is not a valid regular expression"),
+    "allow-text-unused": (WARNING, "豁免「{rule}」写的文字「{text}」在这份内容里没有找到，或那里没有触发此规则：请按原文核对这段文字，或删去这条豁免",
+                          "per-occurrence exemption whose text is not found or not needed"),
 }
 
 FIELD_LABELS = {

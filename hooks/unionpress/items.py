@@ -54,6 +54,8 @@ class Review:
 class Exemption:
     rule: str
     why: str
+    text: str = ""  # when set, only the occurrences inside this text are exempt (the rest still count)
+    line: int = 1  # where the exemption is written (the report lists every exemption in force)
 
 
 # eq=False: items are compared and hashed by identity, so views can index them cheaply.

@@ -14,6 +14,7 @@ an item's reference to one is simply absent there, as a reference to a draft ite
 from __future__ import annotations
 
 from .config import Settings
+from .reviewqueue import review_queue
 from .items import Item
 from .catalog import Catalog
 from .kinds import ITEM_KINDS, LIST_KINDS
@@ -63,6 +64,8 @@ class PublicSite(View):
         self.held = {name: tuple(row for key, row in rows.items() if key not in lists[name])
                      for name, rows in catalog.lists.items()}
         self.preview = False
+        # The 三审 queue as counts and days only, for the editors' report (/stats/): never an item.
+        self.queue = review_queue(catalog.items, settings.now.date())
 
 
 class PreviewSite(View):

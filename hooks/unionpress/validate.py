@@ -326,10 +326,10 @@ def read_common(f: Fields, date_required: bool) -> dict:
         review.finish()
     allow = []
     for row in f.rows("allow"):
-        rule, why = row.text("rule", required=True), row.text("why", required=True)
+        rule, why, text = row.text("rule", required=True), row.text("why", required=True), row.text("text")
         row.finish()
         if rule and why:
-            allow.append(Exemption(rule, why))
+            allow.append(Exemption(rule, why, text or "", row.line("rule")))
     common["allow"] = tuple(allow)
     return common
 

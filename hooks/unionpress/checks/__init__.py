@@ -21,7 +21,7 @@ import yaml
 from ..findings import Findings, did_you_mean
 from ..kinds import LIST_KINDS
 from . import privacy, wording
-from .reading import read_source
+from .reading import Places, read_source
 
 CHECKS = (privacy,)
 RULES = frozenset(code for check in CHECKS for code in check.RULES)
@@ -41,6 +41,7 @@ def run(catalog, settings, findings: Findings) -> None:
     wording.run(catalog.items, book, findings, drafts=settings.check_drafts, read=read)
     _lists(catalog.lists, settings, findings, today)
     _settings(settings, findings, today)
+    _wording_elsewhere(catalog.lists, settings, book, findings)
 
 
 def _items(items, findings: Findings, today: dt.date, known: frozenset = RULES, read=read_source) -> None:
@@ -55,15 +56,13 @@ def _items(items, findings: Findings, today: dt.date, known: frozenset = RULES, 
         text = read(item.path)
         if text is None:
             continue
-        used = set()
+        exempt = wording.Exemptions(item, text)
+        places = Places(privacy.as_read(text))
         for check in CHECKS:
             for line, col, code, fields in check.scan(text, today):
-                if code in allowed:
-                    used.add(code)
-                else:
+                if not exempt.covers(code, places.offset(line) + col - 1):
                     findings.add(item.source, line, code, col=col, **fields)
-        for rule in sorted((allowed & RULES) - used):
-            findings.add(item.source, item.line_of("allow"), "allow-unused", rule=rule)
+        wording.report_unused(findings, item, exempt, RULES)
 
 
 def _row_shown(rows: Mapping):
@@ -124,3 +123,32 @@ def _settings(settings, findings: Findings, today: dt.date) -> None:
             if path == OWN_NUMBER and code == "privacy-mobile":
                 continue  # the union's own contact number: its field says so
             findings.add(CONFIG_FILE, _setting_line(lines, path), code, **fields)
+
+
+def _wording_elsewhere(lists: Mapping, settings, book: "wording.Book", findings: Findings) -> None:
+    """The wording rules and sensitive words where the privacy rules also look, and on the hand-written
+    pages of docs/: the printed rows of the list files (at their yaml line:column), the printed settings
+    (at their line in mkdocs.yml), and each page's text as rendered. None of them takes exemptions:
+    a name or a footer is never a quotation, and a page of docs/ quotes a wrong form in `code`."""
+    if not book.rules and not book.sensitive:
+        return
+    for name in wording.PRINTED_LISTS:
+        path = settings.content_dir / LIST_KINDS[name].file
+        text = read_source(path) if path.is_file() else None
+        if text is None:
+            continue
+        shown = settings.display(path)
+        for line, col, code, level, message in wording.scan_list(book, text, _row_shown(lists.get(name, {})), name):
+            wording.report(findings, shown, line, col, code, level, message)
+    texts = [(path, getattr(settings, path[0], "") or "") for path in PRINTED_SETTINGS]
+    texts += _texts(dict(settings.footer), ("extra", "unionpress", "footer"))
+    for path, text in texts:
+        for _offset, code, level, message in wording.scan_value(book, str(path[-1]), str(text)):
+            wording.report(findings, CONFIG_FILE, _setting_line(settings.setting_lines, path), 0, code, level, message)
+    for shown in settings.doc_pages.values():
+        path = settings.root / shown
+        text = read_source(path) if path.is_file() else None
+        if text is None:
+            continue
+        for line, col, code, level, message in wording.scan_text(book, text, "page"):
+            wording.report(findings, shown, line, col, code, level, message)

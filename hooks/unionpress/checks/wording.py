@@ -30,6 +30,7 @@ import yaml
 
 from .. import frontmatter
 from ..findings import ERROR, WARNING, Finding, Findings, did_you_mean
+from ..items import Exemption
 from .privacy import as_read
 from .reading import Places, Reading, aligned, read_source
 
@@ -42,8 +43,14 @@ LEVELS = {"error": ERROR, "warning": WARNING}
 # The front-matter fields whose text a reader sees (nested ones too: works[].title, works[].description).
 TEXT_FIELDS = frozenset({"title", "summary", "cover_alt", "photo_alt", "alt", "caption", "quote",
                          "description", "theme", "digest"})
-FIELDS = TEXT_FIELDS | {"body"}
+# A list row's printed name (a column's, a topic's …) besides its text fields.
+LIST_FIELDS = TEXT_FIELDS | {"name"}
+FIELDS = LIST_FIELDS | {"body"}
 ITEM_KINDS = frozenset({"story", "model", "exhibition", "book", "share", "contest", "entry"})
+# The lists whose rows are printed (synonyms only steer the search), and what else a rule may be
+# limited to: a hand-written page of docs/ and a printed setting of mkdocs.yml.
+PRINTED_LISTS = ("column", "topic", "honor", "shelf")
+PLACES = ITEM_KINDS | frozenset(PRINTED_LISTS) | {"page", "setting"}
 # What each kind needs besides code, level, message and kind; and what it may have.
 NEEDS = {"variant": ("wrong", "right"), "series": ("series",), "first-full": ("full", "short"),
          "banned": ("wrong",), "pattern": ("pattern",)}
@@ -205,7 +212,7 @@ def _rule(node: yaml.Node, shown: str, findings: Findings, seen: dict[str, int])
         elif name in NEEDS[kind] or (name == "right" and kind in ("variant", "pattern")):
             findings.add(shown, line, "rules-field", rule=label, field=name, why=f"{kind} 类规则必须写")
             ok = False
-    for name, known in (("fields", FIELDS), ("kinds", ITEM_KINDS)):
+    for name, known in (("fields", FIELDS), ("kinds", PLACES)):
         for value in values.get(name, ()):
             if value not in known:
                 findings.add(shown, at[name], "rules-limit", rule=label, field=name, value=value, known="、".join(sorted(known)))
@@ -368,7 +375,7 @@ class Unit:
     origin: Callable[[int], int]
 
 
-def _field_units(node: yaml.Node | None, yaml_text: str, base: int) -> Iterator[Unit]:
+def _field_units(node: yaml.Node | None, yaml_text: str, base: int, fields: frozenset = TEXT_FIELDS) -> Iterator[Unit]:
     """Every text field's value under a front matter node (works[].title too), in file order."""
     stack: list[tuple[yaml.Node, str]] = [(node, "")] if node is not None else []
     seen: set[int] = set()
@@ -382,7 +389,7 @@ def _field_units(node: yaml.Node | None, yaml_text: str, base: int) -> Iterator[
             stack.extend((value, str(name.value)) for name, value in current.value if isinstance(name, yaml.ScalarNode))
         elif isinstance(current, yaml.SequenceNode):
             stack.extend((inner, key) for inner in current.value)
-        elif isinstance(current, yaml.ScalarNode) and key in TEXT_FIELDS and current.value:
+        elif isinstance(current, yaml.ScalarNode) and key in fields and current.value:
             start, end = current.start_mark.index, current.end_mark.index
             back = aligned(current.value, yaml_text[start:end])
             found.append(Unit(key, current.value, lambda at, back=back, start=start: base + start + back(at)))
@@ -542,6 +549,66 @@ def scan_text(book: Book, text: str, kind: str = "story") -> list[tuple[int, int
     return sorted((*places.at(offset), code, level, message) for offset, code, level, message in match(book, units, kind))
 
 
+def scan_list(book: Book, text: str, shown: Callable[[yaml.Node], bool], kind: str) -> list[tuple[int, int, str, str, str]]:
+    """The findings in the printed rows of a list file (names, summaries, alt texts), each at its
+    yaml line:column; rows `shown` holds back (drafts, rows not yet public) are not read."""
+    text = as_read(text)
+    try:
+        root = yaml.compose(text, Loader=_YAML)
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return []  # the loader has reported it
+    rows = root.value if isinstance(root, yaml.SequenceNode) else [root] if root is not None else []
+    units = [unit for row in rows if shown(row) for unit in _field_units(row, text, 0, LIST_FIELDS)]
+    places = Places(text)
+    return sorted((*places.at(offset), code, level, message) for offset, code, level, message in match(book, units, kind))
+
+
+def scan_value(book: Book, field: str, value: str) -> list[tuple[int, str, str, str]]:
+    """(offset in the value, code, level, message) of the findings in one printed setting."""
+    return sorted(match(book, [Unit(field, value, lambda at: at)], "setting"))
+
+
+class Exemptions:
+    """An item's exemptions against the findings in its file. One without `text` silences its rule in
+    the whole item; one with `text` only the findings that start inside an occurrence of that text
+    (as written in the file), so a quoted wrong form is allowed once and the same slip elsewhere in the
+    item is still caught. Each pass (privacy, wording) asks `unused` about the rules it raises."""
+
+    def __init__(self, item, source: str) -> None:
+        self.whole = {exemption.rule for exemption in item.allow if not exemption.text}
+        self.spans: dict[Exemption, list[tuple[int, int]]] = {}
+        text = as_read(source)
+        for exemption in item.allow:
+            if exemption.text:
+                wanted = as_read(exemption.text)
+                self.spans[exemption] = [(found.start(), found.start() + len(wanted))
+                                         for found in re.finditer(re.escape(wanted), text)]
+        self.used: set = set()
+
+    def covers(self, code: str, offset: int) -> bool:
+        if code in self.whole:
+            self.used.add(code)
+            return True
+        for exemption, spans in self.spans.items():
+            if exemption.rule == code and any(start <= offset < end for start, end in spans):
+                self.used.add(exemption)
+                return True
+        return False
+
+    def unused(self, codes) -> tuple[list[str], list[Exemption]]:
+        """Whole-item exemptions of `codes` that silenced nothing, and text exemptions likewise."""
+        return (sorted(code for code in self.whole & set(codes) if code not in self.used),
+                [exemption for exemption in self.spans if exemption.rule in codes and exemption not in self.used])
+
+
+def report_unused(findings: Findings, item, exempt: Exemptions, codes) -> None:
+    rules, texts = exempt.unused(codes)
+    for rule in rules:
+        findings.add(item.source, item.line_of("allow"), "allow-unused", rule=rule)
+    for exemption in texts:
+        findings.add(item.source, exemption.line, "allow-text-unused", rule=exemption.rule, text=exemption.text)
+
+
 def run(items, book: Book, findings: Findings, drafts: bool = False, read=None) -> None:
     """Check every item that is or will be published (and drafts with `check --drafts`); an
     item's `allow` silences a rule's findings in it, and an exemption nothing needed is reported."""
@@ -553,12 +620,10 @@ def run(items, book: Book, findings: Findings, drafts: bool = False, read=None) 
         text = (read or read_source)(item.path)
         if text is None:
             continue
-        allowed = {exemption.rule for exemption in item.allow} & book.codes
-        used: set[str] = set()
-        for line, col, code, level, message in scan_text(book, text, item.kind):
-            if code in allowed:
-                used.add(code)
-            else:
-                report(findings, item.source, line, col, code, level, message)
-        for rule in sorted(allowed - used):
-            findings.add(item.source, item.line_of("allow"), "allow-unused", rule=rule)
+        exempt = Exemptions(item, text)
+        read_text, units = item_units(text)
+        places = Places(read_text)
+        for offset, code, level, message in sorted(match(book, units, item.kind)):
+            if not exempt.covers(code, offset):
+                report(findings, item.source, *places.at(offset), code, level, message)
+        report_unused(findings, item, exempt, book.codes)

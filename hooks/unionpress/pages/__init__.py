@@ -19,7 +19,7 @@ from ..config import Settings
 from ..items import Image, Item
 from ..kinds import ITEM_KINDS, LIST_KINDS, column, model
 from ..publish import PublicSite, banner, row_reasons
-from . import downloads, feeds, gallery, home, jsonld, stats, tags
+from . import downloads, editors, feeds, gallery, home, jsonld, stats, tags
 from .base import (STATIC, Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, summary_of,
                    tag_table)
 
@@ -41,6 +41,7 @@ def plan(site, settings: Settings) -> list[Page]:
             kind.pages(site, out)
     gallery.pages(site, out)
     stats.pages(site, out)
+    editors.pages(site, out)
     tags.pages(site, out)
     feeds.pages(site, out)
     downloads.pages(site, out)
