@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import checks, link as linking
 from .body import Body, BodyRenderer, Targets
@@ -37,10 +38,11 @@ class Build:
     renderer: Renderer | None = None
     phases: Phases = field(default_factory=Phases)
 
-    def render(self) -> Rendered:
+    def render(self, into: Path | None = None) -> Rendered:
+        """The pages: written into the folder `into` as each is made (a build), else kept in memory."""
         with self.phases("render"):
             self.renderer = Renderer(self.shown, self.settings, self.bodies)
-            return self.renderer.render_all(self.pages)
+            return self.renderer.render_all(self.pages, into)
 
     def page_types(self) -> dict[str, str]:
         """One public page of each page type: template name → the first page planned with it, and

@@ -8,6 +8,7 @@ adds its own pages (kinds/*.py `pages`); the homepage, tags and 404 are here.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -169,9 +170,18 @@ class Renderer:
         self.out.assets.update(found.assets())
         return self.site_url + found.largest.output
 
-    def render_all(self, pages: list[Page]) -> Rendered:
+    def render_all(self, pages: list[Page], into: Path | None = None) -> Rendered:
+        """Every page. Kept in memory (tests, scripts), or with `into` written there as each is made and
+        not kept: a build's memory then does not grow with the pages' HTML (hundreds of MB at 10,000
+        stories)."""
         for page in pages:
-            self.out.files.append((page, self.render(page)))
+            if into is None:
+                self.out.files.append((page, self.render(page)))
+                continue
+            target = into / page.output
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(self.render(page), encoding="utf-8")
+            self.out.written.append(page)
         return self.out
 
     def chrome(self, url: str) -> dict[str, Markup]:

@@ -199,6 +199,7 @@ class Rendered:
     """Pages as HTML documents, and the files they use (site path → file on disk)."""
 
     files: list[tuple[Page, str]] = field(default_factory=list)
+    written: list[Page] = field(default_factory=list)  # pages written to a folder, their HTML not kept
     assets: dict[str, Path] = field(default_factory=dict)
 
     def text_of(self, url: str) -> str:
