@@ -28,7 +28,7 @@ from lxml import html as lxml_html
 from . import sanitize
 from .config import Settings
 from .findings import Findings
-from . import images, responsive
+from . import alttext, images, responsive
 from .images import pixel_size
 from .items import Item
 from .kinds import ITEM_KINDS
@@ -182,6 +182,7 @@ class Body:
     html: str  # internal URLs as MARK + site path
     assets: tuple[tuple[str, Path], ...] = ()  # (path in the site, file on disk): images and attachments
     links: tuple[str, ...] = ()  # site paths of the pages it links to
+    ids: frozenset[str] = frozenset()  # ids as written (headings, <a name>): what a #fragment may name
 
     def at(self, page_url: str) -> str:
         """The HTML as printed on the page at `page_url` (relative links)."""
@@ -314,6 +315,8 @@ class BodyRenderer:
         self.md = markdown.Markdown(extensions=list(settings.markdown_extensions),
                                     extension_configs=dict(settings.mdx_configs))
         self.pictures = responsive.pipeline(settings)
+        self.fragments: list[tuple] = []  # (item, link as written, target item, fragment) to check at the end
+        self._ids: frozenset[str] = frozenset()
         self.classes = sanitize.body_classes(settings.markdown_extensions, settings.mdx_configs)
 
     # -- resolving one target -----------------------------------------------------------------------
@@ -379,7 +382,11 @@ class BodyRenderer:
         if not url:
             return None
         if url.startswith("#"):
-            return "#" + sanitize.body_id(url[1:]) if unquote(url[1:]) in ids else None
+            if unquote(url[1:]) in ids:
+                return "#" + sanitize.body_id(url[1:])
+            if url[1:] and not url[1:].startswith("up-"):  # "#" alone is the top; up-… are the page's own
+                raise Problem("link-anchor", target=written, where="这篇正文里")
+            return None
         scheme = sanitize.scheme_of(url)
         if scheme == sanitize.SITE_SCHEME:  # the engine's own marker: reported where it was written
             raise Problem("link-reserved", written=written)
@@ -410,6 +417,8 @@ class BodyRenderer:
         fragment = parts.fragment
         if fragment and target in t.by_url and not fragment.startswith("up-") \
                 and fragment not in getattr(t.by_url[target], "anchors", ()):
+            # checked once every body is rendered and has its ids (check_fragments)
+            self.fragments.append((item, written, t.by_url[target], unquote(fragment)))
             fragment = sanitize.body_id(fragment)  # a heading in another item's body; up-… and an item's
             # own `anchors` (an exhibition's #work-3) are its page's
         rest = (f"?{parts.query}" if parts.query else "") + (f"#{fragment}" if fragment else "")
@@ -452,6 +461,7 @@ class BodyRenderer:
         assets: list[tuple[str, Path]] = []
         links: list[str] = []
         forged_in_tree = False
+        self._ids = frozenset()
         # Only raw HTML, an attribute (a link, an image, an id or class), a character reference or the
         # marker can hold something to resolve or to sanitise away. Many quotes or list items may be
         # nesting too deep: the tree measures it.
@@ -460,7 +470,15 @@ class BodyRenderer:
             html, forged_in_tree = self._resolve_tree(item, html, view, page_urls, findings, strict, assets, links)
         self._report_reserved(item, findings, forged_in_tree)
         html = sanitize.clean(html, self.settings.embed_hosts, self.classes)
-        return Body(html, tuple(dict.fromkeys(assets)), tuple(dict.fromkeys(links)))
+        return Body(html, tuple(dict.fromkeys(assets)), tuple(dict.fromkeys(links)), self._ids)
+
+    def check_fragments(self, bodies: dict, findings: Findings) -> None:
+        """A link to a heading or anchor of another item's body (/stories/x/#y) that the body lacks."""
+        for item, written, target, fragment in self.fragments:
+            body = bodies.get(id(target))
+            if body is not None and fragment not in body.ids:
+                findings.add(item.source, _Lines(item, around=" \t\r\n()<>\"'")(written), "link-anchor",
+                             target=written, where=f"「{target.label}」的正文里")
 
     def _report_reserved(self, item: Item, findings: Findings, forged_in_tree: bool) -> None:
         """The engine's URL marker written by an editor, in any spelling: an error at each line that
@@ -488,6 +506,7 @@ class BodyRenderer:
             findings.add(item.source, removed_at(written), "html-removed", why=why)
         sanitize.limit_classes(root, self.classes)  # before the renderer adds its own (up-lightbox)
         ids = sanitize.prefix_ids(root)
+        self._ids = ids
         for element in root.iter("img", "source"):  # sizes are the pipeline's to say (removals told the editor)
             for name in sanitize.GENERATED_ATTRIBUTES:
                 element.attrib.pop(name, None)
@@ -517,6 +536,15 @@ class BodyRenderer:
                 and not (element.get("alt") or "").strip()):
             findings.add(item.source, line(), "image-alt-missing", src=written,
                          fix="请在 ![] 的方括号中写明图片内容")
+        elif element.tag == "img" and alttext.is_file_name(element.get("alt"), written):
+            findings.add(item.source, line(), "image-alt-filename", src=written, alt=element.get("alt").strip())
+        if element.tag == "a" and written[:7].lower() == "http://":
+            try:
+                own = self._own(urlsplit(written))
+            except ValueError:
+                own = False
+            if not own:
+                findings.add(item.source, line(), "link-http", target=written)
         known = len(assets)
         try:
             target = self.resolve(item, written, view, page_urls, strict, assets, element.tag in _LOADED, ids)

@@ -84,6 +84,7 @@ def _render_bodies(build: Build) -> None:
             view, urls, strict = everything, all_urls, False
         build.bodies[id(item)] = renderer.render(item, view, urls, findings, strict)
         renderer.check_images(item, view, findings, strict)
+    renderer.check_fragments(build.bodies, findings)
     for name, rows in catalog.lists.items():
         source = settings.display(settings.content_dir / LIST_KINDS[name].file)
         renderer.check_list_images(rows.values(), source, build.public, findings,

@@ -107,6 +107,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "rules-unknown": (WARNING, "规则「{rule}」里有未知字段「{field}」，将被忽略{hint}", "unknown field in a rule"),
     "rules-limit": (ERROR, "规则「{rule}」的 {field} 写了「{value}」，它不存在（可写：{known}）", "rule limited to an unknown field or kind"),
     "rules-pattern": (ERROR, "规则「{rule}」的正则表达式写错了：{detail}", "rule pattern is not a valid regular expression"),
+    "image-alt-filename": (ERROR, "图片的替代文字（alt）「{alt}」是文件名，读屏软件会把它念给看不见图片的读者：{src}。请写明图片的内容，如「李明在车床前检查零件」",
+                           "alt text is a file name"),
+    "link-anchor": (ERROR, "链接指向的位置在{where}不存在：{target}。请核对 # 后面的小标题或锚点名称", "link to a missing anchor"),
+    "link-http": (WARNING, "链接用的是不加密的 http://：{target}。读者的浏览器会提示“不安全”，内容也可能在传输中被篡改；对方网站支持时请改为 https://",
+                  "plain http link"),
     "allow-text-unused": (WARNING, "豁免「{rule}」写的文字「{text}」在这份内容里没有找到，或那里没有触发此规则：请按原文核对这段文字，或删去这条豁免",
                           "per-occurrence exemption whose text is not found or not needed"),
 }

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from .alttext import is_file_name
 from .chars import fold
 from .config import Settings
 from .findings import Findings, did_you_mean
@@ -244,6 +245,8 @@ class Fields:
         alt = alt or default_alt
         if not alt:
             self.report(key, "image-alt-missing", src=src, fix=f"请加字段 {self.prefix}{alt_key}: 写明图片内容")
+        elif alt_key and is_file_name(alt, src):
+            self.report(alt_key, "image-alt-filename", src=src, alt=alt)
         return resolve_image(src, alt, self.line(key), self.folder, self.settings, self.findings, self.source)
 
     def focus(self, key: str) -> tuple[float, float] | None:

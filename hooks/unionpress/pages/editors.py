@@ -234,7 +234,7 @@ def text_tables(data: Report) -> str:
     for pace in data.paces:
         behind = "、".join(f"{p.label}（{p.done}/{pace.count}）" for p in pace.behind) or "无"
         current = pace.current
-        now = f"；{current.label}进行中：已有 {current.done} 篇，按进度应有 {pace.due_now} 篇" if current else ""
+        now = f"；{current.label}（进行中）：已有 {current.done} 篇，按进度应有 {pace.due_now} 篇" if current else ""
         out.append(f"{pace.name}：每{PERIOD_NAMES[pace.per]} {pace.count} 篇；未达标的{PERIOD_NAMES[pace.per]}份：{behind}{now}")
     out += ["", "三、专题推荐期内的稿件数"]
     if not data.topics:
