@@ -286,3 +286,89 @@ def test_check_reminds_of_a_column_behind_its_cadence(tmp_path):
                                         "2026-11：按进度到今天应有 1 篇，已发布和排定的只有 0 篇"]
     write_story(project / "content", "later", date="2026-11-28 09:00")  # scheduled in the month: counts
     assert _run(project, "check").stderr == ""
+
+
+# ---- item 7: the editors' workflow ---------------------------------------------------------------
+
+TEMPLATES = ROOT / "templates"
+BIN = str(Path(sys.executable).parent)
+
+
+def _workflow_env(tmp_path: Path) -> dict:
+    from test_check_equals_build import _env
+
+    return {**_env(), "PATH": f"{BIN}:/usr/bin:/bin", "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+            "HOME": str(tmp_path)}
+
+
+def test_pre_commit_hook_catches_a_wording_error_in_a_staged_file(tmp_path):
+    """The template's local hook (no network: repo local, language system) on a temporary repository:
+    a clean story passes, a story with 「中国总工会」 stops the commit with the finding."""
+    project = _project(tmp_path)
+    shutil.copytree(RULES, project / "content" / "rules")
+    shutil.copy(TEMPLATES / "pre-commit" / ".pre-commit-config.yaml", project)
+    env = _workflow_env(tmp_path)
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "base")
+
+    def run(*files: str) -> subprocess.CompletedProcess:
+        return subprocess.run([f"{BIN}/pre-commit", "run", "--files", *files], cwd=project, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    write_story(project / "content", "clean-one", body="中华全国总工会召开会议。")
+    _git(project, "add", "-A")
+    clean = run("content/stories/clean-one.md")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    write_story(project / "content", "wrong-one", body="中国总工会召开会议。")
+    _git(project, "add", "-A")
+    wrong = run("content/stories/wrong-one.md")
+    assert wrong.returncode == 1, wrong.stdout + wrong.stderr
+    assert ("content/stories/wrong-one.md:12:1: [wording-acftu] 「中国总工会」：全国总工会的全称写错了（应为「中华全国总工会」）"
+            in wrong.stdout.splitlines())
+    assert "clean-one" not in wrong.stdout  # only the files handed to the hook are reported
+
+
+def _run_commands(workflow: dict) -> list[str]:
+    """The `run:` commands of the GitHub Actions job, in order, but the install step (it downloads)."""
+    (job,) = workflow["jobs"].values()
+    return [step["run"] for step in job["steps"] if "run" in step and step.get("name") != "安装"]
+
+
+def test_github_actions_workflow_commands_run_as_a_script(tmp_path):
+    """The workflow's own commands (check as SARIF, strict check, strict build with its audit, the
+    report) run on a fixture project: they pass on good content and the site folder holds the pages;
+    a wrong phrase makes the script fail at the check."""
+    import yaml
+
+    workflow = yaml.safe_load((TEMPLATES / "ci" / "github-actions.yml").read_text(encoding="utf-8"))
+    commands = _run_commands(workflow)
+    assert commands == ["unionpress check --format sarif > unionpress.sarif || true", "unionpress check --strict --links",
+                        "mkdocs build --strict -d site", "unionpress stats"]
+    project = _project(tmp_path)
+    shutil.copytree(RULES, project / "content" / "rules")
+    script = "set -e\n" + "\n".join(commands) + "\n"
+    env = {**_workflow_env(tmp_path), **{k: str(v) for k, v in workflow["env"].items()}}
+    done = subprocess.run(["bash", "-c", script], cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (project / "site" / "index.html").is_file() and (project / "site" / "stats" / "index.html").is_file()
+    assert json.loads((project / "unionpress.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
+    write_story(project / "content", "wrong-one", body="中国总工会召开会议。")
+    shutil.rmtree(project / "site")
+    failed = subprocess.run(["bash", "-c", script], cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    assert failed.returncode == 1 and "[wording-acftu]" in failed.stdout
+    assert not (project / "site").exists()  # stopped before the build
+
+
+def test_every_ci_template_checks_builds_strictly_and_keeps_the_site_folder():
+    import yaml
+
+    for name in ("github-actions.yml", "gitlab-ci.yml", "gitee-go.yml"):
+        text = (TEMPLATES / "ci" / name).read_text(encoding="utf-8")
+        yaml.safe_load(text)
+        for command in ("unionpress check --strict", "mkdocs build --strict -d site", "npm ci"):
+            assert command in text, (name, command)
+    gitlab = yaml.safe_load((TEMPLATES / "ci" / "gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert gitlab["build"]["artifacts"]["paths"] == ["site/"]
+    gitee = yaml.safe_load((TEMPLATES / "ci" / "gitee-go.yml").read_text(encoding="utf-8"))
+    assert gitee["stages"][0]["steps"][0]["artifacts"][0]["path"] == ["./site"]

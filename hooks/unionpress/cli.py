@@ -80,8 +80,10 @@ def _report(args, settings, build, findings: Findings) -> int:
         except reporting.GitProblem as problem:
             print(f"[changed] 无法得到改动的文件：{problem}", file=sys.stderr)
             return 2
-        if paths is not None:
-            found = [f for f in found if f.path in paths]
+    elif args.files:
+        paths = reporting.given_files(settings.root, args.files)
+    if paths is not None:
+        found = [f for f in found if f.path in paths]
     in_force = reporting.exemptions(build.catalog.items, settings.check_drafts, paths)
     if args.format == "json":
         print(reporting.as_json(found, in_force))
@@ -144,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--changed", nargs="?", const="HEAD", metavar="REF",
                        help="只报告自 Git 提交 REF（默认 HEAD：尚未提交的改动）以来改过的文件；引用仍按整个网站检查")
     check.add_argument("--links", action="store_true", help="列出正文里指向其他网站的链接（不访问它们）")
+    check.add_argument("files", nargs="*", metavar="FILE",
+                       help="只报告这些文件（pre-commit 传入改动的文件）；引用仍按整个网站检查")
     check.set_defaults(run=_check)
     stats = sub.add_parser("stats", help="编辑报表：栏目更新频率、专题推荐期、三审队列、荣誉目标（与 /stats/ 页相同）")
     stats.set_defaults(run=_stats)

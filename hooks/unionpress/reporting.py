@@ -134,6 +134,21 @@ def changed_files(root: Path, ref: str) -> set[str] | None:
     return found
 
 
+def given_files(root: Path, names: list[str]) -> set[str] | None:
+    """Files named on the command line (pre-commit passes the staged ones), relative to the project;
+    None when one of them reaches every file's findings."""
+    project = root.resolve()
+    found: set[str] = set()
+    for name in names:
+        path = Path(name)
+        path = (path if path.is_absolute() else Path.cwd() / path).resolve()
+        shown = path.relative_to(project).as_posix() if path.is_relative_to(project) else name
+        if SITE_WIDE.search(shown):
+            return None
+        found.add(shown)
+    return found
+
+
 _HREF = re.compile(r"""<a\s[^>]*?href="(https?://[^"]+)\"""", re.I)
 
 
