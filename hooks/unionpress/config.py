@@ -79,6 +79,7 @@ class Settings:
     logo: Logo | None = None  # the union's emblem in the masthead, a file of docs/
     cache_dir: Path = Path(".cache/unionpress/pictures")  # encoded picture variants, kept between builds
     setting_lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # line of each extra.unionpress key
+    wechat: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))  # WECHAT_KEYS → value (outputs/wechat.py)
 
     @property
     def base_url(self) -> str:
@@ -178,6 +179,8 @@ SCHEMA = {
     "footer": ("应为映射，可写 host（主办单位）、address（地址）、phone（电话）、icp（ICP备案号）、police（公安备案号），每项不超过 100 字",
                lambda v: _footer_problem(v) is None),
     "colors": ("应为映射，可写 masthead（页头颜色）和 channels（栏目条颜色），写成 #RRGGBB", lambda v: _colors_problem(v) is None),
+    "wechat": ("应为映射，可写 open_comment（开启留言，true/false）、fans_only_comment（仅粉丝可留言，true/false）、color（主题色 #RRGGBB）",
+               lambda v: _wechat_problem(v) is None),
     "logo": ("应为 docs/ 里的图片路径（png、jpg、webp 或 svg），如 images/logo.png", lambda v: _logo_path_problem(v) is None),
 }
 
@@ -307,7 +310,17 @@ def _footer_problem(value) -> str | None:
     return _mapping_problem(value, FOOTER_KEYS, line_problem)
 
 
-PARTNER_KEYS = {"name", "title", "description", "columns", "topics", "tags", "genres", "full_text"}
+PARTNER_KEYS = {"name", "title", "description", "columns", "topics", "tags", "genres", "full_text", "bundles"}
+WECHAT_KEYS = {"open_comment": bool, "fans_only_comment": bool, "color": str}
+
+
+def _wechat_problem(value) -> str | None:
+    """Why the WeChat settings are unusable (None when they are fine)."""
+    def problem(key, found):
+        if not isinstance(found, WECHAT_KEYS[key]):
+            return "应为 true 或 false" if WECHAT_KEYS[key] is bool else "应为文字"
+        return _color_problem(key, found) if key == "color" else None
+    return _mapping_problem(value, WECHAT_KEYS, problem)
 
 
 def _partners_problem(value) -> str | None:
@@ -330,8 +343,9 @@ def _partners_problem(value) -> str | None:
         for key in ("columns", "topics", "tags", "genres"):
             if key in partner and not _is_text_list(partner[key]):
                 return f"第 {index} 项的 {key} 应为文字列表"
-        if "full_text" in partner and not isinstance(partner["full_text"], bool):
-            return f"第 {index} 项的 full_text 应为 true 或 false"
+        for key in ("full_text", "bundles"):
+            if key in partner and not isinstance(partner[key], bool):
+                return f"第 {index} 项的 {key} 应为 true 或 false"
         for key in ("title", "description"):
             if key in partner and not (isinstance(partner[key], str) and len(partner[key]) <= 200):
                 return f"第 {index} 项的 {key} 应为不超过 200 字的文字"
@@ -566,7 +580,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
         partners=_frozen(tuple(good.get("partners", ()))),
         colors=_frozen({key: color.lower() for key, color in good.get("colors", {}).items()}),
         footer=_frozen({key: str(text).strip() for key, text in good.get("footer", {}).items() if str(text).strip()}),
-        setting_lines=_frozen(dict(lines)),
+        setting_lines=_frozen(dict(lines)), wechat=_frozen(dict(good.get("wechat", {}))),
         cache_dir=Path(environ.get("UNIONPRESS_CACHE") or root / ".cache/unionpress/pictures"),
         preview=_truthy(environ.get("UNIONPRESS_PREVIEW")), now=now, logo=logo, doc_pages=_frozen(doc_pages))
     return settings

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checks, link as linking
+from .checks import wechat as wechat_checks
 from .body import Body, BodyRenderer, Targets
 from .config import Settings
 from .feedsets import check_partners, feed_sets
@@ -167,6 +168,7 @@ def prepare(settings: Settings, findings: Findings | None = None) -> Build:
     build = Build(settings, findings, catalog, public, shown, pages, public_pages, phases=phases)
     with phases("bodies"):  # the pictures' warm-up inside is its own phase, taken out below
         _render_bodies(build)
+    wechat_checks.run(build, findings)  # WeChat's limits on the bodies as WeChat gets them
     phases.seconds["bodies"] -= phases.seconds.get("pictures", 0.0)
     with phases("plan"):
         _check_outputs(pages, settings, findings)

@@ -36,6 +36,7 @@ class FeedSet:
     kind_of_items: str = "story"
     select: Callable[[object], Sequence] | None = None  # (public view) -> items, newest first
     group: str = ""  # its heading on /feeds/ ("读书分享"); site, column, topic and partner feeds have theirs
+    bundles: bool = False  # a partner's: each item links its manuscript bundle (outputs/newsroom.py)
 
     def items(self, public) -> Sequence:
         """The public items this feed may hold, newest first, before its filters and length."""
@@ -111,7 +112,7 @@ def feed_sets(public, settings) -> list[FeedSet]:
                             partner.get("description", ""), "", columns=tuple(partner.get("columns", ())),
                             topics=tuple(partner.get("topics", ())), tags=tuple(tag_key(t) for t in partner.get("tags", ())),
                             genres=tuple(partner.get("genres", ())), full_text=partner.get("full_text", True),
-                            kind="partner"))
+                            kind="partner", bundles=partner.get("bundles", False)))
     return sets
 
 

@@ -107,6 +107,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "rules-unknown": (WARNING, "规则「{rule}」里有未知字段「{field}」，将被忽略{hint}", "unknown field in a rule"),
     "rules-limit": (ERROR, "规则「{rule}」的 {field} 写了「{value}」，它不存在（可写：{known}）", "rule limited to an unknown field or kind"),
     "rules-pattern": (ERROR, "规则「{rule}」的正则表达式写错了：{detail}", "rule pattern is not a valid regular expression"),
+    "wechat-too-long": (ERROR, "发到公众号的{label}（{field}）有 {length} 字，公众号上限 {limit} 字：请在头信息里另写一个公众号用的{what}，"
+                        "如 wechat: {{{field}: …}}（不超过 {limit} 字）", "WeChat title/author/digest over its limit"),
+    "wechat-content-long": (ERROR, "正文转成公众号图文后有 {chars} 个字符（{kb} KB），公众号要求少于 {limit} 字符且小于 1 MB：请删减，或分成几篇发布",
+                            "WeChat content over 20,000 characters or 1 MB"),
+    "wechat-newspic-pictures": (ERROR, "图片消息（wechat: {{type: newspic}}）要有 1 到 {limit} 张图片，正文里有 {count} 张：请增删图片，或改为图文消息（去掉 type）",
+                                "WeChat picture message needs 1 to 20 pictures"),
     "image-alt-filename": (ERROR, "图片的替代文字（alt）「{alt}」是文件名，读屏软件会把它念给看不见图片的读者：{src}。请写明图片的内容，如「李明在车床前检查零件」",
                            "alt text is a file name"),
     "link-anchor": (ERROR, "链接指向的位置在{where}不存在：{target}。请核对 # 后面的小标题或锚点名称", "link to a missing anchor"),

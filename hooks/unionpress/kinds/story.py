@@ -47,7 +47,8 @@ def read(raw, f, settings) -> dict:
     wechat = f.mapping("wechat")
     if wechat is not None:
         fields["wechat"] = {"title": wechat.text("title", max_len=32), "digest": wechat.text("digest", max_len=128),
-                            "author": wechat.text("author", max_len=16)}
+                            "author": wechat.text("author", max_len=16),
+                            "type": wechat.text("type", choices=("news", "newspic"))}  # newspic: 图片消息
         wechat.finish()
     return fields
 

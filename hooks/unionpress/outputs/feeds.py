@@ -12,7 +12,7 @@ import html
 import json
 import mimetypes
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from feedgen.feed import FeedGenerator
 
@@ -21,6 +21,7 @@ from ..config import UNDATED
 from ..feedsets import FeedSet, feed_sets
 from ..kinds import ITEM_KINDS
 from ..pages.base import derive_summary, summary_of
+from .newsroom import bundle_path
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -52,6 +53,7 @@ class _Entry:
         column = public.first(item, "column")
         self.categories = ([column.name] if column else []) + list(dict.fromkeys(getattr(item, "tags", ())))
         self.cover = None
+        self.bundle = None  # (URL, size, type) of its manuscript bundle, in a partner's feed that asks for them
         shown = responsive.published(getattr(item, "cover", None), public.settings, "largest")
         if shown is not None:
             output, file = shown
@@ -95,8 +97,9 @@ def _xml(feed: FeedSet, entries: list[_Entry], base: str, settings, updated) -> 
             fe.dc.dc_creator(entry.authors)
         for name in entry.categories:
             fe.category(term=name)
-        if entry.cover:
-            fe.enclosure(entry.cover[0], str(entry.cover[1]), entry.cover[2])
+        enclosure = entry.bundle or entry.cover  # RSS has one enclosure: a partner asking for bundles gets it
+        if enclosure:
+            fe.enclosure(enclosure[0], str(enclosure[1]), enclosure[2])
     # feedgen prints RSS's <link> from the last link given and atom:link from the self one.
     fg.link(href=base + feed.url("rss"), rel="self", replace=True)
     fg.link(href=base + feed.page, rel="alternate")
@@ -134,9 +137,9 @@ def _atom_links(data: bytes, entries: list[_Entry]) -> bytes:
         at = list(element).index(element.find(f"{ATOM}title")) + 1
         alternate = etree.Element(f"{ATOM}link", href=entry.url, rel="alternate", type="text/html")
         element.insert(at, alternate)
-        if entry.cover:
-            element.insert(at + 1, etree.Element(f"{ATOM}link", href=entry.cover[0], rel="enclosure",
-                                                 type=entry.cover[2], length=str(entry.cover[1])))
+        for offset, enclosure in enumerate(filter(None, (entry.cover, entry.bundle)), start=1):
+            element.insert(at + offset, etree.Element(f"{ATOM}link", href=enclosure[0], rel="enclosure",
+                                                      type=enclosure[2], length=str(enclosure[1])))
     etree.indent(root, space="  ")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
@@ -155,6 +158,9 @@ def _json(feed: FeedSet, entries: list[_Entry], base: str) -> bytes:
             item["image"] = entry.cover[0]
             item["attachments"] = [{"url": entry.cover[0], "mime_type": entry.cover[2],
                                     "size_in_bytes": entry.cover[1]}]
+        if entry.bundle:
+            item.setdefault("attachments", []).append({"url": entry.bundle[0], "mime_type": entry.bundle[2],
+                                                       "size_in_bytes": entry.bundle[1], "title": "稿件包"})
         item["date_published"] = entry.date.isoformat()
         if entry.authors:
             item["authors"] = [{"name": name} for name in entry.authors]
@@ -175,6 +181,11 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     for feed in feed_sets(public, settings):
         items = _entries(public, feed, settings.feed_length)
         entries = [_Entry(public, item, body_of, base, feed.full_text) for item in items]
+        if feed.bundles:  # written by outputs/newsroom.py, which runs before the feeds
+            for item, entry in zip(items, entries):
+                bundle = site_dir / unquote(bundle_path(item))
+                if item.kind == "story" and bundle.is_file():
+                    entry.bundle = (base + bundle_path(item), bundle.stat().st_size, "application/zip")
         updated = items[0].date if items else UNDATED
         rss, atom = _xml(feed, entries, base, settings, updated)
         for fmt, data in (("rss", rss), ("atom", atom), ("json", _json(feed, entries, base))):
