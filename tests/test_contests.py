@@ -294,14 +294,14 @@ def test_search_records_of_contests_and_entries(announced):
     assert list(found) == ["contests/essay/"]
     record = found["contests/essay/"]
     assert (record.title, record.kind, record.date) == ("职工征文", "征文", "2026-05-01")
-    assert record.text == "岗位上的故事 示例市总工会 已揭晓 征文启事正文。"
+    assert (record.text, record.fields) == ("岗位上的故事 征文启事正文。", ("示例市总工会", "已揭晓"))
     pieces = {r.url: r for r in contests.entry_records(build.public, lambda item: build.bodies[id(item)])}
     assert "contests/essay/entries/h-draft/" not in pieces and len(pieces) == 7
     grand = pieces["contests/essay/entries/g-grand/"]
     assert (grand.title, grand.kind, grand.date) == ("作品g-grand", "征文", "2026-05-01")
-    assert grand.text == "作者g-grand 示例工厂 特等奖 职工征文 g-grand的正文。"
+    assert (grand.text, grand.fields) == ("g-grand的正文。", ("作者g-grand", "示例工厂", "特等奖", "职工征文"))
     none = pieces["contests/essay/entries/f-none/"]
-    assert "奖" not in none.text.replace("职工征文", "")  # no award written, none claimed
+    assert "奖" not in " ".join([none.text, *none.fields]).replace("职工征文", "")  # no award written, none claimed
 
 
 def test_entry_author_is_found_by_pinyin(site_copy):

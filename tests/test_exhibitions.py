@@ -342,8 +342,8 @@ def test_search_has_each_exhibition_and_each_work_at_its_anchor(site_copy):
     assert [(r.url, r.kind, r.title) for r in found] == [
         ("exhibitions/show/", "展览", "show"), ("exhibitions/show/#work-1", "作品", "作品1（作者1）"),
         ("exhibitions/show/#work-2", "作品", "作品2（作者2）")]
-    assert "示例市总工会" in found[0].text and "作者1" in found[0].text and "职工的作品。" in found[0].text
-    assert "示例电厂" in found[1].text and "一等奖" in found[1].text
+    assert "示例市总工会" in found[0].words and "作者1" in found[0].words and "职工的作品。" in found[0].text
+    assert "示例电厂" in found[1].words and "一等奖" in found[1].words
     assert all(r.image.startswith("media/pictures/") for r in found)
 
 

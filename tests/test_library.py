@@ -317,10 +317,10 @@ def test_search_records_hold_public_books_and_shares_only(room):
     assert {r.url for r in shares} == {f"library/shares/{s}/" for s in ["s1", "s2", "s3", "s-orphan"]}
     assert {r.kind for r in shares} == {"读书分享"}
     d1 = next(r for r in books if r.url == "library/books/d1/")
-    assert "978-7-5008-3712-1" in d1.text and "9787500837121" in d1.text and "推荐语d1。" in d1.text
+    assert "978-7-5008-3712-1" in d1.words and "9787500837121" in d1.words and "推荐语d1。" in d1.text
     s2 = next(r for r in shares if r.url == "library/shares/s2/")
-    assert "《百年工运简明读本》" in s2.text and "zhaohongmei" in s2.names
-    everything = " ".join(f"{r.title} {r.text}" for r in books + shares)
+    assert "《百年工运简明读本》" in s2.words and "zhaohongmei" in s2.names
+    everything = " ".join(r.words for r in books + shares)
     for marker in ["DB1", "DB2", "DS1", "QS1", "QB1", "钟未晞"]:
         assert marker not in everything
 
@@ -412,7 +412,7 @@ def test_sample_search_records_hold_no_draft():
     from unionpress import search
 
     records = search.records(build.public, lambda item: build.bodies[id(item)])
-    text = " ".join(f"{r.url} {r.title} {r.text} {' '.join(r.names)}" for r in records)
+    text = " ".join(f"{r.url} {r.words} {' '.join(r.names)}" for r in records)
     assert {r.kind for r in records} >= {"图书", "读书分享"}
     assert [m for m in DRAFT_BOOK + DRAFT_SHARE if m in text] == []
 

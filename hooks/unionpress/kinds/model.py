@@ -129,14 +129,14 @@ def records(public, body_of) -> list[search.Record]:
     found = []
     honors = public.lists["honor"]
     for model in public.all("model"):
-        about = [model.employer, model.position, model.industry, model.region, model.quote]
+        about = [model.employer, model.position, model.industry, model.region]
         about += [f"{award.year}年{honors[award.honor_key].name}" for award in model.honors
                   if award.honor_key in honors]
         found.append(search.Record(
             url=public.url(model), title=model.name, kind=KIND.search_label,
-            text=" ".join(filter(None, [*about, search.body_text(model, body_of)])),
+            text=" ".join(filter(None, [model.quote, search.body_text(model, body_of)])), fields=tuple(filter(None, about)),
             image=search.thumbnail(model.photo, public.settings),
-            image_alt=model.photo.alt if model.photo else "", names=search.name_forms(model.name)))
+            image_alt=model.photo.alt if model.photo else "", people=(model.name,)))
     return found
 
 

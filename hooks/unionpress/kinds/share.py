@@ -124,12 +124,13 @@ def records(public, body_of) -> list:
         book = public.first(share, "book")
         found.append(search.Record(
             url=public.url(share), title=share.title, kind=SEARCH_LABEL,
-            text=" ".join(filter(None, [share.author, share.unit, f"《{book.title}》" if book else "",
-                                        book.author if book else "", search.body_text(share, body_of)])),
+            text=search.body_text(share, body_of),
+            fields=tuple(filter(None, [share.author, share.unit, f"《{book.title}》" if book else "",
+                                       book.author if book else ""])),
             date=share.date.date().isoformat() if share.date else "",
             image=search.thumbnail(book.cover, public.settings) if book else "",
             image_alt=book.cover.alt if book and book.cover else "",
-            names=search.name_forms(person(share.author))))
+            people=(person(share.author),)))
     return found
 
 

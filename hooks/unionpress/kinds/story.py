@@ -106,15 +106,14 @@ def records(public, body_of) -> list[search.Record]:
     found = []
     for story in public.latest("story"):
         column = public.first(story, "column")
-        names = [n for person in story.authors for n in search.name_forms(person)]
-        names += [n for model in public.refs(story, "models") for n in search.name_forms(model.name)]
+        people = [*story.authors, *(model.name for model in public.refs(story, "models"))]
         found.append(search.Record(
             url=public.url(story), title=story.title, kind=KIND.search_label,
-            text=" ".join(filter(None, [story.summary, search.body_text(story, body_of),
-                                        " ".join(story.authors), " ".join(story.tags)])),
+            text=" ".join(filter(None, [story.summary, search.body_text(story, body_of)])),
+            fields=(*story.authors, *story.tags),
             date=story.date.date().isoformat() if story.date else "", column=column.name if column else "",
             image=search.thumbnail(story.cover, public.settings),
-            image_alt=story.cover.alt if story.cover else "", names=tuple(dict.fromkeys(names))))
+            image_alt=story.cover.alt if story.cover else "", people=tuple(dict.fromkeys(people))))
     return found
 
 
@@ -124,7 +123,7 @@ def topic(site, row) -> tuple[Story, ...]:
 
 
 KIND = Kind("story", "稿件", "stories", Story, read, date_required=True, url=url, pages=pages, sort=newest_first,
-            records=records, topic=topic, search_label="故事", also_known=("cover_alt",), refs=(
+            records=records, topic=topic, search_label="报道", also_known=("cover_alt",), refs=(
                 Ref("column", "column", lambda s: (s.column_key,) if s.column_key else ()),
                 Ref("topics", "topic", lambda s: s.topic_keys),
                 Ref("models", "model", lambda s: s.model_slugs),

@@ -1,5 +1,5 @@
 // Builds the Pagefind index from the records UnionPress hands over on stdin (the public view only).
-// Usage: node pagefind_index.mjs PAGEFIND_MODULE OUTPUT_DIR < records.json
+// Usage: node pagefind_index.mjs PAGEFIND_MODULE OUTPUT_DIR < records.json > words.json
 // Custom records rather than a crawl of the built HTML: a preview build's pages show drafts, and
 // the index must never hold one, so the engine decides what is indexed, not the HTML on disk.
 import { pathToFileURL } from "node:url";
@@ -28,3 +28,28 @@ for (let start = 0; start < records.length; start += BATCH) {
 const written = await index.writeFiles({ outputPath });
 if (written.errors.length) fail("writeFiles", written.errors);
 await pagefind.close();
+
+// The site's vocabulary for the pinyin table (search.vocabulary): every Chinese word of two or more
+// characters, segmented by ICU as the index and the browser segment it, with the number of records
+// holding it; and each pair of neighbouring one-character words (书|屋: ICU knows no 书屋), which the
+// build keeps as a word when many records hold it.
+const HAN = /^[\u3400-\u9fff]+$/u;
+const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
+const words = new Map();
+const pairs = new Map();
+const count = (table, key) => table.set(key, (table.get(key) || 0) + 1);
+for (const record of records) {
+  const seen = new Set();
+  const paired = new Set();
+  let previous = "";
+  for (const { segment, isWordLike } of segmenter.segment(record.content)) {
+    const han = isWordLike && HAN.test(segment);
+    if (han && segment.length >= 2 && segment.length <= 8) seen.add(segment);
+    if (han && segment.length === 1 && previous) paired.add(previous + segment);
+    previous = han && segment.length === 1 ? segment : "";
+  }
+  for (const word of seen) count(words, word);
+  for (const pair of paired) count(pairs, pair);
+}
+const sorted = (table) => Object.fromEntries([...table].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+process.stdout.write(JSON.stringify({ words: sorted(words), pairs: sorted(pairs) }));

@@ -2,8 +2,9 @@
 
     pagefind/            Pagefind's bundle (its JS, WebAssembly, index chunks and fragments)
     search/query.json    what the page needs before a query: the union's synonym groups
-                         (content/synonyms.yml), the filters' values, the number of t2s parts
+                         (content/synonyms.yml), the filters' values, the number of t2s and pinyin parts
     search/t2s/N.json    traditional → simplified characters and phrases (OpenCC data), in parts
+    search/pinyin/N.json the site's words by their pinyin and initials (search.pinyin_table), in parts
 
 Pagefind runs as a Node program (pinned in package.json, installed by scripts/setup with `npm ci`):
 its 1.6 release segments Chinese with ICU4X at index time, which agrees with the browser's
@@ -61,13 +62,19 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     for unused in out.glob("pagefind-*ui*"):  # Pagefind's own UI: we ship our own search page
         unused.unlink()
     (out / "pagefind-highlight.js").unlink(missing_ok=True)
+    # The script's last line is the site's segmented vocabulary (anything Pagefind logs comes before).
+    lines = done.stdout.decode("utf-8").strip().splitlines()
+    segmented = json.loads(lines[-1]) if lines else {}
+    pinyin = search.pinyin_parts(search.pinyin_table(search.vocabulary(found, segmented)))
     tables = {"query.json": _json({"synonyms": search.synonym_groups(public), "facets": search.facets(found),
-                                   "t2s_parts": search.T2S_PARTS})}
+                                   "t2s_parts": search.T2S_PARTS, "pinyin_parts": len(pinyin)})}
     tables |= {f"t2s/{n}.json": _json(part) for n, part in enumerate(search.traditional_parts())}
+    tables |= {f"pinyin/{n}.json": _json(part) for n, part in enumerate(pinyin)}
     folder = site_dir / "search"
-    if (folder / "t2s").exists():
-        shutil.rmtree(folder / "t2s")
-    (folder / "t2s").mkdir(parents=True)
+    for sub in ("t2s", "pinyin"):  # no part of an earlier build (a word only a withdrawn story used)
+        if (folder / sub).exists():
+            shutil.rmtree(folder / sub)
+        (folder / sub).mkdir(parents=True)
     for name, data in tables.items():
         (folder / name).write_bytes(data)
     written = sorted(path.relative_to(site_dir).as_posix() for path in out.rglob("*") if path.is_file())

@@ -2,11 +2,22 @@
 // Pagefind (../../pagefind/) holds the index in chunks, so a query loads only the chunks it needs.
 // Before the query reaches Pagefind it is folded here: traditional → simplified (OpenCC data in
 // search/t2s/, split by character so a query loads only its own characters' parts) and the union's
-// synonyms (search/query.json) each add a variant query; the results of all variants are merged by
-// page. Nothing is loaded from another host.
+// synonyms (search/query.json) each add a variant query, and a query in Latin letters is turned into
+// the site's own words by their pinyin (search/pinyin/, gongjiang → 工匠, wjg → 王建国). Each word of
+// a variant is searched as an exact phrase and a page must hold every word, so a query of words the
+// site never uses (航天发射) finds nothing rather than the nearest noise; the results of all variants
+// are merged by page. The excerpt is cut here from what a reader reads on the page (never the fields
+// or the index's data), from the start of a clause or word, with the query's whole words marked.
+// Nothing is loaded from another host.
 
 const ROOT = new URL("../../", import.meta.url); // this file is ROOT/assets/unionpress/search.js
 const PAGE_SIZE = 10;
+const EXCERPT = 72; // characters of an excerpt: two lines on a phone
+const LEAD = 24; // characters an excerpt may show before the first match
+const CLAUSE = /[。！？；，、：,.!?;:\s]/u;
+const LATIN = /^[a-z0-9 ]*[a-z][a-z0-9 ]*$/u;
+const SYLLABLE = /^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|uai|ian|iao|uan|van|ai|ei|ao|ou|an|en|er|in|un|ia|ie|iu|ua|uo|ue|ui|ve|a|o|e|i|u|v)/u;
+const words = new Intl.Segmenter("zh", { granularity: "word" });
 const SEPARATORS = /[\s·•・‧∙⋅+＋=＝|｜/\\、，,。.！!？?；;：:“”"‘’'（）()【】[\]{}《》<>〈〉—–_~～…#＃&＆*＊^%￥$@]+/gu;
 const HAN = /[\u3400-\u9fff]/u;
 const FORMAT = /\p{Cf}/gu; // zero-width spaces and joiners, soft hyphens, bidi marks: never typed on purpose
@@ -21,6 +32,7 @@ const filterBox = document.getElementById("up-search-filters");
 let pagefind = null;
 let setup = null;
 const parts = new Map(); // t2s part number → its characters and phrases, loaded once each
+const pinyinParts = new Map(); // pinyin part number → its keys' words, loaded once each
 let shown = [];
 let run = 0;
 const chosen = { kind: "", column: "" };
@@ -30,7 +42,7 @@ async function loadPagefind() {
     pagefind = await import(new URL("pagefind/pagefind.js", ROOT).href);
     // noWorker: the worker is a second 43 KB script for the first query; a query is quick enough on
     // the main thread, and old phones on weak signal feel the download more than the work.
-    await pagefind.options({ baseUrl: ROOT.pathname, excerptLength: 40, noWorker: true });
+    await pagefind.options({ baseUrl: ROOT.pathname, noWorker: true });
     await pagefind.init();
   }
   return pagefind;
@@ -101,13 +113,73 @@ function simplify(text, partOf) {
   return out;
 }
 
-// The query a reader typed → the queries to run: the query itself, simplified, and with each
-// synonym of a word it contains. Separators (中国梦·劳动美, 互联网+职工文化) become spaces.
-function variants(raw, synonyms, partOf) {
+// The part of the pinyin table a key is in: the same 31-fold hash as search.pinyin_part.
+const pinyinPartOf = (key, count) => {
+  let hash = 0;
+  for (const char of key) hash = (Math.imul(hash, 31) + char.charCodeAt(0)) >>> 0;
+  return hash % count;
+};
+
+async function pinyinLookup(keys, count) {
+  const wanted = [...new Set(keys.map((key) => pinyinPartOf(key, count)))];
+  await Promise.all(wanted.filter((n) => !pinyinParts.has(n)).map(async (n) => {
+    pinyinParts.set(n, await getJSON(`pinyin/${n}.json`));
+  }));
+  return Object.fromEntries(keys.map((key) => [key, pinyinParts.get(pinyinPartOf(key, count))[key] || null]));
+}
+
+// "gongjiangjingshen" → gong jiang jing shen (the longest syllable first), or null if it is no pinyin.
+function syllables(token) {
+  const found = [];
+  for (let rest = token; rest; ) {
+    const match = SYLLABLE.exec(rest);
+    if (!match) return null;
+    found.push(match[0]);
+    rest = rest.slice(match[0].length);
+  }
+  return found;
+}
+
+// A query in Latin letters → the site's words it may stand for: the whole query as one key
+// (li xiuying → 李秀英), else each word as a key (gongjiang jingshen), else each word cut into the
+// longest runs of syllables the table knows (gongjiangjingshen → 工匠 精神). Each result is a list of
+// words to search together; the Latin query itself is searched as well (CNC, an ISBN).
+async function fromPinyin(query, count) {
+  const tokens = query.split(" ").filter(Boolean);
+  const whole = (await pinyinLookup([tokens.join("")], count))[tokens.join("")];
+  if (whole) return whole.map((word) => [word]);
+  const cut = tokens.map((token) => syllables(token) || [token]);
+  const spans = cut.flatMap((s) => s.flatMap((_, i) => s.slice(i).map((__, j) => s.slice(i, i + j + 1).join(""))));
+  const known = await pinyinLookup([...new Set([...tokens, ...spans])], count);
+  const choices = [];
+  for (const [n, token] of tokens.entries()) {
+    if (known[token]) {
+      choices.push(known[token]);
+      continue;
+    }
+    const s = cut[n];
+    for (let i = 0; i < s.length; ) { // longest known run first; a syllable the table lacks stays Latin
+      let j = s.length;
+      while (j > i + 1 && !known[s.slice(i, j).join("")]) j--;
+      const run = s.slice(i, j).join("");
+      choices.push(known[run] ? [known[run][0]] : [run]);
+      i = j;
+    }
+  }
+  let found = [[]];
+  for (const options of choices) found = found.flatMap((words) => options.map((word) => [...words, word])).slice(0, 8);
+  return found.some((words) => words.some((word) => HAN.test(word))) ? found : [];
+}
+
+// The query a reader typed → the queries to run, each a list of words a page must all hold: the query
+// itself, simplified, with each synonym of a word it contains, and a Latin query's words by their
+// pinyin. Separators (中国梦·劳动美, 互联网+职工文化) become spaces.
+async function variants(raw, synonyms, partOf, pinyinCount) {
   const base = fold(raw);
   if (!base) return [];
   const queries = new Set([base]);
   if (HAN.test(base)) queries.add(simplify(base, partOf));
+  if (LATIN.test(base)) for (const words of await fromPinyin(base, pinyinCount)) queries.add(words.join(" "));
   for (const query of [...queries]) {
     for (const group of synonyms) {
       const word = group.find((w) => query.includes(w));
@@ -115,7 +187,29 @@ function variants(raw, synonyms, partOf) {
       for (const other of group) if (other !== word) queries.add(query.replace(word, other));
     }
   }
-  return [...queries].slice(0, 8);
+  return [...queries].slice(0, 8).map((query) => [...new Set(query.split(" ").filter(Boolean))]);
+}
+
+// The pages that hold `word` itself, not only a word starting with its first character (Pagefind
+// matches 草场 for 草稿, and drops a query word the index lacks: 航天发射 found 航天). An exact-phrase
+// search answers most words; where ICU4X cut the page's text differently from the browser's
+// segmenter (“云上课堂”) it finds nothing, and then the best few of Pagefind's plain answers are
+// read and kept if their text holds the word. Each word is asked once per query.
+const VERIFY = 20;
+const asked = new Map();
+function holders(pf, word, filters) {
+  const key = JSON.stringify([word, filters]);
+  if (!asked.has(key)) {
+    asked.set(key, (async () => {
+      const exact = await pf.search(`"${word}"`, filters);
+      if (exact?.results?.length) return new Set(exact.results.map((result) => result.id));
+      const loose = await pf.search(word, filters);
+      const read = await Promise.all((loose?.results ?? []).slice(0, VERIFY).map(async (result) =>
+        [result.id, (await result.data()).content.toLowerCase().includes(word)]));
+      return new Set(read.filter(([, holds]) => holds).map(([id]) => id));
+    })());
+  }
+  return asked.get(key);
 }
 
 function filtersFor() {
@@ -128,24 +222,30 @@ function filtersFor() {
 async function search(raw) {
   const mine = ++run;
   list.setAttribute("aria-busy", "true");
-  const [pf, { synonyms, t2s_parts: count }] = await Promise.all([loadPagefind(), loadSetup()]);
+  const [pf, { synonyms, t2s_parts: count, pinyin_parts: pinyinCount }] = await Promise.all([loadPagefind(), loadSetup()]);
   const partOf = await loadParts(raw.normalize("NFKC"), count);
-  const queries = variants(raw, synonyms, partOf);
+  const queries = await variants(raw, synonyms, partOf, pinyinCount);
   if (mine !== run) return;
   if (!queries.length) {
     await render([], raw);
     return;
   }
-  const answers = await Promise.all(queries.map((q) => pf.search(q, { filters: filtersFor() })));
+  const filters = { filters: filtersFor() };
+  const [ranked, holding] = await Promise.all([
+    Promise.all(queries.map((query) => pf.search(query.join(" "), filters))),
+    Promise.all(queries.map((query) => Promise.all(query.map((word) => holders(pf, word, filters))))),
+  ]);
   if (mine !== run) return;
-  const best = new Map();
-  for (const answer of answers) {
+  const best = new Map(); // page → its best-ranked result, and the words of every variant it holds
+  for (const [n, answer] of ranked.entries()) {
     for (const result of answer?.results ?? []) {
+      if (!holding[n].every((ids) => ids.has(result.id))) continue; // not every word: noise
       const had = best.get(result.id);
-      if (!had || had.score < result.score) best.set(result.id, result);
+      const words = [...(had?.words ?? []), ...queries[n]];
+      best.set(result.id, { result: !had || had.result.score < result.score ? result : had.result, words });
     }
   }
-  const merged = [...best.values()].sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+  const merged = [...best.values()].sort((a, b) => b.result.score - a.result.score || (a.result.id < b.result.id ? -1 : 1));
   await showFilters();
   if (mine === run) await render(merged, raw);
 }
@@ -170,31 +270,63 @@ async function render(results, raw) {
 async function showMore() {
   const start = list.children.length;
   const page = shown.slice(start, start + PAGE_SIZE);
-  const data = await Promise.all(page.map((r) => r.data()));
-  for (const item of data) list.append(entry(item));
+  const data = await Promise.all(page.map((hit) => hit.result.data()));
+  for (const [n, item] of data.entries()) list.append(entry(item, page[n].words));
   more.hidden = list.children.length >= shown.length;
   if (start > 0) list.children[start]?.querySelector("a")?.focus();
 }
 
-// Text from the index is never put in as HTML: the excerpt's <mark> is rebuilt element by element.
-function excerpt(html) {
-  const holder = document.createElement("template");
-  holder.innerHTML = html;
+// The start of the word at or before `at` (ICU's words, as the index cut them).
+const wordStart = (text, at) => (at <= 0 || at >= text.length ? Math.max(0, Math.min(at, text.length)) : words.segment(text).containing(at).index);
+
+// The excerpt: from the text a reader reads on the page (meta "text" is where it lies in the record),
+// starting at the clause or word before the first match, with every whole query word marked. A page
+// found by its title or fields only shows the opening of its text, unmarked. Built as text nodes.
+function excerpt(item, wanted) {
+  const [from, to] = (item.meta.text || "").split("-").map(Number);
+  const text = Number.isInteger(from) && Number.isInteger(to) ? item.content.slice(from, to) : "";
+  if (!text) return []; // a work without a description: its title and facts say it all
+  const lower = text.toLowerCase();
+  const terms = [...new Set(wanted)].sort((a, b) => b.length - a.length);
+  const hits = terms.map((term) => lower.indexOf(term)).filter((at) => at >= 0);
+  const first = hits.length ? Math.min(...hits) : 0;
+  let start = 0;
+  if (first > LEAD) {
+    const before = text.slice(first - LEAD, first);
+    const clause = [...before].findLastIndex((char) => CLAUSE.test(char));
+    start = clause >= 0 ? first - LEAD + [...before].slice(0, clause + 1).join("").length : wordStart(text, first - LEAD);
+    while (start < first && /\s/u.test(text[start])) start++;
+  }
+  let end = start + EXCERPT >= text.length ? text.length : wordStart(text, start + EXCERPT);
+  if (end <= first) end = Math.min(text.length, start + EXCERPT);
+  const shown = text.slice(start, end);
   const out = document.createElement("p");
   out.className = "up-search-result__excerpt";
-  for (const node of holder.content.childNodes) {
-    if (node.nodeName === "MARK") {
-      const mark = document.createElement("mark");
-      mark.textContent = node.textContent;
-      out.append(mark);
-    } else {
-      out.append(document.createTextNode(node.textContent));
-    }
+  if (start > 0) out.append("…");
+  const low = shown.toLowerCase();
+  let at = 0;
+  while (at < shown.length) {
+    const next = terms.map((term) => [low.indexOf(term, at), term]).filter(([i]) => i >= 0)
+      .sort((a, b) => a[0] - b[0] || b[1].length - a[1].length)[0];
+    if (!next) break;
+    out.append(shown.slice(at, next[0]));
+    const mark = document.createElement("mark");
+    mark.textContent = shown.slice(next[0], next[0] + next[1].length);
+    out.append(mark);
+    at = next[0] + next[1].length;
   }
-  return out;
+  out.append(shown.slice(at));
+  if (end < text.length) out.append("…");
+  return [out];
 }
 
-function entry(item) {
+// One date style across the site (base.py's cn_date): 2026年5月12日.
+const shownDate = (iso) => {
+  const [year, month, day] = iso.split("-").map(Number);
+  return year && month && day ? `${year}年${month}月${day}日` : iso;
+};
+
+function entry(item, wanted) {
   const li = document.createElement("li");
   li.className = "up-search-result";
   const link = document.createElement("a");
@@ -211,10 +343,10 @@ function entry(item) {
   if (item.meta.date) {
     const time = document.createElement("time");
     time.dateTime = item.meta.date;
-    time.textContent = item.meta.date;
+    time.textContent = shownDate(item.meta.date);
     info.append(" · ", time);
   }
-  li.append(link, info, excerpt(item.excerpt || ""));
+  li.append(link, info, ...excerpt(item, wanted));
   return li;
 }
 
