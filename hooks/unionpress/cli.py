@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -135,6 +136,13 @@ def _new(args) -> int:
     return 0
 
 
+def _sites(args) -> int:
+    from . import federation
+
+    project = Path(os.environ.get("UNIONPRESS_ROOT") or Path.cwd())  # where mkdocs.yml is, as for check
+    return federation.run(args.folder, args.out, args.shard, project, only_list=args.action == "list")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="unionpress", description="UnionPress 工会宣传网站工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -156,6 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("slug", help="文件名：小写字母、数字和连字符，如 li-ming-2024")
     new.add_argument("--title", help="标题（稿件）或姓名（劳模）")
     new.set_defaults(run=_new)
+    sites = sub.add_parser("sites", help="总工会多站点：按分片构建各基层工会的网站（CI 矩阵任务用）")
+    sites.add_argument("action", choices=("build", "list"), help="build（构建）或 list（只列出本分片的站点）")
+    sites.add_argument("folder", type=Path, help="站点文件夹：每个站点一个子文件夹，内有 site.yml 和 content/")
+    sites.add_argument("--out", type=Path, default=Path("public"), help="输出文件夹，每个站点写到其中的 KEY/（默认 public/）")
+    sites.add_argument("--shard", metavar="i/N", help="只处理第 i 片（共 N 片）：按站点名排序后轮流分配")
+    sites.set_defaults(run=_sites)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
