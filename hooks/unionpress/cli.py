@@ -143,6 +143,13 @@ def _sites(args) -> int:
     return federation.run(args.folder, args.out, args.shard, project, only_list=args.action == "list")
 
 
+def _wechat(args) -> int:
+    """Push stories into the official account's draft box (wechat_api.py); never publishes."""
+    from . import wechat_api
+
+    return wechat_api.run(args.slugs, args.dry_run)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="unionpress", description="UnionPress 工会宣传网站工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -164,6 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("slug", help="文件名：小写字母、数字和连字符，如 li-ming-2024")
     new.add_argument("--title", help="标题（稿件）或姓名（劳模）")
     new.set_defaults(run=_new)
+    wechat = sub.add_parser("wechat", help="微信公众号：把稿件推送到公众号草稿箱（不会直接发表）")
+    wechat_sub = wechat.add_subparsers(dest="wechat_command", required=True)
+    push = wechat_sub.add_parser("push", help="推送稿件到草稿箱；推送过的稿件更新原草稿，已上传的图片不再上传")
+    push.add_argument("slugs", nargs="+", metavar="SLUG", help="稿件文件名（不带 .md），可写多个")
+    push.add_argument("--dry-run", action="store_true", help="只列出将要发出的请求，不联网、不需要凭据")
+    push.set_defaults(run=_wechat)
     sites = sub.add_parser("sites", help="总工会多站点：按分片构建各基层工会的网站（CI 矩阵任务用）")
     sites.add_argument("action", choices=("build", "list"), help="build（构建）或 list（只列出本分片的站点）")
     sites.add_argument("folder", type=Path, help="站点文件夹：每个站点一个子文件夹，内有 site.yml 和 content/")
