@@ -41,9 +41,18 @@ class Build:
 
     def render(self, into: Path | None = None) -> Rendered:
         """The pages: written into the folder `into` as each is made (a build), else kept in memory."""
+        # The EPUB books before the pages, which print their sizes; from the public view, in a preview too.
+        with self.phases("epub"):
+            books = outputs.epub.library(self.public, self.settings, self.public_body, self.findings)
         with self.phases("render"):
-            self.renderer = Renderer(self.shown, self.settings, self.bodies)
+            self.renderer = Renderer(self.shown, self.settings, self.bodies, books)
             return self.renderer.render_all(self.pages, into)
+
+    def public_body(self, item) -> Body:
+        """The body of a public item, for what leaves the building; any other is refused."""
+        if item not in self.public:
+            raise ValueError(f"{item.source} is not public")
+        return self.bodies[id(item)]
 
     def page_types(self) -> dict[str, str]:
         """One public page of each page type: template name → the first page planned with it, and

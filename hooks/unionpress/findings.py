@@ -77,6 +77,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "image-oversized": (WARNING, "图片原件过大（{mb} MB）：{src}。建议压缩到 10 MB 以内，手机读者加载会很慢", "image file very large"),
     "image-type": (ERROR, "不是图片文件：{src}（应为 jpg、png、webp、gif 等格式的图片）", "not an image file"),
     "html-removed": (WARNING, "正文里的 HTML 已被清理：{why}（出于安全，发布的页面不含此项）", "HTML removed by the sanitiser"),
+    "epub-xhtml": (WARNING, "正文里的 {what} 写法不合规（{why}）：电子书（EPUB）放不下它，已从电子书中去掉，网页照常显示。请改正原文",
+                   "body construct an EPUB's XHTML cannot hold: left out of the book"),
+    "epub-picture": (WARNING, "图片「{src}」无法解码，放不进电子书（EPUB）：电子书里以图片说明代替。请换一张能打开的 JPEG 或 PNG 图片",
+                     "picture cannot be decoded for the EPUB: its alt text stands in"),
     "link-outside": (ERROR, "链接或图片指向内容目录以外的文件：{target}", "link outside the content folder"),
     "link-no-page": (ERROR, "链接指向的{what}「{label}」还没有网页：{target}", "target has no page"),
     "link-reserved": (ERROR, "正文里写了「{written}」：这是构建程序内部专用的链接写法（unionpress-site:），编辑不能使用，它会绕过链接检查。"

@@ -1,13 +1,18 @@
 """downloads/*.epub: EPUB 3 anthologies for reading offline (a substation on the plateau, a mine):
-one per exhibition (preface, then the works by award tier) and one per shelf of the reading room
-(each book's data and 推荐语, with its public reading shares).
+one per column per year (its stories of that year, oldest first), one per exhibition (preface, then
+the works by award tier), one per contest (the call, then the entries by award tier) and one per shelf
+of the reading room (each book's data and 推荐语, with its public reading shares).
 
 Written with zipfile and lxml, not an EPUB library: the ones on PyPI are AGPL (ebooklib) and
 UnionPress is MIT. From the public view only, like every output. The same content and clock give the
 same bytes: fixed member dates (the newest item's), members in a fixed order, `mimetype` first and
 stored. Each book carries an NCX besides the nav document, because Chinese reader apps follow the NCX;
 pictures are the pipeline's JPEG/PNG fallbacks (at most 1280 px), never WebP, which readers differ on.
-After the books, /downloads/ is rendered again with their sizes (the page pass comes before outputs).
+The books are made once per build, before the pages are rendered (`library`, kept per public view), so
+every page a book belongs to and /downloads/ print its size; the output only writes the bytes.
+A body construct an XHTML content document cannot hold (dir="up", a <time> that is no date, …) or a
+picture the book cannot carry is left out of the book and reported at its line (epub-xhtml,
+epub-picture): the book stays valid, the editor learns what the book lacks.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ import html
 import io
 import re
 import uuid
+import weakref
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
 from lxml import etree, html as lxml_html
@@ -27,10 +33,14 @@ from PIL import Image as PILImage, ImageDraw, ImageFont
 
 from .. import responsive
 from ..awards import award_groups, any_awarded
-from ..body import MARK
+from ..body import MARK, _Lines
+from ..findings import Findings
+from ..sanitize import BODY_ID_PREFIX
 from ..config import UNDATED
 from ..items import Item
 from ..kinds import ITEM_KINDS
+from ..kinds.column import url as column_url
+from ..kinds.contest import standings
 from ..kinds.exhibition import SHOWN_UNAWARDED, UNGROUPED
 from ..kinds.shelf import url as shelf_url
 
@@ -81,9 +91,9 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Anthology:
-    key: str  # exhibition-SLUG, shelf-KEY: the file name and the identifier's seed
+    key: str  # column-KEY-YEAR, exhibition-SLUG, contest-SLUG, shelf-KEY: the file name and the identifier's seed
     title: str
-    kind: str  # 线上展览 | 职工书屋: its group on /downloads/
+    kind: str  # 栏目 | 线上展览 | 征文比赛 | 职工书屋: its group on /downloads/ (KINDS)
     page: str  # the site page it belongs to
     items: tuple[Item, ...]  # what it holds, in reading order (their dates date the book)
 
@@ -92,22 +102,43 @@ class Anthology:
         return f"{FOLDER}{quote(self.key)}.epub"
 
     @property
+    def label(self) -> str:
+        """How a page lists it: a column's book by its year, the others by their title."""
+        return f"{self.year}年合集" if self.kind == COLUMN else self.title
+
+    @property
     def year(self) -> int | None:
         dates = [item.date for item in self.items if item.date]
         return max(dates).year if dates else None
 
 
+COLUMN, EXHIBITION, CONTEST, SHELF = "栏目", "线上展览", "征文比赛", "职工书屋"
+
+
 def anthologies(public) -> list[Anthology]:
-    """Every anthology of the public view, in a stable order: exhibitions as /exhibitions/ orders them
-    by slug, then the shelves in shelves.yml order."""
+    """Every anthology of the public view, in a stable order: the columns in columns.yml order (newest
+    year first), exhibitions by slug, contests as /contests/ orders them (those with public entries),
+    then the shelves in shelves.yml order."""
     found = []
+    for column in public.occupied("column"):
+        years: dict[int, list] = {}
+        for story in reversed(public.backrefs(column, "story", "column")):  # the listing is newest first
+            years.setdefault(story.date.year, []).append(story)
+        for year in sorted(years, reverse=True):
+            found.append(Anthology(f"column-{column.key}-{year}", f"{column.name}·{year}年", COLUMN,
+                                   column_url(column), tuple(years[year])))
     for exhibition in sorted(public.all("exhibition"), key=lambda e: e.slug):
-        found.append(Anthology(f"exhibition-{exhibition.slug}", exhibition.title, "线上展览",
+        found.append(Anthology(f"exhibition-{exhibition.slug}", exhibition.title, EXHIBITION,
                                ITEM_KINDS["exhibition"].url(exhibition), (exhibition,)))
+    for standing in standings(public):
+        if standing.entries:  # a call with nothing published yet is not a book
+            contest = standing.contest
+            found.append(Anthology(f"contest-{contest.slug}", contest.title, CONTEST,
+                                   ITEM_KINDS["contest"].url(contest), (contest, *standing.entries)))
     for shelf in public.occupied("shelf"):
         books = public.backrefs(shelf, "book", "shelf")
         held = [item for book in books for item in (book, *public.backrefs(book, "share", "book"))]
-        found.append(Anthology(f"shelf-{shelf.key}", f"职工书屋·{shelf.name}", "职工书屋", shelf_url(shelf), tuple(held)))
+        found.append(Anthology(f"shelf-{shelf.key}", f"职工书屋·{shelf.name}", SHELF, shelf_url(shelf), tuple(held)))
     return found
 
 
@@ -127,11 +158,30 @@ def _figure(image, settings, caption: str, anchor: str = "") -> str:
     return f'<figure{at}><img src="{_e(MARK + quote(shown[0], safe="/"))}" alt="{_e(image.alt or "")}"/>{figcaption}</figure>'
 
 
-def _exhibition_chapters(exhibition, settings, body_of) -> list[Chapter]:
-    meta = [text for text in (exhibition.period and f"展期：{exhibition.period}",
-                              exhibition.organizer and f"主办：{exhibition.organizer}") if text]
+def _cn_day(moment) -> str:
+    return f"{moment.year}年{moment.month}月{moment.day}日" if moment else ""
+
+
+def _story_chapters(anthology: Anthology, public, settings, text) -> list[Chapter]:
+    """A column's year: each story with its date, bylines and cover, oldest first."""
+    chapters = []
+    for story in anthology.items:
+        meta = "，".join(filter(None, (_cn_day(story.date), "、".join(story.authors),
+                                       story.origin and f"来源：{story.origin}")))
+        parts = [f"<h1>{_e(story.title)}</h1>", f'<p class="meta">{_e(meta)}</p>']
+        if story.cover is not None:
+            parts.append(_figure(story.cover, settings, ""))
+        parts.append(text(story))
+        chapters.append(Chapter(story.title, "".join(parts), (story,)))
+    return chapters
+
+
+def _exhibition_chapters(anthology: Anthology, public, settings, text) -> list[Chapter]:
+    exhibition = anthology.items[0]
+    meta = [line for line in (exhibition.period and f"展期：{exhibition.period}",
+                              exhibition.organizer and f"主办：{exhibition.organizer}") if line]
     preface = (f"<h1>{_e(exhibition.title)}</h1>" + "".join(f'<p class="meta">{_e(m)}</p>' for m in meta)
-               + (_figure(exhibition.cover, settings, "") if exhibition.cover else "") + body_of(exhibition).html)
+               + (_figure(exhibition.cover, settings, "") if exhibition.cover else "") + text(exhibition))
     chapters = [Chapter("前言", preface, (exhibition,))]
     groups = (award_groups(exhibition.works, settings.award_tiers, unawarded=SHOWN_UNAWARDED)
               if any_awarded(exhibition.works) else [(UNGROUPED, list(exhibition.works))])
@@ -148,24 +198,122 @@ def _exhibition_chapters(exhibition, settings, body_of) -> list[Chapter]:
     return chapters
 
 
-def _shelf_chapters(anthology: Anthology, public, settings, body_of) -> list[Chapter]:
+def _contest_chapters(anthology: Anthology, public, settings, text) -> list[Chapter]:
+    """The call (theme, dates, organizer, notice), then one chapter per entry in the contest page's
+    order: by award tier, the tier named in the chapter's title (the NCX then reads 一等奖：…)."""
+    contest = anthology.items[0]
+    standing = next(found for found in standings(public) if found.contest is contest)
+    facts = [line for line in (contest.theme and f"主题：{contest.theme}",
+                               standing.dates() and f"征集时间：{standing.dates()}",
+                               contest.organizer and f"主办：{contest.organizer}") if line]
+    call = (f"<h1>{_e(contest.title)}</h1>" + "".join(f'<p class="meta">{_e(f)}</p>' for f in facts)
+            + (_figure(contest.cover, settings, "") if contest.cover else "") + text(contest))
+    chapters = [Chapter("征文主题", call, (contest,))]
+    for tier, entries in standing.groups:
+        for entry in entries:
+            byline = "，".join(filter(None, (entry.author, entry.unit)))
+            chapters.append(Chapter(f"{tier}：{entry.title}",
+                                    f'<p class="meta">{_e(tier)}</p><h1>{_e(entry.title)}</h1>'
+                                    f'<p class="meta">{_e(byline)}</p>{text(entry)}', (entry,)))
+    return chapters
+
+
+def _shelf_chapters(anthology: Anthology, public, settings, text) -> list[Chapter]:
     chapters = []
     for book in (item for item in anthology.items if item.kind == "book"):
-        facts = [f"作者：{book.author}"] + [text for text in (book.publisher and f"出版：{book.publisher}",
+        facts = [f"作者：{book.author}"] + [line for line in (book.publisher and f"出版：{book.publisher}",
                                                             book.year and f"出版年份：{book.year}",
-                                                            book.isbn and f"ISBN：{book.isbn_shown}") if text]
+                                                            book.isbn and f"ISBN：{book.isbn_shown}") if line]
         parts = [f"<h1>《{_e(book.title)}》</h1>"]
         if book.cover is not None:
             parts.append(_figure(book.cover, settings, ""))
         parts += [f'<p class="meta">{_e(fact)}</p>' for fact in facts]
-        parts.append(f"<h2>推荐语</h2>{body_of(book).html}")
+        parts.append(f"<h2>推荐语</h2>{text(book)}")
         shares = public.backrefs(book, "share", "book")
         for share in shares:
             byline = "，".join(filter(None, (share.author, share.unit)))
             parts.append(f'<div class="share"><h2>读书分享：{_e(share.title)}</h2>'
-                         f'<p class="meta">{_e(byline)}</p>{body_of(share).html}</div>')
+                         f'<p class="meta">{_e(byline)}</p>{text(share)}</div>')
         chapters.append(Chapter(f"《{book.title}》", "".join(parts), (book, *shares)))
     return chapters
+
+
+CHAPTERS = {COLUMN: _story_chapters, EXHIBITION: _exhibition_chapters, CONTEST: _contest_chapters,
+            SHELF: _shelf_chapters}
+
+
+# -- bodies as XHTML -------------------------------------------------------------------------------------
+
+_DATETIME = re.compile(r"\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?"
+                       r"|\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?|\d{4}-W\d{2}|--\d{2}-\d{2}")
+# Attribute values the sanitiser lets through (it checks names, not values) that epubcheck rejects in an
+# XHTML content document: what each must be, in the words the finding uses.
+_COUNT = (re.compile(r"0*([1-9]\d{0,2}|1000)"), "应为 1 到 1000 的整数")
+_VALUES: dict[tuple[str, str], tuple[re.Pattern, str]] = {
+    ("*", "dir"): (re.compile("ltr|rtl|auto"), "只能是 ltr、rtl 或 auto"),
+    ("*", "lang"): (re.compile(r"([A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*)?"), "应为语言代码，如 zh-CN"),
+    ("*", "id"): (re.compile(r"\S+"), "不能含空格"),
+    ("ol", "start"): (re.compile(r"-?\d{1,9}"), "应为整数"),
+    ("ol", "type"): (re.compile("[1aAiI]"), "只能是 1、a、A、i 或 I"),
+    ("td", "colspan"): _COUNT, ("th", "colspan"): _COUNT, ("col", "span"): _COUNT, ("colgroup", "span"): _COUNT,
+    ("td", "rowspan"): (re.compile(r"\d{1,5}"), "应为整数"), ("th", "rowspan"): (re.compile(r"\d{1,5}"), "应为整数"),
+    **{(tag, "datetime"): (_DATETIME, "应为日期或时间，如 2026-05-01 或 2026-05-01T09:30") for tag in ("time", "del", "ins")},
+}
+# The checks' findings on a picture's file: one of these said it already, the book does not say it again.
+_PICTURE_CHECKS = ("image-broken", "image-type", "image-pixels", "image-frames", "image-missing")
+_MEDIA = {"video": "视频", "audio": "音频", "iframe": "嵌入的内容"}
+
+
+class _Bodies:
+    """Each item's body as a book can hold it, made once per build: attribute values XHTML rejects
+    are left out and reported at their line (epub-xhtml); what HTML5 renamed is renamed (a name=
+    anchor becomes its id, a cell's align its text-align); a player (video, audio, iframe) becomes
+    a line pointing to the page, since a book must not load from the network."""
+
+    def __init__(self, public, settings, body_of, findings) -> None:
+        self.base = settings.base_url.rstrip("/") + "/" if settings.base_url else settings.site_path
+        self.url_of = public.url
+        self.body_of = body_of
+        self.findings = findings
+        self.made: dict[int, str] = {}
+
+    def __call__(self, item: Item) -> str:
+        if id(item) not in self.made:
+            self.made[id(item)] = self._clean(item)
+        return self.made[id(item)]
+
+    def _clean(self, item: Item) -> str:
+        source = self.body_of(item).html
+        if not source.strip():
+            return ""
+        root = lxml_html.fragment_fromstring(source, create_parent="div")
+        lines = _Lines(item)
+        for element in list(root.iter(*_MEDIA)):
+            note = lxml_html.fragment_fromstring(
+                f'<p class="meta">（此处有{_MEDIA[element.tag]}，请在网站上观看：'
+                f'<a href="{_e(self.base + quote(self.url_of(item), safe="/"))}">{_e(item.label)}</a>）</p>')
+            note.tail = element.tail
+            element.getparent().replace(element, note)
+        for element in root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            if element.tag == "a" and element.get("name") is not None:
+                name = element.attrib.pop("name")
+                if element.get("id") is None and name:
+                    element.set("id", name)
+            if element.tag in ("td", "th") and element.get("align") is not None:
+                align = element.attrib.pop("align").strip().lower()
+                if align in ("left", "right", "center", "justify") and "text-align" not in element.get("style", ""):
+                    element.set("style", f"text-align: {align}")
+            for name, value in list(element.attrib.items()):
+                rule = _VALUES.get((element.tag, name)) or _VALUES.get(("*", name))
+                if rule is not None and not rule[0].fullmatch(value.strip() if name != "id" else value):
+                    del element.attrib[name]
+                    written = value.removeprefix(BODY_ID_PREFIX) if name == "id" else value  # as the editor wrote it
+                    self.findings.add(item.source, lines(written) if written.strip() else lines(name), "epub-xhtml",
+                                      what=f'<{element.tag} {name}="{written}">', why=rule[1])
+        return (html.escape(root.text or "", quote=False)
+                + "".join(lxml_html.tostring(child, encoding="unicode") for child in root))
 
 
 # -- XHTML -------------------------------------------------------------------------------------------------
@@ -174,11 +322,14 @@ class _Packer:
     """Turns the chapters' marked HTML into XHTML files of the book: links to its own items become its
     own files, other site links absolute; pictures become files of the book."""
 
-    def __init__(self, anthology: Anthology, chapters: list[Chapter], public, settings, assets: dict[str, Path]) -> None:
+    def __init__(self, anthology: Anthology, chapters: list[Chapter], public, settings,
+                 assets: dict[str, tuple[Path, Item, object]], findings: Findings) -> None:
         self.base = settings.base_url.rstrip("/") + "/" if settings.base_url else settings.site_path
         self.settings = settings
         self.url_of = public.url
-        self.assets = assets  # site path → file (bodies' pictures and the pipeline's variants)
+        # site path → (file, the item that shows it, its front-matter Image or None): bodies' pictures and the pipeline's variants
+        self.assets = assets
+        self.findings = findings
         # site page → the chapter files that show it, first the one a plain link opens; a link's
         # #fragment goes to the one that defines it (#work-3 is in its award tier's chapter).
         self.inside: dict[str, list[str]] = {}
@@ -187,7 +338,7 @@ class _Packer:
             for item in chapter.items:
                 self.inside.setdefault(public.url(item), []).append(_chapter_file(number))
             self.ids[_chapter_file(number)] = set(_ID.findall(chapter.body))
-        self.images: dict[str, tuple[str, bytes, str]] = {}  # site path → (book path, bytes, media type)
+        self.images: dict[str, tuple[str, bytes, str] | None] = {}  # site path → (book path, bytes, media type)
 
     def link(self, marked: str) -> str:
         target = marked[len(MARK):]
@@ -202,18 +353,26 @@ class _Packer:
                 return f"{holder}#{fragment}"
         return files[0]  # a heading of the page that the book does not have: its chapter's top
 
-    def picture(self, marked: str) -> str | None:
+    def picture(self, marked: str, alt: str = "") -> str | None:
         """The book's copy of a picture (JPEG/PNG at most 1280 px), or None when it has none."""
         site_path = unquote(marked[len(MARK):].partition("#")[0])
-        if site_path in self.images:
-            return self.images[site_path][0]
-        file = self.assets.get(site_path)
-        if file is None:
+        if site_path in self.images:  # each picture once, in a book and in the findings
+            return self.images[site_path][0] if self.images[site_path] else None
+        if site_path not in self.assets:
             return None
+        file, item, image = self.assets[site_path]
         data, media = _as_jpeg_or_png(file)
         if data is None:
+            # read when the page was made, unreadable now (replaced during `mkdocs serve`, a damaged cache);
+            # a picture the checks found broken is their finding already
+            if not any(f.path == item.source and f.code in _PICTURE_CHECKS for f in self.findings.items):
+                # named as the editor wrote it: a front-matter field's file, a body picture's alt text
+                written = image.src if image is not None else alt or PurePosixPath(site_path).name
+                line = image.line if image is not None else _Lines(item)(alt) if alt else item.body_line
+                self.findings.add(item.source, line, "epub-picture", src=written)
+            self.images[site_path] = None
             return None
-        name = f"images/{len(self.images) + 1:03d}.{'jpg' if media == 'image/jpeg' else 'png'}"
+        name = f"images/{sum(1 for kept in self.images.values() if kept) + 1:03d}.{'jpg' if media == 'image/jpeg' else 'png'}"
         self.images[site_path] = (name, data, media)
         return name
 
@@ -228,9 +387,17 @@ class _Packer:
             element.getparent().replace(element, img)
         for element in list(root.iter("source", "script", "iframe", "video", "audio", "object", "embed")):
             element.drop_tree()
+        seen: set[str] = set()
         for element in root.iter():
             if not isinstance(element.tag, str):
                 continue
+            if element.get("id") is not None:  # two bodies in one chapter (a book and its shares) may share a heading's id
+                unique, number = element.get("id"), 1
+                while unique in seen:
+                    number += 1
+                    unique = f"{element.get('id')}-{number}"
+                element.set("id", unique)
+                seen.add(unique)
             if element.tag == "img" and element.get("srcset"):  # the widest fallback (≤ 1280 px), not the 640 one
                 candidates = [c.split() for c in element.get("srcset").split(",") if c.strip()]
                 widest = max(candidates, key=lambda c: int(c[1].rstrip("w")) if len(c) > 1 and c[1][:-1].isdigit() else 0)
@@ -241,7 +408,7 @@ class _Packer:
                 element.attrib.pop(name)
             if element.tag == "img":
                 src = element.get("src", "")
-                own = self.picture(src) if src.startswith(MARK) else None
+                own = self.picture(src, element.get("alt") or "") if src.startswith(MARK) else None
                 if own is None:  # a picture the book cannot carry: its description stands in
                     span = lxml_html.Element("span")
                     span.text = element.get("alt") or ""
@@ -273,16 +440,18 @@ def _chapter_file(number: int) -> str:
 
 def _as_jpeg_or_png(file: Path) -> tuple[bytes | None, str]:
     """A published variant as it is when it is JPEG or PNG (the pipeline's fallbacks are ≤ 1280 px);
-    anything else (a GIF's frames) its first frame as PNG, scaled down to 1280 px."""
+    anything else (a GIF's frames) its first frame as PNG, scaled down to 1280 px. None when it cannot
+    be decoded."""
     suffix = file.suffix.lower()
-    if suffix in (".jpg", ".jpeg"):
-        return file.read_bytes(), "image/jpeg"
     try:
         with PILImage.open(file) as opened:
-            if suffix == ".png" and opened.width <= 1280:
+            opened.load()  # decoded, not only its header read: a reader app shows a broken one as a hole
+            if opened.format == "JPEG" and suffix in (".jpg", ".jpeg") and opened.width <= 1280:
+                return file.read_bytes(), "image/jpeg"
+            if opened.format == "PNG" and suffix == ".png" and opened.width <= 1280:
                 return file.read_bytes(), "image/png"
             frame = opened.convert("RGBA")
-    except (OSError, ValueError):
+    except (OSError, ValueError, PILImage.DecompressionBombError):
         return None, ""
     if frame.width > 1280:
         frame = frame.resize((1280, max(1, round(frame.height * 1280 / frame.width))))
@@ -406,25 +575,25 @@ CONTAINER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
              '</container>\n')
 
 
-def make(anthology: Anthology, public, settings, body_of) -> bytes:
-    """The EPUB's bytes."""
-    if anthology.kind == "线上展览":
-        chapters = _exhibition_chapters(anthology.items[0], settings, body_of)
-    else:
-        chapters = _shelf_chapters(anthology, public, settings, body_of)
-    assets: dict[str, Path] = {}
+def make(anthology: Anthology, public, settings, body_of, findings: Findings | None = None,
+         bodies: _Bodies | None = None) -> bytes:
+    """The EPUB's bytes; what the book cannot hold goes to `findings`."""
+    findings = findings if findings is not None else Findings()
+    text = bodies or _Bodies(public, settings, body_of, findings)
+    chapters = CHAPTERS[anthology.kind](anthology, public, settings, text)
+    assets: dict[str, tuple[Path, Item, object]] = {}
     for item in anthology.items:
-        assets.update(body_of(item).assets)
+        assets.update((path, (file, item, None)) for path, file in body_of(item).assets)
         for image in item.images:
             shown = responsive.published(image, settings, "largest")
             if shown is not None:
-                assets[shown[0]] = shown[1]
-    packer = _Packer(anthology, chapters, public, settings, assets)
+                assets[shown[0]] = (shown[1], item, image)
+    packer = _Packer(anthology, chapters, public, settings, assets, findings)
     files = [packer.xhtml(chapter, _chapter_file(n)) for n, chapter in enumerate(chapters, start=1)]
     titles = [chapter.title for chapter in chapters]
     when = modified(anthology, settings)
     colour = settings.colors.get("masthead") or DEFAULT_RED
-    images = list(packer.images.values())
+    images = [kept for kept in packer.images.values() if kept]
     members = {"META-INF/container.xml": CONTAINER.encode(),
                "EPUB/package.opf": _opf(anthology, settings, when, len(chapters), images).encode(),
                "EPUB/nav.xhtml": _nav(anthology, titles).encode(),
@@ -461,20 +630,35 @@ def size_text(size: int) -> str:
     return f"{max(1, -(-size // 1024))} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
 
 
-def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
-    written, sizes = [], {}
-    for anthology in anthologies(public):
-        data = make(anthology, public, settings, body_of)
-        target = site_dir / unquote(anthology.file)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        written.append(anthology.file)
-        sizes[anthology.key] = size_text(len(data))
-    page = next((page for page in pages if page.url == PAGE), None)
-    if page is not None:  # /downloads/ again, now with the sizes: the page pass ran before the books existed
-        from ..pages import Renderer
+@dataclass(frozen=True)
+class Book:
+    anthology: Anthology
+    data: bytes
 
-        page.context["sizes"] = sizes
-        (site_dir / page.output).write_text(Renderer(public, settings, {}).render(page), encoding="utf-8")
-        written.append(page.output)
+    @property
+    def size(self) -> str:
+        return size_text(len(self.data))
+
+
+_library: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def library(public, settings, body_of, findings: Findings | None = None) -> tuple[Book, ...]:
+    """Every book of the public view, made once per view: the pages print their sizes (engine.Build.render
+    makes them first, its findings reported with the build's), the output writes their bytes."""
+    if public not in _library:
+        findings = findings if findings is not None else Findings()
+        bodies = _Bodies(public, settings, body_of, findings)
+        _library[public] = tuple(Book(anthology, make(anthology, public, settings, body_of, findings, bodies))
+                                 for anthology in anthologies(public))
+    return _library[public]
+
+
+def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
+    written = []
+    for book in library(public, settings, body_of):
+        target = site_dir / unquote(book.anthology.file)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(book.data)
+        written.append(book.anthology.file)
     return written

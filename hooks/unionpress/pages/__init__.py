@@ -96,10 +96,14 @@ def channels(site, settings: Settings) -> list[tuple[str, str]]:
 class Renderer:
     """Renders planned pages (and the shared masthead/footer for pages another engine renders)."""
 
-    def __init__(self, site, settings: Settings, bodies: dict[int, Body]) -> None:
+    def __init__(self, site, settings: Settings, bodies: dict[int, Body], books=()) -> None:
         self.site = site
         self.settings = settings
         self.bodies = bodies
+        self.books: dict[str, list] = {}  # page URL → the EPUB books it offers (outputs/epub.py), with their sizes
+        for book in books:
+            self.books.setdefault(book.anthology.page, []).append(book)
+        self.book_sizes = {book.anthology.key: book.size for book in books}
         self.env = environment()
         self.out = Rendered()
         self.channels = channels(site, settings)
@@ -146,7 +150,8 @@ class Renderer:
                 "image_size": image_size, "pager_window": pager_window, "settings": self.settings,
                 "site_name": self.settings.site_name, "channels": self.channels, "current_url": url,
                 "preview": self.settings.preview, "site_url": self.site_url,
-                "stylesheets": self.settings.stylesheets, "site_feed": site_feed(self.settings)}
+                "stylesheets": self.settings.stylesheets, "site_feed": site_feed(self.settings),
+                "books_here": self.books.get(url, []), "book_sizes": self.book_sizes}
 
     def render(self, page: Page) -> str:
         context = self.context(page.url, absolute=page.url == "404.html")

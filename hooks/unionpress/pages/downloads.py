@@ -1,8 +1,8 @@
 """/downloads/: the EPUB anthologies (outputs/epub.py) with their sizes, for reading offline.
 
-Planned here so that it is in the sitemap and a body may link to it; the EPUB output renders it again
-once the books are written, with their sizes (pages are rendered before the outputs run). Always the
-public view's anthologies, in a preview build too: a draft is never in a book.
+Planned here so that it is in the sitemap and a body may link to it; the books are made before the
+pages are rendered (engine.Build.render), so it prints their sizes. Always the public view's
+anthologies, in a preview build too: a draft is never in a book.
 """
 
 from __future__ import annotations
@@ -18,5 +18,5 @@ def pages(site, out) -> None:
     groups: dict[str, list] = {}
     for anthology in found:
         groups.setdefault(anthology.kind, []).append(anthology)
-    out.add(PAGE, "downloads.html", title="电子书下载", description=f"{out.settings.site_name}的展览和职工书屋书目，下载为电子书（EPUB）离线阅读",
-            groups=list(groups.items()), sizes={})
+    out.add(PAGE, "downloads.html", title="电子书下载", description=f"{out.settings.site_name}的栏目文章、展览、征文和职工书屋书目，下载为电子书（EPUB）离线阅读",
+            groups=list(groups.items()))
