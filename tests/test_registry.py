@@ -150,10 +150,11 @@ def test_homepage_renders_each_kinds_block_by_order(every_kind):
     assert {"_home_model.html", "_home_exhibition.html", "_home_library.html", "_home_contest.html"} <= kinds
     assert [block.order for block in blocks] == sorted(block.order for block in blocks)
     page = _html(build, "")
-    # Each box's heading links its "more" page, in order, after the latest news and before the columns.
-    latest = page.index("up-latest-title")  # the channel bar links the same pages before it
+    # Each box's heading links its "more" page, in order (the `home` setting's default: 劳模风采, 线上展览,
+    # 职工书屋, 征文比赛), after the boxes of stories.
+    latest = page.index("up-home__cell--lead")  # the channel bar links the same pages before it
     places = [page.index(f'<a href="{block.url}">{block.title}</a>', latest) for block in blocks]
-    assert places == sorted(places) and places[-1] < page.index("up-home-columns")
+    assert places == sorted(places)
     assert "星光大道" in page
 
 
@@ -172,7 +173,7 @@ def test_homepage_without_public_models_has_no_star_strip(site_copy):
     _, build = check(site_copy)
     assert home.blocks(build.public, build.settings) == []
     page = _html(build, "")
-    assert "星光大道" not in page and "up-home-models" not in page and "up-latest-title" in page
+    assert "星光大道" not in page and "up-home-models" not in page and "up-home-lead" in page
 
 
 # -- topic pages -------------------------------------------------------------------------------------------

@@ -302,6 +302,31 @@ class Targets:
         return path == self.content or self.content in path.parents
 
 
+def _captions(root) -> None:
+    """Every body picture with its caption (图片说明) under it, as news pages print one: a picture alone
+    in its paragraph becomes a <figure>, and an editor's <figure> without a <figcaption> gets one. The
+    caption is the title the editor wrote (![alt](photo.jpg "说明")), else the alt text."""
+    def caption_of(image) -> str:
+        title = (image.get("title") or "").strip()
+        image.attrib.pop("title", None)  # said once, under the picture, not again as a tooltip
+        return title or (image.get("alt") or "").strip()
+
+    for paragraph in list(root.iter("p")):
+        images = paragraph.findall(".//img")
+        if len(images) != 1 or paragraph.text_content().strip() or paragraph.find(".//figcaption") is not None:
+            continue  # text beside the picture, or several pictures: a line of the article, not a figure
+        caption = caption_of(images[0])
+        paragraph.tag = "figure"
+        if caption:
+            paragraph.append(lxml_html.Element("figcaption"))
+            paragraph[-1].text = caption
+    for figure in list(root.iter("figure")):
+        images = figure.findall(".//img")
+        if len(images) == 1 and figure.find(".//figcaption") is None and (caption := caption_of(images[0])):
+            figure.append(lxml_html.Element("figcaption"))
+            figure[-1].text = caption
+
+
 class Problem(Exception):
     def __init__(self, code: str, **fields) -> None:
         super().__init__(code)
@@ -516,6 +541,7 @@ class BodyRenderer:
                 if element.get(attribute) is not None:
                     self._resolve_attribute(item, element, attribute, view, page_urls, findings, strict, assets,
                                             links, ids, written_at)
+        _captions(root)
         text = lxml_html.tostring(root, encoding="unicode")
         return text[len("<div>"): -len("</div>")], forged
 

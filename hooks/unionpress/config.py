@@ -79,7 +79,11 @@ class Settings:
     logo: Logo | None = None  # the union's emblem in the masthead, a file of docs/
     cache_dir: Path = Path(".cache/unionpress/pictures")  # encoded picture variants, kept between builds
     setting_lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # line of each extra.unionpress key
+    publish: "PublishTarget | None" = None  # the bucket `unionpress publish` uploads to (upload.py)
+    short_name: str = ""  # the masthead's name when the whole one does not fit one line (phones, large text)
+    home: tuple[tuple[str, int | None], ...] = ()  # the homepage's blocks in order: (HOME_BLOCKS key, count or None)
     wechat: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))  # WECHAT_KEYS → value (outputs/wechat.py)
+    offline_budget_mb: int = 50  # what the service worker keeps of pages read, per phone (outputs/offline.py)
 
     @property
     def base_url(self) -> str:
@@ -182,7 +186,53 @@ SCHEMA = {
     "wechat": ("应为映射，可写 open_comment（开启留言，true/false）、fans_only_comment（仅粉丝可留言，true/false）、color（主题色 #RRGGBB）",
                lambda v: _wechat_problem(v) is None),
     "logo": ("应为 docs/ 里的图片路径（png、jpg、webp 或 svg），如 images/logo.png", lambda v: _logo_path_problem(v) is None),
+    "publish": ("应为映射，写 endpoint（服务地址）、bucket（存储桶），可写 prefix（目录）、region（地域）、"
+                "addressing（virtual 或 path）、keep（保留几个版本，1 到 100）、retries（重试次数，1 到 20）",
+                lambda v: _publish_problem(v) is None),
+    "short_name": ("应为不超过 12 字的简称，如 示例市总工会（小屏幕和大字号时页头显示它）",
+                   lambda v: isinstance(v, str) and 0 < len(v.strip()) <= 12),
+    "home": ("应为首页区块的列表，按显示顺序，如 [lead, pictures: 4, latest: 8, notices, columns: 6]",
+             lambda v: _home_problem(v) is None),
+    "offline_budget_mb": ("应为 5 到 500 之间的整数（每部手机离线保存的网页上限，单位 MB）",
+                          lambda v: isinstance(v, int) and not isinstance(v, bool) and 5 <= v <= 500),
 }
+
+# The homepage's blocks an editor arranges (`home`), with what each shows; a count (`pictures: 4`)
+# says how many items the block shows. The order below is the homepage without a `home` setting.
+HOME_BLOCKS = {
+    "lead": "头条", "topic": "专题", "pictures": "图片新闻", "latest": "要闻", "notices": "通知公告",
+    "columns": "各栏目", "models": "劳模风采", "exhibitions": "线上展览", "library": "职工书屋", "contests": "征文比赛",
+}
+HOME_COUNTS = {"pictures": 4, "latest": 8, "notices": 6, "columns": 6}  # their counts when none is written
+HOME_COUNT_LIMIT = 50
+
+
+def _home_entries(value) -> list[tuple[str, int | None]] | str:
+    """The `home` list as (block, count) pairs, or why it is unusable."""
+    if not isinstance(value, list) or not value:
+        return "不是列表" if not isinstance(value, list) else "列表为空"
+    entries, seen = [], set()
+    for index, entry in enumerate(value, start=1):
+        count = None
+        if isinstance(entry, dict) and len(entry) == 1:
+            entry, count = next(iter(entry.items()))
+            if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= HOME_COUNT_LIMIT:
+                return f"第 {index} 项「{entry}」的条数应为 1 到 {HOME_COUNT_LIMIT} 之间的整数"
+        if not isinstance(entry, str) or entry.strip() not in HOME_BLOCKS:
+            shown = entry if isinstance(entry, str) else _describe(entry)
+            close = did_you_mean(shown, HOME_BLOCKS) if isinstance(entry, str) else None
+            return (f"第 {index} 项「{shown}」不是首页区块（可用：" + "、".join(f"{k}（{v}）" for k, v in HOME_BLOCKS.items())
+                    + "）" + (f"。是否想写「{close}」？" if close else ""))
+        if entry.strip() in seen:
+            return f"第 {index} 项「{entry.strip()}」重复"
+        seen.add(entry.strip())
+        entries.append((entry.strip(), count))
+    return entries
+
+
+def _home_problem(value) -> str | None:
+    found = _home_entries(value)
+    return found if isinstance(found, str) else None
 
 LOGO_TYPES = (".png", ".jpg", ".jpeg", ".webp", ".svg")
 
@@ -373,7 +423,10 @@ def _award_tiers_problem(value) -> str | None:
 
 # The settings whose finding says what exactly is wrong, not only what the value must be.
 DETAILS = {"partners": _partners_problem, "footer": _footer_problem, "colors": _colors_problem,
-           "logo": _logo_path_problem, "award_tiers": _award_tiers_problem}
+           "logo": _logo_path_problem, "award_tiers": _award_tiers_problem, "home": _home_problem}
+
+
+DETAILS["publish"] = _publish_problem
 
 
 def _is_dir(path: Path) -> bool:
@@ -582,7 +635,14 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
         footer=_frozen({key: str(text).strip() for key, text in good.get("footer", {}).items() if str(text).strip()}),
         setting_lines=_frozen(dict(lines)), wechat=_frozen(dict(good.get("wechat", {}))),
         cache_dir=Path(environ.get("UNIONPRESS_CACHE") or root / ".cache/unionpress/pictures"),
-        preview=_truthy(environ.get("UNIONPRESS_PREVIEW")), now=now, logo=logo, doc_pages=_frozen(doc_pages))
+        preview=_truthy(environ.get("UNIONPRESS_PREVIEW")), now=now, logo=logo, doc_pages=_frozen(doc_pages),
+        short_name=str(good.get("short_name", "")).strip(),
+        offline_budget_mb=good.get("offline_budget_mb", 50),
+        home=tuple(_home_entries(good["home"])) if "home" in good else tuple((key, None) for key in HOME_BLOCKS))
+    if "publish" in good:  # the bucket of `unionpress publish` (upload.py)
+        import dataclasses
+
+        settings = dataclasses.replace(settings, publish=_publish_target(good["publish"]))
     return settings
 
 

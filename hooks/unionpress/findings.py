@@ -139,6 +139,7 @@ FIELD_LABELS = {
     "cadence": "更新频率", "featured": "首页推荐", "by": "签署人", "editor": "责任编辑", "allow": "豁免",
     "digest": "摘要", "per": "周期", "count": "篇数", "from": "开始", "to": "结束", "first": "初审",
     "second": "复审", "final": "终审", "rule": "规则", "why": "理由", "photo_alt": "照片替代文字",
+    "notices": "通知公告栏目", "cover_caption": "封面图片说明",
 }
 
 

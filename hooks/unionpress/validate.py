@@ -210,6 +210,16 @@ class Fields:
         value = self.when(key, required)
         return value.date() if value else None
 
+    def flag(self, key: str) -> bool:
+        """true or false as YAML writes them; anything else (是, yes, 1) is refused, never guessed."""
+        value = self._get(key, False)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.report(key, "field-type", expected="true 或 false", got=_describe_value(value))
+            return False
+        return value
+
     # -- structure ------------------------------------------------------------------------------
     def mapping(self, key: str, required: bool = False) -> "Fields | None":
         value = self._get(key, required)

@@ -18,10 +18,11 @@ class Column(Row):
     description: str = ""
     cadence: dict | None = None  # {per: month, count: 2}
     line: int = 1
+    notices: bool = False  # 通知公告: the homepage lists its titles and dates in the notices box
 
 
 def read(f, key, line) -> Column:
-    name, description = f.text("name", required=True), f.text("description")
+    name, description, notices = f.text("name", required=True), f.text("description"), f.flag("notices")
     cadence = None
     block = f.mapping("cadence")
     if block is not None:
@@ -31,7 +32,7 @@ def read(f, key, line) -> Column:
         # A value that failed its check is not used: the column simply has no promise.
         if per in CADENCE_PERIODS and count:
             cadence = {"per": per, "count": count}
-    return Column(key, name, description, cadence, line)
+    return Column(key, name, description, cadence, line, notices)
 
 
 def url(column: Column) -> str:

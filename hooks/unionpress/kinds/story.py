@@ -21,6 +21,8 @@ class Story(Item):
     authors: tuple[str, ...] = ()
     origin: str = ""  # 来源 (the `source` field; `source` names the file)
     editor: str = ""  # 责任编辑
+    featured: bool = False  # 头条: the homepage leads with the newest featured story
+    cover_caption: str = ""  # the cover's caption (图片说明); its alt text stands in when none is written
     cover: Image | None = None
     cover_focus: tuple[float, float] | None = None
     tags: tuple[str, ...] = ()
@@ -36,9 +38,11 @@ def read(raw, f, settings) -> dict:
         "genre": f.text("genre", choices=settings.genres),
         "summary": f.text("summary", max_len=120),
         "authors": f.texts("authors"),
-        "origin": f.text("source"),
+        "origin": f.text("source", max_len=40),  # a newspaper or a union, not a paragraph
         "editor": f.text("editor"),
         "cover": f.image("cover", "cover_alt"),
+        "cover_caption": f.text("cover_caption", max_len=200),
+        "featured": f.flag("featured"),
         "cover_focus": f.focus("cover_focus"),
         "tags": f.texts("tags", max_len=TAG_LIMIT, same=tag_key),
         "topic_keys": f.texts("topics"),

@@ -20,7 +20,7 @@ from ..config import Settings
 from ..items import Image, Item
 from ..kinds import ITEM_KINDS, LIST_KINDS, column, model
 from ..publish import PublicSite, banner, row_reasons
-from . import downloads, editors, feeds, gallery, home, jsonld, stats, tags
+from . import crumbs, downloads, editors, feeds, gallery, home, jsonld, masthead, stats, tags
 from .base import (STATIC, Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, summary_of,
                    tag_table)
 
@@ -110,6 +110,8 @@ class Renderer:
         self.site_url = settings.base_url
         self.root_path = settings.site_path
         self.pictures = responsive.pipeline(settings)
+        self.masthead = masthead.masthead(settings)  # which name fits where (pages/masthead.py)
+        self.trails: dict = {}  # page URL → its breadcrumb trail (crumbs.trails of the pages rendered)
 
     def _asset(self, image: Image | None) -> None:
         if image is not None and image.path is not None:
@@ -149,6 +151,7 @@ class Renderer:
                 "summary": summary_of, "banner": lambda item: banner(item, self.settings),
                 "image_size": image_size, "pager_window": pager_window, "settings": self.settings,
                 "site_name": self.settings.site_name, "channels": self.channels, "current_url": url,
+                "masthead": self.masthead,
                 "preview": self.settings.preview, "site_url": self.site_url,
                 "stylesheets": self.settings.stylesheets, "site_feed": site_feed(self.settings),
                 "books_here": self.books.get(url, []), "book_sizes": self.book_sizes}
@@ -164,6 +167,8 @@ class Renderer:
         canonical, og_image = context["canonical"], context["og_image"]
         context["page_jsonld"] = page.context.get("jsonld")
         context["jsonld"] = lambda data: jsonld.script(jsonld.complete(data, canonical, og_image))
+        context["crumbs"] = self.trails.get(page.url, ())
+        context["crumbs_jsonld"] = jsonld.script(crumbs.jsonld(context["crumbs"], self.site_url))
         return self.env.get_template(page.template).render(**context)
 
     def _share_image(self, image: Image) -> str:
@@ -179,6 +184,7 @@ class Renderer:
         """Every page. Kept in memory (tests, scripts), or with `into` written there as each is made and
         not kept: a build's memory then does not grow with the pages' HTML (hundreds of MB at 10,000
         stories)."""
+        self.trails = crumbs.trails(pages, self.site)
         for page in pages:
             if into is None:
                 self.out.files.append((page, self.render(page)))

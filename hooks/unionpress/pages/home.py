@@ -1,11 +1,36 @@
-"""The homepage: featured topic, latest news, each kind's box (Kind.home), columns and topics."""
+"""The homepage, a portal the union arranges (`extra.unionpress.home`), and /news/, every story.
+
+The blocks are the editors' to order and size: 头条 (the newest `featured: true` story, else the
+newest), 图片新闻 (a grid, never a carousel: nothing moves under an old reader's finger), 要闻,
+通知公告 (the columns marked `notices: true`), a box per column, the featured topic, and each kind's
+own box (Kind.home: 星光大道, exhibitions, the reading room, contests). The page is two columns on a
+desktop: a wide block spans both, the boxes of titles pair up in the order written.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
+from ..config import HOME_BLOCKS, HOME_COUNTS
 from ..kinds import ITEM_KINDS, topic
 from ..kinds.base import HomeBlock
 
-HOME_STORIES = 10
+NEWS_URL = "news/"
+NEWS_TITLE = "全部报道"
+# The kinds' own boxes by the name editors write in `home` (the kind's registry name is code's word).
+KIND_BLOCKS = {"models": "model", "exhibitions": "exhibition", "library": "book", "contests": "contest"}
+# Boxes of dated titles share a row on a desktop; everything else spans the page.
+HALF = {"latest", "notices", "columns", "pictures"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One box of the homepage as placed: the block it comes from (a `home` key), whether it spans
+    both columns on a desktop, and the box itself."""
+
+    name: str
+    wide: bool
+    block: HomeBlock
 
 
 def blocks(site, settings) -> list[HomeBlock]:
@@ -15,12 +40,73 @@ def blocks(site, settings) -> list[HomeBlock]:
     return sorted(found, key=lambda block: block.order)  # stable: equal orders keep registry order
 
 
+def lead(site):
+    """头条: the newest story marked `featured: true`, else the newest story (None: no story yet)."""
+    stories = site.latest("story")
+    return next((story for story in stories if story.featured), stories[0] if stories else None)
+
+
+def _capped(block: HomeBlock, count: int | None) -> HomeBlock:
+    """A kind's box with each of its lists cut to the count the editors wrote (never longer than the
+    kind's own choice)."""
+    if count is None:
+        return block
+    return replace(block, context={key: value[:count] if isinstance(value, (list, tuple)) else value
+                                   for key, value in block.context.items()})
+
+
+def cells(site, settings) -> list[Cell]:
+    """The homepage's boxes in the editors' order, each only when it has something to show."""
+    from ..kinds import column  # the column kind's URL
+
+    stories = site.latest("story")
+    top = lead(site)
+    rest = [story for story in stories if story is not top]
+    notices = [row for row in site.occupied("column") if row.notices]
+    held = {id(row) for row in notices}
+    kinds = {}
+    for kind in ITEM_KINDS.values():
+        block = kind.home(site, settings) if kind.home else None
+        if block is not None:
+            kinds[kind.name] = block
+    found: list[Cell] = []
+    for name, written in settings.home:
+        count = written or HOME_COUNTS.get(name)
+        wide = name not in HALF
+        if name == "lead" and top is not None:
+            found.append(Cell(name, wide, HomeBlock("_home_lead.html", HOME_BLOCKS[name], NEWS_URL, 0, {"story": top})))
+        elif name == "topic" and (featured := topic.featured(site, settings.now.date())) is not None:
+            found.append(Cell(name, wide, HomeBlock("_home_topic.html", "专题", topic.url(featured), 0,
+                                                    {"topic": featured})))
+        elif name == "pictures" and (pictured := [story for story in rest if story.cover][:count]):
+            found.append(Cell(name, wide, HomeBlock("_home_pictures.html", HOME_BLOCKS[name], NEWS_URL, 0,
+                                                    {"stories": pictured})))
+        elif name == "latest" and rest:
+            shown = [story for story in rest if id(site.first(story, "column")) not in held][:count]
+            if shown:
+                found.append(Cell(name, wide, HomeBlock("_home_titles.html", HOME_BLOCKS[name], NEWS_URL, 0,
+                                                        {"stories": shown, "key": name})))
+        elif name in ("notices", "columns"):
+            rows = notices if name == "notices" else [row for row in site.occupied("column") if id(row) not in held]
+            for row in rows:
+                found.append(Cell(name, wide, HomeBlock("_home_titles.html", row.name, column.url(row), 0, {
+                    "stories": site.backrefs(row, "story", "column")[:count], "key": f"{name}-{row.key}"})))
+        elif name in KIND_BLOCKS and KIND_BLOCKS[name] in kinds:
+            found.append(Cell(name, wide, _capped(kinds[KIND_BLOCKS[name]], written)))
+    # A kind added later that `home` cannot name yet still shows its box, last, by its order.
+    named = set(KIND_BLOCKS.values())
+    found += [Cell(kind, True, block) for kind, block in sorted(kinds.items(), key=lambda pair: pair[1].order)
+              if kind not in named]
+    return found
+
+
 def pages(site, out) -> None:
     settings = out.settings
+    stories = site.latest("story")
+    top = lead(site)
     featured = topic.featured(site, settings.now.date())  # settings.now is in the union's time zone
-    latest = site.latest("story")[:HOME_STORIES]
+    image = featured.cover if featured and featured.cover else top.cover if top else None
     out.add("", "home.html", title=settings.site_name, description=settings.site_description,
-            lastmod=latest[0].date if latest else None,
-            image=featured.cover if featured else None, featured=featured,
-            latest=latest, blocks=blocks(site, settings),
-            columns=list(site.occupied("column")), topics=list(site.occupied("topic")))
+            lastmod=stories[0].date if stories else None, image=image, cells=cells(site, settings))
+    if stories:
+        out.listing(NEWS_URL, NEWS_TITLE, stories, kicker="报道", description=f"{settings.site_name}的全部报道，按发布时间从新到旧")

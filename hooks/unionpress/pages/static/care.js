@@ -112,7 +112,7 @@ function articleBlocks() {
   const article = document.querySelector("#up-main article, #up-main, main") || document.body;
   const blocks = [...article.querySelectorAll(BLOCKS)];
   return blocks.filter((block) => !blocks.some((other) => other !== block && other.contains(block)))
-    .filter((block) => block.innerText.trim() && !block.closest(".up-care, [hidden], [aria-hidden='true']"));
+    .filter((block) => block.innerText.trim() && !block.closest(".up-care, [hidden], [aria-hidden='true'], [data-up-noread]"));
 }
 
 function readAll() {
