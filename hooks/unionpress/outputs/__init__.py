@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Callable
 
 from ..publish import PublicSite
-from . import epub, feeds, gallery, honors, newsroom, qrcards, robots, search, sitemap, wechat
+from . import epub, feeds, gallery, honors, newsroom, offline, qrcards, robots, search, sitemap, wechat
 from .search import SearchIndexError
 
 OUTPUTS: dict[str, Callable] = {"epub": epub.write, "sitemap": sitemap.write, "robots": robots.write,
                                # the bundles before the feeds: a partner's feed gives each bundle's size
                                "wechat": wechat.write, "newsroom": newsroom.write, "feeds": feeds.write,
                                "search": search.write, "gallery": gallery.write,
-                               "qrcards": qrcards.write, "honors": honors.write}
+                               "qrcards": qrcards.write, "honors": honors.write,
+                               "offline": offline.write}  # last: its version hashes what the others wrote
 # Files the outputs write at fixed paths: a body may link to them.
 FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 # Editors' reports, the search page and the 404 page are no destination for a search engine.
-_EXCLUDED = ("404.html", "models/stats/", "stats/", "search/")
+_EXCLUDED = ("404.html", "models/stats/", "stats/", "search/", "offline/")  # offline/: the service worker's stand-in
 
 
 def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:

@@ -157,7 +157,8 @@ class Renderer:
                 "books_here": self.books.get(url, []), "book_sizes": self.book_sizes}
 
     def render(self, page: Page) -> str:
-        context = self.context(page.url, absolute=page.url == "404.html")
+        # 404 and offline/ are served at any address (the server's, the service worker's): root-absolute links
+        context = self.context(page.url, absolute=page.url in ("404.html", downloads.OFFLINE))
         context.update(page.context)
         context["page"] = page
         context["canonical"] = self.site_url + page.url if self.site_url and page.url != "404.html" else ""
