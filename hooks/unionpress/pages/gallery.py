@@ -5,7 +5,10 @@ Every filter a reader can choose is a page of its own with a stable URL (/models
 分馆 — and /models/industry/KEY/), so a filter works without JavaScript and can be shared. Each is
 paginated, so no page grows with the number of profiles; the filter menu grows only with the number
 of distinct honors, years, regions and industries. gallery.js may combine filters without a reload,
-from models/gallery.json (outputs/gallery.py), but nothing needs it.
+from models/gallery.json (outputs/gallery.py), but nothing needs it: without it the combined form
+stays hidden (a dropdown that does nothing is never shown). Every choice of the form carries its
+count (option_counts, recounted by gallery.js after each choice), and a choice that would show
+nobody is not offered.
 """
 
 from __future__ import annotations
@@ -115,16 +118,31 @@ def star_strip(site, limit: int = STRIP) -> list:
     return chosen + [m for m in model_kind.by_honor(site) if m not in chosen][:limit - len(chosen)]
 
 
+def option_counts(menu, everyone: Sequence, current: FilterValue | None) -> dict[str, int]:
+    """How many profiles each choice of the combined filter would show on a page filtered by `current`
+    (the page's own choice already made): a choice in another filter counts with it, a choice in its
+    own filter replaces it. Key "" + facet name is that filter's 全部. A choice counted 0 is not offered."""
+    chosen = {id(m) for m in current.models} if current else {id(m) for m in everyone}
+    counts = {}
+    for facet, values in menu:
+        own = current is not None and facet.name == current.facet
+        counts[facet.name] = len(everyone) if own else len(chosen)
+        for value in values:
+            counts[value.url] = len(value.models) if own else sum(id(m) in chosen for m in value.models)
+    return counts
+
+
 def _gallery(out, base: str, heading: str, models: Sequence, *, menu, current: FilterValue | None,
-             description: str) -> None:
+             description: str, everyone: Sequence) -> None:
     size = out.settings.gallery_page_size
+    counts = option_counts(menu, everyone, current)
     # An honor's page in a preview build may be one of a held-back honors.yml row: it says so.
     honor = out.site.get("honor", current.key) if current is not None and current.facet == "honor" else None
     notice = out.row_banner("honor", honor) if honor is not None else ""
     for url, title, number, group, urls in out.paged(base, heading, models, size):
         out.add(url, "models.html", title=title, description=description, heading=heading, total=len(models),
                 models=group, pages=urls, current=number, menu=menu, chosen=current, first=(number - 1) * size + 1,
-                notice=notice)
+                notice=notice, counts=counts)
 
 
 def _print_pages(site, out, menu) -> None:
@@ -155,9 +173,9 @@ def pages(site, out) -> None:
     menu = filters(site)
     _print_pages(site, out, menu)
     everyone = model_kind.by_honor(site)
-    _gallery(out, "models/", "劳模风采", everyone, menu=menu, current=None,
+    _gallery(out, "models/", "劳模风采", everyone, menu=menu, current=None, everyone=everyone,
              description=f"劳动模范、大国工匠和先进人物，共 {len(everyone)} 位")
     for _facet, values in menu:
         for value in values:
-            _gallery(out, value.url, value.heading, value.models, menu=menu, current=value,
+            _gallery(out, value.url, value.heading, value.models, menu=menu, current=value, everyone=everyone,
                      description=f"劳模风采 · {value.heading}，共 {len(value.models)} 位")

@@ -1,7 +1,10 @@
 // 劳模风采: combine the gallery's filters without a reload (荣誉 + 地区分馆 + 年份 …).
 // Only an enhancement: every single filter is a pre-built page that works without this script.
-// The profile data (models/gallery.json) is fetched on the first change, never on an ordinary visit.
+// With it the filter panel holds this one compact form instead of the lists of links, each choice
+// counted with the others chosen and a choice that would show nobody not offered (disabled). The
+// profile data (models/gallery.json) is fetched when the panel opens, never on an ordinary visit.
 const form = document.getElementById("up-gallery-form");
+const COUNTED = /（\d+）$/u; // "全国劳动模范（3）": the name, then the count the page or this script wrote
 
 function card(base, model) {
   const item = document.createElement("li");
@@ -33,6 +36,8 @@ if (form) {
   const initial = Object.fromEntries(selects.map((select) => [select.name, select.value]));
   let index = null;
 
+  const nav = form.closest("nav");
+  const panel = form.closest("details");
   const load = async () => {
     if (!index) {
       const response = await fetch(form.dataset.index);
@@ -41,6 +46,29 @@ if (form) {
     }
     return index;
   };
+  const matches = (model, wanted) => Object.entries(wanted).every(([key, value]) => (model.f[key] || []).includes(value));
+
+  // Each choice's count with the other filters as chosen; a choice with nobody is disabled (the one
+  // chosen stays choosable, so a reader can always see and undo it).
+  const recount = (data) => {
+    for (const select of selects) {
+      const others = Object.fromEntries(selects.filter((s) => s !== select && s.value).map((s) => [s.name, s.value]));
+      const pool = data.models.filter((model) => matches(model, others));
+      for (const option of select.options) {
+        const count = option.value ? pool.filter((model) => (model.f[select.name] || []).includes(option.value)).length : pool.length;
+        option.textContent = `${option.textContent.replace(COUNTED, "")}（${count}）`;
+        option.disabled = count === 0 && !option.selected && option.value !== "";
+      }
+    }
+  };
+  const prepare = async () => {
+    try {
+      recount(await load());
+    } catch {
+      nav.removeAttribute("data-combined"); // the links work without the data
+      status.textContent = "筛选数据没有下载成功，请使用下面的筛选链接。";
+    }
+  };
 
   const update = async () => {
     const wanted = Object.fromEntries(selects.filter((s) => s.value).map((s) => [s.name, s.value]));
@@ -48,6 +76,7 @@ if (form) {
     const query = new URLSearchParams(unchanged ? {} : wanted).toString();
     history.replaceState(null, "", query ? `?${query}` : location.pathname);
     if (unchanged) { // what the page itself shows: its own grid and pager
+      if (index) recount(index);
       grid.hidden = false;
       results.hidden = true;
       status.textContent = "";
@@ -58,11 +87,12 @@ if (form) {
     try {
       data = await load();
     } catch {
-      status.textContent = "筛选数据没有下载成功，请检查网络后再试，或使用上面的筛选链接。";
+      nav.removeAttribute("data-combined");
+      status.textContent = "筛选数据没有下载成功，请检查网络后再试，或使用下面的筛选链接。";
       return;
     }
-    const keys = Object.keys(wanted);
-    const found = data.models.filter((m) => keys.every((key) => (m.f[key] || []).includes(wanted[key])));
+    recount(data);
+    const found = data.models.filter((model) => matches(model, wanted));
     results.replaceChildren(...found.map((model) => card(form.dataset.base, model)));
     grid.hidden = true;
     results.hidden = false;
@@ -82,8 +112,10 @@ if (form) {
     if (params.has(select.name)) select.value = params.get(select.name);
   }
   form.hidden = false;
+  nav.setAttribute("data-combined", ""); // the form stands in for the lists of links (CSS)
+  panel.addEventListener("toggle", () => { if (panel.open) prepare(); });
   if ([...params.keys()].some((key) => selects.some((s) => s.name === key))) {
-    form.closest("details").open = true; // show what was chosen, and what the choice found
+    panel.open = true; // show what was chosen, and what the choice found
     update();
   }
 }
