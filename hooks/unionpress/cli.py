@@ -150,6 +150,42 @@ def _wechat(args) -> int:
     return wechat_api.run(args.slugs, args.dry_run)
 
 
+def _site_dir(args, settings) -> Path:
+    """The built folder: --site, else `site/` beside mkdocs.yml (MkDocs' default site_dir)."""
+    return Path(args.site) if args.site else settings.root / "site"
+
+
+def _publish(args) -> int:
+    """Upload a production build to the bucket of extra.unionpress.publish (upload.py)."""
+    from . import upload
+
+    settings, findings = config.load()
+    if findings.errors:
+        print(findings.report(), file=sys.stderr)
+        return 2
+    if settings.publish is None:
+        print("拒绝发布：mkdocs.yml 的 extra.unionpress 里没有 publish 设置（endpoint、bucket 等），"
+              "写法见 README 的「发布到对象存储」", file=sys.stderr)
+        return 2
+    if args.rollback:
+        return upload.rollback(settings.publish, dry_run=args.dry_run)
+    return upload.publish(_site_dir(args, settings), settings.publish, content_dir=settings.content_dir,
+                          dry_run=args.dry_run)
+
+
+def _next_change(args) -> int:
+    """When the site next changes by itself, as the last build wrote it: for a cron job."""
+    from . import upload
+
+    settings, _findings = config.load()
+    when, message = upload.next_change(_site_dir(args, settings), settings.timezone)
+    if when:
+        print(when)
+        return 0
+    print(message, file=sys.stderr)
+    return 0 if (_site_dir(args, settings) / "_unionpress").is_dir() else 2
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="unionpress", description="UnionPress 工会宣传网站工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -171,6 +207,14 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("slug", help="文件名：小写字母、数字和连字符，如 li-ming-2024")
     new.add_argument("--title", help="标题（稿件）或姓名（劳模）")
     new.set_defaults(run=_new)
+    publish = sub.add_parser("publish", help="把构建好的网站增量上传到对象存储（OSS、COS、OBS、MinIO）")
+    publish.add_argument("--site", help="构建好的网站文件夹（默认 site/）")
+    publish.add_argument("--dry-run", action="store_true", help="只列出将要上传和删除的文件，不上传")
+    publish.add_argument("--rollback", action="store_true", help="恢复上一个发布版本")
+    publish.set_defaults(run=_publish)
+    next_change = sub.add_parser("next-change", help="网站下一次自动变化的时间（定时发布、展览开闭幕等），供定时任务使用")
+    next_change.add_argument("--site", help="构建好的网站文件夹（默认 site/）")
+    next_change.set_defaults(run=_next_change)
     wechat = sub.add_parser("wechat", help="微信公众号：把稿件推送到公众号草稿箱（不会直接发表）")
     wechat_sub = wechat.add_subparsers(dest="wechat_command", required=True)
     push = wechat_sub.add_parser("push", help="推送稿件到草稿箱；推送过的稿件更新原草稿，已上传的图片不再上传")

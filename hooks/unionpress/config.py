@@ -80,6 +80,7 @@ class Settings:
     cache_dir: Path = Path(".cache/unionpress/pictures")  # encoded picture variants, kept between builds
     setting_lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # line of each extra.unionpress key
     publish: "PublishTarget | None" = None  # the bucket `unionpress publish` uploads to (upload.py)
+    publish: "PublishTarget | None" = None  # the bucket `unionpress publish` uploads to (upload.py)
     short_name: str = ""  # the masthead's name when the whole one does not fit one line (phones, large text)
     home: tuple[tuple[str, int | None], ...] = ()  # the homepage's blocks in order: (HOME_BLOCKS key, count or None)
     wechat: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))  # WECHAT_KEYS → value (outputs/wechat.py)
@@ -189,6 +190,9 @@ SCHEMA = {
     "publish": ("应为映射，写 endpoint（服务地址）、bucket（存储桶），可写 prefix（目录）、region（地域）、"
                 "addressing（virtual 或 path）、keep（保留几个版本，1 到 100）、retries（重试次数，1 到 20）",
                 lambda v: _publish_problem(v) is None),
+    "publish": ("应为映射，写 endpoint（服务地址）、bucket（存储桶），可写 prefix（目录）、region（地域）、"
+                "addressing（virtual 或 path）、keep（保留几个版本，1 到 100）、retries（重试次数，1 到 20）",
+                lambda v: _publish_problem(v) is None),
     "short_name": ("应为不超过 12 字的简称，如 示例市总工会（小屏幕和大字号时页头显示它）",
                    lambda v: isinstance(v, str) and 0 < len(v.strip()) <= 12),
     "home": ("应为首页区块的列表，按显示顺序，如 [lead, pictures: 4, latest: 8, notices, columns: 6]",
@@ -235,6 +239,76 @@ def _home_problem(value) -> str | None:
     return found if isinstance(found, str) else None
 
 LOGO_TYPES = (".png", ".jpg", ".jpeg", ".webp", ".svg")
+
+
+@dataclass(frozen=True)
+class PublishTarget:
+    """Where `unionpress publish` puts the site: an S3-compatible bucket (OSS, COS, OBS, MinIO …).
+    No credentials here: they come from the environment or the standard AWS chain, never the repository."""
+
+    endpoint: str  # https://oss-cn-hangzhou.aliyuncs.com
+    bucket: str
+    prefix: str = ""  # "" or "a/b/": the site's folder in the bucket
+    region: str = "us-east-1"  # the signature's region; most providers' endpoints name it already
+    addressing: str = "virtual"  # virtual (bucket.endpoint, OSS/COS/OBS) | path (endpoint/bucket, MinIO)
+    keep: int = 5  # published versions kept for --rollback, with the files they need
+    retries: int = 5  # attempts per request on network errors and 5xx (botocore's standard retry mode)
+
+
+PUBLISH_KEYS = ("endpoint", "bucket", "prefix", "region", "addressing", "keep", "retries")
+# Secrets written into mkdocs.yml would be in every clone of the repository: refused by name.
+PUBLISH_SECRETS = ("access_key", "secret_key", "access_key_id", "secret_access_key", "aws_access_key_id",
+                   "aws_secret_access_key", "session_token", "password", "secret", "key_id")
+_BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
+
+
+def _publish_problem(value) -> str | None:
+    """Why the publish target is unusable (None when it is fine)."""
+    import re
+
+    if not isinstance(value, dict):
+        return "不是映射"
+    for key in value:
+        if str(key).lower() in PUBLISH_SECRETS:
+            return (f"「{key}」是密钥，不能写在 mkdocs.yml 里（会随仓库公开）：请用环境变量 "
+                    "AWS_ACCESS_KEY_ID 和 AWS_SECRET_ACCESS_KEY，或 ~/.aws/credentials")
+        if key not in PUBLISH_KEYS:
+            return f"未知字段「{key}」（可用：{'、'.join(PUBLISH_KEYS)}）"
+    for key in ("endpoint", "bucket"):
+        if key not in value:
+            return f"缺少「{key}」"
+    endpoint = value["endpoint"]
+    parts = urlsplit(endpoint) if isinstance(endpoint, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+            or parts.query or parts.fragment:
+        return "「endpoint」应为服务地址，如 https://oss-cn-hangzhou.aliyuncs.com（不含存储桶名和路径）"
+    bucket = value["bucket"]
+    if not isinstance(bucket, str) or not re.fullmatch(_BUCKET, bucket) or ".." in bucket:
+        return "「bucket」应为存储桶名：3 到 63 个小写英文字母、数字、点或连字符，首尾为字母或数字"
+    prefix = value.get("prefix", "")
+    if not isinstance(prefix, str) or "//" in prefix.strip("/") or any(
+            part in (".", "..") for part in prefix.split("/")) or chars.CONTROL.search(prefix) or "\\" in prefix:
+        return "「prefix」应为存储桶里的目录，如 site/ 或 union/www/（不含 .. 和 //）"
+    if "region" in value and not (isinstance(value["region"], str) and re.fullmatch(r"[a-z0-9-]{2,40}", value["region"])):
+        return "「region」应为地域名，如 cn-hangzhou、ap-guangzhou、cn-north-4"
+    if value.get("addressing", "virtual") not in ("virtual", "path"):
+        return "「addressing」应为 virtual（存储桶名在域名里，OSS、COS、OBS）或 path（存储桶名在路径里，MinIO）"
+    for key, high in (("keep", 100), ("retries", 20)):
+        number = value.get(key, 1)
+        if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= high:
+            return f"「{key}」应为 1 到 {high} 之间的整数"
+    return None
+
+
+def _publish_target(value) -> PublishTarget | None:
+    """The checked mapping as a PublishTarget; the prefix always ends in / (or is empty)."""
+    if value is None:
+        return None
+    prefix = value.get("prefix", "").strip("/")
+    return PublishTarget(endpoint=value["endpoint"].rstrip("/"), bucket=value["bucket"],
+                         prefix=prefix + "/" if prefix else "", region=value.get("region", "us-east-1"),
+                         addressing=value.get("addressing", "virtual"), keep=value.get("keep", 5),
+                         retries=value.get("retries", 5))
 
 
 def _logo_path_problem(value) -> str | None:
@@ -424,6 +498,9 @@ def _award_tiers_problem(value) -> str | None:
 # The settings whose finding says what exactly is wrong, not only what the value must be.
 DETAILS = {"partners": _partners_problem, "footer": _footer_problem, "colors": _colors_problem,
            "logo": _logo_path_problem, "award_tiers": _award_tiers_problem, "home": _home_problem}
+
+
+DETAILS["publish"] = _publish_problem
 
 
 DETAILS["publish"] = _publish_problem
@@ -639,6 +716,10 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
         short_name=str(good.get("short_name", "")).strip(),
         offline_budget_mb=good.get("offline_budget_mb", 50),
         home=tuple(_home_entries(good["home"])) if "home" in good else tuple((key, None) for key in HOME_BLOCKS))
+    if "publish" in good:  # the bucket of `unionpress publish` (upload.py)
+        import dataclasses
+
+        settings = dataclasses.replace(settings, publish=_publish_target(good["publish"]))
     if "publish" in good:  # the bucket of `unionpress publish` (upload.py)
         import dataclasses
 
