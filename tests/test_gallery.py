@@ -311,8 +311,12 @@ def test_honors_report_counts_public_profiles_per_honor_and_year(gallery, tmp_pa
                       "shi-laomo": {2024: 1, 2025: 1}}
     assert page.context["years"] == [2025, 2024, 2020, 2015]
     html = build.render().text_of("models/stats/")
-    assert '<meta name="robots" content="noindex">' in html and "（差 2）" in html  # 1 of 3 in 2025
-    assert html.count("<rect ") == 3 * 4  # one bar per honor and year of the chart
+    assert '<meta name="robots" content="noindex">' in html
+    # No shortfall on the public address (1 of 3 in 2025 would be 差 2): that is /stats/'s, for editors.
+    assert "差" not in html and "up-stats-short" not in html
+    # One bar per honor and calendar year 2015–2025: the years nobody was honored are columns too.
+    assert page.context["chart_years"] == list(range(2015, 2026)) and html.count('class="up-chart__bar"') == 3 * 11
+    assert html.count('class="up-chart__year"') == 11 and page.context["peak"] == 2
     assert not page.searchable
     site = tmp_path / "site"
     result = mkdocs_build(site, content=gallery)
@@ -321,8 +325,9 @@ def test_honors_report_counts_public_profiles_per_honor_and_year(gallery, tmp_pa
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel and WPS need the mark to read Chinese
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert rows[0][:5] == ["荣誉键 key", "荣誉 name", "级别 level", "年份 year", "人数 count"]
-    assert ["shi-laomo", "市级劳动模范", "市级", "2025", "1", "3", "2"] in rows
-    assert ["quanguo-laomo", "全国劳动模范", "国家级", "2020", "2", "", ""] in rows
+    assert rows[0] == ["荣誉键 key", "荣誉 name", "级别 level", "年份 year", "人数 count", "年度目标 target"]  # no 差额
+    assert ["shi-laomo", "市级劳动模范", "市级", "2025", "1", "3"] in rows
+    assert ["quanguo-laomo", "全国劳动模范", "国家级", "2020", "2", ""] in rows
     assert not [r for r in rows if r[3] == "2001"]
     assert "models/stats/" not in (site / "sitemap.xml").read_text(encoding="utf-8")
 
@@ -339,3 +344,70 @@ def test_a_preview_shows_drafts_in_the_gallery_but_prints_and_counts_only_public
     assert not (site / "models/secret-g/card.svg").exists()
     stats = (site / "models/stats/index.html").read_text(encoding="utf-8")
     assert "2001" not in stats and "保密庚" not in stats
+
+
+def test_an_honors_name_in_the_chart_is_escaped(gallery):
+    (gallery / "honors.yml").write_text(HONORS.replace("name: 全国劳动模范", 'name: "全国<b>劳模</b>&"'), encoding="utf-8")
+    _, build = check(gallery)
+    html = build.render().text_of("models/stats/")
+    assert "全国&lt;b&gt;劳模&lt;/b&gt;&amp;" in html and "<b>劳模</b>" not in html
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_stats_chart_is_page_text_on_one_scale_and_the_table_scrolls_in_its_region(browser, served, width):  # noqa: F811
+    """The chart's words are the page's size and grow with 字号 (not an SVG scaled down to 6 px); bars
+    share one scale (height per person the same in every row); every year of the range is labelled;
+    chart and table scroll in their own focusable regions and the page itself never scrolls sideways."""
+    measured = {}
+    for size in ("1", "5"):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.add_init_script(f"localStorage.setItem('unionpress-care', JSON.stringify({{size: '{size}'}}))")
+        page.goto(f"{served}/models/stats/")
+        measured[size] = page.evaluate("""() => {
+            const px = s => [...document.querySelectorAll(s)].map(e => parseFloat(getComputedStyle(e).fontSize));
+            const bars = [...document.querySelectorAll('.up-chart__cell')].map(c => [
+                +c.querySelector('.up-chart__n').textContent, c.querySelector('.up-chart__bar').getBoundingClientRect().height,
+                c.querySelector('.up-chart__track').getBoundingClientRect().height]);
+            const regions = [...document.querySelectorAll('.up-chart-box, .up-stats-table')].map(r => ({
+                role: r.getAttribute('role'), tab: r.tabIndex, label: r.getAttribute('aria-label'),
+                scrolls: r.scrollWidth > r.clientWidth + 1, overflow: getComputedStyle(r).overflowX,
+                right: r.getBoundingClientRect().right}));
+            return {text: Math.min(...px('.up-chart__n'), ...px('.up-chart__year'), ...px('.up-chart__name')),
+                    years: [...document.querySelectorAll('.up-chart__year')].map(y => +y.textContent), bars, regions,
+                    page: document.documentElement.scrollWidth, view: innerWidth, body: document.body.innerText};
+        }""")
+        page.close()
+    normal, largest = measured["1"], measured["5"]
+    assert normal["text"] >= 12 and largest["text"] >= 1.9 * normal["text"], (normal["text"], largest["text"])
+    years = normal["years"]
+    assert years == list(range(years[0], years[0] + len(years))) and len(years) > 10  # every year, none skipped
+    for data in (normal, largest):
+        per_person = {round(height / count / track, 3) for count, height, track in data["bars"] if count}
+        assert len(per_person) == 1, per_person  # one scale across rows
+        assert all(height == 0 for count, height, _ in data["bars"] if not count)
+        assert data["page"] <= data["view"], (data["page"], data["view"])  # only the regions scroll
+        for region in data["regions"]:
+            assert (region["role"], region["tab"]) == ("region", 0) and region["label"].endswith("（可左右滚动）")
+            assert region["overflow"] == "auto" and region["right"] <= data["view"]
+        assert "差" not in data["body"]
+    if width == 375:  # on a phone the table is wider than the screen: it scrolls in its own region
+        assert normal["regions"][1]["scrolls"] and largest["regions"][0]["scrolls"]
+    else:  # on a desktop the table fits whole, nothing cut off
+        assert not normal["regions"][1]["scrolls"]
+
+
+@pytest.mark.parametrize("mode", ["normal", "white", "yellow", "largest"])
+@pytest.mark.parametrize("url, width", [("models/stats/", 375), ("models/stats/", 1280), ("models/", 375)])
+def test_stats_and_the_open_filter_panel_have_no_serious_accessibility_problem(browser, served, url, width, mode):  # noqa: F811
+    from test_reader import AXE, MODES, _open
+
+    page = _open(browser, served, url, width, MODES[mode])
+    if url == "models/":
+        page.locator(".up-gallery-filters summary").click()
+        page.locator("#up-gallery-form select").first.wait_for()
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)""")
+    page.close()
+    assert violations == []

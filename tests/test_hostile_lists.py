@@ -139,7 +139,7 @@ def test_held_back_and_empty_rows_leave_nothing_in_a_production_build(tmp_path, 
     assert [f"{name}: {m}" for name, text in outputs.items() for m in markers if m in text] == []
     # The draft profile's 2025 honor is counted nowhere: no award year 2025 in the report or its CSV.
     table = list(csv.reader(io.StringIO(outputs["models/stats/honors.csv"].lstrip("\ufeff"))))
-    assert ["quanguo-laomo", "全国劳动模范", "国家级", "2019", "1", "", ""] in table  # the public holder counts
+    assert ["quanguo-laomo", "全国劳动模范", "国家级", "2019", "1", ""] in table  # the public holder counts
     assert [row for row in table[1:] if row[3] == "2025"] == []
     assert "2025" not in outputs["models/stats/index.html"]
 

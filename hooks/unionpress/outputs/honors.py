@@ -1,5 +1,6 @@
-"""models/stats/honors.csv: the honors report's numbers for every award year, for editors' own
-spreadsheets. UTF-8 with a byte-order mark, which Excel and WPS need to show Chinese correctly."""
+"""models/stats/honors.csv: the honors statistics' public numbers (counts and targets) for every award
+year, for spreadsheets. No shortfall column: that is the editors' report's (/stats/), not a public
+file's (pages/stats.py). UTF-8 with a byte-order mark, which Excel and WPS need to show Chinese."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from ..pages.stats import CSV, honor_rows
 
-HEADER = ["荣誉键 key", "荣誉 name", "级别 level", "年份 year", "人数 count", "年度目标 target", "差额 short"]
+HEADER = ["荣誉键 key", "荣誉 name", "级别 level", "年份 year", "人数 count", "年度目标 target"]
 
 
 def _cell(text: str) -> str:
@@ -25,7 +26,7 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     for row in rows:
         for year in sorted(set(years) | set(row.counts)):
             table.writerow([row.honor.key, _cell(row.honor.name), row.honor.level, year, row.counts.get(year, 0),
-                            row.honor.target if row.honor.target else "", row.short(year) if row.honor.target else ""])
+                            row.honor.target if row.honor.target else ""])
     target = site_dir / CSV
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(b"\xef\xbb\xbf" + data.getvalue().encode("utf-8"))

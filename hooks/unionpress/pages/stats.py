@@ -1,9 +1,18 @@
-"""The honors report for editors (/models/stats/): per honor and year, how many public profiles hold
-it, against the yearly `target` in honors.yml. Not in the channel bar, the search index or the
-sitemap, and marked noindex: it is a working page for the publicity department.
+"""The honors statistics (/models/stats/): per honor and year, how many public profiles hold it, and
+the yearly `target` of honors.yml where one is set. Not in the channel bar, the search index or the
+sitemap, and marked noindex; but it is a public address, which anyone may open.
 
-The chart is an SVG drawn here at build time, not a chart library fetched by the browser: it
-costs nothing on a phone, prints, and shows the same numbers as the table beside it.
+Decision (issue 22): shortfalls ("差 40", the red bars of a year short of its target) are not shown
+here. How far a year falls short is a working judgement for the publicity department, so it lives in
+the editors' report at /stats/ (pages/editors.py, issue 20), which uses `HonorRow.short`. This page
+and models/stats/honors.csv keep the public numbers (counts and targets); the CSV has no shortfall
+column.
+
+The chart is HTML and CSS drawn here at build time, not a chart library nor an SVG scaled by its
+viewBox: its words are the page's text, so they are as large as the page's and grow with 字号. All
+rows share one scale (the largest count of the chart), so bars compare across honors, and every
+calendar year of the range has its column and its label on the axis: a year nobody was honored is a
+0, not a missing column.
 """
 
 from __future__ import annotations
@@ -42,49 +51,45 @@ def honor_rows(site) -> tuple[list[HonorRow], list[int]]:
     return rows, years
 
 
+CHART_SPAN = 30  # calendar years the chart may span at most (a column each): the newest are kept
+
+
+def chart_years(years: list[int]) -> list[int]:
+    """The chart's years, oldest first: every calendar year from the oldest of the table's award years
+    (the latest CHART_YEARS) to the newest, so the chart and the table cover the same span."""
+    if not years:
+        return []
+    oldest = min(years[:CHART_YEARS])
+    return list(range(max(oldest, years[0] - CHART_SPAN + 1), years[0] + 1))
+
+
 def chart(rows: list[HonorRow], years: list[int]) -> Markup:
-    """Small multiples: one row of yearly bars per honor, oldest year at the left, the target dashed.
-    Each row has its own scale (its highest count or its target): a quota of 40 would otherwise
-    flatten a national honor's single bar to nothing; the numbers under the bars say the size."""
-    shown = sorted(years[:CHART_YEARS])
+    """A row of yearly bars per honor on one scale; the numbers under the bars and the table below say
+    the same. A scrolling region of its own when a phone or a large 字号 leaves too little room."""
+    shown = chart_years(years)
     if not shown:
         return Markup("")
-    label_w, col_w, row_h, bar_h, top = 190, 44, 56, 38, 30
-    width = label_w + col_w * len(shown) + 10
-    height = top + row_h * len(rows) + 10
-    parts = [f'<svg class="up-stats-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" role="img" aria-labelledby="up-stats-chart-title">',
-             f'<title id="up-stats-chart-title">各项荣誉 {shown[0]}–{shown[-1]} 年的人数（虚线为年度目标），数据同下表</title>']
-    for i, year in enumerate(shown):
-        parts.append(f'<text x="{label_w + col_w * i + col_w / 2}" y="18" text-anchor="middle" font-size="12" '
-                     f'fill="#1a1a1a">{year}</text>')
-    for r, row in enumerate(rows):
-        y0 = top + row_h * r
-        base = y0 + bar_h
-        peak = max([row.counts.get(y, 0) for y in shown] + [row.honor.target or 0, 1])
-        parts.append(f'<text x="{label_w - 8}" y="{y0 + bar_h / 2 + 5}" text-anchor="end" font-size="13" '
-                     f'fill="#1a1a1a">{escape(row.honor.name)}</text>')
-        parts.append(f'<line x1="{label_w}" x2="{width - 10}" y1="{base}" y2="{base}" stroke="#767676"/>')
-        for i, year in enumerate(shown):
+    peak = max([row.counts.get(year, 0) for row in rows for year in shown] + [1])
+    title = f"各项荣誉 {shown[0]}–{shown[-1]} 年每年的人数，各行同一刻度（最高 {peak} 人），数据同下表"
+    parts = [f'<div class="up-chart-box" role="region" tabindex="0" aria-label="荣誉人数图（可左右滚动）">',
+             f'<div class="up-chart" role="img" aria-label="{escape(title)}" style="--up-years: {len(shown)}">']
+    for row in rows:
+        parts.append(f'<span class="up-chart__name">{escape(row.honor.name)}</span>')
+        for year in shown:
             count = row.counts.get(year, 0)
-            h = bar_h * count / peak
-            x = label_w + col_w * i + 8
-            short = row.short(year)
-            parts.append(f'<rect x="{x}" y="{base - h:.1f}" width="{col_w - 16}" height="{h:.1f}" '
-                         f'fill="{"#b71c1c" if short else "#1b5e20"}"/>')
-            parts.append(f'<text x="{x + (col_w - 16) / 2}" y="{base + 14}" text-anchor="middle" font-size="11" '
-                         f'fill="#1a1a1a">{count}</text>')
-        if row.honor.target:
-            t = base - bar_h * row.honor.target / peak
-            parts.append(f'<line x1="{label_w}" x2="{width - 10}" y1="{t:.1f}" y2="{t:.1f}" stroke="#1a1a1a" '
-                         f'stroke-dasharray="4 3"/>')
-    parts.append("</svg>")
+            parts.append(f'<span class="up-chart__cell"><span class="up-chart__track"><span class="up-chart__bar" '
+                         f'style="height: {100 * count / peak:.1f}%"></span></span>'
+                         f'<span class="up-chart__n">{count}</span></span>')
+    parts.append('<span class="up-chart__axis">年份</span>')
+    parts += [f'<span class="up-chart__year">{year}</span>' for year in shown]
+    parts.append("</div></div>")
     return Markup("\n".join(parts))
 
 
 def pages(site, out) -> None:
     # Public profiles only, in a preview build too: the report and its CSV say what readers see.
     rows, years = honor_rows(getattr(site, "public", site))
-    out.add(URL, "stats.html", title="荣誉统计", description="各项荣誉每年的公开劳模人数与年度目标（编辑用）",
+    shown = chart_years(years)
+    out.add(URL, "stats.html", title="荣誉统计", description="各项荣誉每年的公开劳模人数与年度目标",
             rows=rows, years=years[:CHART_YEARS], all_years=years, chart=chart(rows, years), csv=CSV,
-            noindex=True)
+            chart_years=shown, peak=max([row.counts.get(y, 0) for row in rows for y in shown] + [1]), noindex=True)
