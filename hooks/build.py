@@ -102,6 +102,8 @@ def on_build_error(error):
     staging = _state.get("staging")
     if staging is not None:  # a build that failed between rendering and on_files leaves no folder behind
         shutil.rmtree(staging, ignore_errors=True)
+    if "site_dir" in _state:  # nor a search index still being made
+        outputs.cancel(_state["site_dir"])
 
 
 def on_pre_build(config):
@@ -122,6 +124,10 @@ def _report(findings: Findings, strict: bool) -> None:
 def on_files(files, config):
     build, rendered, staging = _state["build"], _state["rendered"], _state["staging"]
     site_dir = Path(config.site_dir)
+    # The search index starts now, in its own process: MkDocs has emptied the site folder, and moving
+    # the pages in, MkDocs' own work and the other outputs keep the first core busy meanwhile.
+    outputs.start(build, site_dir)
+    _state["site_dir"] = site_dir
     findings = Findings()
     for page in rendered.written:
         existing = files.get_file_from_path(page.output)

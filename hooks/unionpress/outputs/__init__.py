@@ -25,7 +25,7 @@ OUTPUTS: dict[str, Callable] = {"epub": epub.write, "sitemap": sitemap.write, "r
 # Files the outputs write at fixed paths: a body may link to them.
 FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
 
-__all__ = ["OUTPUTS", "FILES", "run", "OutputFailed", "SearchIndexError"]
+__all__ = ["OUTPUTS", "FILES", "run", "start", "cancel", "OutputFailed", "SearchIndexError"]
 
 
 class OutputFailed(Exception):
@@ -38,8 +38,8 @@ class OutputFailed(Exception):
         self.cause = cause
 
 
-def run(build, site_dir: Path) -> list[str]:
-    """Write every output; returns the files written (site paths), in order."""
+def _public(build):
+    """The public view and its `body_of`, the only things an output is given."""
     public = build.public
     if not isinstance(public, PublicSite):  # the gate is the type: nothing else may reach an output
         raise TypeError("outputs take the public view only")
@@ -49,6 +49,27 @@ def run(build, site_dir: Path) -> list[str]:
             raise ValueError(f"{item.source} is not public")
         return build.bodies[id(item)]
 
+    return public, body_of
+
+
+def start(build, site_dir: Path) -> None:
+    """Let the outputs that run in a process of their own begin while the pages are written (the
+    search index). A failure here is not reported: the output's own write meets it and says so."""
+    public, body_of = _public(build)
+    try:
+        search.start(public, build.public_pages, site_dir, build.settings, body_of)
+    except Exception:  # noqa: BLE001 — reported by search.write, with the build's other failures
+        pass
+
+
+def cancel(site_dir: Path) -> None:
+    """A build that failed before its outputs leaves no indexing running."""
+    search.cancel(site_dir)
+
+
+def run(build, site_dir: Path) -> list[str]:
+    """Write every output; returns the files written (site paths), in order."""
+    public, body_of = _public(build)
     written: list[str] = []
     for name, write in OUTPUTS.items():
         try:
