@@ -57,10 +57,10 @@ def _items(items, findings: Findings, today: dt.date, known: frozenset = RULES, 
         if text is None:
             continue
         exempt = wording.Exemptions(item, text)
-        places = Places(privacy.as_read(text))
+        places = Places(privacy.as_read(text)) if exempt.spans else None  # offsets only for text exemptions
         for check in CHECKS:
             for line, col, code, fields in check.scan(text, today):
-                if not exempt.covers(code, places.offset(line) + col - 1):
+                if not exempt.covers(code, places.offset(line) + col - 1 if places else -1):
                     findings.add(item.source, line, code, col=col, **fields)
         wording.report_unused(findings, item, exempt, RULES)
 

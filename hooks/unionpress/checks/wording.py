@@ -518,6 +518,11 @@ def _squeeze(text: str) -> tuple[str, list[int], list[int]]:
 
 
 def _sensitive(book: Book, unit: Unit) -> Iterator[Hit]:
+    # A text that lacks a character of every word holds none of them, however it is spaced: checked
+    # first in C (`in` on the translated text), so most bodies are never squeezed character by character.
+    normal = unit.text.translate(_evasions())
+    if not any(all(char in normal for char in word) for word in book.sensitive):
+        return
     squeezed, starts, origins = _squeeze(unit.text)
     taken_until = -1
     for start, end, _role in book.sensitive_matcher.hits(squeezed):
@@ -577,7 +582,7 @@ class Exemptions:
     def __init__(self, item, source: str) -> None:
         self.whole = {exemption.rule for exemption in item.allow if not exemption.text}
         self.spans: dict[Exemption, list[tuple[int, int]]] = {}
-        text = as_read(source)
+        text = as_read(source) if len(self.whole) < len(item.allow) else ""
         for exemption in item.allow:
             if exemption.text:
                 wanted = as_read(exemption.text)
@@ -622,8 +627,9 @@ def run(items, book: Book, findings: Findings, drafts: bool = False, read=None) 
             continue
         exempt = Exemptions(item, text)
         read_text, units = item_units(text)
-        places = Places(read_text)
-        for offset, code, level, message in sorted(match(book, units, item.kind)):
+        found = sorted(match(book, units, item.kind))
+        places = Places(read_text) if found else None  # only a text with findings needs its lines
+        for offset, code, level, message in found:
             if not exempt.covers(code, offset):
                 report(findings, item.source, *places.at(offset), code, level, message)
         report_unused(findings, item, exempt, book.codes)
