@@ -202,7 +202,9 @@ def on_post_build(config):
         if report:
             raise PluginError(report)
         up_manifest.write_next_change(site_dir, build)
-        if not build.settings.preview:  # the audit passed: the manifest says so, and publish needs it
+        # The audit passed: the manifest says so, and publish needs it (not while `mkdocs serve`
+        # rebuilds into a temporary folder nobody publishes: hashing every file would slow each rebuild).
+        if not build.settings.preview and _command.get("name") != "serve":
             up_manifest.write(site_dir, build)
         return
     audited = "已写出的文件已通过发布检查" if not leaks else "已写出的文件中发现泄露（见下），已删除"

@@ -621,3 +621,50 @@ def test_gh_deploy_is_refused_in_preview(builds, tmp_path):
     assert ("预览构建（UNIONPRESS_PREVIEW=1）含草稿和未到发布时间的内容，不能用 mkdocs gh-deploy 发布："
             "请去掉 UNIONPRESS_PREVIEW 后再运行 mkdocs gh-deploy") in done.stderr
     assert not (tmp_path / "out").exists()  # refused before anything was built
+
+
+def test_a_missing_bucket_or_missing_keys_is_said_plainly_and_nothing_is_sent(s3, bucket, builds, monkeypatch):
+    import dataclasses
+
+    proxy, _direct = s3
+    status, _out, err = run(builds["a"], dataclasses.replace(bucket, bucket="no-such-bucket"), builds["content"])
+    assert status == 2
+    assert err == (f"无法发布：存储桶「no-such-bucket」在 {bucket.endpoint} 上不存在。"
+                   "请检查 publish 设置的 bucket、endpoint 和 region\n")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance metadata service to ask here
+    status, _out, err = run(builds["a"], bucket, builds["content"])
+    assert status == 2
+    assert err == ("找不到访问密钥：请设置环境变量 AWS_ACCESS_KEY_ID 和 AWS_SECRET_ACCESS_KEY，"
+                   "或写在 ~/.aws/credentials（不要写进 mkdocs.yml）\n")
+    assert proxy.uploads() == [] and proxy.copies() == []
+
+
+def test_next_change_is_the_first_edge_after_the_clock_of_every_kind(site_copy):
+    """Embargoes, an exhibition's opening and closing, a contest's deadline, a topic's featured window;
+    not a draft's date, nor an unsigned story's (neither changes the site by itself)."""
+    import datetime as dt
+
+    from conftest import check
+    from test_exhibitions import exhibition, work
+    from unionpress import schedule
+
+    exhibition(site_copy, "show", works=(work(1),), opens="2026-12-10", closes="2026-12-20")
+    write_item(site_copy, "contests/zhengwen/index.md", "征文启事。", title="征文", opens="2026-11-01",
+               closes="2026-11-30", status="published")
+    with (site_copy / "topics.yml").open("a", encoding="utf-8") as topics:
+        topics.write("- {key: wuyi, name: 五一, featured: {from: 2026-12-05, to: 2026-12-06}}\n")
+    write_story(site_copy, "later", date="2026-12-15 09:00")
+    write_story(site_copy, "draft-later", date="2026-11-23 09:00", status="draft")
+    write_story(site_copy, "unsigned-later", date="2026-11-24 09:00", review=False)
+    _lines, build = check(site_copy)
+    china = dt.timezone(dt.timedelta(hours=8))
+    expected = [dt.datetime(2026, 12, 1, tzinfo=china),  # the contest takes pieces all day on the 30th
+                dt.datetime(2026, 12, 5, tzinfo=china), dt.datetime(2026, 12, 7, tzinfo=china),  # featured window
+                dt.datetime(2026, 12, 10, tzinfo=china),  # the exhibition opens in the morning
+                dt.datetime(2026, 12, 15, 9, tzinfo=china),  # the embargo
+                dt.datetime(2026, 12, 21, tzinfo=china)]  # open all day on its closing day
+    assert sorted({edge for edge in schedule.edges(build.catalog, build.settings) if edge > build.settings.now}) == expected
+    when = schedule.next_change(build.catalog, build.settings)
+    assert when.isoformat() == "2026-12-01T00:00:00+08:00"

@@ -113,7 +113,24 @@ def client(target: PublishTarget):
     config = Config(region_name=target.region, retries={"max_attempts": target.retries, "mode": "standard"},
                     s3={"addressing_style": target.addressing}, connect_timeout=10, read_timeout=60,
                     request_checksum_calculation="when_required", response_checksum_validation="when_required")
-    return boto3.session.Session().client("s3", endpoint_url=target.endpoint, config=config)
+    s3 = boto3.session.Session().client("s3", endpoint_url=target.endpoint, config=config)
+    s3.meta.events.register("before-sign.s3.DeleteObjects", _content_md5)
+    return s3
+
+
+def _content_md5(request, **_kwargs) -> None:
+    """DeleteObjects must carry a checksum; OSS, COS and OBS read Content-MD5, not the CRC32 header
+    newer botocore sends in its place."""
+    body = request.body or b""
+    body = body if isinstance(body, bytes) else body.encode("utf-8")
+    if body and "Content-MD5" not in request.headers:
+        request.headers["Content-MD5"] = base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode()
+
+
+# What no retry can mend: said plainly, and before anything is written a refusal (exit 2, nothing sent).
+_CREDENTIALS = ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidSecurity", "AllAccessDisabled")
+NO_CREDENTIALS = ("找不到访问密钥：请设置环境变量 AWS_ACCESS_KEY_ID 和 AWS_SECRET_ACCESS_KEY，"
+                  "或写在 ~/.aws/credentials（不要写进 mkdocs.yml）")
 
 
 @dataclass(frozen=True)
@@ -129,6 +146,7 @@ class Remote:
 class Bucket:
     def __init__(self, target: PublishTarget, s3) -> None:
         self.target, self.s3 = target, s3
+        self.written = 0  # requests that changed the bucket: after the first, a failure is an interruption
 
     def key(self, path: str) -> str:
         return self.target.prefix + path
@@ -136,11 +154,22 @@ class Bucket:
     def call(self, what: str, method: Callable, **kwargs):
         from botocore.exceptions import BotoCoreError, ClientError
 
+        from botocore.exceptions import NoCredentialsError
+
         try:
             return method(Bucket=self.target.bucket, **kwargs)
+        except NoCredentialsError:
+            raise Refused(NO_CREDENTIALS) from None
         except ClientError as exc:
             error = exc.response.get("Error", {})
-            raise Interrupted(f"{what}失败：{error.get('Code', '')} {error.get('Message', '')}".strip()) from exc
+            code = error.get("Code", "")
+            if not self.written and code == "NoSuchBucket":
+                raise Refused(f"无法发布：存储桶「{self.target.bucket}」在 {self.target.endpoint} 上不存在。"
+                              "请检查 publish 设置的 bucket、endpoint 和 region") from None
+            if not self.written and code in _CREDENTIALS:
+                raise Refused(f"无法发布：存储服务拒绝了访问（{code}）。请检查 AWS_ACCESS_KEY_ID、"
+                              "AWS_SECRET_ACCESS_KEY 和这个账号对存储桶的读写权限") from None
+            raise Interrupted(f"{what}失败：{code} {error.get('Message', '')}".strip()) from exc
         except BotoCoreError as exc:
             raise Interrupted(f"{what}失败：{exc}") from exc
 
@@ -170,6 +199,7 @@ class Bucket:
 
     def put(self, path: str, data: bytes, content_type: str, cache_control: str, sha256: str) -> None:
         md5 = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
+        self.written += 1
         self.call(f"上传 {path} ", self.s3.put_object, Key=self.key(path), Body=data, ContentType=content_type,
                   CacheControl=cache_control, ContentMD5=md5, Metadata={"sha256": sha256})
 
@@ -177,12 +207,14 @@ class Bucket:
         """A server-side copy (no bytes through this machine); with `entry`, its headers replace the source's."""
         extra = ({"MetadataDirective": "REPLACE", "ContentType": entry.type, "CacheControl": entry.cache_control,
                   "Metadata": {"sha256": entry.sha256}} if entry else {})
+        self.written += 1
         self.call(f"复制 {source} 到 {path} ", self.s3.copy_object, Key=self.key(path),
                   CopySource={"Bucket": self.target.bucket, "Key": self.key(source)}, **extra)
 
     def delete(self, paths: list[str]) -> None:
         for start in range(0, len(paths), 1000):  # DeleteObjects takes at most 1000 keys
             chunk = paths[start:start + 1000]
+            self.written += 1
             done = self.call("删除旧文件", self.s3.delete_objects,
                              Delete={"Objects": [{"Key": self.key(path)} for path in chunk], "Quiet": True})
             if done.get("Errors"):
