@@ -63,6 +63,10 @@ ALLOWED_TAGS = {"section", "p", "span", "strong", "em", "b", "i", "u", "s", "sup
 
 
 def test_article_holds_nothing_wechat_drops(article):
+    holds_nothing_wechat_drops(article)
+
+
+def holds_nothing_wechat_drops(article):
     for element in article.iter():
         assert isinstance(element.tag, str), "a comment or processing instruction"
         assert element.tag in ALLOWED_TAGS, element.tag
@@ -287,3 +291,33 @@ def test_content_over_twenty_thousand_characters_is_an_error(site_copy):
     # 19,000 characters of text is 20,000 with WeChat's inline styles: the HTML is what is measured
     write_story(site_copy, "very-long", body=paragraphs[: len(paragraphs) * 8 // 10])
     assert not [line for line in check(site_copy)[0] if "[wechat-content-long]" in line]
+
+
+def test_declarations_enforce_wechats_rules_whatever_the_theme_says():
+    from unionpress.outputs.wechat import _declarations
+
+    assert _declarations("color: #000; line-height: 1.2; width: 900px; position: absolute; font-family: SimSun; "
+                         "margin: 0 !important; max-width: 100%; font: 12px serif; min-width: 600px") == (
+        "color:#333333;line-height:1.6;max-width:100%;min-width:600px")
+    assert _declarations("color: rgb(0, 0, 0); line-height: 20px") == "color:#333333;line-height:1.75"
+
+
+def test_a_hostile_body_still_gives_a_clean_article(site_copy):
+    """Lists in a table, code and a list in a quote, a picture from elsewhere, links with no address,
+    sections in divs (tests/fixtures/hostile/wechat-limits)."""
+    import shutil
+
+    from conftest import FIXTURES
+    from unionpress.outputs import wechat
+
+    shutil.copy(FIXTURES / "hostile/wechat-limits/stories/wechat-hostile-body.md", site_copy / "stories")
+    _found, build = check(site_copy)
+    story = next(item for item in build.public.items() if item.slug == "wechat-hostile-body")
+    files = wechat.package(story, build.bodies[id(story)], build.public, build.settings)
+    article = lxml_html.fragment_fromstring(files["article.html"].decode("utf-8"))
+    holds_nothing_wechat_drops(article)
+    text = article.text_content()
+    assert "［图片：别处的图片］[1]" in text and "没有地址的链接 只有井号" in text
+    assert json.loads(files["meta.json"])["references"] == [
+        "https://images.example.com/a.jpg", "mailto:union@example.org", "tel:12345"]
+    assert "x\u00a0\u00a0=\u00a0\u00a01" in text and "1.\u00a0引用里的列表" in text

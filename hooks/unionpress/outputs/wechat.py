@@ -167,8 +167,25 @@ class _Builder:
             self.references.append(url)
         return self.references.index(url) + 1
 
+    def _outside_picture(self, img) -> None:
+        """A picture from elsewhere: WeChat filters outside pictures, so the text says where it is."""
+        note = lxml_html.Element("span")
+        note.text = f"［图片：{img.get('alt') or '未命名'}］"
+        src = img.get("src") or ""
+        if src.startswith(("http://", "https://")):
+            mark = etree.SubElement(note, "sup")
+            mark.set("class", "wx-ref")
+            mark.text = f"[{self._reference(src)}]"
+        note.tail = img.tail
+        img.getparent().replace(img, note)
+
     def _links(self, root) -> None:
-        for a in list(root.iter("a")):
+        """Links and outside pictures in reading order, so the references are numbered as they are read."""
+        for a in list(root.iter("a", "img")):
+            if a.tag == "img":
+                if not (a.get("src") or "").startswith(MARK):
+                    self._outside_picture(a)
+                continue
             classes = (a.get("class") or "").split()
             if "footnote-backref" in classes:  # ↩ back to the text: nothing to go back to in WeChat
                 if a.getprevious() is None:
@@ -233,17 +250,8 @@ class _Builder:
         for img in list(root.iter("img")):
             found = self._picture(img)
             alt, title = img.get("alt") or "", img.get("title") or ""
-            if found is None:  # a picture from elsewhere: WeChat filters outside pictures, so say where it is
-                note = lxml_html.Element("span")
-                note.text = f"［图片：{alt or '未命名'}］"
-                src = img.get("src") or ""
-                if src.startswith(("http://", "https://")):
-                    mark = lxml_html.Element("sup")
-                    mark.set("class", "wx-ref")
-                    mark.text = f"[{self._reference(src)}]"
-                    note.append(mark)
-                note.tail = img.tail
-                img.getparent().replace(img, note)
+            if found is None:  # outside pictures went with the links; this one's file is not in the body's
+                self._outside_picture(img)
                 continue
             size = pixel_size(found.file) or (0, 0)
             tail = img.tail
@@ -407,6 +415,14 @@ class _Builder:
         self._lists(root)
         self._tables(root)
         self._quotes(root)
+        for figure in list(root.iter("figure")):  # figures around no picture of ours (one from elsewhere)
+            figure.tag = "section"
+            figure.attrib.clear()
+            figure.set("class", "wx-figure")
+        for caption in list(root.iter("figcaption")):
+            caption.tag = "p"
+            caption.attrib.clear()
+            caption.set("class", "wx-caption")
         for heading in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
             heading.tag = {"h1": "h2", "h5": "h4", "h6": "h4"}.get(heading.tag, heading.tag)
         text = _plain(root)
