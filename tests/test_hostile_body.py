@@ -284,14 +284,15 @@ def test_check_and_build_report_the_same_findings(site_copy, tmp_path):
 
 def test_fragments_into_another_body_and_a_video_poster_follow_the_rules(site_copy):
     (site_copy / "stories/clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
-    body = ("[小标题](/stories/good-story/#_1) [页面部件](/stories/good-story/#up-models-title) [栏目](/columns/laodongzhe-zhi-ge/#top)"
+    body = ("[小标题](/stories/with-heading/#_1) [页面部件](/stories/good-story/#up-models-title) [栏目](/columns/laodongzhe-zhi-ge/#top)"
             '\n\n<video controls src="clip.mp4" poster="../images/photo.jpg"></video>')
+    write_story(site_copy, "with-heading", body="## 小标题\n\n正文。")  # toc gives the heading the id _1
     write_story(site_copy, "fragments", body=body)
     lines, build = check(site_copy)
     assert lines == []
     found = _body(build, "fragments")
     html = found.at("stories/fragments/")
-    assert 'href="../good-story/#body-_1"' in html and 'href="../good-story/#up-models-title"' in html
+    assert 'href="../with-heading/#body-_1"' in html and 'href="../good-story/#up-models-title"' in html
     assert 'href="../../columns/laodongzhe-zhi-ge/#top"' in html  # a listing has no body ids
     poster = re.search(r'poster="\.\./\.\./(media/pictures/[0-9a-f]{20}-\d+\.(?:jpg|png))"', html)
     assert poster and 'src="../../media/stories/clip.mp4"' in html

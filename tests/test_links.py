@@ -22,6 +22,8 @@ LINKS = """第一段。
 ```
 
 行内代码 `![x](nope.png)` 不算。
+
+## 小节 {#section}
 """
 
 
@@ -35,7 +37,7 @@ def test_content_file_and_site_url_links_resolve(site_copy):
     assert lines == []
     html = _body(build, "linker").at("stories/linker/")
     for expected in ['href="../good-story/"', 'href="../../models/good-model/"', 'href="../../columns/laodongzhe-zhi-ge/#top"',
-                     'href="https://example.com/x"', 'href="#section"']:
+                     'href="https://example.com/x"', 'href="#body-section"']:
         assert expected in html, expected
     assert re.search(r'<picture><source type="image/webp" srcset="\.\./\.\./' + VARIANT + " 320w", html)  # photo.jpg
     assert 'media/images/photo.jpg' not in html  # its variants stand in for the original

@@ -409,7 +409,8 @@ class BodyRenderer:
         if url.startswith("#"):
             if unquote(url[1:]) in ids:
                 return "#" + sanitize.body_id(url[1:])
-            if url[1:] and not url[1:].startswith("up-"):  # "#" alone is the top; up-… are the page's own
+            if url[1:] and not url[1:].startswith("up-") and url[1:].lower() != "top":
+                # "#" and "#top" are the top of any page (HTML); up-… are the page's own parts
                 raise Problem("link-anchor", target=written, where="这篇正文里")
             return None
         scheme = sanitize.scheme_of(url)
@@ -442,8 +443,8 @@ class BodyRenderer:
         fragment = parts.fragment
         if fragment and target in t.by_url and not fragment.startswith("up-") \
                 and fragment not in getattr(t.by_url[target], "anchors", ()):
-            # checked once every body is rendered and has its ids (check_fragments)
-            self.fragments.append((item, written, t.by_url[target], unquote(fragment)))
+            if fragment.lower() != "top":  # checked once every body is rendered and has its ids (check_fragments)
+                self.fragments.append((item, written, t.by_url[target], unquote(fragment)))
             fragment = sanitize.body_id(fragment)  # a heading in another item's body; up-… and an item's
             # own `anchors` (an exhibition's #work-3) are its page's
         rest = (f"?{parts.query}" if parts.query else "") + (f"#{fragment}" if fragment else "")
