@@ -114,10 +114,12 @@ def pages(site, out) -> None:
         stories = site.backrefs(model, "story", "models")  # newest first, public only
         more = f"{url(model)}stories/" if len(stories) > PROFILE_STORIES else ""
         honors, description = awards(site, model), f"{model.name}，{model.employer}{model.position}"
+        # Its printable name card (outputs/qrcards.py), made for public profiles and only with site_url.
+        card = f"{url(model)}card.svg" if out.settings.site_url and model in getattr(site, "public", site) else ""
         out.add(url(model), "model.html", title=model.name, description=description,
                 item=model, lastmod=model.date, searchable=True, image=model.photo, model=model,
                 honors=honors, stories=stories[:PROFILE_STORIES], story_count=len(stories), more=more,
-                jsonld=person(model, honors, description))
+                jsonld=person(model, honors, description), card=card)
         if more:
             out.listing(more, f"{model.name}的相关报道", stories, kicker="劳模风采",
                         description=f"报道{model.name}（{model.employer}）的全部 {len(stories)} 篇稿件", owner=model)

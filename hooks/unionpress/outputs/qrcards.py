@@ -52,17 +52,24 @@ def _em(char: str) -> float:
     return 0.55 if ord(char) < 0x2E80 else 1.0
 
 
+# Never at the start of a line (避头): a closing mark or a middle dot stays with what it follows, so no
+# line of a card begins with 「·」 or 「，」.
+NO_START = "，。、；：？！）》」』·…—,.;:?!)"
+
+
 def _lines(text: str, ems: float, most: int) -> list[str]:
-    """Text cut into lines no wider than `ems` (SVG text does not wrap); at most `most`, the last
-    shortened with … when the text is longer."""
+    """Text cut into lines no wider than `ems` (SVG text does not wrap; a mark that may not start a line
+    stays at the end of the one before); at most `most`, the last shortened with … when longer."""
     rows, row, width = [], "", 0.0
     for char in text:
-        if width + _em(char) > ems and row:
-            rows.append(row)
+        if width + _em(char) > ems and row.strip() and char not in NO_START:
+            rows.append(row.rstrip())
             row, width = "", 0.0
+            if char == " ":
+                continue
         row += char
         width += _em(char)
-    rows.append(row)
+    rows.append(row.rstrip())
     if len(rows) > most:
         rows = rows[:most]
         rows[-1] = rows[-1][:-1] + "…"
@@ -94,19 +101,29 @@ def card_svg(model, honor_line: str, address: str, site_name: str, settings) -> 
                                           "aria-label": f"{model.name}，{honor_line}，扫码看事迹"}, nsmap={None: SVG})
     _element(card, "rect", width=WIDTH, height=HEIGHT, fill="#fff", stroke="#b71c1c", stroke_width=4)
     _element(card, "rect", width=WIDTH, height=60, fill="#b71c1c")
-    _element(card, "text", f"{site_name} · 劳模风采", x=30, y=42, font_size=28, font_weight=700, fill="#fff")
+    heading = f"{site_name} · 劳模风采"  # one line: a long union name is set smaller, never wrapped
+    _element(card, "text", heading, x=30, y=42, font_size=min(28, int(840 / max(sum(map(_em, heading)), 1))),
+             font_weight=700, fill="#fff")
+    # The card's body is filled to its foot: the portrait from under the band to 64 units above the
+    # edge, the text beside it and the code at the bottom right (no empty lower third).
     if portrait:
-        _element(card, "image", x=30, y=90, width=240, height=300, href=portrait, preserveAspectRatio="xMidYMid slice")
-    y = 150
-    # A name is never cut: a long one (买买提·艾力) is set smaller to fit the 340 units beside the photo.
-    name_size = min(62, int(340 / max(sum(map(_em, model.name)), 1)))
-    _element(card, "text", model.name, x=290, y=y, font_size=name_size, font_weight=700, fill="#1a1a1a")
-    y += 60
-    for row in _lines(honor_line, 12.3, 2):  # 345 units at 28
-        _element(card, "text", row, x=290, y=y, font_size=28, font_weight=700, fill="#b71c1c")
-        y += 38
-    for row in _lines(model.employer + (f" · {model.position}" if model.position else ""), 12.3, 3):
-        _element(card, "text", row, x=290, y=y, font_size=28, fill="#333")
+        _element(card, "image", x=30, y=96, width=304, height=380, href=portrait, preserveAspectRatio="xMidYMid slice")
+    x, y = (360, 160) if portrait else (30, 160)
+    # A name is never cut: a long one (买买提·艾力) is set smaller to fit the line.
+    name_size = min(64, int((WIDTH - 30 - x) / max(sum(map(_em, model.name)), 1)))
+    _element(card, "text", model.name, x=x, y=y, font_size=name_size, font_weight=700, fill="#1a1a1a")
+    y += 62
+    for row in _lines(honor_line, (WIDTH - 30 - x) / 30, 2):
+        _element(card, "text", row, x=x, y=y, font_size=30, font_weight=700, fill="#b71c1c")
+        y += 40
+    # Unit and position each on lines of their own (no 「·」 joining them to break at), beside the code
+    # and set down to the portrait's foot, so the name and honor head the card and nothing leaves its
+    # lower third empty.
+    beside = (650 - 20 - x) / 28
+    rows = [row for text in filter(None, [model.employer, model.position]) for row in _lines(text, beside, 2)]
+    y = max(y + 10, 470 - 38 * (len(rows) - 1))
+    for row in rows:
+        _element(card, "text", row, x=x, y=y, font_size=28, fill="#333")
         y += 38
     # segno's quiet zone of four modules keeps the code readable beside the text.
     _qr(card, address)
