@@ -321,3 +321,19 @@ def test_a_hostile_body_still_gives_a_clean_article(site_copy):
     assert json.loads(files["meta.json"])["references"] == [
         "https://images.example.com/a.jpg", "mailto:union@example.org", "tel:12345"]
     assert "x\u00a0\u00a0=\u00a0\u00a01" in text and "1.\u00a0引用里的列表" in text
+
+
+def test_cached_covers_follow_the_focus(site_copy):
+    """The crops are kept between builds (cache/derived): a new focus must give new crops, not old ones."""
+    from unionpress.outputs import wechat
+
+    made = []
+    for focus in ("[0.1, 0.5]", "[0.9, 0.5]"):
+        write_story(site_copy, "focused", cover="../images/cover.jpg", cover_alt="封面", cover_focus=focus)
+        _found, build = check(site_copy)
+        story = next(item for item in build.public.items() if item.slug == "focused")
+        made.append(wechat.package(story, build.bodies[id(story)], build.public, build.settings))
+    assert made[0]["cover.jpg"] == made[1]["cover.jpg"]
+    assert made[0]["cover-1x1.jpg"] != made[1]["cover-1x1.jpg"]
+    crops = [json.loads(files["meta.json"])["pic_crop_1_1"] for files in made]
+    assert crops[0] != crops[1] and crops[0].startswith("0_") and crops[1].endswith("_1_1")

@@ -31,7 +31,7 @@ from docx.shared import Pt
 from lxml import html as lxml_html
 from PIL import Image as PILImage, ImageOps
 
-from .. import responsive
+from .. import derived, responsive
 from ..body import MARK
 from ..kinds import ITEM_KINDS
 from ..pages.base import summary_of
@@ -348,7 +348,7 @@ def _repack(data: bytes, when: dt.datetime) -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.create_system = 3
             fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info), compresslevel=9)
+            target.writestr(fixed, source.read(info))
     return out.getvalue()
 
 
@@ -424,13 +424,27 @@ def bundle(story, body, public, settings) -> bytes:
     photos = _photos(story, body, settings)
     made = []
     for photo in photos:
+        # Kept between builds (cache/derived): an original is decoded and encoded at full size.
+        key = derived.key(Path(__file__), ["original", derived.file_digest(photo.source)], ("pillow",))
         try:
-            data, size = clean_jpeg(photo.source)
+            data = derived.cached(settings.cache_dir, "newsroom", key, lambda: clean_jpeg(photo.source)[0])
+            with PILImage.open(io.BytesIO(data)) as opened:
+                size = opened.size
         except (OSError, ValueError, PILImage.DecompressionBombError):
             continue  # the checks report a broken picture; the bundle goes without it
         made.append((photo, data, size))
     kept = [photo for photo, _data, _size in made]
-    members = {f"{story.slug}.docx": docx_bytes(story, body, public, settings, kept)}
+    column = public.first(story, "column")
+    # Everything the Word file is made from: the whole story (its frozen repr), its body, the pictures
+    # and which variant stands for which, the settings it prints.
+    key = derived.key(Path(__file__), ["docx", repr(story), body.html, [list(pair) for pair in body.assets],
+                                       repr(kept), sorted((o, str(p)) for o, p in _originals(settings).items()
+                                                          if o in dict(body.assets)),
+                                       settings.base_url, settings.site_path, settings.site_name,
+                                       column.name if column is not None else "", summary_of(story)],
+                      ("python-docx", "lxml"))
+    members = {f"{story.slug}.docx": derived.cached(settings.cache_dir, "newsroom", key,
+                                                    lambda: docx_bytes(story, body, public, settings, kept))}
     for photo, data, _size in made:
         members[photo.name] = data
     captions = "".join(f"{photo.name}\t{photo.caption}\n" for photo in kept)

@@ -27,6 +27,7 @@ import html
 import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -36,7 +37,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from lxml import etree, html as lxml_html
 from PIL import Image as PILImage, ImageDraw, ImageOps
 
-from .. import responsive
+from .. import derived, responsive
 from ..body import MARK
 from ..images import pixel_size
 from ..kinds import ITEM_KINDS
@@ -660,11 +661,14 @@ def crop_box(size: tuple[int, int], aspect: float, focus: tuple[float, float] | 
     return left, top, left + box_w, top + box_h
 
 
-def _cover_source(story, article_: Article, settings):
-    """The cover as pixels: the story's cover (the pipeline's largest variant: metadata gone, turned
-    upright, at most 1280 px), else its first body picture, else None."""
+def _cover_file(story, article_: Article, settings) -> Path | None:
+    """The cover's source: the story's cover (the pipeline's largest variant: metadata gone, turned
+    upright, at most 1280 px), else its first body picture, else None (a cover is drawn)."""
     shown = responsive.published(getattr(story, "cover", None), settings, "largest")
-    file = shown[1] if shown is not None else (article_.pictures[0].file if article_.pictures else None)
+    return shown[1] if shown is not None else (article_.pictures[0].file if article_.pictures else None)
+
+
+def _cover_source(file: Path | None):
     if file is None:
         return None
     try:
@@ -672,6 +676,38 @@ def _cover_source(story, article_: Article, settings):
             return _flat(ImageOps.exif_transpose(opened))
     except (OSError, ValueError):
         return None
+
+
+def covers(file: Path | None, focus, title: str, color: str) -> dict[str, bytes]:
+    """cover.jpg and its crops (name → JPEG bytes)."""
+    cover = _cover_source(file) or drawn_cover(title, color)
+    cover.thumbnail((1280, 1280))
+    made = {"cover.jpg": _jpeg(cover)}
+    for name, (aspect, largest) in CROPS.items():
+        cut = cover.crop(crop_box(cover.size, aspect, focus))
+        if cut.width > largest[0]:
+            cut = cut.resize(largest, PILImage.Resampling.LANCZOS)
+        made[f"cover-{name}.jpg"] = _jpeg(cut)
+    return made
+
+
+def _packed(files: dict[str, bytes]) -> bytes:
+    """Several files as one cache record (a stored zip: no second compression of JPEG)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data)
+    return out.getvalue()
+
+
+def _unpacked(record: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(record)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _size(data: bytes) -> tuple[int, int]:
+    with PILImage.open(io.BytesIO(data)) as opened:
+        return opened.size
 
 
 def _flat(picture):
@@ -722,28 +758,29 @@ def package(story, body, public, settings) -> dict[str, bytes]:
     pictures = []
     names = {}
     for picture in made.pictures:
-        data, kind = under_limit(picture.file)
-        name = f"{picture.name}.{kind}"
+        # Kept between builds (cache/derived): encoding again every picture of every story costs seconds.
+        key = derived.key(Path(__file__), ["picture", derived.file_digest(picture.file), picture.file.suffix],
+                          ("pillow",))
+        data = derived.cached(settings.cache_dir, "wechat", key, lambda: under_limit(picture.file)[0])
+        name = picture.name + (".png" if data.startswith(b"\x89PNG") else ".jpg")
         names[picture.name] = name
         files[name] = data
-        with PILImage.open(io.BytesIO(data)) as opened:
-            size = opened.size
+        size = _size(data)
         pictures.append({"file": name, "alt": picture.alt, "width": size[0], "height": size[1], "bytes": len(data),
                          "sha256": hashlib.sha256(data).hexdigest()})
     markup = made.html
     for stem, name in names.items():  # the extension is known once the file is made
         markup = markup.replace(f'src="{stem}"', f'src="{name}"')
-    cover = _cover_source(story, made, settings) or drawn_cover(fields(story)[0].value, color_of(settings))
-    cover.thumbnail((1280, 1280))
-    files["cover.jpg"] = _jpeg(cover)
-    crops = {}
-    for name, (aspect, largest) in CROPS.items():
-        box = crop_box(cover.size, aspect, getattr(story, "cover_focus", None))
-        cut = cover.crop(box)
-        if cut.width > largest[0]:
-            cut = cut.resize(largest, PILImage.Resampling.LANCZOS)
-        files[f"cover-{name}.jpg"] = _jpeg(cut)
-        crops[name] = (box, f"cover-{name}.jpg")
+    source = _cover_file(story, made, settings)
+    focus = getattr(story, "cover_focus", None)
+    title, color = fields(story)[0].value, color_of(settings)
+    key = derived.key(Path(__file__), ["covers", derived.file_digest(source), list(focus or ()),
+                                       "" if source else title, "" if source else color], ("pillow",))
+    drawn = _unpacked(derived.cached(settings.cache_dir, "wechat", key,
+                                     lambda: _packed(covers(source, focus, title, color))))
+    files.update(drawn)
+    size = _size(drawn["cover.jpg"])
+    crops = {name: (crop_box(size, aspect, focus), f"cover-{name}.jpg") for name, (aspect, _largest) in CROPS.items()}
     base = settings.base_url.rstrip("/") + "/" if settings.base_url else ""
     newspic = is_newspic(story)
     given = {f.name: f.value for f in fields(story)}
@@ -759,8 +796,8 @@ def package(story, body, public, settings) -> dict[str, bytes]:
         "only_fans_can_comment": int(bool(wechat.get("fans_only_comment", False))),
         "cover": "cover.jpg",
         "cover_crops": {"2.35:1": crops["2.35x1"][1], "1:1": crops["1x1"][1]},
-        "pic_crop_235_1": _fraction(crops["2.35x1"][0], cover.size),
-        "pic_crop_1_1": _fraction(crops["1x1"][0], cover.size),
+        "pic_crop_235_1": _fraction(crops["2.35x1"][0], size),
+        "pic_crop_1_1": _fraction(crops["1x1"][0], size),
         "images": pictures[:NEWSPIC_PICTURES] if newspic else pictures,
         "references": list(made.references),
         "limits": {**LIMITS, "content_chars": CONTENT_CHARS, "content_bytes": CONTENT_BYTES,
