@@ -124,8 +124,9 @@ def _story_days(stories) -> dict[str, list[dt.date]]:
 
 
 def paces(site, today: dt.date) -> list[ColumnPace]:
+    """The columns with a page (a public story): a column still empty is named nowhere (pages.plan)."""
     days = _story_days(site.all("story"))
-    return [pace for column in site.lists["column"].values()
+    return [pace for column in site.occupied("column")
             if (pace := column_pace(column, days.get(column.key, []), today)) is not None]
 
 
@@ -139,7 +140,7 @@ def month_table(site, today: dt.date) -> tuple[list[str], list[tuple[str, list[i
     months.reverse()
     days = _story_days(site.all("story"))
     rows = []
-    for column in site.lists["column"].values():
+    for column in site.occupied("column"):
         counts = [sum(1 for d in days.get(column.key, []) if m <= d < next_start(m, "month")) for m in months]
         promise = column.cadence["count"] if column.cadence and column.cadence["per"] == "month" else None
         rows.append((column.name, counts, promise))
@@ -157,7 +158,7 @@ class TopicWindow:
 
 def topic_windows(site) -> list[TopicWindow]:
     found = []
-    for topic in site.lists["topic"].values():
+    for topic in site.occupied("topic"):
         if topic.featured_from and topic.featured_to:
             stories = site.backrefs(topic, "story", "topics")
             during = sum(1 for s in stories if s.date and topic.featured_from <= s.date.date() <= topic.featured_to)
@@ -212,7 +213,7 @@ def cadence_reminders(build) -> list[str]:
     stories = [*build.public.all("story"), *scheduled]
     days = _story_days(stories)
     lines = []
-    for column in build.public.lists["column"].values():
+    for column in build.public.lists["column"].values():  # an empty column too: the reminder is not published
         pace = column_pace(column, days.get(column.key, []), today)
         if pace is not None and pace.behind_now:
             lines.append(f"提醒：栏目「{column.name}」（columns.yml：{column.key}）承诺每{PERIOD_NAMES[pace.per]} {pace.count} 篇，"
