@@ -173,3 +173,9 @@ def test_read_aloud_reads_captions_but_not_the_review_line_or_the_breadcrumb(bro
     assert "车间里排列整齐的压力容器，等待焊缝探伤" in spoken  # a body picture's caption
     assert not [text for text in spoken if "责任编辑" in text or "终审" in text or text == "首页"]
     page.close()
+
+
+def test_hand_written_pages_have_the_breadcrumb_too(sample_site):
+    about = (sample_site / "about/index.html").read_text(encoding="utf-8")  # rendered by MkDocs (docs/overrides)
+    assert ('<nav class="up-crumbs up-crumbs--doc" aria-label="当前位置" data-up-noread><ol><li><a href="../">首页</a></li>'
+            '<li aria-current="page">关于我们</li></ol></nav>') in about
