@@ -372,3 +372,14 @@ def test_every_ci_template_checks_builds_strictly_and_keeps_the_site_folder():
     assert gitlab["build"]["artifacts"]["paths"] == ["site/"]
     gitee = yaml.safe_load((TEMPLATES / "ci" / "gitee-go.yml").read_text(encoding="utf-8"))
     assert gitee["stages"][0]["steps"][0]["artifacts"][0]["path"] == ["./site"]
+
+
+def test_files_on_the_command_line_limit_the_report_but_a_site_wide_file_reports_all(tmp_path):
+    project = _overlaid(tmp_path)
+    write_story(project / "content", "other", body="[坏](http://example.net/)")
+    one = _run(project, "check", "content/stories/other.md").stdout.splitlines()
+    assert [line.split(": [")[0] for line in one if ": [" in line] == ["content/stories/other.md:12"]
+    everything = _run(project, "check", "content/stories/other.md", "mkdocs.yml").stdout
+    assert "assets-and-links.md:22" in everything and "other.md:12" in everything
+    data = json.loads(_run(project, "check", "--format", "json", "content/stories/other.md").stdout)
+    assert [(f["path"], f["code"]) for f in data["findings"]] == [("content/stories/other.md", "link-http")]
