@@ -213,7 +213,7 @@ def test_picture_message_is_plain_text_and_its_pictures(site):
     assert meta["article_type"] == "newspic" and meta["content"] == "content.txt"
     assert not (folder / "article.html").exists()
     text = (folder / "content.txt").read_text(encoding="utf-8")
-    assert text == "早班开始了。\n\n早班\n\n午休\n\n交班\n"
+    assert text == "早班开始了。\n"  # the pictures' captions are not stray lines of text
     assert "<" not in text
     assert [entry["file"] for entry in meta["images"]] == ["images/001.jpg", "images/002.jpg", "images/003.jpg"]
 
@@ -337,3 +337,45 @@ def test_cached_covers_follow_the_focus(site_copy):
     assert made[0]["cover-1x1.jpg"] != made[1]["cover-1x1.jpg"]
     crops = [json.loads(files["meta.json"])["pic_crop_1_1"] for files in made]
     assert crops[0] != crops[1] and crops[0].startswith("0_") and crops[1].endswith("_1_1")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_preview_in_a_browser_at_677_px(site, scheme):
+    """No sideways scroll at WeChat's column width, every picture loads, dark mode darkens the grounds
+    and lightens the text, and 「复制到公众号」 puts the light article with full picture addresses on
+    the clipboard. Screenshots go to /tmp for a person to look at (not into git)."""
+    from playwright.sync_api import sync_playwright
+
+    from unionpress import localsite
+
+    with localsite.served(site) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=localsite.CHROMIUM, args=localsite.CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 677, "height": 900}, color_scheme=scheme)
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{base}/{PACKAGE}preview.html")
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 677
+        assert page.evaluate("[...document.querySelectorAll('#article img')].every(i => i.complete && i.naturalWidth > 0)")
+        assert page.evaluate("[...document.querySelectorAll('#article *')].every(e => e.getBoundingClientRect().right <= 677"
+                             " || e.closest('section[style*=\"overflow-x\"]'))")
+        colours = page.evaluate("""(() => { const p = document.querySelector('#article p');
+            return [getComputedStyle(document.querySelector('.phone')).backgroundColor, getComputedStyle(p).color]; })()""")
+        if scheme == "dark":
+            assert colours[0] == "rgb(25, 25, 25)" and colours[1] != "rgb(51, 51, 51)"
+            light = [int(v) for v in colours[1][colours[1].index("(") + 1:-1].split(",")[:3]]
+            assert min(light) > 150  # light text on the dark ground
+        else:
+            assert colours == ["rgb(255, 255, 255)", "rgb(51, 51, 51)"]
+        page.screenshot(path=f"/tmp/wechat-preview-{scheme}.png", full_page=True)
+        page.click("#copy")
+        page.wait_for_function("document.getElementById('status').textContent.length > 0")
+        assert page.inner_text("#status") == "已复制，请到公众号后台编辑器中粘贴"
+        copied = page.evaluate("""(async () => { const items = await navigator.clipboard.read();
+            return await (await items[0].getType('text/html')).text(); })()""")
+        # full picture addresses, and the light colours even when the preview shows the dark ones
+        assert f'src="{base}/{PACKAGE}images/001.jpg"' in copied and "#333333" in copied and "hsl(" not in copied
+        assert errors == []
+        browser.close()

@@ -597,6 +597,8 @@ def _plain(root) -> str:
             continue
         if element.tag == "p" and any(a.tag == "section" and a.get("class") == "wx-quote" for a in element.iterancestors()):
             continue
+        if element.get("class") == "wx-caption":
+            continue  # a picture message shows its pictures apart: their captions would be stray lines
         text = " ".join(element.text_content().split()) if element.tag != "tr" else " | ".join(
             " ".join(cell.text_content().split()) for cell in element)
         text = text.replace("\u00a0", " ")
