@@ -379,3 +379,13 @@ def test_preview_in_a_browser_at_677_px(site, scheme):
         assert f'src="{base}/{PACKAGE}images/001.jpg"' in copied and "#333333" in copied and "hsl(" not in copied
         assert errors == []
         browser.close()
+
+
+def test_wechat_and_bundle_settings_are_checked(site_copy):
+    found, _build = check(site_copy, wechat={"color": "#ffee00", "open_comment": "yes"},
+                          partners=[{"name": "ribao", "bundles": "yes"}])
+    assert [line for line in found if "[config]" in line] == [
+        "mkdocs.yml:1: [config] 配置 extra.unionpress.partners 有误：应为合作媒体列表：第 1 项的 bundles 应为 true 或 false",
+        "mkdocs.yml:1: [config] 配置 extra.unionpress.wechat 有误：应为映射，可写 open_comment（开启留言，true/false）、"
+        "fans_only_comment（仅粉丝可留言，true/false）、color（主题色 #RRGGBB）：「color」#ffee00 与白色的对比度只有 1.2:1，"
+        "至少要 4.5:1，请选更深的颜色"]

@@ -498,6 +498,7 @@ def _award_tiers_problem(value) -> str | None:
 # The settings whose finding says what exactly is wrong, not only what the value must be.
 DETAILS = {"partners": _partners_problem, "footer": _footer_problem, "colors": _colors_problem,
            "logo": _logo_path_problem, "award_tiers": _award_tiers_problem, "home": _home_problem}
+DETAILS["wechat"] = _wechat_problem
 
 
 DETAILS["publish"] = _publish_problem
