@@ -71,13 +71,19 @@ def _originals(settings) -> dict[str, Path]:
     encoded or found in the cache. The body keeps only the variants (the originals carry EXIF), and the
     pipeline is what knows which file each came from."""
     pipeline = responsive.pipeline(settings)
-    found: dict[str, Path] = {}
-    for path, memo in list(pipeline._latest.items()):
-        variants = pipeline._known.get(memo)
-        if variants is not None:
-            for variant in (*variants.webp, *variants.fallback):
-                found[variant.output] = path
-    return found
+    stamp = (id(pipeline), len(pipeline._known))  # made again only when the pipeline knows more pictures
+    if _ORIGINALS.get("stamp") != stamp:
+        found: dict[str, Path] = {}
+        for path, memo in list(pipeline._latest.items()):
+            variants = pipeline._known.get(memo)
+            if variants is not None:
+                for variant in (*variants.webp, *variants.fallback):
+                    found[variant.output] = path
+        _ORIGINALS.update(stamp=stamp, found=found)
+    return _ORIGINALS["found"]
+
+
+_ORIGINALS: dict = {}
 
 
 def _photos(story, body, settings) -> list[Photo]:
@@ -102,8 +108,9 @@ def _photos(story, body, settings) -> list[Photo]:
             continue
         seen.add(original)
         figure = next((a for a in img.iterancestors() if a.tag == "figure"), None)
-        caption = " ".join(next(figure.iter("figcaption")).text_content().split()) if figure is not None and next(
-            figure.iter("figcaption"), None) is not None else (img.get("title") or img.get("alt") or "")
+        written = next(figure.iter("figcaption"), None) if figure is not None else None
+        caption = (" ".join(written.text_content().split()) if written is not None
+                   else img.get("title") or img.get("alt") or "")
         largest = max(((o, f) for o, f in body.assets if originals.get(o) == original and o.endswith((".jpg", ".png"))),
                       key=lambda pair: _width(pair[0]), default=None)
         photos.append(Photo(f"images/{len(photos) + 1:02d}.jpg", original, caption, largest))
