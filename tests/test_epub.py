@@ -340,7 +340,7 @@ def offered(made, url: str) -> list[tuple[str, str]]:
     import lxml.html
 
     root = lxml.html.fromstring(made.renderer.out.text_of(url))
-    return [(a.get("href"), a.text_content() + (a.tail or "")) for a in root.xpath('//aside[@class="md-typeset up-offline"]//a[@download]')]
+    return [(a.get("href"), a.text_content() + (a.tail or "")) for a in root.xpath('//aside[contains(@class, "up-offline")]//a[@download]')]
 
 
 def test_each_page_a_book_belongs_to_offers_it_with_its_size(books):

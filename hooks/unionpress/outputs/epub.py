@@ -72,7 +72,7 @@ p.meta, figcaption p, .cover p { text-indent: 0; }
 .meta { color: #555; font-size: .9em; }
 figure { margin: 1em 0; text-align: center; }
 figcaption { font-size: .9em; color: #444; line-height: 1.6; }
-img { max-width: 100%; height: auto; }
+img { max-width: 100%; max-height: 92vh; height: auto; object-fit: contain; }  /* a portrait fits one screen */
 blockquote { margin: .8em 1em; color: #444; }
 .share { border-top: 1px solid #ccc; margin-top: 1.2em; }
 .cover { margin: 0; padding: 0; text-align: center; }
@@ -504,12 +504,12 @@ def cover(title: str, year: int | None, union: str, colour: str) -> bytes:
         for line in _lines(title, big, width - 200, draw)[:5]:
             draw.text((width // 2, y), line, font=big, fill="#ffffff", anchor="ma")
             y += 112
-        if year:
+        if year and str(year) not in title:  # a column's book says its year in its title already
             draw.text((width // 2, y + 40), f"{year}", font=small, fill="#ffffff", anchor="ma")
         for at, line in enumerate(_lines(union, small, width - 200, draw)[:2]):
             draw.text((width // 2, height - 220 + at * 60), line, font=small, fill="#ffffff", anchor="ma")
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG")  # zlib's default: optimize=True took 3 times as long for 7 % fewer bytes
     return out.getvalue()
 
 
