@@ -501,6 +501,8 @@ def test_pinyin_finds_the_sites_words(reader, served, query, word, expected):
     found = _results(page, served, query)
     assert expected in found, (query, found)
     assert all(word in records[url].words or word in records[url].people for url in found), (query, found)
+    status = page.locator("#up-search-status").inner_text()  # says which words the letters were read as
+    assert status.startswith(f"“{query}”（拼音：") and word in status.split("）", 1)[0], status
 
 
 def test_the_help_pages_pinyin_examples_find_what_they_say(reader, served):

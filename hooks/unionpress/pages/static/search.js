@@ -247,10 +247,12 @@ async function search(raw) {
   }
   const merged = [...best.values()].sort((a, b) => b.result.score - a.result.score || (a.result.id < b.result.id ? -1 : 1));
   await showFilters();
-  if (mine === run) await render(merged, raw);
+  // A Latin query says which of the site's words it was read as (shuwu → 书屋).
+  const spelled = LATIN.test(fold(raw)) ? queries.filter((q) => q.some((w) => HAN.test(w))).map((q) => q.join(" ")) : [];
+  if (mine === run) await render(merged, raw, spelled);
 }
 
-async function render(results, raw) {
+async function render(results, raw, spelled = []) {
   shown = results;
   list.replaceChildren();
   more.hidden = true;
@@ -258,8 +260,9 @@ async function render(results, raw) {
   if (!query) {
     statusLine.textContent = "请输入要搜索的词，例如：劳模、职工书屋、工匠精神。";
   } else {
+    const read = spelled.length ? `（拼音：${spelled.join("、")}）` : "";
     statusLine.textContent = results.length
-      ? `“${query}”共找到 ${results.length} 条结果`
+      ? `“${query}”${read}共找到 ${results.length} 条结果`
       : `没有找到与“${query}”相关的内容。可以换一个词，或少写几个字再试。`;
     await showMore();
   }
