@@ -90,3 +90,11 @@ def test_name_cards_come_from_the_cache_until_the_profile_changes(gallery, tmp_p
     third = cards(tmp_path / "three")
     assert drawn == ["zhou-a"] and "新单位" in third["models/zhou-a/card.svg"]
     assert {k: v for k, v in third.items() if "zhou-a" not in k} == {k: v for k, v in first.items() if "zhou-a" not in k}
+
+
+def test_a_change_anywhere_in_the_engine_gives_another_record(monkeypatch):
+    """A card is drawn with helpers from other modules (the profile's kind, the picture pipeline): a
+    change to any of them must not serve a card drawn by the old code."""
+    before = derived.key(CODE, ["王建国"])
+    monkeypatch.setattr(derived, "_engine", lambda: b"another engine")
+    assert derived.key(CODE, ["王建国"]) != before

@@ -2,8 +2,8 @@
 and cropped portraits, the EPUB covers): kept in the cache folder beside the picture variants.
 
 A record is named by a hash of everything it is made from: the inputs the caller names, the bytes of
-the module that makes it and the versions of the libraries it uses, so a changed text, picture or
-drawing code makes it again. Like the picture cache it is a convenience, never an authority: a
+the module that makes it and of the whole engine, and the versions of the libraries it uses, so a
+changed text, picture or any change of code makes it again. Like the picture cache it is a convenience, never an authority: a
 record holds the digest of its own bytes and one that does not match is made again, and a folder
 that cannot be written only costs time (the picture pipeline already says why).
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
@@ -31,9 +32,23 @@ def _versions(libraries: tuple[str, ...]) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _engine() -> bytes:
+    """A digest of the whole engine's code and templates: a card or cover is drawn by more than its own
+    module (a helper of the profile's kind, a shared template), and a record made by other code must
+    not be served after any of it changed. Read once per process."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".html", ".mjs", ".js", ".css", ".yml") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
+
+
 def key(code: Path, inputs, libraries: tuple[str, ...] = ()) -> str:
-    """The record's name: inputs (any JSON-able value), the maker's source and the libraries' versions."""
-    digest = hashlib.sha256(code.read_bytes())
+    """The record's name: inputs (any JSON-able value), the maker's source, the engine's code and the
+    libraries' versions."""
+    digest = hashlib.sha256(code.read_bytes() + _engine())
     digest.update(json.dumps([inputs, _versions(libraries)], ensure_ascii=False, sort_keys=True,
                              default=str).encode("utf-8"))
     return digest.hexdigest()
