@@ -44,12 +44,14 @@ def _apart(a: dict, b: dict) -> bool:
     return a["r"] <= b["l"] or b["r"] <= a["l"] or a["b"] <= b["t"] or b["b"] <= a["t"]
 
 
+@pytest.mark.parametrize("contrast", ["", "yellow"])  # 黑底黄字 draws 2 px borders round every control
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("width", [320, 375])
-def test_masthead_is_one_line_of_name_and_tools_at_every_text_size(browser, served, width, size):  # noqa: F811
-    page = _open(browser, served, "stories/han-jie-hanqiang/", width, {"size": size} if size else None)
+def test_masthead_is_one_line_of_name_and_tools_at_every_text_size(browser, served, width, size, contrast):  # noqa: F811
+    care = {key: value for key, value in (("size", size), ("contrast", contrast)) if value}
+    page = _open(browser, served, "stories/han-jie-hanqiang/", width, care)
     found = page.evaluate(MEASURE)
-    print(f"header {width}px 字号 {size or '1'}: {found['header']['h']:.0f} px, name shown: "
+    print(f"header {width}px 字号 {size or '1'} {contrast}: {found['header']['h']:.0f} px, name shown: "
           f"{[n['text'] for n in found['names']] or 'emblem alone'}")
     assert found["root"] == pytest.approx(20 * SCALE[size])  # the step took effect (Material's 125 % × scale)
     # The name and the 无障碍 button side by side, never over each other; the name whole on one line.
