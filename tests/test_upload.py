@@ -355,9 +355,12 @@ def test_an_interrupted_publish_finishes_without_uploading_twice(s3, bucket, bui
     expected = changed(manifest_of(builds["a"]), manifest_of(builds["edit"]))
     proxy.log.clear()
     proxy.fail = lambda method, key, puts: method == "PUT" and puts >= 3  # the server dies after 3 uploads
-    status, _out, err = run(builds["edit"], bucket, builds["content-edit"])
+    pauses = []
+    status, _out, err = run(builds["edit"], bucket, builds["content-edit"], sleep=pauses.append)
     assert status == 1
-    assert "发布中断：" in err and "已上传的文件不会重复上传" in err
+    assert pauses == [5.0, 10.0]  # two new starts after growing pauses, then it gives up
+    assert err.count("秒后从断点继续") == 2
+    assert "请检查网络后重新运行 unionpress publish，已上传的文件不会重复上传" in err
     arrived = [key[len("www/"):] for key in proxy.uploads()]
     assert len(arrived) == 3 and set(arrived) < expected
     assert direct.get_object(Bucket=bucket.bucket, Key="www/_unionpress/manifest.json")["Body"].read() == \
@@ -368,6 +371,23 @@ def test_an_interrupted_publish_finishes_without_uploading_twice(s3, bucket, bui
     assert status == 0, err
     again = {key[len("www/"):] for key in proxy.uploads()}
     assert again == (expected - set(arrived)) | {"_unionpress/manifest.json", "_unionpress/history/000002.json"}
+    assert objects(direct, bucket) == site_bytes(builds["edit"])
+
+
+def test_a_publish_starts_again_from_where_the_network_dropped_it(s3, bucket, builds):
+    """The server fails every upload for a while (longer than botocore's retries): the same command waits,
+    lists the bucket again and sends only what had not arrived."""
+    proxy, direct = s3
+    assert run(builds["a"], bucket, builds["content"])[0] == 0
+    expected = changed(manifest_of(builds["a"]), manifest_of(builds["edit"]))
+    proxy.log.clear()
+    proxy.fail = lambda method, key, puts: method == "PUT" and 3 <= puts < 5  # two failures: both attempts of one
+    pauses = []
+    status, out, err = run(builds["edit"], bucket, builds["content-edit"], sleep=pauses.append)
+    assert status == 0, err
+    assert pauses == [5.0] and "5 秒后从断点继续（第 1 次，共 2 次）" in err
+    assert sorted(key[len("www/"):] for key in proxy.uploads() if "/_unionpress/" not in key) == sorted(expected)
+    assert f"发布完成：上传 {len(expected)} 个文件" in out
     assert objects(direct, bucket) == site_bytes(builds["edit"])
 
 

@@ -23,7 +23,9 @@ last; then delete what the site no longer has; then prune history and archive be
 Resuming: a file is skipped when the bucket already holds its bytes (the listing's ETag is the MD5 of
 a single-part upload, and the manifest carries each file's MD5) with the same headers. An interrupted
 publish, run again, uploads only what had not arrived, then finishes. Each request is retried by
-botocore (standard mode: network errors, 5xx and throttling, with exponential backoff and jitter).
+botocore (standard mode: network errors, 5xx and throttling, with exponential backoff and jitter, at
+most `retries` attempts); when a request still fails, the command itself pauses and starts again from
+a new listing (RESUMES times), which is the same resuming as running it again.
 Credentials: the environment or the standard AWS chain (AWS_ACCESS_KEY_ID …, ~/.aws/credentials),
 never mkdocs.yml.
 """
@@ -34,6 +36,7 @@ import base64
 import datetime as dt
 import hashlib
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,7 +113,7 @@ def client(target: PublishTarget):
     import boto3
     from botocore.config import Config
 
-    config = Config(region_name=target.region, retries={"max_attempts": target.retries, "mode": "standard"},
+    config = Config(region_name=target.region, retries={"total_max_attempts": target.retries, "mode": "standard"},
                     s3={"addressing_style": target.addressing}, connect_timeout=10, read_timeout=60,
                     request_checksum_calculation="when_required", response_checksum_validation="when_required")
     s3 = boto3.session.Session().client("s3", endpoint_url=target.endpoint, config=config)
@@ -147,6 +150,7 @@ class Bucket:
     def __init__(self, target: PublishTarget, s3) -> None:
         self.target, self.s3 = target, s3
         self.written = 0  # requests that changed the bucket: after the first, a failure is an interruption
+        self.sent_files = self.sent_bytes = self.deleted = 0  # the site's files, over every start
 
     def key(self, path: str) -> str:
         return self.target.prefix + path
@@ -329,9 +333,17 @@ def _history_key(remote: Remote) -> str:
     return f"{HISTORY}{(max(numbers) + 1 if numbers else 1):06d}.json"
 
 
+RESUMES = 2  # a publish interrupted after botocore's retries starts again from where it stopped, this often
+RESUME_PAUSE = 5.0  # seconds before the first new start, doubled each time
+
+
 def publish(site_dir: Path, target: PublishTarget, *, content_dir: Path | None = None, dry_run: bool = False,
-            out: TextIO | None = None, err: TextIO | None = None, s3=None) -> int:
-    """Publish a built folder; returns the exit status. Refused and Interrupted are reported here."""
+            out: TextIO | None = None, err: TextIO | None = None, s3=None, resumes: int = RESUMES,
+            sleep: Callable[[float], None] = time.sleep) -> int:
+    """Publish a built folder; returns the exit status. Refused and Interrupted are reported here.
+    An interruption (a request failed after botocore's own retries: the network went away for a while)
+    is followed by `resumes` new starts after a pause: each lists the bucket again, so it sends only
+    what has not arrived."""
     out, err = out or sys.stdout, err or sys.stderr
     try:
         built = checked_build(site_dir, content_dir)
@@ -352,7 +364,19 @@ def publish(site_dir: Path, target: PublishTarget, *, content_dir: Path | None =
             return 0
         for line in describe(todo, target):
             print(line, file=out)
-        _carry_out(bucket, built, site_dir, todo, remote, target, err)
+        for attempt in range(resumes + 1):
+            try:
+                if attempt:
+                    remote = bucket.list()
+                    todo = plan(built, remote, target.keep)
+                _carry_out(bucket, built, site_dir, todo, remote, target, err)
+                break
+            except Interrupted as exc:
+                if attempt == resumes:
+                    raise
+                pause = RESUME_PAUSE * 2 ** attempt
+                print(f"发布中断：{exc}。{pause:.0f} 秒后从断点继续（第 {attempt + 1} 次，共 {resumes} 次）", file=err)
+                sleep(pause)
     except Refused as exc:
         print(str(exc), file=err)
         return 2
@@ -360,7 +384,7 @@ def publish(site_dir: Path, target: PublishTarget, *, content_dir: Path | None =
         print(f"发布中断：{exc}。已上传的文件保留在存储桶里，网站仍是上一版本加上已到的新文件；"
               "请检查网络后重新运行 unionpress publish，已上传的文件不会重复上传", file=err)
         return 1
-    print(f"发布完成：上传 {len(todo.uploads)} 个文件（{human(todo.bytes)}），删除 {len(todo.deletes)} 个", file=out)
+    print(f"发布完成：上传 {bucket.sent_files} 个文件（{human(bucket.sent_bytes)}），删除 {bucket.deleted} 个", file=out)
     return 0
 
 
@@ -371,6 +395,7 @@ def _carry_out(bucket: Bucket, built: Manifest, site_dir: Path, todo: Plan, remo
     progress = Progress(len(todo.uploads), todo.bytes, err)
     for entry in todo.uploads:
         bucket.put(entry.path, (site_dir / entry.path).read_bytes(), entry.type, entry.cache_control, entry.sha256)
+        bucket.sent_files, bucket.sent_bytes = bucket.sent_files + 1, bucket.sent_bytes + entry.size
         progress.advance(entry.size)
     progress.finish()
     data = built.to_bytes()
@@ -382,6 +407,7 @@ def _carry_out(bucket: Bucket, built: Manifest, site_dir: Path, todo: Plan, remo
         history.append(history_key)
     if todo.deletes:
         bucket.delete(todo.deletes)
+        bucket.deleted += len(todo.deletes)
     _prune(bucket, history, remote, target.keep, {history_key: built} if todo.write_manifest else {})
 
 
