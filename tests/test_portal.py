@@ -153,6 +153,14 @@ def test_notices_box_holds_titles_and_dates_of_the_notices_column(site_copy):
     assert "notice-1" not in _box(html, "latest")
 
 
+def test_without_a_notices_block_the_notices_column_is_a_column_like_the_others(site_copy):
+    _portal(site_copy)
+    _, build = check(site_copy, home=["latest", "columns"])
+    html = _html(build, "")
+    assert _cells(html) == ["latest", "columns", "columns", "columns"] and "up-home-columns-tongzhi" in html
+    assert "notice-2" in _box(html, "latest")
+
+
 def test_notices_flag_is_checked(site_copy):
     _add_column(site_copy, "tongzhi", "通知公告", "  notices: 是\n")
     write_story(site_copy, "n", column="tongzhi", featured="yes")

@@ -60,9 +60,11 @@ def cells(site, settings) -> list[Cell]:
     from ..kinds import column  # the column kind's URL
 
     stories = site.latest("story")
-    top = lead(site)
+    top = lead(site) if any(name == "lead" for name, _ in settings.home) else None  # not shown twice
     rest = [story for story in stories if story is not top]
-    notices = [row for row in site.occupied("column") if row.notices]
+    # The notices columns have their own box; without a `notices` block they are columns like the others.
+    notices = [row for row in site.occupied("column") if row.notices] if any(
+        name == "notices" for name, _ in settings.home) else []
     held = {id(row) for row in notices}
     kinds = {}
     for kind in ITEM_KINDS.values():
