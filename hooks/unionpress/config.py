@@ -80,7 +80,6 @@ class Settings:
     cache_dir: Path = Path(".cache/unionpress/pictures")  # encoded picture variants, kept between builds
     setting_lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # line of each extra.unionpress key
     publish: "PublishTarget | None" = None  # the bucket `unionpress publish` uploads to (upload.py)
-    publish: "PublishTarget | None" = None  # the bucket `unionpress publish` uploads to (upload.py)
     short_name: str = ""  # the masthead's name when the whole one does not fit one line (phones, large text)
     home: tuple[tuple[str, int | None], ...] = ()  # the homepage's blocks in order: (HOME_BLOCKS key, count or None)
     wechat: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))  # WECHAT_KEYS → value (outputs/wechat.py)
@@ -187,9 +186,6 @@ SCHEMA = {
     "wechat": ("应为映射，可写 open_comment（开启留言，true/false）、fans_only_comment（仅粉丝可留言，true/false）、color（主题色 #RRGGBB）",
                lambda v: _wechat_problem(v) is None),
     "logo": ("应为 docs/ 里的图片路径（png、jpg、webp 或 svg），如 images/logo.png", lambda v: _logo_path_problem(v) is None),
-    "publish": ("应为映射，写 endpoint（服务地址）、bucket（存储桶），可写 prefix（目录）、region（地域）、"
-                "addressing（virtual 或 path）、keep（保留几个版本，1 到 100）、retries（重试次数，1 到 20）",
-                lambda v: _publish_problem(v) is None),
     "publish": ("应为映射，写 endpoint（服务地址）、bucket（存储桶），可写 prefix（目录）、region（地域）、"
                 "addressing（virtual 或 path）、keep（保留几个版本，1 到 100）、retries（重试次数，1 到 20）",
                 lambda v: _publish_problem(v) is None),
@@ -504,9 +500,6 @@ DETAILS["wechat"] = _wechat_problem
 DETAILS["publish"] = _publish_problem
 
 
-DETAILS["publish"] = _publish_problem
-
-
 def _is_dir(path: Path) -> bool:
     try:
         return path.is_dir()
@@ -717,10 +710,6 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
         short_name=str(good.get("short_name", "")).strip(),
         offline_budget_mb=good.get("offline_budget_mb", 50),
         home=tuple(_home_entries(good["home"])) if "home" in good else tuple((key, None) for key in HOME_BLOCKS))
-    if "publish" in good:  # the bucket of `unionpress publish` (upload.py)
-        import dataclasses
-
-        settings = dataclasses.replace(settings, publish=_publish_target(good["publish"]))
     if "publish" in good:  # the bucket of `unionpress publish` (upload.py)
         import dataclasses
 
