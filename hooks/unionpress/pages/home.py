@@ -110,5 +110,10 @@ def pages(site, out) -> None:
     image = featured.cover if featured and featured.cover else top.cover if top else None
     out.add("", "home.html", title=settings.site_name, description=settings.site_description,
             lastmod=stories[0].date if stories else None, image=image, cells=cells(site, settings))
-    if stories:
-        out.listing(NEWS_URL, NEWS_TITLE, stories, kicker="报道", description=f"{settings.site_name}的全部报道，按发布时间从新到旧")
+    # A list like a column's (listing.html), under its own template name so the page-type checks (axe,
+    # budgets, screenshots) see /news/ and still a column page.
+    description = f"{settings.site_name}的全部报道，按发布时间从新到旧"
+    for url, title, number, group, urls in out.paged(NEWS_URL, NEWS_TITLE, stories, settings.page_size) if stories else ():
+        out.add(url, "news.html", title=title, description=description, lastmod=group[0].date if group else None,
+                heading=NEWS_TITLE, kicker="报道", note="", cover=None, models=[], stories=group, pages=urls,
+                current=number, feed=None, notice="", owner=None)
