@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..findings import Findings
 
 _FIX = {"title": "标题", "author": "作者署名", "digest": "摘要"}
+BODY_ERRORS = frozenset({"body-too-deep", "body-brackets", "html-unclosed"})
 
 
 def run(build, findings: Findings) -> None:
@@ -28,8 +29,8 @@ def run(build, findings: Findings) -> None:
             findings.add(story.source, line, "wechat-too-long", field=found.name, length=len(found.value),
                          limit=found.limit, what=_FIX[found.name])
         body = build.bodies.get(id(story))
-        if body is None:
-            continue
+        if body is None or any(f.path == story.source and f.code in BODY_ERRORS for f in findings.errors):
+            continue  # a body that cannot be laid out is reported as such; its WeChat size would be the same fault
         made = wechat.article(story, body, build.public, build.settings)
         if wechat.is_newspic(story):
             count = len(made.pictures)
