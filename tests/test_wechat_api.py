@@ -457,3 +457,23 @@ def test_the_command_pushes_the_real_package_to_the_local_server(wechat, tmp_pat
     wechat.calls.clear()
     assert cli.main(["wechat", "push", "good-story"]) == 0  # the same again: nothing uploaded twice
     assert wechat.calls == ["/cgi-bin/stable_token", "/cgi-bin/draft/update"]
+
+
+def test_push_refuses_a_story_with_errors_and_names_them(tmp_path, site_copy, capsys, monkeypatch):
+    environ = _project(tmp_path, site_copy)
+    write_story(site_copy, "too-long", title="全国五一劳动奖章获得者李明带领青年突击队攻克高原焊接难题的故事连载之一")
+    monkeypatch.chdir(tmp_path)
+    assert wechat_api.run(["too-long"], dry_run=True, environ=environ) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "[wechat] 「too-long」还有错误，改正后才能推送：",
+        "content/stories/too-long.md:2: [wechat-too-long] 发到公众号的标题（title）有 35 字，公众号上限 32 字："
+        "请在头信息里另写一个公众号用的标题，如 wechat: {title: …}（不超过 32 字）"]
+
+
+def test_a_damaged_upload_record_is_an_error_not_a_fresh_start(tmp_path):
+    path = tmp_path / "uploads.json"
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(WeChatError) as raised:
+        Record.load(path)
+    assert raised.value.message == (f"上传记录 {path} 无法读取（JSONDecodeError）：请从 git 历史恢复它，"
+                                    "或删去它（删去后图片会重新上传一次）")
