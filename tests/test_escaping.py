@@ -14,6 +14,9 @@ EVIL = {  # field → a value carrying <script>, & and " (each marker unique, so
     "editor": '\'<script>E1</script>\'',
     "authors": '[\'<script>A1</script> & "A1"\']',
     "tags": '[\'<script>G1</script>&"G1"\']',
+    # The title (35 characters) and author (26) are over WeChat's limits (32, 16): an override that fits, as
+    # hostile as the rest, so the WeChat package (exports/wechat/evil/) is built and its escaping checked too.
+    "wechat": '{title: \'<script>X1</script> & "X1"\', author: \'<b>U1</b> & "U1"\'}',
 }
 
 
@@ -34,9 +37,13 @@ def test_hostile_metadata_is_escaped_everywhere(site_copy, tmp_path):
     result = mkdocs_build(site, content=site_copy)
     assert result.returncode == 0, result.stderr
     pages = {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+    assert {"exports/wechat/evil/preview.html", "exports/wechat/evil/article.html"} <= pages.keys()
     for name, html in pages.items():
-        live = re.findall(r"<script>(?:alert|[A-Z]\d)|<img src=x|<b>D1", html)
+        live = re.findall(r"<script>(?:alert|[A-Z]\d)|<img src=x|<b>[DU]1", html)
         assert live == [], (name, live)
+    preview = pages["exports/wechat/evil/preview.html"]  # the operator's copy page prints the override
+    assert "&lt;script&gt;X1&lt;/script&gt; &amp; &#34;X1&#34;" in preview
+    assert "&lt;b&gt;U1&lt;/b&gt; &amp; &#34;U1&#34;" in preview
     story = pages["stories/evil/index.html"]
     assert "<title>&lt;script&gt;alert(&#34;T1&#34;)&lt;/script&gt; &amp; &#34;T1&#34; - 示例市总工会 · 劳动者之家</title>" in story
     assert '<meta name="description" content="&lt;script&gt;alert(&#34;S1&#34;)&lt;/script&gt; &amp; &#34;S1&#34;">' in story
@@ -65,6 +72,7 @@ def test_hostile_metadata_is_escaped_everywhere(site_copy, tmp_path):
 # Text that breaks out of an attribute written with either quote, or out of a text node, unless escaped.
 BREAKOUT = "\"onfocus=1 'onload=1 <i onload=1>&amp;"
 SHORT = "\"onfocus=1'onload=1<i>&"  # for names and tags, which have a length limit
+TINY = "\"onfocus=1'<i>&"  # for WeChat's author (at most 16 characters)
 
 
 def test_no_metadata_or_setting_breaks_out_of_an_attribute_in_any_html_svg_or_xml_output(site_copy, tmp_path):
@@ -76,13 +84,15 @@ def test_no_metadata_or_setting_breaks_out_of_an_attribute_in_any_html_svg_or_xm
 
     from conftest import FIXTURES, ROOT, mkdocs_build
 
-    value, short = ("'" + text.replace("'", "''") + "'" for text in (BREAKOUT, SHORT))  # YAML single-quoted
+    value, short, tiny = ("'" + text.replace("'", "''") + "'" for text in (BREAKOUT, SHORT, TINY))  # YAML single-quoted
     with (site_copy / "columns.yml").open("a", encoding="utf-8") as columns:
         columns.write(f"- {{key: evil, name: {value}, description: {value}}}\n")
     with (site_copy / "honors.yml").open("a", encoding="utf-8") as honors:
         honors.write(f"- {{key: evil-honor, name: {value}, level: 市级, rank: 30}}\n")
     write_story(site_copy, "evil", column="evil", title=value, summary=value, authors=f"[{value}]", tags=f"[{short}]",
                 source=value, editor=value, cover="../images/cover.jpg", cover_alt=value, models="[evil-model]",
+                # title and author are over WeChat's limits: an override that fits, as hostile, for the package
+                wechat=f"{{title: {short}, author: {tiny}, digest: {value}}}",
                 body=f"![{BREAKOUT.replace('[', '').replace(']', '')}](../images/photo.jpg)")
     write_item(site_copy, "models/evil-model.md", name=short, photo="../images/photo.jpg", photo_alt=value,
                employer=value, position=value, region=value, quote=value,
@@ -98,7 +108,7 @@ def test_no_metadata_or_setting_breaks_out_of_an_attribute_in_any_html_svg_or_xm
     site = tmp_path / "site"
     result = mkdocs_build(site, config=config)
     assert result.returncode == 0, result.stderr
-    checked = 0
+    checked = set()
     for path in sorted(site.rglob("*")):
         if path.suffix not in (".html", ".svg", ".xml"):
             continue
@@ -110,5 +120,7 @@ def test_no_metadata_or_setting_breaks_out_of_an_attribute_in_any_html_svg_or_xm
             if isinstance(element.tag, str):
                 broke = [name for name in element.attrib if "onfocus" in name or "onload" in name]
                 assert not broke, (path.relative_to(site), element.tag, broke)
-        checked += 1
-    assert checked >= 10  # the story, its column, the profile, the card, the feeds, the home page …
+        checked.add(path.relative_to(site).as_posix())
+    assert len(checked) >= 10  # the story, its column, the profile, the card, the feeds, the home page …
+    # … and the WeChat package, which prints the override's title, author and digest
+    assert {"exports/wechat/evil/preview.html", "exports/wechat/evil/article.html"} <= checked, sorted(checked)
