@@ -15,6 +15,7 @@ import http.client
 import http.server
 import io
 import itertools
+import json
 import logging
 import os
 import shutil
@@ -60,6 +61,7 @@ class Proxy(http.server.ThreadingHTTPServer):
         self.log: list[tuple[str, str, bool, int]] = []
         self.lock = threading.Lock()
         self.fail = None
+        self.acl: dict[str, str | None] = {}  # key → the canned ACL its last PUT asked for
 
     @property
     def url(self) -> str:
@@ -86,6 +88,8 @@ class _Forward(http.server.BaseHTTPRequestHandler):
         key = unquote(parts.path.lstrip("/").partition("/")[2])
         copy = "x-amz-copy-source" in self.headers
         with server.lock:
+            if self.command == "PUT":
+                server.acl[key] = self.headers.get("x-amz-acl")
             puts = sum(1 for m, _k, c, s in server.log if m == "PUT" and not c)
             failing = server.fail is not None and server.fail(self.command, key, puts)
             if failing:
@@ -255,7 +259,8 @@ def test_the_manifest_lists_every_file_but_itself_after_the_audit_passed(builds)
     for path, entry in built.files.items():
         assert manifests.digests(site / path) == (entry.sha256, entry.md5, entry.size)
     assert built.content_commit == manifests.last_commit(builds["content"])
-    assert (site / manifests.NEXT_CHANGE).read_text(encoding="utf-8") == "2026-11-25T10:00:00+08:00\n"
+    assert manifests.next_change_file(site).read_text(encoding="utf-8") == "2026-11-25T10:00:00+08:00\n"
+    assert not list(site.rglob("*next-change*"))  # beside the folder: whatever ships the folder never shows it
     assert not (site / manifests.PREVIEW_MARKER).exists()
 
 
@@ -688,3 +693,65 @@ def test_next_change_is_the_first_edge_after_the_clock_of_every_kind(site_copy):
     assert sorted({edge for edge in schedule.edges(build.catalog, build.settings) if edge > build.settings.now}) == expected
     when = schedule.next_change(build.catalog, build.settings)
     assert when.isoformat() == "2026-12-01T00:00:00+08:00"
+
+
+def test_next_change_with_no_build_or_a_damaged_file_says_so_and_fails(tmp_path, capsys):
+    """A cron job must not take a missing or damaged schedule for \"nothing scheduled\"."""
+    site = tmp_path / "site"
+    site.mkdir()
+    assert cli.main(["next-change", "--site", str(site)]) == 2
+    assert capsys.readouterr().err == f"没有 {tmp_path / 'site.next-change.txt'}：请先运行 mkdocs build\n"
+    (tmp_path / "site.next-change.txt").write_text("明天上午\n", encoding="utf-8")
+    assert cli.main(["next-change", "--site", str(site)]) == 2
+    assert capsys.readouterr().err == f"{tmp_path / 'site.next-change.txt'} 的内容不是时间（「明天上午」）：请重新运行 mkdocs build\n"
+
+
+def test_a_build_with_a_clock_in_the_future_is_refused(s3, bucket, builds, tmp_path):
+    """UNIONPRESS_NOW set later than now would publish embargoed stories early: their audit agreed."""
+    proxy, _direct = s3
+    site = tmp_path / "site"
+    shutil.copytree(builds["a"], site)
+    control = site / manifests.MANIFEST
+    document = json.loads(control.read_text(encoding="utf-8"))
+    document["clock"] = "2099-01-01T08:00:00+08:00"
+    control.write_text(json.dumps(document), encoding="utf-8")
+    status, _out, err = run(site, bucket)
+    assert status == 2
+    assert err == ("拒绝发布：这次构建用的时钟（2099-01-01T08:00:00+08:00）晚于现在，定时发布的稿件会提前公开。"
+                   "请不要设置 UNIONPRESS_NOW，重新运行 mkdocs build 后再发布\n")
+    assert proxy.log == []
+
+
+def test_committing_the_wechat_upload_record_does_not_make_the_build_old(tmp_path):
+    """`wechat push` asks for content/.wechat/uploads.json to be committed; that changes no page, so
+    publish must not refuse the build as older than the content."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text("x\n", encoding="utf-8")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "stories")
+    built = manifests.last_commit(content)
+    (content / ".wechat").mkdir()
+    (content / ".wechat/uploads.json").write_text("{}\n", encoding="utf-8")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "upload record")
+    assert built is not None and manifests.last_commit(content) == built
+    (content / "a.md").write_text("y\n", encoding="utf-8")
+    _git(tmp_path, "commit", "-q", "-am", "an edit")
+    assert manifests.last_commit(content) != built
+
+
+def test_the_control_folder_is_private_whatever_the_bucket_allows(s3, bucket, builds):
+    """The archive keeps withdrawn pages for rollback and the history names every page: on a public-read
+    bucket (the usual static-site set-up) they must be private objects, the site's files public as the
+    bucket makes them."""
+    proxy, _direct = s3
+    status, _out, err = run(builds["a"], bucket, builds["content"])
+    assert status == 0, err
+    status, _out, err = run(builds["withdrawn"], bucket)  # a story withdrawn: its page goes to the archive
+    assert status == 0, err
+    control = {key: acl for key, acl in proxy.acl.items() if key.startswith("www/_unionpress/")}
+    assert any("/archive/" in key for key in control) and any("/history/" in key for key in control)
+    assert set(control.values()) == {"private"}
+    assert {acl for key, acl in proxy.acl.items() if key not in control} == {None}

@@ -477,3 +477,19 @@ def test_a_damaged_upload_record_is_an_error_not_a_fresh_start(tmp_path):
         Record.load(path)
     assert raised.value.message == (f"上传记录 {path} 无法读取（JSONDecodeError）：请从 git 历史恢复它，"
                                     "或删去它（删去后图片会重新上传一次）")
+
+
+def test_push_refuses_a_clock_in_the_future_and_a_damaged_record_without_a_traceback(tmp_path, site_copy, capsys,
+                                                                                     monkeypatch):
+    environ = _project(tmp_path, site_copy)
+    monkeypatch.chdir(tmp_path)
+    later = {**environ, "UNIONPRESS_NOW": "2099-01-01T09:00:00+08:00"}  # later-one would pass the gate
+    assert wechat_api.run(["later-one"], dry_run=True, environ=later) == 2
+    assert capsys.readouterr().err == ("[wechat] 时钟（UNIONPRESS_NOW=2099-01-01T09:00:00+08:00）晚于现在，定时发布的稿件会被当作"
+                                       "已发布：请不要设置 UNIONPRESS_NOW 再推送\n")
+    record = site_copy / ".wechat/uploads.json"
+    record.parent.mkdir()
+    record.write_text("{不是 JSON", encoding="utf-8")
+    assert wechat_api.run(["good-story"], dry_run=True, environ=environ) == 2
+    assert capsys.readouterr().err == (f"[wechat] 上传记录 {record} 无法读取（JSONDecodeError）：请从 git 历史恢复它，"
+                                       "或删去它（删去后图片会重新上传一次）\n")

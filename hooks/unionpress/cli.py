@@ -183,7 +183,7 @@ def _next_change(args) -> int:
         print(when)
         return 0
     print(message, file=sys.stderr)
-    return 0 if (_site_dir(args, settings) / "_unionpress").is_dir() else 2
+    return 0 if message == upload.NOTHING_SCHEDULED else 2  # no file, or a damaged one: the cron job must know
 
 
 def main(argv: list[str] | None = None) -> int:

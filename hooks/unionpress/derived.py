@@ -45,10 +45,16 @@ def _engine() -> bytes:
     return digest.digest()
 
 
+@lru_cache(maxsize=64)
+def _source(code: Path) -> bytes:
+    """A maker module's bytes, read once per process (key() is called for every story and picture)."""
+    return code.read_bytes()
+
+
 def key(code: Path, inputs, libraries: tuple[str, ...] = ()) -> str:
     """The record's name: inputs (any JSON-able value), the maker's source, the engine's code and the
     libraries' versions."""
-    digest = hashlib.sha256(code.read_bytes() + _engine())
+    digest = hashlib.sha256(_source(code) + _engine())
     digest.update(json.dumps([inputs, _versions(libraries)], ensure_ascii=False, sort_keys=True,
                              default=str).encode("utf-8"))
     return digest.hexdigest()

@@ -123,6 +123,7 @@ class Pipeline:
         self._stuck = False  # neither the cache nor a temporary folder can be written
         self._known: dict[tuple, PictureSet | None] = {}
         self._latest: dict[Path, tuple] = {}  # path → the last version of it this process saw
+        self._sources: tuple[int, dict[str, Path]] = (-1, {})  # sources(), as of len(_known)
         self._lock = threading.Lock()
         self.encoded = 0  # pictures encoded by this process (the cache missed)
         self.reused = 0  # pictures found in the cache
@@ -156,6 +157,21 @@ class Pipeline:
                     self._made(memo, self._store(_encode_file(memo[0])))
                 self.seconds += time.perf_counter() - started
             return self._known[memo]
+
+    def sources(self) -> dict[str, Path]:
+        """Variant site path → the original file it was made from, for every picture this process has
+        seen (the newest version of each file): an output that must ship originals (a partner's bundle)
+        finds them from the variants a body names. Made again only when the pipeline knows more."""
+        with self._lock:
+            if self._sources[0] != len(self._known):
+                found: dict[str, Path] = {}
+                for path, memo in self._latest.items():
+                    variants = self._known.get(memo)
+                    if variants is not None:
+                        for variant in (*variants.webp, *variants.fallback):
+                            found[variant.output] = path
+                self._sources = (len(self._known), found)
+            return self._sources[1]
 
     def warm(self, paths) -> None:
         """Encode the pictures of `paths` that the cache lacks, on every core at once: a first build of

@@ -80,6 +80,7 @@ def checked_build(site_dir: Path, content_dir: Path | None) -> Manifest:
     if built.audit != manifests.AUDIT_PASSED:
         raise Refused(f"拒绝发布：构建清单记载发布检查（audit）没有通过（{built.audit}）。请修正后重新构建")
     _check_files(site_dir, built)
+    _check_clock(built)
     if content_dir is not None:
         current = manifests.last_commit(content_dir)
         if current is not None and current != built.content_commit:
@@ -87,6 +88,25 @@ def checked_build(site_dir: Path, content_dir: Path | None) -> Manifest:
             raise Refused(f"拒绝发布：这次构建早于内容的最新提交（构建时为 {was}，现在为 {current[:10]}），"
                           "网站里没有最新的稿件。请重新运行 mkdocs build 后再发布")
     return built
+
+
+FUTURE_SLACK = dt.timedelta(minutes=5)  # clocks of two machines differ a little; an embargo does not
+
+
+def future_clock(clock: dt.datetime, now: dt.datetime | None = None) -> bool:
+    """A build clock ahead of the real one (UNIONPRESS_NOW set to a later time): such a build holds the
+    stories embargoed until then, and the audit, which reads the same clock, lets them through."""
+    return clock > (now or dt.datetime.now(dt.timezone.utc)) + FUTURE_SLACK
+
+
+def _check_clock(built: Manifest) -> None:
+    try:
+        clock = dt.datetime.fromisoformat(built.clock)
+    except ValueError:
+        raise Refused(f"拒绝发布：构建清单里的构建时间「{built.clock}」无法读取。请重新运行 mkdocs build") from None
+    if clock.tzinfo is None or future_clock(clock):
+        raise Refused(f"拒绝发布：这次构建用的时钟（{built.clock}）晚于现在，定时发布的稿件会提前公开。"
+                      "请不要设置 UNIONPRESS_NOW，重新运行 mkdocs build 后再发布")
 
 
 def _check_files(site_dir: Path, built: Manifest) -> None:
@@ -106,6 +126,13 @@ def _check_files(site_dir: Path, built: Manifest) -> None:
 
 
 # -- the bucket ------------------------------------------------------------------------------------------
+
+def _private(path: str) -> dict:
+    """The control folder's objects are private whatever the bucket allows: its archive keeps withdrawn
+    pages for rollback, and a static site's bucket is usually public-read (OSS, COS and OBS let an
+    object's ACL override the bucket's; MinIO has no ACLs and accepts the header)."""
+    return {"ACL": "private"} if path.startswith(CONTROL) else {}
+
 
 def client(target: PublishTarget):
     """A boto3 S3 client for the target. Checksums only when an operation requires them: the CRC
@@ -205,7 +232,7 @@ class Bucket:
         md5 = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
         self.written += 1
         self.call(f"上传 {path} ", self.s3.put_object, Key=self.key(path), Body=data, ContentType=content_type,
-                  CacheControl=cache_control, ContentMD5=md5, Metadata={"sha256": sha256})
+                  CacheControl=cache_control, ContentMD5=md5, Metadata={"sha256": sha256}, **_private(path))
 
     def copy(self, source: str, path: str, entry: Entry | None = None) -> None:
         """A server-side copy (no bytes through this machine); with `entry`, its headers replace the source's."""
@@ -213,7 +240,7 @@ class Bucket:
                   "Metadata": {"sha256": entry.sha256}} if entry else {})
         self.written += 1
         self.call(f"复制 {source} 到 {path} ", self.s3.copy_object, Key=self.key(path),
-                  CopySource={"Bucket": self.target.bucket, "Key": self.key(source)}, **extra)
+                  CopySource={"Bucket": self.target.bucket, "Key": self.key(source)}, **extra, **_private(path))
 
     def delete(self, paths: list[str]) -> None:
         for start in range(0, len(paths), 1000):  # DeleteObjects takes at most 1000 keys
@@ -491,15 +518,21 @@ def rollback(target: PublishTarget, *, dry_run: bool = False, out: TextIO | None
     return 0
 
 
+NOTHING_SCHEDULED = "网站内容里没有定时变化（没有待发布的稿件、展览开闭幕、征文截止或专题推荐的起止）"
+
+
 def next_change(site_dir: Path, timezone) -> tuple[str | None, str]:
     """(ISO time of the next change or None, message) from a built folder's next-change file."""
-    target = site_dir / manifests.NEXT_CHANGE
+    target = manifests.next_change_file(site_dir)
     if not target.is_file():
-        return None, f"{site_dir} 里没有 {manifests.NEXT_CHANGE}：请先运行 mkdocs build"
-    text = target.read_text(encoding="utf-8").strip()
+        return None, f"没有 {target}：请先运行 mkdocs build"
+    text = target.read_text(encoding="utf-8", errors="replace").strip()
     if not text:
-        return None, "网站内容里没有定时变化（没有待发布的稿件、展览开闭幕、征文截止或专题推荐的起止）"
-    return dt.datetime.fromisoformat(text).astimezone(timezone).isoformat(), ""
+        return None, NOTHING_SCHEDULED
+    try:
+        return dt.datetime.fromisoformat(text).astimezone(timezone).isoformat(), ""
+    except ValueError:
+        return None, f"{target} 的内容不是时间（「{text[:40]}」）：请重新运行 mkdocs build"
 
 
 __all__ = ["publish", "rollback", "next_change", "checked_build", "plan", "Refused", "Interrupted"]

@@ -350,10 +350,20 @@ def run(slugs: list[str], dry_run: bool, environ: Mapping[str, str] | None = Non
               "不要写进仓库）。只想看会发出哪些请求，请加 --dry-run", file=err)
         return 2
     settings, findings = config.load(environ=environ)
+    from .upload import future_clock
+
+    if future_clock(settings.now):  # the gate would take embargoed stories for published ones
+        print(f"[wechat] 时钟（UNIONPRESS_NOW={settings.now.isoformat()}）晚于现在，定时发布的稿件会被当作已发布："
+              "请不要设置 UNIONPRESS_NOW 再推送", file=err)
+        return 2
+    try:
+        record = Record.load(settings.content_dir / RECORD)
+    except WeChatError as error:
+        print(f"[wechat] {error.message}", file=err)
+        return 2
     build = engine.prepare(settings, findings)
     stories = {item.slug: item for item in build.catalog.items if item.kind == "story"}
     client = None if dry_run else Client(credentials, environ.get(ENV_API) or API_BASE)
-    record = Record.load(settings.content_dir / RECORD)
     failed = 0
     for slug in slugs:
         story = stories.get(slug)

@@ -7,8 +7,11 @@ The build's control folder `_unionpress/` holds what is about the build rather t
     _unionpress/manifest.json     production builds only, after the audit passed ("audit": "passed"):
                                   its presence is the proof that the audit ran; not listed in itself
     _unionpress/preview.txt       preview builds only, instead of a manifest: publish refuses the folder
-    _unionpress/next-change.txt   every build: when the site next changes by itself (schedule.py), or
-                                  an empty line; never uploaded (it would announce an embargo)
+
+and beside the folder, never in it, `SITE.next-change.txt` (site.next-change.txt for site/): every
+build writes when the site next changes by itself (schedule.py), or an empty line. Not in the folder,
+because whatever ships the folder (mkdocs gh-deploy, a CI artifact, a federation's public/) would
+announce an embargo's time; and kept when a later build fails, so a cron job still knows when to try.
 
 MkDocs empties the site folder before each build (a non-hidden folder, so it is emptied too), and
 hooks/build.py removes the control folder before the build starts as well (`mkdocs build --dirty`):
@@ -37,7 +40,7 @@ from ..feedsets import feed_sets
 CONTROL = "_unionpress"
 MANIFEST = f"{CONTROL}/manifest.json"
 PREVIEW_MARKER = f"{CONTROL}/preview.txt"
-NEXT_CHANGE = f"{CONTROL}/next-change.txt"
+NEXT_CHANGE = ".next-change.txt"  # the suffix of the file beside the site folder (next_change_file)
 FORMAT = 1
 AUDIT_PASSED = "passed"
 
@@ -222,7 +225,8 @@ def last_commit(folder: Path) -> str | None:
     if git is None:
         return None
     try:
-        done = subprocess.run([git, "-C", str(folder), "log", "-1", "--format=%H", "--", "."],
+        # Not .wechat/: `wechat push` records its uploads there, and committing that record changes no page.
+        done = subprocess.run([git, "-C", str(folder), "log", "-1", "--format=%H", "--", ".", ":(exclude).wechat"],
                               capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -234,9 +238,15 @@ def clear(site_dir: Path) -> None:
     shutil.rmtree(site_dir / CONTROL, ignore_errors=True)
 
 
+def next_change_file(site_dir: Path) -> Path:
+    """Where a build of `site_dir` says when the site next changes: beside the folder, not in it."""
+    site_dir = Path(site_dir).resolve()
+    return site_dir.parent / f"{site_dir.name}{NEXT_CHANGE}"
+
+
 def write_next_change(site_dir: Path, build) -> dt.datetime | None:
     when = schedule.next_change(build.catalog, build.settings)
-    target = site_dir / NEXT_CHANGE
+    target = next_change_file(site_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text((when.isoformat() if when else "") + "\n", encoding="utf-8")
     return when

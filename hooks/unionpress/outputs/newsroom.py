@@ -67,23 +67,9 @@ def _uri(story, settings) -> str:
 
 
 def _originals(settings) -> dict[str, Path]:
-    """Variant site path → the original picture it was made from, for the pictures this process has
-    encoded or found in the cache. The body keeps only the variants (the originals carry EXIF), and the
-    pipeline is what knows which file each came from."""
-    pipeline = responsive.pipeline(settings)
-    stamp = (id(pipeline), len(pipeline._known))  # made again only when the pipeline knows more pictures
-    if _ORIGINALS.get("stamp") != stamp:
-        found: dict[str, Path] = {}
-        for path, memo in list(pipeline._latest.items()):
-            variants = pipeline._known.get(memo)
-            if variants is not None:
-                for variant in (*variants.webp, *variants.fallback):
-                    found[variant.output] = path
-        _ORIGINALS.update(stamp=stamp, found=found)
-    return _ORIGINALS["found"]
-
-
-_ORIGINALS: dict = {}
+    """Variant site path → the original picture it was made from: the body keeps only the variants
+    (the originals carry EXIF), and the pipeline knows which file each came from."""
+    return responsive.pipeline(settings).sources()
 
 
 def _photos(story, body, settings) -> list[Photo]:
@@ -444,9 +430,9 @@ def bundle(story, body, public, settings) -> bytes:
     column = public.first(story, "column")
     # Everything the Word file is made from: the whole story (its frozen repr), its body, the pictures
     # and which variant stands for which, the settings it prints.
+    originals, assets = _originals(settings), dict(body.assets)  # per story: the body's few, not the site's all
     key = derived.key(Path(__file__), ["docx", repr(story), body.html, [list(pair) for pair in body.assets],
-                                       repr(kept), sorted((o, str(p)) for o, p in _originals(settings).items()
-                                                          if o in dict(body.assets)),
+                                       repr(kept), sorted((o, str(originals[o])) for o in assets if o in originals),
                                        settings.base_url, settings.site_path, settings.site_name,
                                        column.name if column is not None else "", summary_of(story)],
                       ("python-docx", "lxml"))
