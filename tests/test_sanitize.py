@@ -19,14 +19,22 @@ def test_hostile_html_never_reaches_pages_or_feeds(site_copy, tmp_path):
     assert result.returncode == 0, result.stderr
     texts = {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site.rglob("*")
              if p.suffix in {".html", ".xml", ".json"}}
-    # The scripts our pages ship (the 适老化 settings line, care.js, search.js) are taken out by their
-    # exact text; nothing else may appear.
+    # The scripts our pages ship (the 适老化 settings line, care.js, search.js, offline.js …) are taken out by
+    # their exact text; nothing else may appear.
     head = (ROOT / "hooks/unionpress/pages/templates/_head.html").read_text(encoding="utf-8")
     settings_line = next(line for line in head.splitlines() if line.startswith("<script>(function(h){"))
-    ours = re.compile(r'<script type="module" src="(?:\.\./|/)*assets/unionpress/(?:care|search|gallery|lightbox)\.js"></script>')
+    ours = re.compile(r'<script type="module" src="(?:\.\./|/)*assets/unionpress/(?:care|search|gallery|lightbox|offline)\.js"></script>')
+    # The WeChat preview (exports/wechat/SLUG/preview.html) is the operator's copy tool, not a site page: its
+    # own script (复制到公众号, 深色模式) is taken out by its exact text from the template, on that page only.
+    tool = (ROOT / "hooks/unionpress/pages/templates/wechat_preview.html").read_text(encoding="utf-8")
+    tool_script = re.search(r"<script>.*?</script>", tool, re.S).group(0)
+    assert "exports/wechat/body-hostile-html/preview.html" in texts  # the hostile body's package is checked too
     for name, text in texts.items():
         if 'id="__config"' in text:
             continue  # a hand-written page rendered by Material, with Material's own config script; no story body
+        if re.fullmatch(r"exports/wechat/[^/]+/preview\.html", name):
+            assert text.count(tool_script) == 1, name
+            text = text.replace(tool_script, "")
         text = ours.sub("", text.replace(settings_line, ""))
         for data in JSONLD.findall(text):  # structured data: inert, and it must parse as JSON whole
             json.loads(data)
