@@ -190,18 +190,26 @@ def test_every_page_can_be_shared(sample_site):
     """Each page carries a description, Open Graph title and description, and (but 404) its canonical URL."""
     from lxml import html as lhtml
 
-    missing = []
+    missing, tools = [], []
     for page in sorted(sample_site.rglob("*.html")):
         name = page.relative_to(sample_site).as_posix()
         if name.startswith(("pagefind/", "assets/")):
             continue
         tree = lhtml.fromstring(page.read_text(encoding="utf-8"))
+        if name.startswith("exports/"):
+            # Not site pages (issue 19): a WeChat package's article.html is a fragment for the editor to paste,
+            # its preview.html the operator's copy tool. Nobody shares them; the preview must not be indexed.
+            if name.endswith("/preview.html"):
+                tools.append(name)
+                assert "noindex" in "".join(tree.xpath('//meta[@name="robots"]/@content')), name
+            continue
         wanted = {"description": '//meta[@name="description"]/@content', "og:title": '//meta[@property="og:title"]/@content',
                   "og:description": '//meta[@property="og:description"]/@content'}
         if name != "404.html":
             wanted["canonical"] = '//link[@rel="canonical"]/@href'
         missing += [f"{name}: {what}" for what, path in wanted.items() if not "".join(tree.xpath(path)).strip()]
     assert missing == []
+    assert len(tools) == len(list(sample_site.glob("exports/wechat/*/"))) > 0  # one preview per package, each noindex
 
 
 def test_a_profile_under_the_gallerys_own_folder_gets_slug_reserved_with_the_page_named(site_copy):
