@@ -63,9 +63,17 @@ def test_preview_goes_to_its_own_folder_with_noindex(tmp_path):
     # Exactly the preview's planned pages and the hand-written ones, every one with noindex.
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
     planned = {page.output for page in build.pages} | {url + "index.html" for url in build.settings.doc_pages}
-    assert pages == sorted(planned)
-    missing = [name for name in pages
-               if '<meta name="robots" content="noindex, nofollow">' not in (site / name).read_text(encoding="utf-8")]
+    # The outputs write the WeChat packages (issue 19) in a preview too, from the public view only: exactly
+    # the public stories' packages, never a draft's. Their article.html is a fragment to paste (no <head>, not
+    # a page); their preview.html is a page and carries the noindex like every other.
+    from unionpress.outputs import wechat
+
+    packages = {f"{wechat.FOLDER}{story.slug}/{name}" for story in wechat.stories(build.public)
+                for name in ("preview.html", *(() if wechat.is_newspic(story) else ("article.html",)))}
+    assert {name for name in pages if name.startswith("exports/")} == packages != set()
+    assert [name for name in pages if not name.startswith("exports/")] == sorted(planned)
+    missing = [name for name in pages if not name.endswith("/article.html")
+               and '<meta name="robots" content="noindex, nofollow">' not in (site / name).read_text(encoding="utf-8")]
     assert missing == []
     assert (site / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
     # Every item with a page has it in the preview; exactly the non-public ones carry the banner.
@@ -75,9 +83,11 @@ def test_preview_goes_to_its_own_folder_with_noindex(tmp_path):
     assert bannered == {item.source for item in hidden if ITEM_KINDS[item.kind].url} != set()
     column = (site / "columns/laodongzhe-zhi-ge/index.html").read_text(encoding="utf-8")
     assert "高温下的坚守" in column  # the preview lists drafts where editors look for them …
-    # … but no hidden item reaches a file meant for the outside: exactly the sitemaps, robots.txt and the
-    # public view's feeds, none holding a hidden story's markers.
+    # … but no hidden item reaches a file meant for the outside: exactly the sitemaps, robots.txt, the
+    # public view's feeds and WeChat packages, none holding a hidden story's markers.
     outside = {"sitemap.xml", "sitemap.xml.gz", "robots.txt"}
+    outside |= {p.relative_to(site).as_posix() for p in (site / "exports/wechat").rglob("*")
+                if p.suffix in (".html", ".json", ".txt")}  # the WeChat packages: for the official account
     feeds = {p.relative_to(site).as_posix() for p in (site / "feeds").rglob("*") if p.is_file() and p.suffix != ".html"}
     assert feeds == feed_files(build)
     markers = [m.encode() for values in HIDDEN.values() for m in values]
