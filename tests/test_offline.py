@@ -109,7 +109,7 @@ def test_the_offline_page_is_chinese_noindex_absolute_and_not_in_the_sitemap(sit
 def test_the_save_button_is_on_pages_worth_keeping_and_hidden_until_a_worker_runs(sites):
     _root, _content, first, _second = sites
     story = (first / "stories/first-read/index.html").read_text(encoding="utf-8")
-    assert '<p class="up-offline__save" data-up-save hidden><button type="button" class="md-button">保存以便离线阅读</button>' in story
+    assert '<p class="up-offline__save" data-up-save hidden><button type="button" class="up-offline__button">保存以便离线阅读</button>' in story
     assert "data-up-save" not in (first / "columns/laodongzhe-zhi-ge/index.html").read_text(encoding="utf-8")
     room = (first / "library/index.html").read_text(encoding="utf-8")
     assert 'data-up-nosw hidden>这个浏览器不能把网页保存到手机上' in room and 'href="../downloads/"' in room
@@ -146,7 +146,7 @@ def test_the_audit_reads_the_worker_and_its_list(sites, tmp_path):
 
 # -- in Chromium ----------------------------------------------------------------------------------------------
 
-SAVED = "document.documentElement.dataset.upOffline === 'saved'"
+SAVED = "document.documentElement.dataset.offlinePage === 'saved'"
 IN_CACHE = "async (url) => !!(await (await caches.open('up-pages')).match(new URL(url, location.href).href))"
 
 
@@ -186,7 +186,7 @@ def test_read_offline_then_a_withdrawn_story_leaves_the_phone(sites, tmp_path):
         assert page.locator("article h1").inner_text() == "电子职工书屋"
         page.goto(f"{base}/stories/{STORIES[2]}/")  # never opened: the offline page, with what is saved
         assert page.locator("article h1").inner_text() == "离线阅读"
-        page.wait_for_function("document.documentElement.dataset.upSaved === '2'")
+        page.wait_for_function("document.documentElement.dataset.offlineSaved === '2'")
         assert page.locator("[data-up-saved-list] a").all_inner_texts() == ["第2篇报道", "第1篇报道"]  # last read first
         assert page.locator("[data-up-saved-none]").is_hidden()
 
@@ -198,7 +198,7 @@ def test_read_offline_then_a_withdrawn_story_leaves_the_phone(sites, tmp_path):
         page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update()).then(() => true)")
         # the new worker controls the page once its activate step (which drops the withdrawn) has finished
         page.wait_for_function(f"(c => !!c && c.state === 'activated' && c.scriptURL.endsWith('/sw.js'))"
-                               f"(navigator.serviceWorker.controller) && document.documentElement.dataset.upSw === '{version}'")
+                               f"(navigator.serviceWorker.controller) && document.documentElement.dataset.offlineWorker === '{version}'")
         page.wait_for_function("navigator.serviceWorker.getRegistration().then(r => !r.installing && !r.waiting)")
         assert not page.evaluate(IN_CACHE, f"/stories/{STORIES[1]}/")
         assert page.evaluate(IN_CACHE, f"/stories/{STORIES[0]}/")

@@ -258,14 +258,17 @@ def text_tables(data: Report) -> str:
 
 def month_chart(months: list[str], rows: list) -> Markup:
     """One row of monthly bars per column (oldest month at the left); the monthly promise dashed; a
-    month under it red. Each row has its own scale; the numbers under the bars say the size."""
+    month under it red. Each row has its own scale; the numbers under the bars say the size. Its width
+    is in rem (a px at the normal 字号), so its words grow with 字号; the page puts it in a region of its
+    own that scrolls sideways when a phone is narrower (editors.html)."""
     if not rows:
         return Markup("")
     label_w, col_w, row_h, bar_h, top = 120, 40, 56, 38, 30
     width = label_w + col_w * len(months) + 10
     height = top + row_h * len(rows) + 10
     parts = [f'<svg class="up-stats-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" role="img" aria-labelledby="up-editors-chart-title">',
+             f'width="{width}" height="{height}" style="width: {width / 20:g}rem" role="img" '
+             'aria-labelledby="up-editors-chart-title">',
              f'<title id="up-editors-chart-title">各栏目 {months[0]} 至 {months[-1]} 每月稿件数（虚线为每月承诺），数据同下表</title>']
     for i, month in enumerate(months):
         parts.append(f'<text x="{label_w + col_w * i + col_w / 2}" y="18" text-anchor="middle" font-size="11" '
@@ -300,7 +303,8 @@ def queue_chart(queue: Queue) -> Markup:
     height = row_h * len(queue.steps) + 10
     width = label_w + bar_w + 60
     parts = [f'<svg class="up-stats-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" role="img" aria-labelledby="up-queue-chart-title">',
+             f'width="{width}" height="{height}" style="width: {width / 20:g}rem" role="img" '
+             'aria-labelledby="up-queue-chart-title">',
              '<title id="up-queue-chart-title">三审各环节等待的稿件数，数据同下表</title>']
     for r, step in enumerate(queue.steps):
         y = 5 + row_h * r

@@ -6,6 +6,8 @@
 // hidden and the reading room's note suggests the EPUB downloads instead.
 const ROOT = new URL("../../", import.meta.url); // this file is ROOT/assets/unionpress/offline.js
 const root = document.documentElement;
+// What this file knows is shown on <html> as data-offline-* (the worker's version, whether this page is
+// saved, how many are): not data-up-*, which on <html> are the reader's settings (care.js) that 全部重置 clears.
 const PAGES = "up-pages"; // the worker's cache of pages read, and its list of them (sw.js)
 const INDEX = new URL("offline/saved.json", ROOT).href;
 
@@ -27,8 +29,8 @@ function pictures() {
 
 async function keepThisPage(worker) {
   const answer = await ask(worker, { type: "keep", url: location.href, title: document.title, pictures: pictures() });
-  root.dataset.upSw = answer.version || "";
-  root.dataset.upOffline = answer.saved ? "saved" : "ready";
+  root.dataset.offlineWorker = answer.version || "";
+  root.dataset.offlinePage = answer.saved ? "saved" : "ready";
   return answer.saved;
 }
 
@@ -47,7 +49,7 @@ async function listSaved(list) {
   }));
   const none = document.querySelector("[data-up-saved-none]");
   if (none) none.hidden = pages.length > 0;
-  root.dataset.upSaved = String(pages.length);
+  root.dataset.offlineSaved = String(pages.length);
 }
 
 function setUp(registration) {
@@ -66,7 +68,7 @@ function setUp(registration) {
   }
   keepThisPage(worker()).catch(() => {});
   navigator.serviceWorker.addEventListener("controllerchange", () => { // a new build's worker took over
-    ask(worker(), { type: "version" }).then((answer) => { root.dataset.upSw = answer.version || ""; });
+    ask(worker(), { type: "version" }).then((answer) => { root.dataset.offlineWorker = answer.version || ""; });
   });
 }
 
