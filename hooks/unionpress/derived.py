@@ -22,6 +22,7 @@ from .responsive import _write_atomically
 _DIGEST = 32  # bytes of sha256 in front of each record
 
 
+@lru_cache(maxsize=64)
 def _versions(libraries: tuple[str, ...]) -> list[str]:
     found = []
     for name in libraries:
@@ -34,13 +35,14 @@ def _versions(libraries: tuple[str, ...]) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _engine() -> bytes:
-    """A digest of the whole engine's code and templates: a card or cover is drawn by more than its own
-    module (a helper of the profile's kind, a shared template), and a record made by other code must
-    not be served after any of it changed. Read once per process."""
+    """A digest of the whole engine's Python code: a card or cover is drawn by more than its own module
+    (a helper of the profile's kind, the picture pipeline), and a record made by other code must not be
+    served after any of it changed. Not the templates and styles: no record is drawn with them, and an
+    edited page template must not make every picture's crops again. Read once per process."""
     root = Path(__file__).parent
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".html", ".mjs", ".js", ".css", ".yml") and "__pycache__" not in path.parts:
+    for path in sorted(root.rglob("*.py")):
+        if "__pycache__" not in path.parts:
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.digest()
 
@@ -55,7 +57,7 @@ def key(code: Path, inputs, libraries: tuple[str, ...] = ()) -> str:
     """The record's name: inputs (any JSON-able value), the maker's source, the engine's code and the
     libraries' versions."""
     digest = hashlib.sha256(_source(code) + _engine())
-    digest.update(json.dumps([inputs, _versions(libraries)], ensure_ascii=False, sort_keys=True,
+    digest.update(json.dumps([inputs, _versions(tuple(libraries))], ensure_ascii=False, sort_keys=True,
                              default=str).encode("utf-8"))
     return digest.hexdigest()
 
