@@ -455,3 +455,17 @@ def test_a_broken_picture_is_the_checks_error_and_the_books_are_still_made(tmp_p
     assert lines == ["content/stories/odd.md:12: [image-broken] 图片文件无法读取（已损坏，或不是 JPEG、PNG、WebP、GIF 图片）：../images/broken.jpg"]
     epub.write(made.public, made.public_pages, tmp_path / "site", made.settings, made.public_body)
     epubcheck(tmp_path / "site/downloads/column-laodongzhe-zhi-ge-2026.epub")
+
+
+@pytest.mark.parametrize("date", ["1900-01-01 09:00", "1979-12-31 23:00"])
+def test_a_story_dated_before_1980_still_makes_a_valid_book(site_copy, date):
+    """Zip dates start in 1980 (found by the site fuzzer): an old story's book is dated 1980-01-01."""
+    from conftest import check
+
+    write_story(site_copy, "old-one", title="老照片里的劳模", date=date)
+    lines, built = check(site_copy)
+    books = epub.library(built.public, built.settings, built.public_body)
+    [book] = [b for b in books if b.anthology.key.endswith(f"-{date[:4]}")]
+    with zipfile.ZipFile(io.BytesIO(book.data)) as opened:
+        assert {info.date_time for info in opened.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert opened.namelist()[0] == "mimetype"

@@ -613,7 +613,7 @@ def make(anthology: Anthology, public, settings, body_of, findings: Findings | N
                                              body_class="cover").encode()}
     members.update({f"EPUB/{_chapter_file(n)}": xhtml.encode() for n, xhtml in enumerate(files, start=1)})
     members.update({f"EPUB/{name}": data for name, data, _media in images})
-    stamp = when.timetuple()[:6]
+    stamp = min(max(when.timetuple()[:6], ZIP_FIRST), ZIP_LAST)  # a zip's dates run from 1980 to 2107
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as book:
         first = zipfile.ZipInfo("mimetype", stamp)
@@ -627,6 +627,9 @@ def make(anthology: Anthology, public, settings, body_of, findings: Findings | N
             _fixed(info)
             book.writestr(info, members[name], compresslevel=9)
     return buffer.getvalue()
+
+
+ZIP_FIRST, ZIP_LAST = (1980, 1, 1, 0, 0, 0), (2107, 12, 31, 23, 59, 58)
 
 
 def _fixed(info: zipfile.ZipInfo) -> None:
