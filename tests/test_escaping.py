@@ -41,6 +41,27 @@ def test_hostile_metadata_is_escaped_everywhere(site_copy, tmp_path):
     for name, html in pages.items():
         live = re.findall(r"<script>(?:alert|[A-Z]\d)|<img src=x|<b>[DU]1", html)
         assert live == [], (name, live)
+    # Word, a partner's JSON reader and an e-book reader parse their files: the title is text in each.
+    title = '<script>alert("T1")</script> & "T1"'
+    import io
+    import json
+    import zipfile
+
+    import lxml.etree
+
+    with zipfile.ZipFile(site / "exports/partners/evil.zip") as bundle:
+        with zipfile.ZipFile(io.BytesIO(bundle.read("evil.docx"))) as word:
+            document = lxml.etree.fromstring(word.read("word/document.xml"))
+        assert title in "".join(document.itertext()) and not document.xpath("//*[local-name()='script']")
+        assert json.loads(bundle.read("evil.json"))["headlines"][0]["value"] == title
+    meta = json.loads((site / "exports/wechat/evil/meta.json").read_text(encoding="utf-8"))
+    assert meta["title"] == '<script>X1</script> & "X1"'
+    [book] = [p for p in (site / "downloads").glob("column-evil-*.epub")]
+    with zipfile.ZipFile(book) as epub_file:
+        names = [n for n in epub_file.namelist() if n.endswith((".xhtml", ".opf", ".ncx"))]
+        trees = [lxml.etree.fromstring(epub_file.read(n)) for n in names]  # every XML member still parses
+    assert any(title in "".join(tree.itertext()) for tree in trees)
+    assert not [t for t in trees if t.xpath("//*[local-name()='script']")]
     preview = pages["exports/wechat/evil/preview.html"]  # the operator's copy page prints the override
     assert "&lt;script&gt;X1&lt;/script&gt; &amp; &#34;X1&#34;" in preview
     assert "&lt;b&gt;U1&lt;/b&gt; &amp; &#34;U1&#34;" in preview
