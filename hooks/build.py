@@ -3,7 +3,7 @@
 mkdocs.yml names this file under `hooks:`. The engine (hooks/unionpress) is installed as a package
 by scripts/setup, so the scripts and tests import the very same code. Our pages are complete HTML
 documents made by the engine; MkDocs copies them like static files, renders the hand-written pages
-in docs/ with Material (our masthead and footer injected), serves, and watches.
+in docs/ from Markdown (the engine puts the page around them), serves, and watches.
 """
 
 from __future__ import annotations
@@ -38,16 +38,9 @@ def on_startup(command, dirty):
     _command["name"] = command
 
 
-def _theme_stylesheets(config) -> list[str]:
-    """Material's compiled CSS, so our pages and the hand-written ones share one typography."""
-    found = []
-    for pattern in ("main.*.min.css", "palette.*.min.css"):
-        for folder in config.theme.dirs:
-            matches = sorted((Path(folder) / "assets/stylesheets").glob(pattern))
-            if matches:
-                found.append(f"assets/stylesheets/{matches[0].name}")
-                break
-    return found + [str(sheet) for sheet in config.extra_css]
+def _union_stylesheets(config) -> list[str]:
+    """The union's own additions (mkdocs.yml extra_css), loaded after the engine's sheets."""
+    return [str(sheet) for sheet in config.extra_css]
 
 
 def on_config(config):
@@ -67,7 +60,7 @@ def on_config(config):
     # Material prints site_name unescaped in places (an aria-label, <title>): give it the text escaped
     # once (a Markup is not escaped again where Material does escape), controls already removed.
     config.site_name = Markup.escape(settings.site_name)
-    settings = dataclasses.replace(settings, stylesheets=tuple(_theme_stylesheets(config)))  # settings are frozen
+    settings = dataclasses.replace(settings, stylesheets=tuple(_union_stylesheets(config)))  # settings are frozen
     if settings.preview and _command.get("name") == "gh-deploy":
         # gh-deploy pushes whatever folder the build wrote: a preview's drafts would go public.
         raise PluginError(GH_DEPLOY_PREVIEW)
@@ -147,8 +140,22 @@ def on_files(files, config):
             files.append(File.generated(config, src_uri, abs_src_path=str(path)))
     if findings.errors:
         raise PluginError("UnionPress 内容检查未通过：\n" + findings.report())
+    _drop_theme_assets(files, config)
     _state["shipped"] = _shipped(files, config)
     return files
+
+
+THEME_KEEPS = ("assets/images/",)  # the favicon; the theme's stylesheets and scripts no page loads
+
+
+def _drop_theme_assets(files, config) -> None:
+    """The theme's own stylesheets, scripts and search workers are not published: no page loads them
+    (pages/styles.py), and 2 MB of unused files would only be uploaded, precached by nobody, audited."""
+    themes = [Path(folder).resolve() for folder in config.theme.dirs]
+    for file in list(files):
+        if file.src_uri.startswith("assets/") and not file.src_uri.startswith(THEME_KEEPS) and file.abs_src_path \
+                and any(Path(file.abs_src_path).resolve().is_relative_to(theme) for theme in themes):
+            files.remove(file)
 
 
 SHIPPED_TEXT = (".js", ".mjs", ".json", ".css", ".html", ".svg", ".txt")
@@ -171,15 +178,13 @@ def _shipped(files, config) -> list[Path]:
 
 
 def on_page_context(context, page, config, nav):
-    # Hand-written pages get the same masthead, channel bar and footer as ours (escaped by our templates).
-    context["unionpress"] = _state["build"].renderer.chrome(page.url)
+    # A hand-written page is rendered whole by the engine around MkDocs' HTML of its Markdown
+    # (docs/overrides/main.html prints it): the same page as ours, no theme stylesheet or script.
+    meta = page.meta or {}
+    context["unionpress"] = Markup(_state["build"].renderer.handwritten(
+        page.url, str(meta.get("title") or page.title or ""),
+        str(meta.get("description") or config.site_description or ""), page.content or ""))
     return context
-
-
-def on_post_page(output, page, config):
-    # Material writes the theme language, "zh"; the site is simplified Chinese for the mainland, as
-    # the engine's own pages say, so screen readers and speech pick the right voice.
-    return output.replace('<html lang="zh"', '<html lang="zh-CN"', 1)
 
 
 @event_priority(-100)  # last: the audit must see every file every plugin wrote

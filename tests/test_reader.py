@@ -255,19 +255,6 @@ def test_no_page_loads_anything_from_another_host(sample_site):
     assert css == []
 
 
-def test_story_budget_on_a_phone(browser, served, sample_site):  # noqa: F811
-    html = Path(sample_site / STORY / "index.html").stat().st_size
-    assert html <= 60 * 1024
-    page = browser.new_page(viewport={"width": 375, "height": 800})
-    sizes: list[int] = []
-    page.on("requestfinished", lambda r: sizes.append(r.sizes()["responseBodySize"])
-            if r.resource_type != "image" else None)
-    page.goto(f"{served}/{STORY}")
-    page.wait_for_load_state("networkidle")
-    page.close()
-    assert 0 < sum(sizes) <= 250 * 1024
-
-
 def test_help_is_for_readers(sample_site):
     html = (sample_site / "help/index.html").read_text(encoding="utf-8")
     for topic in ("搜索", "无障碍", "字号", "朗读", "订阅", "离线"):

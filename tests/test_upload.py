@@ -466,8 +466,7 @@ HEADERS = [  # (path starts, path ends) → Content-Type, cache class
     ("pagefind/index/", ".pf_index", "application/octet-stream", "immutable"),
     ("pagefind/", "pagefind-entry.json", "application/json; charset=utf-8", "short"),
     ("pagefind/", "pagefind.js", "text/javascript; charset=utf-8", "short"),
-    ("assets/javascripts/bundle.", ".min.js", "text/javascript; charset=utf-8", "immutable"),
-    ("assets/stylesheets/main.", ".min.css", "text/css; charset=utf-8", "immutable"),
+    ("assets/unionpress/core.", ".css", "text/css; charset=utf-8", "immutable"),
 ]
 
 

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 
 from ..kinds.book import LIBRARY_URL
+from ..pages import styles
 from ..pages.downloads import OFFLINE
 
 WORKER = Path(__file__).with_name("sw.js")
@@ -39,7 +40,8 @@ def plan(public, pages, site_dir: Path, settings) -> tuple[list[str], list[str]]
     this build wrote (an install that asks for a missing one fails whole)."""
     kept = sorted({page.url for page in pages if page.item is not None and page.item.kind in KEPT_KINDS})
     room = [page.url for page in pages if page.template in READING_ROOM]
-    wanted = [*settings.stylesheets, *SHELL, OFFLINE, PUBLISHED, *(url for url in room if url != LIBRARY_URL),
+    sheets = [sheet.output for sheet in styles.sheets(settings.cache_dir).values()]  # every page type's
+    wanted = [*sheets, *settings.stylesheets, *SHELL, OFFLINE, PUBLISHED, *(url for url in room if url != LIBRARY_URL),
               *([LIBRARY_URL] if LIBRARY_URL in room else [])]
     precache = [path for path in dict.fromkeys(wanted) if path == PUBLISHED or _file(site_dir, path).is_file()]
     return precache, kept

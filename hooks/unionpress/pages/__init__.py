@@ -20,7 +20,7 @@ from ..config import Settings
 from ..items import Image, Item
 from ..kinds import ITEM_KINDS, LIST_KINDS, column, model
 from ..publish import PublicSite, banner, row_reasons
-from . import crumbs, downloads, editors, feeds, gallery, home, jsonld, masthead, stats, tags
+from . import crumbs, downloads, editors, feeds, gallery, home, jsonld, masthead, stats, styles, tags
 from .base import (STATIC, Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, summary_of,
                    tag_table)
 
@@ -141,19 +141,27 @@ class Renderer:
             self.out.assets[f"assets/unionpress/{name}"] = STATIC / name
             return href(f"assets/unionpress/{name}")
 
+        def sheet_links(names=()) -> list[str]:
+            """The page's stylesheets (pages/styles.py), published with it; then the union's own."""
+            made = styles.sheets(self.settings.cache_dir)
+            chosen = [made[name] for name in styles.chosen(names)]
+            for sheet in chosen:
+                self.out.assets[sheet.output] = sheet.path
+            return [href(sheet.output) for sheet in chosen] + [href(sheet) for sheet in self.settings.stylesheets]
+
         def body(item: Item) -> Markup:
             found = self.bodies[id(item)]
             for output, path in found.assets:
                 self.out.assets[output] = path
             return Markup(found.at(url) if not absolute else found.absolute(self.root_path))
 
-        return {"href": href, "media": media, "variants": variants, "srcset": srcset, "top_honor": lambda m: model.top_honor(self.site, m), "body": body, "static": static, "url_of": self.site.url, "site": self.site,
+        return {"href": href, "media": media, "variants": variants, "srcset": srcset, "top_honor": lambda m: model.top_honor(self.site, m), "body": body, "static": static, "sheet_links": sheet_links, "url_of": self.site.url, "site": self.site,
                 "summary": summary_of, "banner": lambda item: banner(item, self.settings),
                 "image_size": image_size, "pager_window": pager_window, "settings": self.settings,
                 "site_name": self.settings.site_name, "channels": self.channels, "current_url": url,
                 "masthead": self.masthead,
                 "preview": self.settings.preview, "site_url": self.site_url,
-                "stylesheets": self.settings.stylesheets, "site_feed": site_feed(self.settings),
+                "site_feed": site_feed(self.settings),
                 "books_here": self.books.get(url, []), "book_sizes": self.book_sizes}
 
     def render(self, page: Page) -> str:
@@ -196,11 +204,13 @@ class Renderer:
             self.out.written.append(page)
         return self.out
 
-    def chrome(self, url: str) -> dict[str, Markup]:
-        """Masthead, footer and head tags for a page rendered by MkDocs (about, 投稿须知 …)."""
-        context = self.context(url)
-        return {name: Markup(self.env.get_template(f"_{name}.html").render(**context))
-                for name in ("head", "masthead", "footer")}
+    def handwritten(self, url: str, title: str, description: str, content: str) -> str:
+        """A hand-written page of docs/ (about, 投稿须知 …) as a whole document: MkDocs made `content`
+        from its Markdown; the page around it is ours, so it looks like every other page and loads
+        no theme stylesheet or script. Its trail is 首页 › the page."""
+        page = Page(url, "handwritten.html", title, {"content": Markup(content)}, description=description)
+        self.trails[url] = ((crumbs.HOME, ""), (title, url))
+        return self.render(page)
 
 
 __all__ = ["plan", "Renderer", "Page", "Rendered", "tag_table", "derive_summary", "pager_window"]
