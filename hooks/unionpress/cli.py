@@ -186,6 +186,26 @@ def _next_change(args) -> int:
     return 0 if message == upload.NOTHING_SCHEDULED else 2  # no file, or a damaged one: the cron job must know
 
 
+def _serve(args) -> int:
+    import logging
+
+    from . import preview
+
+    host, _, port = args.dev_addr.rpartition(":")
+    if not host or not port.isdigit():
+        print(f"--dev-addr 应写成 主机:端口，如 127.0.0.1:8000，实际写的是「{args.dev_addr}」", file=sys.stderr)
+        return 2
+    config_file = args.config_file or Path(os.environ.get("UNIONPRESS_CONFIG") or Path.cwd() / "mkdocs.yml")
+    if not config_file.is_file():
+        print(f"找不到 {config_file}：请在网站文件夹里运行，或用 -f 指明 mkdocs.yml", file=sys.stderr)
+        return 2
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logging.getLogger("mkdocs").addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    return preview.serve(config_file, host.strip("[]"), int(port))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="unionpress", description="UnionPress 工会宣传网站工具")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -227,6 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     sites.add_argument("--out", type=Path, default=Path("public"), help="输出文件夹，每个站点写到其中的 KEY/（默认 public/）")
     sites.add_argument("--shard", metavar="i/N", help="只处理第 i 片（共 N 片）：按站点名排序后轮流分配")
     sites.set_defaults(run=_sites)
+    serve = sub.add_parser("serve", help="编辑预览：完整构建一次，之后只重新生成改动影响的页面，浏览器自动刷新")
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT",
+                       help="预览地址（默认 127.0.0.1:8000，只有本机能打开）")
+    serve.add_argument("-f", "--config-file", type=Path, help="mkdocs.yml（默认当前文件夹的，或 UNIONPRESS_CONFIG）")
+    serve.set_defaults(run=_serve)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

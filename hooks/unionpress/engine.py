@@ -71,11 +71,12 @@ def _item_url(item) -> str | None:
     return kind.url(item) if kind.url else None
 
 
-def _render_bodies(build: Build) -> None:
+def _render_bodies(build: Build, cache=None) -> None:
     """Each body once: a public item against the public view (whatever it points at must be public),
     anything else against everything (it may point at other drafts, but not at missing files)."""
     settings, findings, catalog = build.settings, build.findings, build.catalog
     renderer = BodyRenderer(settings, Targets(settings, catalog.items, _item_url))
+    render = cache.bodies(renderer) if cache is not None else renderer.render  # serve: unchanged bodies kept
     # The pictures named in front matter (covers, portraits, works) are most of a site's: encoded on
     # every core before the pages ask for them one by one (a no-op when the cache has them).
     with build.phases("pictures"):
@@ -92,7 +93,7 @@ def _render_bodies(build: Build) -> None:
                 everything = everything or View(catalog.items, catalog.lists, settings)
                 all_urls = public_urls | {_item_url(i) for i in catalog.items} | linking.row_urls(catalog.lists)
             view, urls, strict = everything, all_urls, False
-        build.bodies[id(item)] = renderer.render(item, view, urls, findings, strict)
+        build.bodies[id(item)] = render(item, view, urls, findings, strict)
         renderer.check_images(item, view, findings, strict)
     renderer.check_fragments(build.bodies, findings)
     for name, rows in catalog.lists.items():
@@ -156,11 +157,12 @@ def _check_slugs(catalog: Catalog, pages: list[Page], settings: Settings, findin
                          what=made_by(deeper) if deeper is not None else reserved)
 
 
-def prepare(settings: Settings, findings: Findings | None = None) -> Build:
+def prepare(settings: Settings, findings: Findings | None = None, cache=None) -> Build:
+    """`cache` (preview.Cache, for `unionpress serve`) keeps each file's parse and each body between runs."""
     findings = findings if findings is not None else Findings()
     phases = Phases()
     with phases("load"):
-        raw = load(settings, findings)
+        raw = load(settings, findings, cache.parse if cache is not None else None)
     with phases("validate"):
         catalog = read_catalog(raw, settings, findings)
     with phases("link"):
@@ -176,7 +178,7 @@ def prepare(settings: Settings, findings: Findings | None = None) -> Build:
         pages = plan(shown, settings) if settings.preview else public_pages
     build = Build(settings, findings, catalog, public, shown, pages, public_pages, phases=phases)
     with phases("bodies"):  # the pictures' warm-up inside is its own phase, taken out below
-        _render_bodies(build)
+        _render_bodies(build, cache)
     wechat_checks.run(build, findings)  # WeChat's limits on the bodies as WeChat gets them
     phases.seconds["bodies"] -= phases.seconds.get("pictures", 0.0)
     with phases("plan"):

@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from . import chars, frontmatter
 from .config import Settings
@@ -305,7 +306,10 @@ class _Finder:
         self.report(path, code, bundle=self.settings.display(index))
 
 
-def load(settings: Settings, findings: Findings) -> RawContent:
+def load(settings: Settings, findings: Findings, parse: Callable | None = None) -> RawContent:
+    """`parse(parser, path, shown, findings)`, when given, parses one file (`unionpress serve` keeps each
+    file's result and parses again only the files that changed)."""
+    parse = parse or (lambda parser, path, shown, found: parser(path, shown, found))
     root = settings.content_dir
     try:
         found = root.is_dir()
@@ -321,7 +325,7 @@ def load(settings: Settings, findings: Findings) -> RawContent:
         shown = settings.display(path)
         if not SLUG_RE.match(slug):
             findings.add(shown, 1, "slug-invalid", slug=slug)
-        parsed = parse_markdown(path, shown, findings)
+        parsed = parse(parse_markdown, path, shown, findings)
         if parsed is None:
             return
         meta, body, body_line = parsed
@@ -352,7 +356,7 @@ def load(settings: Settings, findings: Findings) -> RawContent:
             findings.add(settings.display(path), 1, "symlink")
             continue
         shown = settings.display(path)
-        rows = parse_list(path, shown, findings)
+        rows = parse(parse_list, path, shown, findings)
         if rows is not None:
             lists[kind.name] = RawList(kind.name, shown, path, rows)
 

@@ -1,0 +1,1062 @@
+"""`unionpress serve`: the site as `mkdocs build` makes it, served on this computer, kept current as
+editors save their files.
+
+The first build is MkDocs' own, in this process, into a folder of its own. After it, a change in the
+content folder does not build everything again (20 s at 1,000 stories): `Preview.update` reads again
+only the files that changed (Cache.parse), makes the model again from the kept parses (cheap), renders
+again only the bodies whose item or whose links' targets changed (Cache.bodies), and renders again
+only the pages whose inputs changed (Pages): each page's fingerprint covers its plan entry (URL,
+template, title, the objects in its context, by their content), what every page shares (settings,
+channel bar, masthead, the EPUB sizes) and a dependency list recorded while it was rendered (each
+url_of, top_honor, body and site.* call a template made, with a digest of the answer). A page is
+written again only when one of them changed, and only when its bytes differ. Feeds, the sitemap, the
+search index and every other output follow in a thread of their own; pages say meanwhile that the
+search index is behind. A change to mkdocs.yml, docs/ or the page templates builds everything again.
+
+The folder is never given the live-reload script: the server adds it to each HTML response, so the
+folder stays byte for byte what a full build writes (tests/test_incremental.py holds it to that).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import html as html_lib
+import http.server
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+import types
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path, PurePath
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from . import config as up_config
+from . import engine, outputs
+from .body import Body, Problem
+from .config import Settings
+from .findings import Findings
+from .items import Image, Item
+from .kinds import LIST_KINDS, model
+from .link import View
+from .pages import Renderer, crumbs
+from .pages.base import STATIC, TEMPLATES
+from .feedsets import site_feed
+
+log = logging.getLogger("mkdocs.hooks.unionpress")
+
+VERSION_PATH = "__unionpress/version"  # what the live-reload script polls (never a file of the site)
+
+
+# -- content digests ---------------------------------------------------------------------------------
+
+class Unfingerprintable(Exception):
+    """A value whose content cannot be told by a digest (a view, a function): its page is always rendered."""
+
+
+def _h(*parts: bytes) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.digest()
+
+
+def _file_hash(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _stat(path: Path | None) -> bytes:
+    """A file by size and time (a replaced picture is a new picture)."""
+    if path is None:
+        return b"-"
+    try:
+        found = path.stat()
+    except OSError:
+        return b"missing"
+    return f"{found.st_size}:{found.st_mtime_ns}".encode()
+
+
+class Digester:
+    """Digests of values by content, for one model: items and list rows by their file's content (so the
+    same story read again has the same digest), anything else by walking it."""
+
+    LIMIT = 40  # deeper than any page context; a cycle is Unfingerprintable, never a hang
+
+    def __init__(self) -> None:
+        self.known: dict[int, bytes] = {}  # id(item or row) → digest
+        self.objects: dict[bytes, object] = {}  # digest → the item or row of this model
+        self.keep: list = []  # the objects whose ids are in `known` (an id is only unique while alive)
+
+    def register(self, obj: object, digest: bytes) -> None:
+        self.known[id(obj)] = digest
+        self.objects.setdefault(digest, obj)
+        self.keep.append(obj)
+
+    def of(self, value: object) -> bytes:
+        parts: list[bytes] = []
+        self._walk(value, parts, 0)
+        return _h(*parts)
+
+    def _walk(self, value: object, out: list[bytes], depth: int) -> None:
+        if depth > self.LIMIT:
+            raise Unfingerprintable("too deep")
+        kind = type(value)
+        if value is None or kind in (bool, int, float):
+            out.append(f"{kind.__name__}:{value!r}".encode())
+        elif isinstance(value, str):  # Markup too: the same text prints the same
+            out.append(b"s" + value.encode("utf-8", "surrogatepass"))
+        elif isinstance(value, bytes):
+            out.append(b"b" + _file_hash(value))
+        elif id(value) in self.known:
+            out.append(b"k" + self.known[id(value)])
+        elif isinstance(value, (dt.date, dt.time, dt.timedelta, Decimal, PurePath, ZoneInfo, Enum)):
+            out.append(f"{kind.__name__}:{value!r}".encode())
+        elif isinstance(value, Image):
+            out.append(b"I")
+            self._walk((value.src, value.path, value.alt, value.line, value.output), out, depth + 1)
+            out.append(_stat(value.path))
+        elif isinstance(value, type):  # a kind's class, named in a context
+            out.append(f"C{value.__module__}.{value.__qualname__}".encode())
+        elif isinstance(value, Settings):
+            out.append(b"S" + settings_digest(value))
+        elif isinstance(value, (types.FunctionType, types.BuiltinFunctionType)):
+            # Code is the same for the life of the process; what a closure holds is walked (a view in
+            # it is not: the page is then always rendered).
+            out.append(f"F{value.__module__}.{value.__qualname__}".encode())
+            cells = [cell.cell_contents for cell in getattr(value, "__closure__", None) or ()]
+            self._walk((cells, getattr(value, "__defaults__", None)), out, depth + 1)
+        elif isinstance(value, types.MethodType):
+            out.append(f"B{value.__func__.__qualname__}".encode())
+            self._walk((value.__func__, value.__self__), out, depth + 1)
+        elif isinstance(value, (View, Findings)) or callable(value) and not dataclasses.is_dataclass(value):
+            raise Unfingerprintable(kind.__name__)
+        elif isinstance(value, Mapping):
+            out.append(f"M{len(value)}".encode())
+            for key, inner in value.items():
+                self._walk(key, out, depth + 1)
+                self._walk(inner, out, depth + 1)
+        elif isinstance(value, (list, tuple)):
+            out.append(f"L{kind.__name__}{len(value)}".encode())
+            for inner in value:
+                self._walk(inner, out, depth + 1)
+        elif isinstance(value, (set, frozenset)):
+            out.append(f"T{len(value)}".encode())
+            out.extend(sorted(self.of(inner) for inner in value))
+        elif dataclasses.is_dataclass(value):
+            out.append(f"D{kind.__module__}.{kind.__qualname__}".encode())
+            for found in dataclasses.fields(value):
+                out.append(found.name.encode())
+                self._walk(getattr(value, found.name), out, depth + 1)
+        elif hasattr(value, "__dict__"):
+            out.append(f"O{kind.__module__}.{kind.__qualname__}".encode())
+            self._walk(vars(value), out, depth + 1)
+        elif hasattr(value, "__slots__"):
+            out.append(f"O{kind.__module__}.{kind.__qualname__}".encode())
+            self._walk({name: getattr(value, name, None) for name in value.__slots__}, out, depth + 1)
+        else:
+            raise Unfingerprintable(kind.__name__)
+
+
+def settings_digest(settings: Settings) -> bytes:
+    """The settings as pages read them: the clock by its date (templates print dates only; what the hour
+    decides, embargoes, is in the model), so a page is not rendered again because a second passed."""
+    plain = Digester()
+    parts = []
+    for found in dataclasses.fields(settings):
+        value = getattr(settings, found.name)
+        if found.name == "now":
+            value = value.date()
+        parts.append(found.name.encode() + plain.of(value))
+    return _h(*parts)
+
+
+def _problem(problem: Problem) -> tuple:
+    return ("problem", problem.code, tuple(sorted((key, repr(value)) for key, value in problem.fields.items())))
+
+
+def _used(assets) -> tuple:
+    """Files a link made part of the site, with their size and time (an attachment replaced)."""
+    return tuple((output, str(path), _stat(path)) for output, path in assets)
+
+
+# -- the cache of parses and bodies ------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Parsed:
+    """One file's parse and the findings it gave, for its size, time and content."""
+
+    size: int
+    mtime_ns: int
+    digest: bytes
+    result: object
+    findings: tuple
+
+
+@dataclasses.dataclass
+class BodyEntry:
+    """One body, and every link target it resolved with the answer: it holds while each answer does."""
+
+    body: Body
+    calls: tuple  # (args of BodyRenderer.resolve after the view, the outcome)
+    findings: tuple
+
+
+class Cache:
+    """What `engine.prepare(cache=…)` keeps between runs: each file's parse, each body."""
+
+    def __init__(self) -> None:
+        self.files: dict[Path, Parsed] = {}
+        self.body_entries: dict[tuple, BodyEntry] = {}
+        self.item_digest: Callable[[Item], bytes] | None = None  # set by Preview for each model
+        self.parsed = 0  # files parsed in the last run (the rest came from the cache)
+        self.rendered = 0  # bodies rendered in the last run
+
+    def parse(self, parser: Callable, path: Path, shown: str, findings: Findings):
+        try:
+            found = path.stat()
+        except OSError:
+            found = None
+        entry = self.files.get(path)
+        if found is not None and entry is not None and (entry.size, entry.mtime_ns) == (found.st_size, found.st_mtime_ns):
+            findings.items.extend(entry.findings)
+            return entry.result
+        try:
+            digest = _file_hash(path.read_bytes())
+        except OSError:
+            digest = None
+        if digest is not None and entry is not None and entry.digest == digest and found is not None:
+            entry.size, entry.mtime_ns = found.st_size, found.st_mtime_ns  # touched, not changed
+            findings.items.extend(entry.findings)
+            return entry.result
+        own = Findings()
+        result = parser(path, shown, own)
+        findings.items.extend(own.items)
+        self.parsed += 1
+        if digest is not None and found is not None:
+            self.files[path] = Parsed(found.st_size, found.st_mtime_ns, digest, result, tuple(own.items))
+        else:
+            self.files.pop(path, None)
+        return result
+
+    def digest_of(self, path: Path) -> bytes | None:
+        entry = self.files.get(path)
+        return entry.digest if entry is not None else None
+
+    def forget(self, keep: set[Path]) -> None:
+        for path in [path for path in self.files if path not in keep]:
+            del self.files[path]
+
+    def bodies(self, renderer) -> Callable:
+        """BodyRenderer.render, keeping each body while its item and every link answer stay the same."""
+        live: dict[tuple, BodyEntry] = {}
+        self._live, self.rendered = live, 0
+
+        def outcome(item: Item, written: str, view, page_urls, strict: bool, rest: tuple, assets: list) -> tuple:
+            before = len(assets)
+            try:
+                result = type(renderer).resolve(renderer, item, written, view, page_urls, strict, assets, *rest)
+            except Problem as problem:
+                return _problem(problem)
+            return ("ok", result, _used(assets[before:]))
+
+        def render(item: Item, view, page_urls, findings: Findings, strict: bool) -> Body:
+            digest = self.item_digest(item) if self.item_digest else None
+            key = (item.source, digest, strict)
+            entry = self.body_entries.get(key) if digest is not None else None
+            if entry is not None and all(outcome(item, written, view, page_urls, strict, rest, []) == answer
+                                         for (written, rest), answer in entry.calls):
+                findings.items.extend(entry.findings)
+                live[key] = entry
+                return entry.body
+            calls: list = []
+
+            def resolve(item_, written, view_, page_urls_, strict_, assets, *rest):
+                before = len(assets)
+                try:
+                    result = type(renderer).resolve(renderer, item_, written, view_, page_urls_, strict_, assets, *rest)
+                except Problem as problem:
+                    calls.append(((written, rest), _problem(problem)))
+                    raise
+                calls.append(((written, rest), ("ok", result, _used(assets[before:]))))
+                return result
+
+            start = len(findings.items)
+            renderer.resolve = resolve
+            try:
+                body = renderer.render(item, view, page_urls, findings, strict)
+            finally:
+                del renderer.resolve
+            self.rendered += 1
+            if digest is not None:
+                live[key] = BodyEntry(body, tuple(calls), tuple(findings.items[start:]))
+            return body
+
+        return render
+
+    def finish(self) -> None:
+        """The bodies of this run replace the last run's (an item edited twice keeps no stale entries)."""
+        if getattr(self, "_live", None) is not None:
+            self.body_entries, self._live = self._live, None
+
+
+# -- pages and their dependencies --------------------------------------------------------------------
+
+@dataclasses.dataclass
+class PageRecord:
+    fingerprint: bytes | None  # None: not fingerprintable, rendered every time
+    deps: tuple  # ((function, argument digests), answer digest)
+    html: bytes  # the digest of the file written
+    assets: dict  # site path → file, of this page
+
+
+class Model:
+    """One run's model with the functions a template may call, answered for any object by digest."""
+
+    def __init__(self, build: engine.Build, cache: Cache, env_items: bytes, env_rows: dict[str, bytes]) -> None:
+        self.build = build
+        self.digester = Digester()
+        for item in build.catalog.items:
+            self.digester.register(item, self.item_digest(item, cache, env_items))
+        for name, rows in build.catalog.lists.items():
+            for key, row in rows.items():
+                self.digester.register(row, _h(b"row", name.encode(), str(key).encode(), env_rows.get(name, b"")))
+        self.answers: dict[tuple, bytes | None] = {}
+        self.book_sizes: dict[str, str] = {}  # the EPUB sizes the pages print (Renderer.book_sizes)
+        self.body_digests: dict[int, bytes] = {}
+
+    @staticmethod
+    def item_digest(item: Item, cache: Cache, env_items: bytes) -> bytes:
+        """An item is made from its file, the settings and the content folder's other files (pictures):
+        the same three give the same item."""
+        content = cache.digest_of(item.path)
+        if content is None:
+            return _h(b"unread", item.source.encode(), os.urandom(8))
+        return _h(b"item", item.kind.encode(), item.slug.encode(), item.parent.encode(), item.source.encode(),
+                  str(item.path).encode(), content, env_items)
+
+    def body_digest(self, item: Item) -> bytes:
+        found = self.body_digests.get(id(item))
+        if found is None:
+            body = self.build.bodies[id(item)]
+            found = _h(body.html.encode("utf-8", "surrogatepass"),
+                       repr([(output, str(path), _stat(path)) for output, path in body.assets]).encode())
+            self.body_digests[id(item)] = found
+        return found
+
+    def call(self, name: str, args: tuple):
+        site = self.build.shown
+        if name == "url_of":
+            return site.url(*args)
+        if name == "top_honor":
+            return model.top_honor(site, *args)
+        if name == "body":
+            return self.body_digest(args[0])
+        if name == "book_sizes.contains":
+            return args[0] in self.book_sizes
+        if name == "book_sizes.get":
+            return self.book_sizes[args[0]]
+        if name == "book_sizes.len":
+            return len(self.book_sizes)
+        return getattr(site, name.removeprefix("site."))(*args)
+
+    def arg(self, value) -> tuple:
+        """An argument as recorded: an item or row by its digest, a plain value as itself."""
+        if id(value) in self.digester.known:
+            return ("obj", self.digester.known[id(value)])
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return ("val", value)
+        raise Unfingerprintable(type(value).__name__)
+
+    def answer(self, name: str, recorded: tuple) -> bytes | None:
+        """The digest of the answer this model gives to a recorded call (None: cannot be asked)."""
+        key = (name, recorded)
+        if key not in self.answers:
+            args = []
+            for how, value in recorded:
+                if how == "obj":
+                    if value not in self.digester.objects:
+                        self.answers[key] = None
+                        return None
+                    value = self.digester.objects[value]
+                args.append(value)
+            try:
+                result = self.call(name, tuple(args))
+                self.answers[key] = result if name == "body" else self.digester.of(result)
+            except Unfingerprintable:
+                self.answers[key] = None
+        return self.answers[key]
+
+
+class _SiteCalls:
+    """The view as templates see it, each call noted with its answer."""
+
+    def __init__(self, site, note: Callable) -> None:
+        self._site, self._note = site, note
+
+    def __getattr__(self, name: str):
+        found = getattr(self._site, name)
+        if not callable(found):
+            self._note(None)  # a plain attribute of the view: not followed, so the page is always rendered
+            return found
+
+        def called(*args):
+            result = found(*args)
+            self._note(("site." + name, args, result))
+            return result
+        return called
+
+
+class _Sizes(Mapping):
+    """The EPUB sizes as templates see them, each look-up noted: a story edited changes its column's
+    book, and only the pages printing that book's size are rendered again for it."""
+
+    def __init__(self, sizes: dict, note: Callable) -> None:
+        self._sizes, self._note = sizes, note
+
+    def __contains__(self, key) -> bool:
+        found = key in self._sizes
+        self._note(("book_sizes.contains", (key,), found))
+        return found
+
+    def __getitem__(self, key):
+        found = self._sizes[key]
+        self._note(("book_sizes.get", (key,), found))
+        return found
+
+    def __len__(self) -> int:
+        self._note(("book_sizes.len", (), len(self._sizes)))
+        return len(self._sizes)
+
+    def __iter__(self):
+        self._note(None)  # all of them: not followed, the page is always rendered
+        return iter(self._sizes)
+
+
+class TrackingRenderer(Renderer):
+    """The build's Renderer, noting per page what its templates asked of the model and which files it used."""
+
+    def __init__(self, current: Model, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.model = current
+        self.noted: list | None = None
+
+    def _note(self, call) -> None:
+        if self.noted is not None:
+            self.noted.append(call)
+
+    def context(self, url: str, absolute: bool = False) -> dict:
+        helpers = super().context(url, absolute)
+        if self.noted is None:
+            return helpers
+
+        def noting(name: str, function: Callable) -> Callable:
+            def called(*args):
+                result = function(*args)
+                self._note((name, args, self.model.body_digest(args[0]) if name == "body" else result))
+                return result
+            return called
+
+        for name in ("url_of", "top_honor", "body"):
+            helpers[name] = noting(name, helpers[name])
+        helpers["site"] = _SiteCalls(self.site, self._note)
+        helpers["book_sizes"] = _Sizes(helpers["book_sizes"], self._note)
+        return helpers
+
+    def render_noted(self, page) -> tuple[str, list, dict]:
+        self.noted, self.out.assets = [], {}
+        try:
+            html = self.render(page)
+            return html, self.noted, self.out.assets
+        finally:
+            self.noted = None
+
+
+def _shared(renderer: Renderer, settings: Settings) -> bytes:
+    """What every page shows whatever it is: settings, channel bar, masthead, the site's feed."""
+    return Digester().of((settings, renderer.channels, renderer.masthead, renderer.site_url, renderer.root_path,
+                          settings.stylesheets, site_feed(settings))) + settings_digest(settings)
+
+
+# -- the site folder ---------------------------------------------------------------------------------
+
+def _listing(folder: Path) -> dict[str, tuple[int, int]]:
+    found = {}
+    for here, _folders, files in os.walk(folder):
+        for name in files:
+            path = Path(here) / name
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found[path.relative_to(folder).as_posix()] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def _remove(site_dir: Path, output: str) -> None:
+    path = site_dir / output
+    path.unlink(missing_ok=True)
+    parent = path.parent
+    while parent != site_dir and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
+
+
+class FullBuildFailed(Exception):
+    pass
+
+
+def mkdocs_build(config_file: Path, site_dir: Path):
+    """`mkdocs build` in this process (as `mkdocs serve` names itself: no publish manifest), into
+    site_dir. Returns the hooks module (its build), and the files MkDocs and the engine's pages wrote
+    before the outputs (everything else the outputs own)."""
+    from mkdocs.commands.build import build as mkdocs_build_
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+    from mkdocs.plugins import BasePlugin, event_priority
+
+    before_outputs: dict[str, set[str]] = {}
+    handwritten: list[tuple[str, tuple]] = []
+
+    class Snapshot(BasePlugin):
+        @event_priority(100)  # before the engine's on_page_context asks its renderer for the page
+        def on_page_context(self, context, page, config, nav):
+            hooks = next(module for module in config["hooks"].values() if hasattr(module, "_state"))
+            renderer = hooks._state["build"].renderer
+            for name in ("handwritten", "chrome"):  # how the engine renders a docs/ page (around MkDocs' HTML)
+                method = getattr(type(renderer), name, None)
+                if method is not None and name not in vars(renderer):
+                    def noted(*args, _name=name, _method=method, _renderer=renderer):
+                        handwritten.append((_name, args))
+                        return _method(_renderer, *args)
+                    setattr(renderer, name, noted)
+            return context
+
+        @event_priority(100)  # before the engine's on_post_build writes the outputs
+        def on_post_build(self, config):
+            listing = _listing(Path(config.site_dir))
+            before_outputs["files"] = {path for path in listing if not path.startswith(outputs.search.BUNDLE + "/")}
+
+    try:
+        config = load_config(config_file=str(config_file), site_dir=str(site_dir))
+        config.plugins["unionpress-serve-snapshot"] = Snapshot()
+        config.plugins.on_startup(command="serve", dirty=False)
+        try:
+            mkdocs_build_(config)
+        finally:
+            config.plugins.on_shutdown()
+    except (MkDocsException, SystemExit) as exc:
+        raise FullBuildFailed(str(exc)) from None
+    hooks = next(module for module in config["hooks"].values() if hasattr(module, "_state"))
+    return hooks, before_outputs.get("files", set()), tuple(handwritten)
+
+
+# -- the preview -------------------------------------------------------------------------------------
+
+class Preview:
+    """A site folder kept equal to a full build of the content as it changes (see the module's note)."""
+
+    def __init__(self, config_file: Path, site_dir: Path | None = None, background: bool = True) -> None:
+        self.config_file = config_file.resolve()
+        self.site_dir = site_dir
+        self.background = background  # outputs in a thread (serve), or at once (tests)
+        self.defer_outputs = False  # without a thread: outputs only when wait() is called (tests)
+        self.lock = threading.RLock()
+        self.version = 0  # the live-reload script reloads when it changes
+        self.error = ""  # the findings of a run that failed: the pages stay as they were
+        self.cache = Cache()
+        self.records: dict[str, PageRecord] = {}
+        self.copied: dict[str, tuple[str, bytes]] = {}  # asset site path → (source, its stat) as copied
+        self.mkdocs_files: set[str] = set()  # docs/ pages, theme files: only a full build writes them
+        self.output_files: set[str] = set()  # what the outputs wrote last
+        self.shared = b""
+        self.chrome = b""
+        self.handwritten: tuple = ()  # how the full build asked the engine for each docs/ page
+        self.settings: Settings | None = None
+        self.timings: dict[str, float] = {}
+        self._outputs_wanted: engine.Build | None = None
+        self._outputs_running = False
+        self._outputs_done = threading.Condition(self.lock)
+        self._worker: threading.Thread | None = None
+        self._owned_dir = site_dir is None
+
+    # -- full builds -----------------------------------------------------------------------------------
+    def full(self) -> None:
+        """A full build by MkDocs into a new folder, then the model and page records from it."""
+        with self.lock:
+            self._wait_outputs()
+            old, owned = self.site_dir, self._owned_dir
+            target = Path(tempfile.mkdtemp(prefix="unionpress-serve-")) if owned else old
+            started = time.perf_counter()
+            try:
+                hooks, before, self.handwritten = mkdocs_build(self.config_file, target)
+            except FullBuildFailed as exc:
+                self.error = str(exc)
+                if owned and target != old:
+                    shutil.rmtree(target, ignore_errors=True)
+                self.version += 1
+                raise
+            built = hooks._state["build"]
+            rendered = hooks._state["rendered"]
+            self.settings = built.settings
+            pages = {page.output for page in rendered.written}
+            self.mkdocs_files = before - pages - set(rendered.assets)
+            self.output_files = set(_listing(target)) - before
+            self.copied = {output: (str(path), _stat(path)) for output, path in rendered.assets.items()
+                           if output in before and output not in self.mkdocs_files}
+            self.records, self.chrome, self.shared = {}, b"", b""
+            self._outputs_wanted = None  # MkDocs wrote every output of this content
+            self.cache = Cache()
+            self.site_dir, self.error = target, ""
+            self.timings = {"full": time.perf_counter() - started}
+            if owned and old is not None and old != target:
+                shutil.rmtree(old, ignore_errors=True)
+            # The first incremental run renders every page once to learn what each depends on; its
+            # files equal the build's, so nothing is written.
+            self.update(full_followed=True)
+            self.version += 1
+
+    # -- incremental runs ------------------------------------------------------------------------------
+    def _env(self, settings: Settings) -> bytes:
+        """What items and rows are made of besides their own file: settings, and the content folder's
+        other files (pictures, attachments) by name, size and time."""
+        content = settings.content_dir
+        lists = {(content / kind.file).resolve() for kind in LIST_KINDS.values()}
+        others = []
+        for here, folders, files in os.walk(content):
+            folders.sort()
+            for name in sorted(files):
+                path = Path(here) / name
+                if path.suffix == ".md" or path.resolve() in lists:
+                    continue
+                others.append(f"{path.relative_to(content).as_posix()}\0".encode() + _stat(path))
+        return _h(settings_digest(settings), *others)
+
+    def _rows(self, settings: Settings, env_items: bytes) -> dict[str, bytes]:
+        """A list's rows are made of its file (parsed by now) and the same settings and files."""
+        return {name: _h(env_items, self.cache.digest_of(settings.content_dir / kind.file) or b"")
+                for name, kind in LIST_KINDS.items()}
+
+    def update(self, full_followed: bool = False) -> dict[str, int]:
+        """Bring the folder up to the content: returns how many pages were rendered and written."""
+        with self.lock:
+            timings: dict[str, float] = {}
+            clock = time.perf_counter()
+            settings = dataclasses.replace(self.settings, now=up_config.clock(self.settings.timezone, os.environ))
+            findings = Findings()
+            self.cache.parsed = 0
+            env_items = self._env(settings)
+            # Parses first (digests of items read their file's), then the model with kept bodies.
+            self.cache.item_digest = None
+            build = engine.prepare(settings, findings, cache=_Prepared(self.cache, env_items))
+            self.cache.finish()
+            self.cache.forget({item.path for item in build.catalog.items} | {
+                settings.content_dir / kind.file for kind in LIST_KINDS.values()})
+            timings["model"] = time.perf_counter() - clock
+            if findings.errors:
+                self.error = findings.report()
+                log.error("UnionPress 内容检查未通过，预览保持上一次的页面：\n" + self.error)
+                self.version += 1
+                return {"rendered": 0, "written": 0}
+            for finding in findings.sorted():
+                if not finding.is_error and not full_followed:
+                    log.warning(finding.format())
+            current = Model(build, self.cache, env_items, self._rows(settings, env_items))
+            clock = time.perf_counter()
+            with build.phases("epub"):
+                books = outputs.epub.library(build.public, settings, build.public_body, findings)
+            renderer = TrackingRenderer(current, build.shown, settings, build.bodies, books)
+            current.book_sizes = renderer.book_sizes
+            build.renderer = renderer
+            renderer.trails = crumbs.trails(build.pages, build.shown)
+            timings["epub"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            # The docs/ pages as the engine would render them now (MkDocs' HTML of their Markdown kept).
+            chrome = Digester().of([getattr(renderer, name)(*args) for name, args in self.handwritten])
+            renderer.out.assets = {}
+            if self.chrome and chrome != self.chrome:
+                # The hand-written pages show the channel bar and masthead: only MkDocs renders them.
+                self.error = ""
+                self.full()
+                return {"rendered": -1, "written": -1}
+            self.chrome = chrome
+            shared = _shared(renderer, settings)
+            counts = self._pages(build, current, renderer, shared, write=not full_followed)
+            self.shared = shared
+            timings["pages"] = time.perf_counter() - clock
+            self.error = ""
+            if not full_followed:
+                self.version += 1
+                self._want_outputs(build)
+            self.timings = timings | {"bodies": float(self.cache.rendered), "parsed": float(self.cache.parsed)}
+            return counts
+
+    def _fingerprint(self, page, renderer: TrackingRenderer, digester: Digester) -> bytes | None:
+        try:
+            return digester.of((page.url, page.template, page.title, page.description, page.lastmod,
+                                page.searchable, page.image, page.item, page.owner, page.context,
+                                renderer.trails.get(page.url, ()),
+                                [(book.anthology, book.size) for book in renderer.books.get(page.url, [])]))
+        except Unfingerprintable as why:
+            log.debug(f"UnionPress 预览：{page.output} 每次都重新生成（{why}）")
+            return None
+
+    def _valid(self, record: PageRecord, current: Model) -> bool:
+        for (name, recorded), answer in record.deps:
+            if current.answer(name, recorded) != answer or answer is None:
+                return False
+        return True
+
+    def _pages(self, build, current: Model, renderer: TrackingRenderer, shared: bytes, write: bool) -> dict[str, int]:
+        site_dir = self.site_dir
+        rendered = written = 0
+        records: dict[str, PageRecord] = {}
+        same_shared = shared == self.shared
+        for page in build.pages:
+            fingerprint = self._fingerprint(page, renderer, current.digester)
+            old = self.records.get(page.output)
+            if (old is not None and same_shared and fingerprint is not None and old.fingerprint == fingerprint
+                    and self._valid(old, current)):
+                records[page.output] = old
+                continue
+            html, noted, assets = renderer.render_noted(page)
+            rendered += 1
+            data = html.encode("utf-8")
+            digest = _file_hash(data)
+            deps = []
+            try:
+                for call in noted:
+                    if call is None:
+                        raise Unfingerprintable("attribute")
+                    name, args, result = call
+                    recorded = tuple(current.arg(arg) for arg in args)
+                    deps.append(((name, recorded), result if name == "body" else current.digester.of(result)))
+            except Unfingerprintable as why:
+                log.debug(f"UnionPress 预览：{page.output} 每次都重新生成（{why}）")
+                fingerprint = None
+            records[page.output] = PageRecord(fingerprint, tuple(deps), digest, dict(assets))
+            target = site_dir / page.output
+            if not write:
+                if not target.is_file() or _file_hash(target.read_bytes()) != digest:
+                    log.warning(f"UnionPress 预览：{page.output} 与完整构建不同，已重写")
+                    self._write(target, data)
+                    written += 1
+                continue
+            if old is None or old.html != digest or not target.is_file():
+                self._write(target, data)
+                written += 1
+        for output in set(self.records) - set(records):
+            if output not in self.mkdocs_files:
+                _remove(site_dir, output)
+        self.records = records
+        self._assets()
+        return {"rendered": rendered, "written": written}
+
+    @staticmethod
+    def _write(target: Path, data: bytes) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+    def _assets(self) -> None:
+        """The files the pages use, copied as MkDocs copies them; those no page uses any more removed."""
+        wanted: dict[str, Path] = {}
+        for record in self.records.values():
+            wanted.update(record.assets)
+        for output, path in wanted.items():
+            if output in self.mkdocs_files:  # a file of docs/ at that path wins, as in a build
+                continue
+            stat = (str(path), _stat(path))
+            if self.copied.get(output) != stat or not (self.site_dir / output).is_file():
+                target = self.site_dir / output
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+                self.copied[output] = stat
+        for output in set(self.copied) - set(wanted):
+            del self.copied[output]
+            if output not in self.output_files:
+                _remove(self.site_dir, output)
+
+    # -- outputs, in the background --------------------------------------------------------------------
+    @property
+    def outputs_behind(self) -> bool:
+        return self._outputs_wanted is not None or self._outputs_running
+
+    def _want_outputs(self, build: engine.Build) -> None:
+        self._outputs_wanted = build
+        if not self.background:
+            if not self.defer_outputs:
+                self._run_outputs()
+            return
+        if self._worker is None or not self._worker.is_alive():
+            self._worker = threading.Thread(target=self._outputs_loop, name="unionpress-outputs", daemon=True)
+            self._worker.start()
+
+    def _outputs_loop(self) -> None:
+        with self.lock:
+            while self._outputs_wanted is not None:
+                self._run_outputs()
+
+    def _run_outputs(self) -> None:
+        """Every output from the latest model; files an earlier run wrote and this one did not, removed."""
+        build, self._outputs_wanted = self._outputs_wanted, None
+        if build is None:
+            return
+        self._outputs_running = True
+        site_dir = self.site_dir
+        started = time.time_ns()
+        clock = time.perf_counter()
+        try:
+            self.lock.release()  # pages may be written meanwhile: a later run follows them
+            try:
+                if build.settings.preview:
+                    outputs.manifest.write_preview_marker(site_dir)
+                written = set(outputs.run(build, site_dir))
+                outputs.manifest.write_next_change(site_dir, build)
+            finally:
+                self.lock.acquire()
+            if self.site_dir != site_dir:
+                return
+            listing = _listing(site_dir)
+            owned = self._owned_now()
+            # Written by this run: what the outputs say, and any file they touched without saying.
+            written |= {path for path, (_size, mtime) in listing.items() if mtime >= started}
+            # Nothing else may stay: a full build's folder holds MkDocs' files, the pages, their
+            # files and what the outputs wrote (a withdrawn story's WeChat export goes here).
+            for path in set(listing) - owned - written:
+                _remove(site_dir, path)
+            self.output_files = written - owned
+            self.timings["outputs"] = time.perf_counter() - clock
+            self._audit(build, site_dir)
+        except Exception as exc:  # noqa: BLE001 — reported, and the next change tries again
+            log.error(f"UnionPress 预览：输出文件（订阅源、站点地图、搜索索引等）生成失败：{exc}")
+        finally:
+            self._outputs_running = False  # the status line goes; the pages are as they were
+            self._outputs_done.notify_all()
+
+    def _owned_now(self) -> set[str]:
+        return set(self.records) | set(self.copied) | self.mkdocs_files
+
+    def _audit(self, build, site_dir: Path) -> None:
+        from . import audit as up_audit
+
+        leaks = up_audit.audit(site_dir, up_audit.secrets(build, ()), pages_may_show=build.settings.preview,
+                               site_url=build.settings.site_url)
+        if leaks:
+            log.error(up_audit.report(leaks, site_dir))
+
+    def _wait_outputs(self) -> None:
+        while self.outputs_behind and self.background:
+            if self._worker is None or not self._worker.is_alive():
+                break
+            self._outputs_done.wait(timeout=1)
+
+    def wait(self) -> None:
+        """Until the outputs have followed the last change."""
+        with self.lock:
+            if not self.background and self._outputs_wanted is not None:
+                self._run_outputs()
+            self._wait_outputs()
+
+
+class _Prepared:
+    """The cache as engine.prepare takes it: parses, then bodies keyed by item digests of this run."""
+
+    def __init__(self, cache: Cache, env_items: bytes) -> None:
+        self.cache, self.env_items = cache, env_items
+        self.parse = cache.parse
+
+    def bodies(self, renderer):
+        self.cache.item_digest = lambda item: Model.item_digest(item, self.cache, self.env_items)
+        return self.cache.bodies(renderer)
+
+
+# -- watching and serving ----------------------------------------------------------------------------
+
+def _scan(paths: list[Path]) -> dict[str, tuple[int, int]]:
+    found: dict[str, tuple[int, int]] = {}
+    for root in paths:
+        if root.is_file():
+            stat = root.stat()
+            found[str(root)] = (stat.st_size, stat.st_mtime_ns)
+            continue
+        for here, folders, files in os.walk(root):
+            folders[:] = [name for name in folders if not name.startswith(".")]
+            for name in files:
+                path = os.path.join(here, name)
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                found[path] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+class Watcher:
+    """Polls the content folder (and mkdocs.yml, docs/, the templates) and runs the preview on a change."""
+
+    def __init__(self, preview: Preview, interval: float = 0.2) -> None:
+        self.preview, self.interval = preview, interval
+        settings = preview.settings
+        docs = settings.root / "docs"
+        self.full_paths = [preview.config_file, TEMPLATES, STATIC] + ([docs] if docs.is_dir() else [])
+        self.content = [settings.content_dir]
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        full, content = _scan(self.full_paths), _scan(self.content)
+        while not self.stop.wait(self.interval):
+            new_full, new_content = _scan(self.full_paths), _scan(self.content)
+            if new_full == full and new_content == content:
+                continue
+            time.sleep(self.interval / 2)  # an editor's save may be several writes
+            new_full, new_content = _scan(self.full_paths), _scan(self.content)
+            started = time.perf_counter()
+            try:
+                if new_full != full:
+                    log.info("UnionPress 预览：设置或模板有改动，完整构建……")
+                    self.preview.full()
+                else:
+                    counts = self.preview.update()
+                    if counts["rendered"] >= 0:
+                        log.info(f"UnionPress 预览：重新生成 {counts['rendered']} 页，写出 {counts['written']} 页，"
+                                 f"用时 {time.perf_counter() - started:.2f} 秒（订阅源、站点地图和搜索索引在后台更新）")
+            except FullBuildFailed as exc:
+                log.error(f"UnionPress 预览：构建失败，页面保持上一次的样子：{exc}")
+            except Exception:  # noqa: BLE001 — the server keeps running; the next save tries again
+                log.exception("UnionPress 预览：更新失败")
+            full, content = new_full, new_content
+
+
+RELOAD = """<div id="up-serve-status" role="status" style="position:fixed;left:0;right:0;bottom:0;z-index:2147483647;\
+margin:0;padding:.4em 1em;background:#fff3cd;color:#533f03;border-top:1px solid #d9b65a;\
+font:14px/1.5 system-ui,sans-serif"{hidden}>{message}</div>
+<script>(() => {{
+  const version = {version}, status = document.getElementById("up-serve-status");
+  async function poll() {{
+    try {{
+      const answer = await (await fetch("{path}", {{cache: "no-store"}})).json();
+      if (answer.version !== version) {{ location.reload(); return; }}
+      status.textContent = answer.message;
+      status.hidden = !answer.message;
+    }} catch (error) {{}}
+    setTimeout(poll, 300);
+  }}
+  setTimeout(poll, 300);
+}})();</script>
+"""
+BEHIND = "搜索索引正在后台更新，搜索结果可能还是改动之前的。"
+
+
+def status_line(preview: Preview) -> tuple[str, bool]:
+    if preview.error:
+        return "内容检查未通过，页面保持上一次的样子（详见运行 unionpress serve 的窗口）：" + preview.error.splitlines()[0], True
+    if preview.outputs_behind:
+        return BEHIND, True
+    return "", False
+
+
+def inject(page: bytes, preview: Preview, prefix: str) -> bytes:
+    """The live-reload script (and the status line) added to one HTML response, never to the file."""
+    message, shown = status_line(preview)
+    snippet = RELOAD.format(version=preview.version, path=prefix + VERSION_PATH, message=html_lib.escape(message),
+                            hidden="" if shown else " hidden").encode("utf-8")
+    at = page.lower().rfind(b"</body>")
+    return page[:at] + snippet + page[at:] if at >= 0 else page + snippet
+
+
+def handler(preview: Preview, prefix: str):
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path: str) -> str:
+            path = path.split("?", 1)[0].split("#", 1)[0]
+            if path.startswith(prefix):
+                path = "/" + path[len(prefix):]
+            self.directory = str(preview.site_dir)
+            return super().translate_path(path)
+
+        def log_message(self, format, *args):  # noqa: A002 — the server's signature
+            return
+
+        def do_GET(self) -> None:  # noqa: N802
+            path = self.path.split("?", 1)[0]
+            if path == prefix + VERSION_PATH:
+                message, _shown = status_line(preview)
+                self._send(200, "application/json", json.dumps(
+                    {"version": preview.version, "behind": preview.outputs_behind, "message": message},
+                    ensure_ascii=False).encode("utf-8"))
+                return
+            if path == "/" and prefix != "/":
+                self.send_response(302)
+                self.send_header("Location", prefix)
+                self.end_headers()
+                return
+            if path.endswith("/sw.js"):
+                # A service worker would keep showing the pages of before an edit: not while previewing.
+                self._send(404, "text/plain", b"")
+                return
+            local = Path(self.translate_path(self.path))
+            if local.is_dir():
+                if not path.endswith("/"):
+                    self.send_response(301)
+                    self.send_header("Location", path + "/")
+                    self.end_headers()
+                    return
+                local = local / "index.html"
+            if local.suffix == ".html" and local.is_file():
+                self._send(200, "text/html; charset=utf-8", inject(local.read_bytes(), preview, prefix))
+                return
+            if not local.exists():
+                missing = Path(preview.site_dir) / "404.html"
+                if missing.is_file():
+                    self._send(404, "text/html; charset=utf-8", inject(missing.read_bytes(), preview, prefix))
+                    return
+            super().do_GET()
+
+        def _send(self, code: int, kind: str, data: bytes) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+def serve(config_file: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
+    """Build, serve and watch until interrupted."""
+    preview = Preview(config_file)
+    try:
+        preview.full()
+    except FullBuildFailed as exc:
+        print(f"构建失败：{exc}", flush=True)
+        return 1
+    prefix = preview.settings.site_path
+    server = http.server.ThreadingHTTPServer((host, port), handler(preview, prefix))
+    server.daemon_threads = True
+    watcher = Watcher(preview)
+    thread = threading.Thread(target=watcher.run, name="unionpress-watch", daemon=True)
+    thread.start()
+    shown_host = f"[{host}]" if ":" in host else host
+    print(f"预览地址：http://{shown_host}:{server.server_address[1]}{prefix}（保存文件后页面自动刷新；按 Ctrl+C 停止）",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop.set()
+        server.server_close()
+        if preview._owned_dir and preview.site_dir is not None:
+            shutil.rmtree(preview.site_dir, ignore_errors=True)
+    return 0
+
+
+__all__ = ["Preview", "Cache", "serve", "inject", "mkdocs_build", "FullBuildFailed"]

@@ -1,0 +1,318 @@
+"""`unionpress serve`: after any sequence of edits the incrementally kept folder equals a full build,
+byte for byte, and a page edited in the content folder shows in the browser after the reload.
+
+The property test drives hooks/unionpress/preview.py's Preview directly (outputs run at once, not in
+the background, so each sequence ends with every file current) on a small fixture site with short
+pages (page_size 2, so listings paginate), and compares every file with a fresh full build.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from conftest import BASE, NOW, ROOT, golden_project
+from unionpress import preview
+
+REVIEWED = {"first": ("甲", "2026-01-01"), "second": ("乙", "2026-01-01"), "final": ("丙", "2026-01-01")}
+TAGS = ["劳模精神", "工匠", "安全生产", "技能大赛", "女职工"]
+
+
+@dataclass
+class Story:
+    title: str
+    date: str
+    column: str
+    tags: list[str]
+    topics: list[str]
+    status: str = "published"
+    body: str = "正文。"
+    review: dict = field(default_factory=lambda: dict(REVIEWED))
+    links_anchor: bool = False  # the body links to the anchor story (a body that depends on another item)
+    names_model: bool = False  # models: [good-model] (its card, with its top honor, on the story's page)
+
+
+@dataclass
+class Site:
+    """The fixture's state, written to the content folder whole after each edit."""
+
+    content: Path
+    stories: dict[str, Story] = field(default_factory=dict)
+    columns: list[dict] = field(default_factory=lambda: [
+        {"key": "laodongzhe-zhi-ge", "name": "劳动者之歌", "description": "劳模专题栏目"},
+        {"key": "gonghui-dongtai", "name": "工会动态"}])
+    topics: list[dict] = field(default_factory=lambda: [
+        {"key": "laodongmei", "name": "中国梦·劳动美", "summary": "五一专题"}])
+    counter: int = 0
+
+    def write(self, slug: str) -> None:
+        story = self.stories[slug]
+        review = "".join(f"  {level}: {{by: {by}, date: {date}}}\n" for level, (by, date) in story.review.items())
+        body = story.body + ("\n\n另见[锚点稿件](anchor.md)和[李明](../models/good-model.md)。" if story.links_anchor else "")
+        lines = [f"title: {story.title}", f"date: {story.date}", f"column: {story.column}",
+                 f"tags: [{', '.join(story.tags)}]", f"topics: [{', '.join(story.topics)}]", f"status: {story.status}",
+                 f"models: [{'good-model' if story.names_model else ''}]"]
+        if review:
+            lines.append("review:\n" + review.rstrip("\n"))
+        path = self.content / f"stories/{slug}.md"
+        path.write_text("---\n" + "\n".join(lines) + f"\n---\n\n{body}\n", encoding="utf-8")
+        assert path.is_file()
+
+    def write_lists(self) -> None:
+        def rows(entries):
+            return "".join("- " + "\n  ".join(f"{key}: {value}" for key, value in row.items()) + "\n" for row in entries)
+        (self.content / "columns.yml").write_text(rows(self.columns), encoding="utf-8")
+        (self.content / "topics.yml").write_text(rows(self.topics), encoding="utf-8")
+
+    def remove(self, slug: str) -> None:
+        (self.content / f"stories/{slug}.md").unlink()
+        del self.stories[slug]
+
+    def new_slug(self) -> str:
+        self.counter += 1
+        return f"s{self.counter}"
+
+
+def _date(rnd: random.Random, future: bool = False) -> str:
+    if future:  # embargoed: public only after the build's clock (2026-11-22)
+        return f"2026-12-{rnd.randint(1, 28):02d} 09:00"
+    return f"2026-{rnd.randint(2, 10):02d}-{rnd.randint(1, 28):02d} {rnd.randint(8, 18):02d}:{rnd.choice(['00', '30'])}"
+
+
+def _story(rnd: random.Random, site: Site) -> Story:
+    return Story(title=f"稿件{rnd.randint(1, 999)}号：{rnd.choice(['车间', '工地', '班组'])}里的{rnd.choice(['师傅', '青年'])}",
+                 date=_date(rnd, future=rnd.random() < 0.1), column=rnd.choice(site.columns)["key"],
+                 tags=rnd.sample(TAGS, rnd.randint(0, 3)),
+                 topics=rnd.sample([t["key"] for t in site.topics], rnd.randint(0, 1)),
+                 status="published" if rnd.random() < 0.8 else "draft",
+                 body=f"第{rnd.randint(1, 99)}段正文，写{rnd.choice(['技术攻关', '带徒传艺', '安全生产'])}。",
+                 links_anchor=rnd.random() < 0.4, names_model=rnd.random() < 0.5)
+
+
+def _movable(site: Site) -> list[str]:
+    """Stories an edit may delete, rename, hold back or date ahead: never the anchor others link to."""
+    return [slug for slug in sorted(site.stories) if slug != "anchor"]
+
+
+# Each edit changes the state and writes what it changed; it returns its name for the failure message.
+def edit_body(rnd, site):
+    slug = rnd.choice(sorted(site.stories))
+    site.stories[slug].body = f"改过的正文{rnd.randint(1, 9999)}。\n\n第二段{rnd.randint(1, 99)}。"
+    site.write(slug)
+    return f"body {slug}"
+
+
+def edit_title(rnd, site):
+    slug = rnd.choice(sorted(site.stories))
+    site.stories[slug].title = f"新标题{rnd.randint(1, 9999)}"
+    site.write(slug)
+    return f"title {slug}"
+
+
+def new_story(rnd, site):
+    slug = site.new_slug()
+    site.stories[slug] = _story(rnd, site)
+    site.write(slug)
+    return f"new {slug}"
+
+
+def delete_story(rnd, site):
+    movable = _movable(site)
+    if not movable:
+        return new_story(rnd, site)
+    slug = rnd.choice(movable)
+    site.remove(slug)
+    return f"delete {slug}"
+
+
+def rename_story(rnd, site):
+    movable = _movable(site)
+    if not movable:
+        return new_story(rnd, site)
+    old = rnd.choice(movable)
+    new = site.new_slug()
+    site.stories[new] = site.stories[old]
+    site.remove(old)
+    site.write(new)
+    return f"rename {old}→{new}"
+
+
+def change_date(rnd, site):
+    slug = rnd.choice(sorted(site.stories))
+    site.stories[slug].date = _date(rnd, future=slug != "anchor" and rnd.random() < 0.3)
+    site.write(slug)
+    return f"date {slug}"
+
+
+def change_status(rnd, site):
+    movable = _movable(site)
+    if not movable:
+        return new_story(rnd, site)
+    slug = rnd.choice(movable)
+    story = site.stories[slug]
+    story.status = "draft" if story.status == "published" else "published"
+    if story.status == "published":  # published needs all three reviews (an error otherwise)
+        story.review = {**REVIEWED, **story.review}
+    site.write(slug)
+    return f"status {slug} {story.status}"
+
+
+def change_column(rnd, site):
+    slug = rnd.choice(sorted(site.stories))
+    site.stories[slug].column = rnd.choice(site.columns)["key"]
+    site.write(slug)
+    return f"column {slug}"
+
+
+def change_tags(rnd, site):
+    slug = rnd.choice(sorted(site.stories))
+    site.stories[slug].tags = rnd.sample(TAGS, rnd.randint(0, 3))
+    site.write(slug)
+    return f"tags {slug}"
+
+
+def change_review(rnd, site):
+    """A signer renamed (printed on the page), or a draft's final review withdrawn or given again."""
+    slug = rnd.choice(sorted(site.stories))
+    story = site.stories[slug]
+    if story.status == "draft" and rnd.random() < 0.6:
+        if "final" in story.review:
+            del story.review["final"]
+        else:
+            story.review["final"] = REVIEWED["final"]
+    else:
+        story.review["first"] = (rnd.choice(["甲", "丁", "戊"]), "2026-01-02")
+    site.write(slug)
+    return f"review {slug}"
+
+
+def edit_columns(rnd, site):
+    if len(site.columns) < 3 and rnd.random() < 0.4:
+        site.columns.append({"key": "xin-lanmu", "name": "新栏目"})
+    else:
+        row = rnd.choice(site.columns)
+        row["name"] = f"{row['key'][:2]}栏目{rnd.randint(1, 99)}"
+    site.write_lists()
+    return "columns.yml"
+
+
+def edit_topics(rnd, site):
+    if len(site.topics) < 2 and rnd.random() < 0.4:
+        site.topics.append({"key": "shuxiang", "name": "书香工匠", "summary": "读书专题"})
+    else:
+        row = rnd.choice(site.topics)
+        row["summary"] = f"专题说明{rnd.randint(1, 99)}"
+    site.write_lists()
+    return "topics.yml"
+
+
+def edit_honors(rnd, site):
+    """An honor renamed: every card that prints a profile's top honor changes, though no profile did."""
+    names = ["全国劳动模范", "全国劳动模范（国务院表彰）", "全国劳模"]
+    (site.content / "honors.yml").write_text(
+        f"- {{key: quanguo-laomo, name: {rnd.choice(names)}, level: 国家级, rank: 1}}\n"
+        f"- {{key: shi-laomo, name: 市级劳动模范, level: 市级, rank: {rnd.choice([20, 30])}}}\n", encoding="utf-8")
+    return "honors.yml"
+
+
+def edit_model(rnd, site):
+    """The profile the stories name: its name changes on their pages and in the gallery."""
+    path = site.content / "models/good-model.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(text.split("name: ", 1)[1].split("\n", 1)[0], rnd.choice(["李明", "李明明", "李大明"]), 1),
+                    encoding="utf-8")
+    return "model"
+
+
+EDITS = [edit_body, edit_title, new_story, delete_story, rename_story, change_date, change_status, change_column,
+         change_tags, change_review, edit_columns, edit_topics, edit_honors, edit_model]
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.setenv("UNIONPRESS_NOW", NOW)
+    monkeypatch.setenv("UNIONPRESS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.delenv("UNIONPRESS_PREVIEW", raising=False)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    config = golden_project(tmp_path, content)
+    config.write_text(config.read_text(encoding="utf-8").replace("page_size: 10", "page_size: 2"), encoding="utf-8")
+    site = Site(content)
+    rnd = random.Random(0)
+    site.stories["anchor"] = Story("锚点稿件", "2026-03-01 09:00", "laodongzhe-zhi-ge", ["工匠"], [], body="被链接的稿件。")
+    for _ in range(5):
+        slug = site.new_slug()
+        site.stories[slug] = _story(rnd, site)
+    for slug in site.stories:
+        site.write(slug)
+    site.write_lists()
+    return tmp_path, config, site
+
+
+def differences(left: Path, right: Path) -> list[str]:
+    """Every file of either folder that the other lacks or holds with other bytes."""
+    a, b = preview._listing(left), preview._listing(right)
+    found = [f"只在增量结果里：{path}" for path in sorted(set(a) - set(b))]
+    found += [f"只在完整构建里：{path}" for path in sorted(set(b) - set(a))]
+    found += [f"内容不同：{path}" for path in sorted(set(a) & set(b))
+              if (left / path).read_bytes() != (right / path).read_bytes()]
+    return found
+
+
+@pytest.mark.parametrize("seed,preview_mode", [(1, False), (2, False), (3, False), (4, False), (5, True), (6, True)])
+def test_incremental_equals_full_build(project, monkeypatch, seed, preview_mode):
+    tmp_path, config, site = project
+    if preview_mode:
+        monkeypatch.setenv("UNIONPRESS_PREVIEW", "1")
+    rnd = random.Random(seed)
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    done: list[str] = []
+    for _round in range(2):
+        for _step in range(rnd.randint(3, 5)):
+            for _batch in range(1 if rnd.random() < 0.7 else 2):  # sometimes two files saved at once
+                done.append(rnd.choice(EDITS)(rnd, site))
+            time.sleep(0.002)  # a new mtime_ns even on a coarse clock
+            kept.update()
+            assert not kept.error, f"{done}: {kept.error}"
+            if rnd.random() < 0.5:
+                kept.wait()  # the outputs follow now and then, as the background thread does
+        # Before the outputs follow: the pages, their files and MkDocs' are exactly a full build's.
+        before_outputs = set(preview._listing(kept.site_dir)) - kept.output_files
+        kept.wait()
+        full = tmp_path / "full"
+        shutil.rmtree(full, ignore_errors=True)
+        _hooks, full_before_outputs, _docs = preview.mkdocs_build(config, full)
+        assert sorted(before_outputs ^ full_before_outputs) == [], f"编辑顺序：{done}"
+        assert differences(kept.site_dir, full) == [], f"编辑顺序：{done}"
+    assert len(preview._listing(kept.site_dir)) > 30
+
+
+def test_a_body_edit_renders_only_the_pages_that_show_it(project):
+    tmp_path, config, site = project
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.full()
+    pages = len(kept.records)
+    slug = "anchor"
+    site.stories[slug].body = "只改了正文的第二句。"
+    site.write(slug)
+    counts = kept.update()
+    # Its page, and the listings that print its summary (column, tag, home, news …): never every page.
+    assert 1 <= counts["rendered"] < pages / 2
+    assert kept.timings["bodies"] == 1  # and only its own body (the bodies that link to it keep theirs)
+    assert "只改了正文的第二句" in (kept.site_dir / "stories/anchor/index.html").read_text(encoding="utf-8")
+    counts = kept.update()  # nothing changed: nothing rendered, nothing written
+    assert counts == {"rendered": 0, "written": 0}
