@@ -316,3 +316,60 @@ def test_a_body_edit_renders_only_the_pages_that_show_it(project):
     assert "只改了正文的第二句" in (kept.site_dir / "stories/anchor/index.html").read_text(encoding="utf-8")
     counts = kept.update()  # nothing changed: nothing rendered, nothing written
     assert counts == {"rendered": 0, "written": 0}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answer(url: str) -> bytes | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read()
+    except OSError:
+        return None
+
+
+def test_serve_shows_an_edited_title_on_the_column_page(tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    from unionpress import localsite
+
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    config = golden_project(tmp_path, content)
+    port = _free_port()
+    env = dict(os.environ, UNIONPRESS_NOW=NOW, UNIONPRESS_CACHE=str(tmp_path / "cache"), NO_MKDOCS_2_WARNING="1")
+    env.pop("UNIONPRESS_PREVIEW", None)
+    server = subprocess.Popen([sys.executable, "-m", "unionpress", "serve", "-f", str(config),
+                               "--dev-addr", f"127.0.0.1:{port}"], env=env, cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 180
+        while _answer(base + preview.VERSION_PATH) is None:
+            assert server.poll() is None, server.stdout.read().decode("utf-8", "replace")
+            assert time.monotonic() < deadline, "unionpress serve did not answer"
+            time.sleep(0.2)
+        served = _answer(base + "columns/laodongzhe-zhi-ge/").decode("utf-8")
+        assert served.count(preview.VERSION_PATH) == 1  # the live-reload script, added as it is served
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=localsite.CHROMIUM, args=localsite.CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(base + "columns/laodongzhe-zhi-ge/")
+            titles = page.locator(".up-card__title")
+            expect(titles.first).to_have_text("车间里的好师傅")
+            story = content / "stories/good-story.md"
+            story.write_text(story.read_text(encoding="utf-8").replace("title: 车间里的好师傅", "title: 车间里的好师傅改了标题"),
+                             encoding="utf-8")
+            # The page reloads itself when the preview has written the change (no reload by the test).
+            expect(titles.first).to_have_text("车间里的好师傅改了标题", timeout=60_000)
+            browser.close()
+    finally:
+        server.send_signal(2)  # Ctrl+C: the server removes its folder
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
