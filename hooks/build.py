@@ -27,6 +27,7 @@ from unionpress.findings import Findings
 from unionpress.outputs import manifest as up_manifest
 
 log = logging.getLogger("mkdocs.hooks.unionpress")
+THEME = Path(engine.__file__).parent / "pages/theme"  # the template of hand-written pages
 _state: dict = {}
 _command: dict = {}  # the mkdocs command of this process (build, serve, gh-deploy), from on_startup
 
@@ -67,6 +68,9 @@ def on_config(config):
     if settings.preview and Path(config.site_dir).resolve() == (config_file.parent / "site").resolve():
         # A preview never lands where production is published from.
         config.site_dir = str(config_file.parent / "site-preview")
+    # A hand-written page is the engine's page around MkDocs' HTML (pages/theme/main.html), whatever
+    # the site's own theme folders hold.
+    config.theme.dirs.insert(0, str(THEME))
     # Our engine writes the 404 page and the sitemap (from the public view); MkDocs must not.
     for template in ("404.html", "sitemap.xml", "sitemap.xml.gz"):
         config.theme.static_templates.discard(template)
@@ -179,7 +183,7 @@ def _shipped(files, config) -> list[Path]:
 
 def on_page_context(context, page, config, nav):
     # A hand-written page is rendered whole by the engine around MkDocs' HTML of its Markdown
-    # (docs/overrides/main.html prints it): the same page as ours, no theme stylesheet or script.
+    # (pages/theme/main.html prints it): the same page as ours, no theme stylesheet or script.
     meta = page.meta or {}
     context["unionpress"] = Markup(_state["build"].renderer.handwritten(
         page.url, str(meta.get("title") or page.title or ""),

@@ -20,11 +20,12 @@ def _run(site) -> subprocess.CompletedProcess:
     return subprocess.run([*COMMAND, str(site)], cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
-def test_home_and_story_score_full_marks(sample_site):
+def test_home_story_gallery_and_search_score_full_marks(sample_site):
     run = _run(sample_site)
     assert run.returncode == 0, run.stdout + run.stderr
-    rows = {line.split()[0]: line.split()[1:4] for line in run.stdout.splitlines() if line.startswith(("home ", "story "))}
-    assert rows == {"home": ["100", "100", "100"], "story": ["100", "100", "100"]}
+    rows = {line.split()[0]: line.split()[1:4] for line in run.stdout.splitlines()
+            if line.startswith(("home ", "story ", "models ", "search "))}
+    assert rows == {kind: ["100", "100", "100"] for kind in ("home", "story", "models", "search")}
 
 
 def test_a_page_without_description_or_language_misses_the_target(sample_site, tmp_path):

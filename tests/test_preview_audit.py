@@ -22,8 +22,6 @@ def _project(tmp_path: Path) -> Path:
     (project / "docs").mkdir(parents=True)
     for page in ("about.md", "contribute.md", "help.md"):
         (project / "docs" / page).write_text((ROOT / "docs" / page).read_text(encoding="utf-8"), encoding="utf-8")
-    (project / "docs/overrides").mkdir()
-    (project / "docs/overrides/main.html").write_text((ROOT / "docs/overrides/main.html").read_text(encoding="utf-8"))
     (project / "docs/images").mkdir()
     (project / "docs/images/logo.svg").write_text((ROOT / "docs/images/logo.svg").read_text(encoding="utf-8"))
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
