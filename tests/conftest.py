@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -69,13 +70,52 @@ def site_copy(tmp_path):
     return target
 
 
+def built_once(tmp_path_factory, name: str, make) -> Path:
+    """`make(folder)` run once for the whole test run, its folder returned to every test that asks.
+    Under pytest-xdist (`bash scripts/test` runs two workers) the first worker to ask makes it in the
+    run's shared temp folder while the other waits on a file lock, then both read the same files:
+    a site is never built twice for one run. Read only: a test that changes files copies them first."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # no xdist: this process alone
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    shared = tmp_path_factory.getbasetemp().parent / name  # the run's folder, above every worker's own
+    done = shared.with_name(f"{name}.done")
+    with FileLock(shared.with_name(f"{name}.lock")):
+        if not done.exists():
+            if shared.exists():  # a failed try of the other worker: start again from nothing
+                shutil.rmtree(shared)
+            shared.mkdir()
+            make(shared)
+            done.touch()
+    return shared
+
+
+def _sample(folder: Path) -> None:
+    result = mkdocs_build(folder / "site")
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory):
-    """The shipped sample union, built once for the whole session (production, fixed clock)."""
-    out = tmp_path_factory.mktemp("sample") / "site"
-    result = mkdocs_build(out)
+    """The shipped sample union, built once for the whole run (production, fixed clock)."""
+    return built_once(tmp_path_factory, "sample", _sample) / "site"
+
+
+def _wechat(folder: Path) -> None:
+    from wechat_site import build_content, project  # it imports this module: not at the top
+
+    content = build_content(folder)
+    result = mkdocs_build(folder / "site", content, config=project(folder, content))
     assert result.returncode == 0, result.stderr
-    return out
+
+
+@pytest.fixture(scope="session")
+def wechat_built(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """The WeChat fixture site (tests/wechat_site.py) built once for the run: (site, content, mkdocs.yml).
+    The WeChat and newsroom tests read the same build."""
+    root = built_once(tmp_path_factory, "wechat", _wechat)
+    return root / "site", root / "content", root / "mkdocs.yml"
 
 
 REVIEWED = "review:\n  first: {by: 甲, date: 2026-04-30}\n  second: {by: 乙, date: 2026-04-30}\n  final: {by: 丙, date: 2026-04-30}\n"

@@ -20,20 +20,18 @@ from lxml import etree
 from PIL import Image
 from referencing.jsonschema import DRAFT202012
 
-from conftest import FIXTURES, check, mkdocs_build
-from wechat_site import DRAFT_TITLE, SITE, build_content, project
+from conftest import FIXTURES, check
+from wechat_site import DRAFT_TITLE, SITE
 
 BUNDLE = "exports/partners/every-construct.zip"
 STORY_DATE = dt.datetime(2026, 5, 1, 1, 0, 0)  # 2026-05-01 09:00 in Shanghai, in UTC
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("newsroom")
-    content = build_content(root)
-    result = mkdocs_build(root / "site", content, config=project(root, content))
-    assert result.returncode == 0, result.stderr
-    return root / "site", content
+def built(wechat_built):
+    """The WeChat fixture site, built once for the run (conftest.wechat_built): its newsroom bundles."""
+    site, content, _config = wechat_built
+    return site, content
 
 
 @pytest.fixture(scope="module")

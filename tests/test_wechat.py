@@ -15,23 +15,20 @@ from lxml import html as lxml_html
 from PIL import Image
 
 from conftest import check, mkdocs_build, write_story
-from wechat_site import COVER_SIZE, DRAFT_TITLE, EMBARGOED_TITLE, FOCUS, SITE, build_content, project
+from wechat_site import COVER_SIZE, DRAFT_TITLE, EMBARGOED_TITLE, FOCUS, SITE
 
 PACKAGE = "exports/wechat/every-construct/"
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory):
-    """The fixture site built twice, into two folders, from one content folder and one clock."""
-    root = tmp_path_factory.mktemp("wechat")
-    content = build_content(root)
-    config = project(root, content)
-    built = []
-    for name in ("one", "two"):
-        result = mkdocs_build(root / name, content, config=config)
-        assert result.returncode == 0, result.stderr
-        built.append(root / name)
-    return built
+def sites(wechat_built, tmp_path_factory):
+    """The fixture site built twice, into two folders, from one content folder and one clock (the first
+    build is the run's shared one, conftest.wechat_built, which the newsroom tests read too)."""
+    one, content, config = wechat_built
+    two = tmp_path_factory.mktemp("wechat") / "two"
+    result = mkdocs_build(two, content, config=config)
+    assert result.returncode == 0, result.stderr
+    return [one, two]
 
 
 @pytest.fixture(scope="module")
