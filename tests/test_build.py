@@ -106,6 +106,10 @@ def test_sitemap_lists_only_published_pages_with_their_dates(sample_site):
     assert entries["https://example.org/stories/hushi-yexian/"] == "2026-06-10"
     assert not [loc for loc in entries if "caogao" in loc or "dahui" in loc or "dai-shen" in loc]
     assert entries["https://example.org/about/"] is None and "https://example.org/404.html" not in entries
+    # and the crawlers are pointed at it, and kept out of the exports (copies of the stories for other hands)
+    robots = (sample_site / "robots.txt").read_text(encoding="utf-8").splitlines()
+    assert robots == ["User-agent: *", "Allow: /", "Disallow: /exports/", "Sitemap: https://example.org/sitemap.xml"]
+    assert not [loc for loc in entries if "/exports/" in loc]
 
 
 def test_story_page_shows_everything_an_editor_filled_in(sample_site):

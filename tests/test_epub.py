@@ -236,7 +236,9 @@ def test_cover_is_drawn_in_the_unions_colour(books):
 
 
 def test_cover_without_a_cjk_font_is_drawn_without_text(monkeypatch):
-    monkeypatch.setattr(epub, "CJK_FONTS", ("/nonexistent/font.ttc",))
+    from unionpress import drawing
+
+    monkeypatch.setattr(drawing, "CJK_FONTS", ("/nonexistent/font.ttc",))
     with Image.open(io.BytesIO(epub.cover("职工书画展", 2026, UNION, BLUE))) as cover:
         assert cover.crop((100, 300, 860, 420)).getcolors() == [(760 * 120, (0x15, 0x65, 0xC0))]
 

@@ -75,6 +75,7 @@ def test_feed_addresses_break_only_after_a_slash(browser, served, size):  # noqa
     page.close()
     assert len(codes) > 10 and all(code["text"].startswith("https://example.org/") for code in codes)
     assert all("".join(p["text"] for p in code["parts"]) == code["text"] for code in codes)
+    assert all(code["parts"][0]["text"] == "https://example.org/" for code in codes)  # never broken inside 「//」
     assert any(code["lines"] > 1 for code in codes)  # long addresses do wrap, between parts …
     for code in codes:  # … and inside a part only when the part alone is wider than the line
         assert all(part["wider"] for part in code["parts"] if part["wraps"]), code
@@ -122,3 +123,15 @@ def test_a_profile_links_to_its_card_and_a_draft_has_none(sample_site, site_copy
     # No site_url, no card, no link (a relative QR code would lead nowhere once printed).
     _, build = check(site_copy)
     assert "card.svg" not in build.render().text_of("models/good-model/")
+
+
+def test_an_address_is_cut_after_its_host_and_each_folder_only():
+    import unionpress.engine  # noqa: F401  (the package's import order: engine first)
+    from unionpress.pages.base import address_parts
+
+    assert address_parts("https://example.org/feeds/columns/x/rss.xml") == [
+        "https://example.org/", "feeds/", "columns/", "x/", "rss.xml"]
+    assert address_parts("http://union.example/site/") == ["http://union.example/", "site/"]
+    assert address_parts("feeds/rss.xml") == ["feeds/", "rss.xml"]  # a site without an address
+    for address in ("https://example.org/feeds/columns/x/rss.xml", "https://example.org"):
+        assert "".join(address_parts(address)) == address  # it copies whole

@@ -218,7 +218,7 @@ def _defuse_marker(root) -> bool:
     return found
 
 
-class _Lines:
+class SourceLines:
     """The body line where a value was written. The tree is walked in the order it was written, so the
     same value asked for again is looked for after the place it was last found. `around`: characters
     that may stand before and after a whole value in the source ('' for any), so /a/ is not found
@@ -503,7 +503,7 @@ class BodyRenderer:
         for item, written, target, fragment in self.fragments:
             body = bodies.get(id(target))
             if body is not None and fragment not in body.ids:
-                findings.add(item.source, _Lines(item, around=" \t\r\n()<>\"'")(written), "link-anchor",
+                findings.add(item.source, SourceLines(item, around=" \t\r\n()<>\"'")(written), "link-anchor",
                              target=written, where=f"「{target.label}」的正文里")
 
     def _report_reserved(self, item: Item, findings: Findings, forged_in_tree: bool) -> None:
@@ -527,7 +527,7 @@ class BodyRenderer:
             findings.add(item.source, item.body_line, "body-too-deep", limit=BODY_DEPTH)
         forged = _defuse_marker(root)  # first: nothing below may take a forged value for the engine's
         # What the sanitiser will take out, said while the tree is still as written.
-        removed_at = _Lines(item)
+        removed_at = SourceLines(item)
         for written, why in sanitize.removals(root, self.settings.embed_hosts, self.classes):
             findings.add(item.source, removed_at(written), "html-removed", why=why)
         sanitize.limit_classes(root, self.classes)  # before the renderer adds its own (up-lightbox)
@@ -536,7 +536,7 @@ class BodyRenderer:
         for element in root.iter("img", "source"):  # sizes are the pipeline's to say (removals told the editor)
             for name in sanitize.GENERATED_ATTRIBUTES:
                 element.attrib.pop(name, None)
-        written_at = _Lines(item, around=" \t\r\n()<>\"'")
+        written_at = SourceLines(item, around=" \t\r\n()<>\"'")
         for element in root.iter(*_URL_ATTRS):
             for attribute in _URL_ATTRS[element.tag]:
                 if element.get(attribute) is not None:
@@ -547,7 +547,7 @@ class BodyRenderer:
         return text[len("<div>"): -len("</div>")], forged
 
     def _resolve_attribute(self, item, element, attribute, view, page_urls, findings, strict, assets, links,
-                           ids, written_at: "_Lines") -> None:
+                           ids, written_at: "SourceLines") -> None:
         written = sanitize.browser_url(element.get(attribute))  # as the reader's browser will take it
         located: list[int] = []
 

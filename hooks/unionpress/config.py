@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -260,8 +261,6 @@ _BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 
 def _publish_problem(value) -> str | None:
     """Why the publish target is unusable (None when it is fine)."""
-    import re
-
     if not isinstance(value, dict):
         return "不是映射"
     for key in value:
@@ -345,8 +344,6 @@ def _svg_active(file: Path) -> str:
 
 def _logo(docs: Path, value: str) -> Logo | str:
     """The logo with its size (so the masthead keeps its height while it loads), or why it is unusable."""
-    import re
-
     file = docs / value.strip()
     try:
         found = file.is_file()
@@ -403,7 +400,6 @@ def _mapping_problem(value, keys, problem) -> str | None:
 
 
 def _color_problem(key, color) -> str | None:
-    import re
 
     if not isinstance(color, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
         return f"「{key}」应写成 #RRGGBB，如 #b71c1c"
@@ -445,8 +441,6 @@ def _wechat_problem(value) -> str | None:
 
 def _partners_problem(value) -> str | None:
     """Why a partners list is unusable (None when it is fine)."""
-    import re
-
     if not isinstance(value, list):
         return "不是列表"
     names = set()
@@ -493,11 +487,8 @@ def _award_tiers_problem(value) -> str | None:
 
 # The settings whose finding says what exactly is wrong, not only what the value must be.
 DETAILS = {"partners": _partners_problem, "footer": _footer_problem, "colors": _colors_problem,
-           "logo": _logo_path_problem, "award_tiers": _award_tiers_problem, "home": _home_problem}
-DETAILS["wechat"] = _wechat_problem
-
-
-DETAILS["publish"] = _publish_problem
+           "logo": _logo_path_problem, "award_tiers": _award_tiers_problem, "home": _home_problem,
+           "wechat": _wechat_problem, "publish": _publish_problem}
 
 
 def _is_dir(path: Path) -> bool:

@@ -183,9 +183,7 @@ class Bucket:
         return self.target.prefix + path
 
     def call(self, what: str, method: Callable, **kwargs):
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        from botocore.exceptions import NoCredentialsError
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError  # boto3 only when publishing
 
         try:
             return method(Bucket=self.target.bucket, **kwargs)

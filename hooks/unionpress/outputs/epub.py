@@ -29,11 +29,12 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
 from lxml import etree, html as lxml_html
-from PIL import Image as PILImage, ImageDraw, ImageFont
+from PIL import Image as PILImage, ImageDraw
 
 from .. import derived, responsive
 from ..awards import award_groups, any_awarded
-from ..body import MARK, _Lines
+from ..body import MARK, SourceLines
+from ..drawing import cjk_font, wrap
 from ..findings import Findings
 from ..sanitize import BODY_ID_PREFIX
 from ..config import UNDATED
@@ -48,12 +49,6 @@ FOLDER = "downloads/"
 PAGE = "downloads/"
 DEFAULT_RED = "#b71c1c"  # the site's --up-red when the union sets no colours
 COVER_SIZE = (960, 1280)  # 3:4, within the 1280 px every picture keeps
-# Fixed places, no search: a build must not depend on what happens to be installed where. Without
-# any, the cover is drawn without text (its title is in the metadata all the same).
-CJK_FONTS = ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
-             "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-             "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-             "/usr/share/fonts/truetype/arphic/uming.ttc")
 XHTML = "http://www.w3.org/1999/xhtml"
 # Attributes of the site's HTML an EPUB 3.0 content document may not carry (epubcheck 4 rejects them)
 # or has no use for: the page's lazy loading, the responsive candidates (WebP among them).
@@ -289,7 +284,7 @@ class _Bodies:
         if not source.strip():
             return ""
         root = lxml_html.fragment_fromstring(source, create_parent="div")
-        lines = _Lines(item)
+        lines = SourceLines(item)
         for element in list(root.iter(*_MEDIA)):
             note = lxml_html.fragment_fromstring(
                 f'<p class="meta">（此处有{_MEDIA[element.tag]}，请在网站上观看：'
@@ -370,7 +365,7 @@ class _Packer:
             if not any(f.path == item.source and f.code in _PICTURE_CHECKS for f in self.findings.items):
                 # named as the editor wrote it: a front-matter field's file, a body picture's alt text
                 written = image.src if image is not None else alt or PurePosixPath(site_path).name
-                line = image.line if image is not None else _Lines(item)(alt) if alt else item.body_line
+                line = image.line if image is not None else SourceLines(item)(alt) if alt else item.body_line
                 self.findings.add(item.source, line, "epub-picture", src=written)
             self.images[site_path] = None
             return None
@@ -473,42 +468,21 @@ def _document(title: str, inner: str, extra_head: str = "", body_class: str = ""
 
 # -- cover ----------------------------------------------------------------------------------------------------
 
-def _font(size: int):
-    for path in CJK_FONTS:
-        if Path(path).is_file():
-            try:
-                return ImageFont.truetype(path, size)
-            except OSError:
-                continue
-    return None
-
-
-def _lines(text: str, font, width: int, draw) -> list[str]:
-    """Chinese wraps between any two characters: as many as fit on each line."""
-    lines, line = [], ""
-    for char in text:
-        if line and draw.textlength(line + char, font=font) > width:
-            lines.append(line)
-            line = ""
-        line += char
-    return lines + ([line] if line else [])
-
-
 def cover(title: str, year: int | None, union: str, colour: str) -> bytes:
     """A PNG drawn now: the union's colour, the title, the year and the union; no text without a font."""
     image = PILImage.new("RGB", COVER_SIZE, colour)
     draw = ImageDraw.Draw(image)
     width, height = COVER_SIZE
     draw.rectangle((48, 48, width - 48, height - 48), outline="#ffffff", width=4)
-    big, small = _font(84), _font(44)
+    big, small = cjk_font(84), cjk_font(44)
     if big is not None and small is not None:
         y = 300
-        for line in _lines(title, big, width - 200, draw)[:5]:
+        for line in wrap(title, big, width - 200, draw)[:5]:
             draw.text((width // 2, y), line, font=big, fill="#ffffff", anchor="ma")
             y += 112
         if year and str(year) not in title:  # a column's book says its year in its title already
             draw.text((width // 2, y + 40), f"{year}", font=small, fill="#ffffff", anchor="ma")
-        for at, line in enumerate(_lines(union, small, width - 200, draw)[:2]):
+        for at, line in enumerate(wrap(union, small, width - 200, draw)[:2]):
             draw.text((width // 2, height - 220 + at * 60), line, font=small, fill="#ffffff", anchor="ma")
     out = io.BytesIO()
     image.save(out, "PNG")  # zlib's default: optimize=True took 3 times as long for 7 % fewer bytes

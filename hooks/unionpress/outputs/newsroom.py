@@ -33,6 +33,7 @@ from PIL import Image as PILImage, ImageOps
 
 from .. import derived, responsive
 from ..body import MARK
+from ..drawing import on_white
 from ..kinds import ITEM_KINDS
 from ..pages.base import summary_of
 
@@ -112,13 +113,7 @@ def clean_jpeg(source: Path) -> tuple[bytes, tuple[int, int]]:
     """The picture as JPEG with nothing but its pixels: upright (the EXIF turn applied), flattened on
     white, and saved without EXIF, ICC, XMP or comments."""
     with PILImage.open(source) as opened:
-        upright = ImageOps.exif_transpose(opened)
-        if upright.mode in ("RGBA", "LA", "PA", "P"):
-            rgba = upright.convert("RGBA")
-            picture = PILImage.new("RGB", rgba.size, "#ffffff")
-            picture.paste(rgba, mask=rgba.getchannel("A"))
-        else:
-            picture = upright.convert("RGB")
+        picture = on_white(ImageOps.exif_transpose(opened))
     picture.info = {}
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
@@ -130,7 +125,7 @@ def clean_jpeg(source: Path) -> tuple[bytes, tuple[int, int]]:
 class _Word:
     """Body HTML → paragraphs of a python-docx Document."""
 
-    def __init__(self, document, base: str, photos: list[Photo]) -> None:
+    def __init__(self, document, base: str) -> None:
         self.doc = document
         self.base = base
         self.photo_names = {}
@@ -284,7 +279,7 @@ def docx_bytes(story, body, public, settings, photos: list[Photo]) -> bytes:
     summary = summary_of(story)
     if summary:
         document.add_paragraph(f"摘要：{summary}", style="Intense Quote")
-    word = _Word(document, _base(settings) or settings.site_path, photos)
+    word = _Word(document, _base(settings) or settings.site_path)
     # Each picture's name in the bundle, by the variant the body shows (any of its sizes).
     originals = _originals(settings)
     by_source = {photo.source: photo.name for photo in photos}

@@ -1,4 +1,5 @@
-"""robots.txt: production points crawlers at the sitemap; a preview build asks them to stay out."""
+"""robots.txt: production points crawlers at the sitemap and keeps them out of the exports; a preview
+build asks them to stay out."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     if settings.preview:
         text = "User-agent: *\nDisallow: /\n"
     else:
-        text = "User-agent: *\nAllow: /\n"
+        # The WeChat packages and partners' bundles are copies of the stories for other hands, not
+        # pages for a search engine: indexed, they would compete with the stories themselves.
+        text = f"User-agent: *\nAllow: /\nDisallow: {settings.site_path}exports/\n"
         if settings.site_url:
             text += f"Sitemap: {settings.base_url}sitemap.xml\n"
     (site_dir / "robots.txt").write_text(text, encoding="utf-8")

@@ -39,6 +39,7 @@ from PIL import Image as PILImage, ImageDraw, ImageOps
 
 from .. import derived, responsive
 from ..body import MARK
+from ..drawing import cjk_font, on_white, wrap
 from ..images import pixel_size
 from ..kinds import ITEM_KINDS
 from ..pages.base import TEMPLATES, summary_of
@@ -675,7 +676,7 @@ def _cover_source(file: Path | None):
         return None
     try:
         with PILImage.open(file) as opened:
-            return _flat(ImageOps.exif_transpose(opened))
+            return on_white(ImageOps.exif_transpose(opened))
     except (OSError, ValueError):
         return None
 
@@ -712,27 +713,15 @@ def _size(data: bytes) -> tuple[int, int]:
         return opened.size
 
 
-def _flat(picture):
-    """RGB on white: a cover is a JPEG."""
-    if picture.mode in ("RGBA", "LA", "PA", "P"):
-        rgba = picture.convert("RGBA")
-        ground = PILImage.new("RGB", rgba.size, "#ffffff")
-        ground.paste(rgba, mask=rgba.getchannel("A"))
-        return ground
-    return picture.convert("RGB")
-
-
 def drawn_cover(title: str, color: str):
     """A cover for a story without any picture: the union's colour and the title, in the middle
     square so both crops show all of it."""
-    from .epub import _font, _lines
-
     side = 1280
     image = PILImage.new("RGB", (side, side), color)
     draw = ImageDraw.Draw(image)
-    font = _font(64)
+    font = cjk_font(64)
     if font is not None:
-        lines = _lines(title, font, 520, draw)[:3]
+        lines = wrap(title, font, 520, draw)[:3]
         y = side // 2 - len(lines) * 40
         for line in lines:
             draw.text((side // 2, y), line, font=font, fill="#ffffff", anchor="ma")

@@ -191,7 +191,20 @@ def environment() -> Environment:
     env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日" if d else ""
     env.filters["iso"] = lambda d: d.isoformat() if d else ""
     env.filters["digits"] = lambda text: "".join(c for c in str(text) if c.isascii() and c.isdigit())
+    env.filters["address_parts"] = address_parts
     return env
+
+
+def address_parts(address: str) -> list[str]:
+    """An address in the pieces a line may break between: 「https://host/」 whole (a break inside
+    「//」 reads as two addresses), then each folder with its 「/」, then the file."""
+    scheme, separator, rest = address.partition("://")
+    head, slash, rest = rest.partition("/") if separator else ("", "", address)
+    parts = [f"{scheme}{separator}{head}{slash}"] if separator else []
+    while rest:
+        piece, slash, rest = rest.partition("/")
+        parts.append(piece + slash)
+    return parts
 
 
 @dataclass
