@@ -573,6 +573,7 @@ class Preview:
         self.version = 0  # the live-reload script reloads when it changes
         self.error = ""  # the findings of a run that failed: the pages stay as they were
         self.cache = Cache()
+        self.books: dict[bytes, tuple[bytes, tuple]] = {}  # anthology digest → (EPUB bytes, its findings)
         self.records: dict[str, PageRecord] = {}
         self.copied: dict[str, tuple[str, bytes]] = {}  # asset site path → (source, its stat) as copied
         self.mkdocs_files: set[str] = set()  # docs/ pages, theme files: only a full build writes them
@@ -614,7 +615,7 @@ class Preview:
                            if output in before and output not in self.mkdocs_files}
             self.records, self.chrome, self.shared = {}, b"", b""
             self._outputs_wanted = None  # MkDocs wrote every output of this content
-            self.cache = Cache()
+            self.cache, self.books = Cache(), {}
             self.site_dir, self.error = target, ""
             self.timings = {"full": time.perf_counter() - started}
             if owned and old is not None and old != target:
@@ -672,7 +673,7 @@ class Preview:
             current = Model(build, self.cache, env_items, self._rows(settings, env_items))
             clock = time.perf_counter()
             with build.phases("epub"):
-                books = outputs.epub.library(build.public, settings, build.public_body, findings)
+                books = self._books(build, settings, findings, current)
             renderer = TrackingRenderer(current, build.shown, settings, build.bodies, books)
             current.book_sizes = renderer.book_sizes
             build.renderer = renderer
@@ -698,6 +699,30 @@ class Preview:
                 self._want_outputs(build)
             self.timings = timings | {"bodies": float(self.cache.rendered), "parsed": float(self.cache.parsed)}
             return counts
+
+    def _books(self, build, settings: Settings, findings: Findings, current: Model) -> tuple:
+        """The EPUB books (the pages print their sizes), each made again only when its anthology, the
+        bodies in it or the settings changed; the outputs write these same bytes (epub.library's memo)."""
+        epub = outputs.epub
+        kept: dict[bytes, tuple[bytes, tuple]] = {}
+        books = []
+        for anthology in epub.anthologies(build.public):
+            try:
+                key = _h(current.digester.of(anthology), settings_digest(settings),
+                         *(current.body_digest(item) for item in anthology.items))
+            except Unfingerprintable:
+                key = None
+            found = self.books.get(key) if key is not None else None
+            if found is None:
+                own = Findings()
+                found = (epub.make(anthology, build.public, settings, build.public_body, own), tuple(own.items))
+            findings.items.extend(found[1])
+            if key is not None:
+                kept[key] = found
+            books.append(epub.Book(anthology, found[0]))
+        self.books = kept
+        epub._library[build.public] = tuple(books)  # what outputs.run's epub.write writes
+        return tuple(books)
 
     def _fingerprint(self, page, renderer: TrackingRenderer, digester: Digester) -> bytes | None:
         try:
@@ -834,17 +859,24 @@ class Preview:
                 _remove(site_dir, path)
             self.output_files = written - owned
             self.timings["outputs"] = time.perf_counter() - clock
-            self._audit(build, site_dir)
         except Exception as exc:  # noqa: BLE001 — reported, and the next change tries again
             log.error(f"UnionPress 预览：输出文件（订阅源、站点地图、搜索索引等）生成失败：{exc}")
+            return
         finally:
             self._outputs_running = False  # the status line goes; the pages are as they were
             self._outputs_done.notify_all()
+        if self._outputs_wanted is None:  # the release check, when no later change is waiting
+            self.lock.release()
+            try:
+                self._audit(build, site_dir)
+            finally:
+                self.lock.acquire()
 
     def _owned_now(self) -> set[str]:
         return set(self.records) | set(self.copied) | self.mkdocs_files
 
     def _audit(self, build, site_dir: Path) -> None:
+        """The build's release check, so a leak shows while editing, not first at publishing."""
         from . import audit as up_audit
 
         leaks = up_audit.audit(site_dir, up_audit.secrets(build, ()), pages_may_show=build.settings.preview,
@@ -1059,4 +1091,42 @@ def serve(config_file: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
     return 0
 
 
-__all__ = ["Preview", "Cache", "serve", "inject", "mkdocs_build", "FullBuildFailed"]
+def measure_edits(kept: Preview) -> dict[str, dict]:
+    """scripts/bench: edit-to-output for the four edits the issue names, on one published story of the
+    content folder (put back afterwards): the pages (what the browser reloads for) and the outputs."""
+    import re
+
+    content = kept.settings.content_dir
+    story = next(path for path in sorted((content / "stories").rglob("*.md"))
+                 if "\nstatus: published" in path.read_text(encoding="utf-8"))
+    original = story.read_text(encoding="utf-8")
+    added = story.with_name("bench-new-story.md")
+    edits = {
+        "body": lambda: story.write_text(original.replace("\n\n", "\n\n编辑预览测量加的一句。", 1), encoding="utf-8"),
+        "title": lambda: story.write_text(re.sub(r"\ntitle: (.*)", r"\ntitle: \1（改）", original, count=1), encoding="utf-8"),
+        "new story": lambda: added.write_text(re.sub(r"\ntitle: (.*)", r"\ntitle: 新稿件\1", original, count=1),
+                                              encoding="utf-8"),
+        "status": lambda: story.write_text(original.replace("\nstatus: published", "\nstatus: draft", 1), encoding="utf-8"),
+    }
+    found: dict[str, dict] = {}
+    kept.defer_outputs, background = True, kept.background
+    kept.background = False
+    try:
+        for name, edit in edits.items():
+            edit()
+            started = time.perf_counter()
+            counts = kept.update()
+            pages = time.perf_counter() - started
+            kept.wait()
+            found[name] = {"pages": pages, "outputs": kept.timings.get("outputs", 0.0), **counts,
+                           "model": kept.timings.get("model", 0.0)}
+    finally:
+        story.write_text(original, encoding="utf-8")
+        added.unlink(missing_ok=True)
+        kept.update()
+        kept.wait()
+        kept.background = background
+    return found
+
+
+__all__ = ["Preview", "measure_edits", "Cache", "serve", "inject", "mkdocs_build", "FullBuildFailed"]
