@@ -95,6 +95,7 @@ class Digester:
         self.known: dict[int, bytes] = {}  # id(item or row) → digest
         self.objects: dict[bytes, object] = {}  # digest → the item or row of this model
         self.keep: list = []  # the objects whose ids are in `known` (an id is only unique while alive)
+        self.seen: dict[int, bytes] = {}  # id(container or object) → digest, within this model
 
     def register(self, obj: object, digest: bytes) -> None:
         self.known[id(obj)] = digest
@@ -118,7 +119,20 @@ class Digester:
             out.append(b"b" + _file_hash(value))
         elif id(value) in self.known:
             out.append(b"k" + self.known[id(value)])
-        elif isinstance(value, (dt.date, dt.time, dt.timedelta, Decimal, PurePath, ZoneInfo, Enum)):
+        elif id(value) in self.seen:  # shared by many pages (a kind, a facet, a story's tag list)
+            out.append(b"k" + self.seen[id(value)])
+        elif isinstance(value, (list, tuple, dict)) or dataclasses.is_dataclass(value) or hasattr(value, "__dict__"):
+            inner: list[bytes] = []
+            self._walk_inner(value, kind, inner, depth)
+            digest = _h(*inner)
+            self.seen[id(value)] = digest
+            self.keep.append(value)  # alive, so its id names it alone while this digester lives
+            out.append(b"k" + digest)
+        else:
+            self._walk_inner(value, kind, out, depth)
+
+    def _walk_inner(self, value: object, kind: type, out: list[bytes], depth: int) -> None:
+        if isinstance(value, (dt.date, dt.time, dt.timedelta, Decimal, PurePath, ZoneInfo, Enum)):
             out.append(f"{kind.__name__}:{value!r}".encode())
         elif isinstance(value, Image):
             out.append(b"I")
