@@ -373,3 +373,40 @@ def test_serve_shows_an_edited_title_on_the_column_page(tmp_path):
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def test_an_edit_with_an_error_keeps_the_pages_and_says_why(project):
+    tmp_path, config, site = project
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.full()
+    page = kept.site_dir / "stories/anchor/index.html"
+    before = page.read_bytes()
+    site.stories["anchor"].title = "改了标题但链接坏了"
+    site.stories["anchor"].body = "见[不存在的稿件](missing.md)。"
+    site.write("anchor")
+    assert kept.update() == {"rendered": 0, "written": 0}
+    assert page.read_bytes() == before  # the last good page stays
+    message, shown = preview.status_line(kept)
+    assert shown and message.startswith("内容检查未通过，页面保持上一次的样子")
+    assert "content/stories/anchor.md:" in message and "[link-missing]" in message
+    site.stories["anchor"].body = "链接修好了。"
+    site.write("anchor")
+    kept.update()
+    assert not kept.error and preview.status_line(kept) == ("", False)
+    assert "改了标题但链接坏了" in page.read_text(encoding="utf-8")
+
+
+def test_serve_says_what_is_wrong_with_its_address(tmp_path):
+    config = golden_project(tmp_path, BASE)
+    run = [sys.executable, "-m", "unionpress", "serve", "-f", str(config)]
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    wrong = subprocess.run([*run, "--dev-addr", "localhost"], capture_output=True, text=True, env=env)
+    assert wrong.returncode == 2
+    assert wrong.stderr.strip() == "--dev-addr 应写成 主机:端口，如 127.0.0.1:8000，实际写的是「localhost」"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = subprocess.run([*run, "--dev-addr", f"127.0.0.1:{port}"], capture_output=True, text=True, env=env)
+    assert busy.returncode == 2 and "Traceback" not in busy.stderr
+    assert busy.stderr.startswith(f"无法在 127.0.0.1:{port} 提供预览（") and "端口可能已被占用" in busy.stderr

@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -1018,9 +1019,14 @@ def inject(page: bytes, preview: Preview, prefix: str) -> bytes:
     return page[:at] + snippet + page[at:] if at >= 0 else page + snippet
 
 
-def handler(preview: Preview, prefix: str):
+def handler(preview: Preview, prefixes: list[str]):
     class Handler(http.server.SimpleHTTPRequestHandler):
+        @property
+        def prefix(self) -> str:
+            return prefixes[0] if prefixes else "/"
+
         def translate_path(self, path: str) -> str:
+            prefix = self.prefix
             path = path.split("?", 1)[0].split("#", 1)[0]
             if path.startswith(prefix):
                 path = "/" + path[len(prefix):]
@@ -1031,7 +1037,7 @@ def handler(preview: Preview, prefix: str):
             return
 
         def do_GET(self) -> None:  # noqa: N802
-            path = self.path.split("?", 1)[0]
+            path, prefix = self.path.split("?", 1)[0], self.prefix
             if path == prefix + VERSION_PATH:
                 message, _shown = status_line(preview)
                 self._send(200, "application/json", json.dumps(
@@ -1079,19 +1085,26 @@ def handler(preview: Preview, prefix: str):
 def serve(config_file: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Build, serve and watch until interrupted."""
     preview = Preview(config_file)
+    prefix: list[str] = []  # known after the first build (site_url's path); no request is answered before
+    try:  # the address first: a port in use is said at once, not after a build of minutes
+        server = http.server.ThreadingHTTPServer((host, port), handler(preview, prefix))
+    except OSError as exc:
+        print(f"无法在 {host}:{port} 提供预览（{exc.strerror or exc}）：端口可能已被占用，请换一个，如 --dev-addr 127.0.0.1:8001",
+              file=sys.stderr, flush=True)
+        return 2
+    server.daemon_threads = True
     try:
         preview.full()
     except FullBuildFailed as exc:
-        print(f"构建失败：{exc}", flush=True)
+        server.server_close()
+        print(f"构建失败：{exc}", file=sys.stderr, flush=True)
         return 1
-    prefix = preview.settings.site_path
-    server = http.server.ThreadingHTTPServer((host, port), handler(preview, prefix))
-    server.daemon_threads = True
+    prefix.append(preview.settings.site_path)
     watcher = Watcher(preview)
     thread = threading.Thread(target=watcher.run, name="unionpress-watch", daemon=True)
     thread.start()
     shown_host = f"[{host}]" if ":" in host else host
-    print(f"预览地址：http://{shown_host}:{server.server_address[1]}{prefix}（保存文件后页面自动刷新；按 Ctrl+C 停止）",
+    print(f"预览地址：http://{shown_host}:{server.server_address[1]}{prefix[0]}（保存文件后页面自动刷新；按 Ctrl+C 停止）",
           flush=True)
     try:
         server.serve_forever()
