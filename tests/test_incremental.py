@@ -295,8 +295,8 @@ def test_incremental_equals_full_build(project, monkeypatch, seed, preview_mode)
         kept.wait()
         full = tmp_path / "full"
         shutil.rmtree(full, ignore_errors=True)
-        _hooks, full_before_outputs, _docs = preview.mkdocs_build(config, full)
-        assert sorted(before_outputs ^ full_before_outputs) == [], f"编辑顺序：{done}"
+        made = preview.mkdocs_build(config, full)
+        assert sorted(before_outputs ^ made.before_outputs) == [], f"编辑顺序：{done}"
         assert differences(kept.site_dir, full) == [], f"编辑顺序：{done}"
     assert len(preview._listing(kept.site_dir)) > 30
 

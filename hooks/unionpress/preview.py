@@ -49,7 +49,7 @@ from .items import Image, Item
 from .kinds import LIST_KINDS, model
 from .link import View
 from .pages import Renderer, crumbs
-from .pages.base import STATIC, TEMPLATES
+from .pages.base import TEMPLATES
 from .feedsets import site_feed
 
 log = logging.getLogger("mkdocs.hooks.unionpress")
@@ -529,7 +529,15 @@ class FullBuildFailed(Exception):
     pass
 
 
-def mkdocs_build(config_file: Path, site_dir: Path):
+@dataclasses.dataclass(frozen=True)
+class FullBuild:
+    hooks: types.ModuleType  # hooks/build.py as MkDocs loaded it: its _state holds the engine's build
+    before_outputs: frozenset[str]  # the files MkDocs and the engine's pages wrote (the outputs own the rest)
+    handwritten: tuple  # how the engine was asked for each docs/ page: (method, arguments)
+    docs_dir: Path
+
+
+def mkdocs_build(config_file: Path, site_dir: Path) -> FullBuild:
     """`mkdocs build` in this process (as `mkdocs serve` names itself: no publish manifest), into
     site_dir. Returns the hooks module (its build), and the files MkDocs and the engine's pages wrote
     before the outputs (everything else the outputs own)."""
@@ -571,7 +579,7 @@ def mkdocs_build(config_file: Path, site_dir: Path):
     except (MkDocsException, SystemExit) as exc:
         raise FullBuildFailed(str(exc)) from None
     hooks = next(module for module in config["hooks"].values() if hasattr(module, "_state"))
-    return hooks, before_outputs.get("files", set()), tuple(handwritten)
+    return FullBuild(hooks, frozenset(before_outputs.get("files", ())), tuple(handwritten), Path(config.docs_dir))
 
 
 # -- the preview -------------------------------------------------------------------------------------
@@ -596,6 +604,7 @@ class Preview:
         self.shared = b""
         self.chrome = b""
         self.handwritten: tuple = ()  # how the full build asked the engine for each docs/ page
+        self.docs_dir: Path | None = None
         self.settings: Settings | None = None
         self.timings: dict[str, float] = {}
         self._outputs_wanted: engine.Build | None = None
@@ -613,15 +622,15 @@ class Preview:
             target = Path(tempfile.mkdtemp(prefix="unionpress-serve-")) if owned else old
             started = time.perf_counter()
             try:
-                hooks, before, self.handwritten = mkdocs_build(self.config_file, target)
+                made = mkdocs_build(self.config_file, target)
             except FullBuildFailed as exc:
                 self.error = str(exc)
                 if owned and target != old:
                     shutil.rmtree(target, ignore_errors=True)
                 self.version += 1
                 raise
-            built = hooks._state["build"]
-            rendered = hooks._state["rendered"]
+            built, rendered = made.hooks._state["build"], made.hooks._state["rendered"]
+            before, self.handwritten, self.docs_dir = made.before_outputs, made.handwritten, made.docs_dir
             self.settings = built.settings
             pages = {page.output for page in rendered.written}
             self.mkdocs_files = before - pages - set(rendered.assets)
@@ -935,7 +944,7 @@ def _scan(paths: list[Path]) -> dict[str, tuple[int, int]]:
             found[str(root)] = (stat.st_size, stat.st_mtime_ns)
             continue
         for here, folders, files in os.walk(root):
-            folders[:] = [name for name in folders if not name.startswith(".")]
+            folders[:] = [name for name in folders if not name.startswith(".") and name != "__pycache__"]
             for name in files:
                 path = os.path.join(here, name)
                 try:
@@ -952,8 +961,9 @@ class Watcher:
     def __init__(self, preview: Preview, interval: float = 0.2) -> None:
         self.preview, self.interval = preview, interval
         settings = preview.settings
-        docs = settings.root / "docs"
-        self.full_paths = [preview.config_file, TEMPLATES, STATIC] + ([docs] if docs.is_dir() else [])
+        docs = preview.docs_dir
+        # The page templates, their scripts and styles (pages/templates, static, styles …): a full build.
+        self.full_paths = [preview.config_file, TEMPLATES.parent] + ([docs] if docs is not None and docs.is_dir() else [])
         self.content = [settings.content_dir]
         self.stop = threading.Event()
 
@@ -1156,4 +1166,4 @@ def measure_edits(kept: Preview) -> dict[str, dict]:
     return found
 
 
-__all__ = ["Preview", "measure_edits", "Cache", "serve", "inject", "mkdocs_build", "FullBuildFailed"]
+__all__ = ["Preview", "measure_edits", "FullBuild", "Cache", "serve", "inject", "mkdocs_build", "FullBuildFailed"]
