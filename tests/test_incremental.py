@@ -410,3 +410,25 @@ def test_serve_says_what_is_wrong_with_its_address(tmp_path):
         busy = subprocess.run([*run, "--dev-addr", f"127.0.0.1:{port}"], capture_output=True, text=True, env=env)
     assert busy.returncode == 2 and "Traceback" not in busy.stderr
     assert busy.stderr.startswith(f"无法在 127.0.0.1:{port} 提供预览（") and "端口可能已被占用" in busy.stderr
+
+
+def test_pages_say_the_search_index_is_behind_until_the_outputs_follow(project):
+    tmp_path, config, site = project
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True  # the outputs wait, as they do while the background thread works
+    kept.full()
+    assert preview.status_line(kept) == ("", False)
+    site.stories["anchor"].title = "搜索索引还没跟上"
+    site.write("anchor")
+    kept.update()
+    page = kept.site_dir / "stories/anchor/index.html"
+    served = preview.inject(page.read_bytes(), kept, "/").decode("utf-8")
+    assert preview.status_line(kept) == ("搜索索引正在后台更新，搜索结果可能还是改动之前的。", True)
+    assert 'role="status" style="' in served and ">搜索索引正在后台更新，搜索结果可能还是改动之前的。</div>" in served
+    assert served.index(preview.VERSION_PATH) < served.index("</body>")
+    assert preview.VERSION_PATH not in page.read_text(encoding="utf-8")  # served, never written
+    index = (kept.site_dir / "pagefind/pagefind-entry.json").read_bytes()
+    kept.wait()
+    assert preview.status_line(kept) == ("", False)
+    assert " hidden></div>" in preview.inject(page.read_bytes(), kept, "/").decode("utf-8")
+    assert (kept.site_dir / "pagefind/pagefind-entry.json").read_bytes() != index  # the index followed

@@ -844,14 +844,17 @@ class Preview:
             if not self.defer_outputs:
                 self._run_outputs()
             return
-        if self._worker is None or not self._worker.is_alive():
+        if self._worker is None:  # a worker sets it back to None under the lock as it stops: none is missed
             self._worker = threading.Thread(target=self._outputs_loop, name="unionpress-outputs", daemon=True)
             self._worker.start()
 
     def _outputs_loop(self) -> None:
         with self.lock:
-            while self._outputs_wanted is not None:
-                self._run_outputs()
+            try:
+                while self._outputs_wanted is not None:
+                    self._run_outputs()
+            finally:
+                self._worker = None
 
     def _run_outputs(self) -> None:
         """Every output from the latest model; files an earlier run wrote and this one did not, removed."""
@@ -910,7 +913,7 @@ class Preview:
 
     def _wait_outputs(self) -> None:
         while self.outputs_behind and self.background:
-            if self._worker is None or not self._worker.is_alive():
+            if self._worker is None:
                 break
             self._outputs_done.wait(timeout=1)
 
