@@ -432,3 +432,15 @@ def test_pages_say_the_search_index_is_behind_until_the_outputs_follow(project):
     assert preview.status_line(kept) == ("", False)
     assert " hidden></div>" in preview.inject(page.read_bytes(), kept, "/").decode("utf-8")
     assert (kept.site_dir / "pagefind/pagefind-entry.json").read_bytes() != index  # the index followed
+
+
+def test_a_full_build_that_fails_says_the_findings(project):
+    tmp_path, config, site = project
+    site.stories["anchor"].body = "见[不存在的稿件](missing.md)。"
+    site.write("anchor")
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    with pytest.raises(preview.FullBuildFailed) as failed:
+        kept.full()
+    assert "content/stories/anchor.md:" in str(failed.value) and "[link-missing]" in str(failed.value)
+    message, shown = preview.status_line(kept)
+    assert shown and "[link-missing]" in message

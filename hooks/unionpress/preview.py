@@ -568,6 +568,14 @@ def mkdocs_build(config_file: Path, site_dir: Path) -> FullBuild:
             listing = _listing(Path(config.site_dir))
             before_outputs["files"] = {path for path in listing if not path.startswith(outputs.search.BUNDLE + "/")}
 
+    errors: list[str] = []  # what MkDocs logged as errors (the findings): the reason, not "Aborted"
+
+    class Errors(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            errors.append(record.getMessage())
+
+    catch = Errors(logging.ERROR)
+    logging.getLogger("mkdocs").addHandler(catch)
     try:
         config = load_config(config_file=str(config_file), site_dir=str(site_dir))
         config.plugins["unionpress-serve-snapshot"] = Snapshot()
@@ -577,7 +585,9 @@ def mkdocs_build(config_file: Path, site_dir: Path) -> FullBuild:
         finally:
             config.plugins.on_shutdown()
     except (MkDocsException, SystemExit) as exc:
-        raise FullBuildFailed(str(exc)) from None
+        raise FullBuildFailed("\n".join(errors) or str(exc)) from None
+    finally:
+        logging.getLogger("mkdocs").removeHandler(catch)
     hooks = next(module for module in config["hooks"].values() if hasattr(module, "_state"))
     return FullBuild(hooks, frozenset(before_outputs.get("files", ())), tuple(handwritten), Path(config.docs_dir))
 
@@ -1017,7 +1027,9 @@ BEHIND = "搜索索引正在后台更新，搜索结果可能还是改动之前�
 
 def status_line(preview: Preview) -> tuple[str, bool]:
     if preview.error:
-        return "内容检查未通过，页面保持上一次的样子（详见运行 unionpress serve 的窗口）：" + preview.error.splitlines()[0], True
+        lines = preview.error.splitlines() or [""]
+        first = next((line for line in lines if ": [" in line), lines[0])  # the first finding, not a heading
+        return "内容检查未通过，页面保持上一次的样子（详见运行 unionpress serve 的窗口）：" + first, True
     if preview.outputs_behind:
         return BEHIND, True
     return "", False
