@@ -134,3 +134,28 @@ def write_story(content: Path, slug: str, body: str = "正文。", review: bool 
                 **fields) -> Path:
     fields = {"title": slug, "date": "2026-05-01 09:00", "column": "laodongzhe-zhi-ge", "status": "published", **fields}
     return write_item(content, f"{folder}/{slug}.md", body, review, **fields)
+
+
+# Seconds one test file takes on a busy two-core machine (bash scripts/test, 2026-12-03). Under two workers
+# the files go out heaviest first: pytest-xdist alone sends the files with most tests first, so a file of
+# a few slow tests (Lighthouse: two tests, two minutes) came last while the other worker sat idle. A file
+# not named counts half a second a test; a figure gone stale costs balance only, never a result.
+FILE_SECONDS = {"test_check_equals_build": 585, "test_reader": 583, "test_epub": 176, "test_upload": 119,
+                "test_lighthouse": 118, "test_hostile_audit": 109, "test_fuzz": 100, "test_preview_audit": 78,
+                "test_incremental": 77, "test_gallery": 72, "test_checker": 69, "test_editorial": 62,
+                "test_search": 61, "test_settings": 51, "test_build": 48, "test_styles": 47,
+                "test_portal_browser": 40, "test_wechat": 33, "test_hostile_pictures": 31, "test_offline": 29,
+                "test_hostile_privacy": 28, "test_reader_minors": 28, "test_federation": 27, "test_portal": 25}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist, order the files heaviest first (each file's own tests keep their order);
+    scripts/test turns xdist's own reordering by test count off. Every worker sorts alike, as xdist
+    requires. Without xdist the order stays pytest's."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    counts: dict[Path, int] = {}
+    for item in items:
+        counts[item.path] = counts.get(item.path, 0) + 1
+    order = {path: index for index, path in enumerate(counts)}
+    items.sort(key=lambda item: (-FILE_SECONDS.get(item.path.stem, counts[item.path] / 2), order[item.path]))
