@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BASE, NOW, ROOT, golden_project
+from conftest import BASE, NOW, golden_project
 from unionpress import preview
 
 REVIEWED = {"first": ("甲", "2026-01-01"), "second": ("乙", "2026-01-01"), "final": ("丙", "2026-01-01")}
