@@ -23,6 +23,7 @@ import pytest
 
 from conftest import BASE, NOW, golden_project
 from unionpress import preview
+from unionpress.outputs.manifest import next_change_file
 
 REVIEWED = {"first": ("甲", "2026-01-01"), "second": ("乙", "2026-01-01"), "final": ("丙", "2026-01-01")}
 TAGS = ["劳模精神", "工匠", "安全生产", "技能大赛", "女职工"]
@@ -298,6 +299,9 @@ def test_incremental_equals_full_build(project, monkeypatch, seed, preview_mode)
         made = preview.mkdocs_build(config, full)
         assert sorted(before_outputs ^ made.before_outputs) == [], f"编辑顺序：{done}"
         assert differences(kept.site_dir, full) == [], f"编辑顺序：{done}"
+        # and the file beside the folder that says when the site next changes (an embargo lifting)
+        assert next_change_file(kept.site_dir).read_text(encoding="utf-8") == \
+            next_change_file(full).read_text(encoding="utf-8"), f"编辑顺序：{done}"
     assert len(preview._listing(kept.site_dir)) > 30
 
 

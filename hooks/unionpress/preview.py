@@ -629,14 +629,15 @@ class Preview:
         with self.lock:
             self._wait_outputs()
             old, owned = self.site_dir, self._owned_dir
-            target = Path(tempfile.mkdtemp(prefix="unionpress-serve-")) if owned else old
+            # In a folder of its own: the build writes its next-change file beside the site folder.
+            target = Path(tempfile.mkdtemp(prefix="unionpress-serve-")) / "site" if owned else old
             started = time.perf_counter()
             try:
                 made = mkdocs_build(self.config_file, target)
             except FullBuildFailed as exc:
                 self.error = str(exc)
                 if owned and target != old:
-                    shutil.rmtree(target, ignore_errors=True)
+                    shutil.rmtree(target.parent, ignore_errors=True)
                 self.version += 1
                 raise
             built, rendered = made.hooks._state["build"], made.hooks._state["rendered"]
@@ -653,7 +654,7 @@ class Preview:
             self.site_dir, self.error = target, ""
             self.timings = {"full": time.perf_counter() - started}
             if owned and old is not None and old != target:
-                shutil.rmtree(old, ignore_errors=True)
+                shutil.rmtree(old.parent, ignore_errors=True)
             # The first incremental run renders every page once to learn what each depends on; its
             # files equal the build's, so nothing is written.
             self.update(full_followed=True)
@@ -1139,7 +1140,7 @@ def serve(config_file: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
         watcher.stop.set()
         server.server_close()
         if preview._owned_dir and preview.site_dir is not None:
-            shutil.rmtree(preview.site_dir, ignore_errors=True)
+            shutil.rmtree(preview.site_dir.parent, ignore_errors=True)
     return 0
 
 
