@@ -288,15 +288,15 @@ class _Scanned(str):
 
 def test_body_lines_are_found_in_one_pass():
     """The line of each of 2,000 links reported in a body is looked for from where the last one was
-    found (body.py _Lines): the searches go over the body about once, not once per link."""
+    found (body.py SourceLines): the searches go over the body about once, not once per link."""
     from types import SimpleNamespace
 
-    from unionpress.body import _Lines
+    from unionpress.body import SourceLines
 
     _Scanned.scanned = 0
     links = [f"../no-such-{n}.md" for n in range(2000)]
     body = _Scanned("".join(f"李师傅带出了一百多名徒弟，参见[第{n}篇]({link})。\n\n" for n, link in enumerate(links)))
-    line_of = _Lines(SimpleNamespace(body=body, body_line=12), around=" \t\r\n()<>\"'")
+    line_of = SourceLines(SimpleNamespace(body=body, body_line=12), around=" \t\r\n()<>\"'")
     assert [line_of(link) for link in links] == [12 + 2 * n for n in range(2000)]
     assert _Scanned.scanned < 3 * len(body)
 

@@ -19,8 +19,9 @@ import json
 from pathlib import Path
 
 from ..kinds.book import LIBRARY_URL
-from ..pages import styles
-from ..pages.downloads import OFFLINE
+# The modules, not their names: pages/downloads imports the outputs' EPUB code, so whichever package is
+# imported first finds the other half made; the names are read when a build runs.
+from ..pages import downloads, styles
 
 WORKER = Path(__file__).with_name("sw.js")
 FILE = "sw.js"
@@ -41,7 +42,7 @@ def plan(public, pages, site_dir: Path, settings) -> tuple[list[str], list[str]]
     kept = sorted({page.url for page in pages if page.item is not None and page.item.kind in KEPT_KINDS})
     room = [page.url for page in pages if page.template in READING_ROOM]
     sheets = [sheet.output for sheet in styles.sheets(settings.cache_dir).values()]  # every page type's
-    wanted = [*sheets, *settings.stylesheets, *SHELL, OFFLINE, PUBLISHED, *(url for url in room if url != LIBRARY_URL),
+    wanted = [*sheets, *settings.stylesheets, *SHELL, downloads.OFFLINE, PUBLISHED, *(url for url in room if url != LIBRARY_URL),
               *([LIBRARY_URL] if LIBRARY_URL in room else [])]
     precache = [path for path in dict.fromkeys(wanted) if path == PUBLISHED or _file(site_dir, path).is_file()]
     return precache, kept
@@ -73,6 +74,6 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     (site_dir / PUBLISHED).parent.mkdir(parents=True, exist_ok=True)
     (site_dir / PUBLISHED).write_bytes(listing)
     config = {"version": version(site_dir, precache, kept, pages, listing), "budget": settings.offline_budget_mb * 2**20,
-              "precache": precache, "published": PUBLISHED, "offline": OFFLINE, "site": settings.site_name}
+              "precache": precache, "published": PUBLISHED, "offline": downloads.OFFLINE, "site": settings.site_name}
     (site_dir / FILE).write_text(worker(config), encoding="utf-8")
     return [PUBLISHED, FILE]
