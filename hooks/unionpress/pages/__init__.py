@@ -112,6 +112,7 @@ class Renderer:
         self.pictures = responsive.pipeline(settings)
         self.masthead = masthead.masthead(settings)  # which name fits where (pages/masthead.py)
         self.trails: dict = {}  # page URL → its breadcrumb trail (crumbs.trails of the pages rendered)
+        self.sheets = styles.sheets(self.settings.cache_dir)  # once, not per page: it stats the sources
 
     def _asset(self, image: Image | None) -> None:
         if image is not None and image.path is not None:
@@ -143,8 +144,7 @@ class Renderer:
 
         def sheet_links(names=()) -> list[str]:
             """The page's stylesheets (pages/styles.py), published with it; then the union's own."""
-            made = styles.sheets(self.settings.cache_dir)
-            chosen = [made[name] for name in styles.chosen(names)]
+            chosen = [self.sheets[name] for name in styles.chosen(names)]
             for sheet in chosen:
                 self.out.assets[sheet.output] = sheet.path
             return [href(sheet.output) for sheet in chosen] + [href(sheet) for sheet in self.settings.stylesheets]
