@@ -126,6 +126,9 @@ def test_no_metadata_or_setting_breaks_out_of_an_attribute_in_any_html_svg_or_xm
              f"    partners:\n      - {{name: ribao, title: {value}, description: {value}}}\n")
     config.write_text(text, encoding="utf-8")
     shutil.copytree(FIXTURES / "golden-project/docs", tmp_path / "docs")
+    about = tmp_path / "docs/about.md"  # a hand-written page: the engine prints its own title and description
+    about.write_text(f"---\ntitle: {value}\ndescription: {value}\n---\n\n" + about.read_text(encoding="utf-8"),
+                     encoding="utf-8")
     site = tmp_path / "site"
     result = mkdocs_build(site, config=config)
     assert result.returncode == 0, result.stderr
@@ -145,3 +148,7 @@ def test_no_metadata_or_setting_breaks_out_of_an_attribute_in_any_html_svg_or_xm
     assert len(checked) >= 10  # the story, its column, the profile, the card, the feeds, the home page …
     # … and the WeChat package, which prints the override's title, author and digest
     assert {"exports/wechat/evil/preview.html", "exports/wechat/evil/article.html"} <= checked, sorted(checked)
+    about_page = lhtml.fromstring((site / "about/index.html").read_bytes())
+    assert about_page.findtext(".//title") == f"{BREAKOUT} - {BREAKOUT}"  # its title, then the site's name
+    assert about_page.xpath('//meta[@name="description"]/@content') == [BREAKOUT]
+    assert about_page.xpath('//meta[@property="og:title"]/@content') == [BREAKOUT]
