@@ -23,8 +23,11 @@ class Catalog:
     lists: dict  # list kind → {key: object}
 
 
-def read_catalog(raw, settings: Settings, findings: Findings):
-    """Raw files → the Catalog: every item typed and frozen, every list read."""
+def read_catalog(raw, settings: Settings, findings: Findings, keep=None):
+    """Raw files → the Catalog: every item typed and frozen, every list read. `keep(stage, raw item,
+    findings, compute)`, when given (`unionpress serve`), gives an item read from an unchanged file as
+    the last run read it: reading one item looks at its file, the settings and the files beside it
+    (pictures), never at another item."""
     lists = {name: {} for name in LIST_KINDS}
     for name, kind in LIST_KINDS.items():
         if name in raw.lists:
@@ -36,23 +39,36 @@ def read_catalog(raw, settings: Settings, findings: Findings):
             lists[name] = {row.key: row for row in rows}
     items = []
     for item_raw in raw.items:
-        kind = ITEM_KINDS[item_raw.kind]
-        f = Fields(item_raw.meta, item_raw.source, findings, settings, folder=item_raw.folder)
-        common = read_common(f, kind.date_required)
-        own = kind.read(item_raw, f, settings)
-        f.finish(also_known=kind.also_known)
-        images = [own.get(key) for key in ("cover", "photo")]
-        images += [work.image for work in own.get("works", ())]
-        item = kind.cls(kind=item_raw.kind, slug=item_raw.slug, source=item_raw.source, path=item_raw.path,
-                        folder=item_raw.folder, bundle=item_raw.bundle, lines=dict(item_raw.meta.lines),
-                        body=item_raw.body, body_line=item_raw.body_line, parent=item_raw.parent,
-                        images=tuple(image for image in images if image), **common, **own)
-        check_review(item, settings, findings)
-        if kind.check:
-            kind.check(item, findings)
+        if keep is None:
+            item = read_item(item_raw, settings, findings)
+            check_review(item, settings, findings)
+        else:
+            item = keep("item", item_raw, findings, lambda found, item_raw=item_raw: read_item(item_raw, settings, found))
+            # The review reads the clock to the minute only to tell whether the item is out yet.
+            scheduled = item.date is not None and item.date > settings.now
+            keep("review", item, findings, lambda found, item=item: check_review(item, settings, found),
+                 b"scheduled" if scheduled else b"out")
         items.append(item)
     check_homes(items, lists, settings, findings)
     return Catalog(tuple(items), lists)
+
+
+def read_item(item_raw, settings: Settings, findings: Findings) -> Item:
+    """One item typed and frozen, from its raw file alone (and the settings' date, not their time)."""
+    kind = ITEM_KINDS[item_raw.kind]
+    f = Fields(item_raw.meta, item_raw.source, findings, settings, folder=item_raw.folder)
+    common = read_common(f, kind.date_required)
+    own = kind.read(item_raw, f, settings)
+    f.finish(also_known=kind.also_known)
+    images = [own.get(key) for key in ("cover", "photo")]
+    images += [work.image for work in own.get("works", ())]
+    item = kind.cls(kind=item_raw.kind, slug=item_raw.slug, source=item_raw.source, path=item_raw.path,
+                    folder=item_raw.folder, bundle=item_raw.bundle, lines=dict(item_raw.meta.lines),
+                    body=item_raw.body, body_line=item_raw.body_line, parent=item_raw.parent,
+                    images=tuple(image for image in images if image), **common, **own)
+    if kind.check:
+        kind.check(item, findings)
+    return item
 
 
 def check_homes(items, lists: dict, settings: Settings, findings: Findings) -> None:

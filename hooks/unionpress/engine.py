@@ -161,14 +161,19 @@ def prepare(settings: Settings, findings: Findings | None = None, cache=None) ->
     """`cache` (preview.Cache, for `unionpress serve`) keeps each file's parse and each body between runs."""
     findings = findings if findings is not None else Findings()
     phases = Phases()
+    # serve: `cache` is also called as keep(stage, item, findings, compute, *extra), giving an item's own
+    # share of a stage (its fields read, its rule checks, its WeChat limits) as the last run had it when
+    # nothing it reads changed; what looks across items (duplicate slugs, references, homes) runs whole.
+    keep = cache
     with phases("load"):
-        raw = load(settings, findings, cache.parse if cache is not None else None)
+        raw = load(settings, findings, cache.parse if cache is not None else None,
+                   cache.display if cache is not None else None)
     with phases("validate"):
-        catalog = read_catalog(raw, settings, findings)
+        catalog = read_catalog(raw, settings, findings, keep)
     with phases("link"):
         linking.check(catalog, findings)
     with phases("checks"):
-        checks.run(catalog, settings, findings)
+        checks.run(catalog, settings, findings, keep)
         check_partners(settings, catalog.lists, {tag for item in catalog.items for tag in getattr(item, "tags", ())},
                        findings, settings.setting_lines)
     with phases("plan"):
@@ -179,7 +184,8 @@ def prepare(settings: Settings, findings: Findings | None = None, cache=None) ->
     build = Build(settings, findings, catalog, public, shown, pages, public_pages, phases=phases)
     with phases("bodies"):  # the pictures' warm-up inside is its own phase, taken out below
         _render_bodies(build, cache)
-    wechat_checks.run(build, findings)  # WeChat's limits on the bodies as WeChat gets them
+    with phases("wechat"):
+        wechat_checks.run(build, findings, keep)  # WeChat's limits on the bodies as WeChat gets them
     phases.seconds["bodies"] -= phases.seconds.get("pictures", 0.0)
     with phases("plan"):
         _check_outputs(pages, settings, findings)

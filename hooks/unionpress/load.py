@@ -306,10 +306,13 @@ class _Finder:
         self.report(path, code, bundle=self.settings.display(index))
 
 
-def load(settings: Settings, findings: Findings, parse: Callable | None = None) -> RawContent:
+def load(settings: Settings, findings: Findings, parse: Callable | None = None,
+         display: Callable[[Path], str] | None = None) -> RawContent:
     """`parse(parser, path, shown, findings)`, when given, parses one file (`unionpress serve` keeps each
-    file's result and parses again only the files that changed)."""
+    file's result and parses again only the files that changed); `display(path)`, when given, is
+    settings.display remembered across runs (it resolves the path on the disk: 10,000 look-ups)."""
     parse = parse or (lambda parser, path, shown, found: parser(path, shown, found))
+    display = display or settings.display
     root = settings.content_dir
     try:
         found = root.is_dir()
@@ -322,7 +325,7 @@ def load(settings: Settings, findings: Findings, parse: Callable | None = None) 
     finder = _Finder(settings, findings)
 
     def add_item(kind: str, slug: str, path: Path, parent: str = "") -> None:
-        shown = settings.display(path)
+        shown = display(path)
         if not SLUG_RE.match(slug):
             findings.add(shown, 1, "slug-invalid", slug=slug)
         parsed = parse(parse_markdown, path, shown, findings)
@@ -372,17 +375,18 @@ def _report_strays(root: Path, finder: _Finder, settings: Settings, findings: Fi
         if here == root:
             folders[:] = [name for name in folders if name != "rules"]  # the wording rules live there
         for name in files:
+            suffix = os.path.splitext(name)[1].lower()
+            if suffix != ".txt" and suffix not in MARKDOWN_SUFFIXES:
+                continue  # told by its name first: the pictures and attachments are most of the files
             path = here / name
             if path in finder.seen or not path.is_file():
                 continue
             shown = settings.display(path)
-            if path.suffix.lower() == ".txt":  # Notepad saved 稿件.md as 稿件.md.txt
+            if suffix == ".txt":  # Notepad saved 稿件.md as 稿件.md.txt
                 head = _peek(path)
                 if head.startswith(("---", "\ufeff---")) and _PUBLISHED.search(head):
                     stem = name[:-4]
                     findings.add(shown, 1, "md-extension", name=stem if stem.endswith(".md") else stem + ".md")
-                continue
-            if path.suffix.lower() not in MARKDOWN_SUFFIXES:
                 continue
             if _says_published(path):
                 findings.add(shown, 1, "stray-published", kinds="、".join(

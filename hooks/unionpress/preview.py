@@ -226,7 +226,8 @@ class BodyEntry:
 
 
 class Cache:
-    """What `engine.prepare(cache=…)` keeps between runs: each file's parse, each body."""
+    """What `engine.prepare(cache=…)` keeps between runs: each file's parse, each body, and each item's
+    own share of the model (its fields read, its rule checks, its WeChat limits: Cache.keep)."""
 
     def __init__(self) -> None:
         self.files: dict[Path, Parsed] = {}
@@ -234,6 +235,47 @@ class Cache:
         self.item_digest: Callable[[Item], bytes] | None = None  # set by Preview for each model
         self.parsed = 0  # files parsed in the last run (the rest came from the cache)
         self.rendered = 0  # bodies rendered in the last run
+        self.kept: dict[tuple[str, bytes], tuple] = {}  # (stage, key) → (result, its findings), last run
+        self._kept_live: dict[tuple[str, bytes], tuple] = {}  # … this run: only these are kept after it
+        self.computed: dict[str, int] = {}  # per stage, the items whose work was done in the last run
+        self.shown: dict[Path, str] = {}  # a file's path as messages print it (Settings.display resolves)
+        self._body_digests: dict[int, tuple[Body, bytes]] = {}  # id(body) → (the body, kept alive; digest)
+
+    def start(self) -> None:
+        """A run begins: what it keeps is what it uses."""
+        self._kept_live, self.computed, self.parsed = {}, {}, 0
+
+    def keep(self, stage: str, key: bytes | None, findings: Findings, compute: Callable[[Findings], object]):
+        """`compute(findings)` for one item in one stage, or its result and findings as the last run with
+        the same key had them. The key is the caller's promise: it covers everything `compute` reads
+        (the item's file, the settings, the other files, and whatever of other items it looks at)."""
+        if key is None:
+            return compute(findings)
+        entry = self.kept.get((stage, key)) or self._kept_live.get((stage, key))
+        if entry is None:
+            own = Findings()
+            entry = (compute(own), tuple(own.items))
+            self.computed[stage] = self.computed.get(stage, 0) + 1
+        findings.items.extend(entry[1])
+        self._kept_live[(stage, key)] = entry
+        return entry[0]
+
+    def display(self, settings: Settings, path: Path) -> str:
+        """Settings.display, once per path for the life of the cache (a full build makes a new cache,
+        and only a full build changes where the content folder is)."""
+        found = self.shown.get(path)
+        if found is None:
+            found = self.shown[path] = settings.display(path)
+        return found
+
+    def body_digest(self, body: Body) -> bytes:
+        """A body by its HTML and files; a body kept from the last run is not hashed again."""
+        found = self._body_digests.get(id(body))
+        if found is None or found[0] is not body:
+            found = (body, _h(body.html.encode("utf-8", "surrogatepass"),
+                              repr([(output, str(path), _stat(path)) for output, path in body.assets]).encode()))
+            self._body_digests[id(body)] = found
+        return found[1]
 
     def parse(self, parser: Callable, path: Path, shown: str, findings: Findings):
         try:
@@ -318,9 +360,13 @@ class Cache:
         return render
 
     def finish(self) -> None:
-        """The bodies of this run replace the last run's (an item edited twice keeps no stale entries)."""
+        """The bodies and kept work of this run replace the last run's (an item edited twice keeps no
+        stale entries)."""
         if getattr(self, "_live", None) is not None:
             self.body_entries, self._live = self._live, None
+        self.kept, self._kept_live = self._kept_live, {}
+        bodies = {id(entry.body) for entry in self.body_entries.values()}
+        self._body_digests = {key: found for key, found in self._body_digests.items() if key in bodies}
 
 
 # -- pages and their dependencies --------------------------------------------------------------------
@@ -337,7 +383,7 @@ class Model:
     """One run's model with the functions a template may call, answered for any object by digest."""
 
     def __init__(self, build: engine.Build, cache: Cache, env_items: bytes, env_rows: dict[str, bytes]) -> None:
-        self.build = build
+        self.build, self.cache = build, cache
         self.digester = Digester()
         for item in build.catalog.items:
             self.digester.register(item, self.item_digest(item, cache, env_items))
@@ -361,10 +407,7 @@ class Model:
     def body_digest(self, item: Item) -> bytes:
         found = self.body_digests.get(id(item))
         if found is None:
-            body = self.build.bodies[id(item)]
-            found = _h(body.html.encode("utf-8", "surrogatepass"),
-                       repr([(output, str(path), _stat(path)) for output, path in body.assets]).encode())
-            self.body_digests[id(item)] = found
+            found = self.body_digests[id(item)] = self.cache.body_digest(self.build.bodies[id(item)])
         return found
 
     def call(self, name: str, args: tuple):
@@ -664,16 +707,23 @@ class Preview:
     def _env(self, settings: Settings) -> bytes:
         """What items and rows are made of besides their own file: settings, and the content folder's
         other files (pictures, attachments) by name, size and time."""
-        content = settings.content_dir
-        lists = {(content / kind.file).resolve() for kind in LIST_KINDS.values()}
+        content = str(settings.content_dir)
+        lists = {os.path.join(content, kind.file) for kind in LIST_KINDS.values()}  # as the walk spells them
         others = []
-        for here, folders, files in os.walk(content):
+        for here, folders, files in os.walk(content):  # strings, not Paths: 10,000 files each run
             folders.sort()
+            inner = os.path.relpath(here, content).replace(os.sep, "/")
+            prefix = "" if inner == "." else inner + "/"
             for name in sorted(files):
-                path = Path(here) / name
-                if path.suffix == ".md" or path.resolve() in lists:
+                path = os.path.join(here, name)
+                if (name.endswith(".md") and len(name) > 3) or path in lists:  # Path(name).suffix == ".md"
                     continue
-                others.append(f"{path.relative_to(content).as_posix()}\0".encode() + _stat(path))
+                try:
+                    found = os.stat(path)
+                    stat = f"{found.st_size}:{found.st_mtime_ns}".encode()
+                except OSError:
+                    stat = b"missing"
+                others.append(f"{prefix}{name}\0".encode() + stat)
         return _h(settings_digest(settings), *others)
 
     def _rows(self, settings: Settings, env_items: bytes) -> dict[str, bytes]:
@@ -688,11 +738,10 @@ class Preview:
             clock = time.perf_counter()
             settings = dataclasses.replace(self.settings, now=up_config.clock(self.settings.timezone, os.environ))
             findings = Findings()
-            self.cache.parsed = 0
             env_items = self._env(settings)
             # Parses first (digests of items read their file's), then the model with kept bodies.
             self.cache.item_digest = None
-            build = engine.prepare(settings, findings, cache=_Prepared(self.cache, env_items))
+            build = engine.prepare(settings, findings, cache=_Prepared(self.cache, env_items, settings))
             self.cache.finish()
             self.cache.forget({item.path for item in build.catalog.items} | {
                 settings.content_dir / kind.file for kind in LIST_KINDS.values()})
@@ -937,15 +986,33 @@ class Preview:
 
 
 class _Prepared:
-    """The cache as engine.prepare takes it: parses, then bodies keyed by item digests of this run."""
+    """The cache as engine.prepare takes it: parses, then bodies keyed by item digests of this run, and
+    called as `keep(stage, item, findings, compute, *extra)`, an item's own work kept by its digest."""
 
-    def __init__(self, cache: Cache, env_items: bytes) -> None:
+    def __init__(self, cache: Cache, env_items: bytes, settings: Settings) -> None:
         self.cache, self.env_items = cache, env_items
         self.parse = cache.parse
+        self.body_digest = cache.body_digest
+        self.display = lambda path: cache.display(settings, path)
+        self._bases: dict[str, bytes | None] = {}  # source → its item's digest, this run
+        cache.start()
 
     def bodies(self, renderer):
         self.cache.item_digest = lambda item: Model.item_digest(item, self.cache, self.env_items)
         return self.cache.bodies(renderer)
+
+    def __call__(self, stage: str, item, findings: Findings, compute: Callable[[Findings], object], *extra: bytes):
+        """An item (or its raw file) is made from its file, the settings (their date: settings_digest)
+        and the content folder's other files (env_items), as Model.item_digest says; `extra` is what
+        else the stage reads."""
+        base = self._bases.get(item.source, b"")  # a raw file and its item: one file, one digest
+        if base == b"":
+            content = self.cache.digest_of(item.path)
+            base = self._bases[item.source] = None if content is None else _h(
+                b"item", item.kind.encode(), item.slug.encode(), item.parent.encode(), item.source.encode(),
+                str(item.path).encode(), content, self.env_items)
+        key = None if base is None else _h(base, *extra) if extra else base
+        return self.cache.keep(stage, key, findings, compute)
 
 
 # -- watching and serving ----------------------------------------------------------------------------

@@ -354,6 +354,8 @@ def person(name: str) -> str:
 
 
 def check_review(item, settings: Settings, findings: Findings) -> None:
+    # `unionpress serve` keeps these findings per item while its file, the date and `scheduled` below
+    # stay the same (catalog.read_catalog): read the clock through those two only.
     names: dict[str, list[str]] = {}
     shown: dict[str, str] = {}
     for level, signature in item.review.signed():

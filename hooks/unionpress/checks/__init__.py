@@ -31,17 +31,36 @@ PRINTED_SETTINGS = (("site_name",), ("site_description",), ("copyright",))
 OWN_NUMBER = ("extra", "unionpress", "footer", "phone")
 
 
-def run(catalog, settings, findings: Findings) -> None:
+def run(catalog, settings, findings: Findings, keep=None) -> None:
     """Scan every published item (embargoed ones too: they will go out at their time without another
-    look), every list row that is published, and the printed settings."""
+    look), every list row that is published, and the printed settings. `keep(stage, item, findings,
+    compute)`, when given (`unionpress serve`), gives an unchanged item's findings as the last run found
+    them: an item's rules read its file, the rule files and the date, never another item."""
     today = settings.now.date()
     book = wording.load(settings.content_dir, settings.display, findings)
-    read = lru_cache(maxsize=None)(read_source)  # each published file read once for both passes
-    _items(catalog.items, findings, today, RULES | book.codes, read)
-    wording.run(catalog.items, book, findings, drafts=settings.check_drafts, read=read)
+    known = RULES | book.codes
+
+    def scan(item, found: Findings) -> None:
+        _item(item, found, today, known, book, settings.check_drafts)
+
+    for item in catalog.items:
+        if item.status != "published" and not (settings.check_drafts and (book.rules or book.sensitive)):
+            continue  # nothing to say of it: not asked to keep it either
+        if keep is None:
+            scan(item, findings)
+        else:
+            keep("checks", item, findings, lambda found, item=item: scan(item, found))
     _lists(catalog.lists, settings, findings, today)
     _settings(settings, findings, today)
     _wording_elsewhere(catalog.lists, settings, book, findings)
+
+
+def _item(item, findings: Findings, today: dt.date, known: frozenset, book: "wording.Book", drafts: bool) -> None:
+    """One item's privacy rules and exemptions, then its wording rules and sensitive words, from one
+    reading of its file."""
+    read = lru_cache(maxsize=None)(read_source)
+    _items((item,), findings, today, known, read)
+    wording.run((item,), book, findings, drafts=drafts, read=read)
 
 
 def _items(items, findings: Findings, today: dt.date, known: frozenset = RULES, read=read_source) -> None:
