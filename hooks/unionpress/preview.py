@@ -704,7 +704,8 @@ class Preview:
             self.version += 1
 
     # -- incremental runs ------------------------------------------------------------------------------
-    def _env(self, settings: Settings) -> bytes:
+    @staticmethod
+    def _env(settings: Settings) -> bytes:
         """What items and rows are made of besides their own file: settings, and the content folder's
         other files (pictures, attachments) by name, size and time."""
         content = str(settings.content_dir)
