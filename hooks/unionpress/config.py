@@ -85,6 +85,7 @@ class Settings:
     home: tuple[tuple[str, int | None], ...] = ()  # the homepage's blocks in order: (HOME_BLOCKS key, count or None)
     wechat: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))  # WECHAT_KEYS → value (outputs/wechat.py)
     offline_budget_mb: int = 50  # what the service worker keeps of pages read, per phone (outputs/offline.py)
+    search_first: int = 1500  # records in the index a first search loads (search.first_part); 0: one index
 
     @property
     def base_url(self) -> str:
@@ -196,6 +197,8 @@ SCHEMA = {
              lambda v: _home_problem(v) is None),
     "offline_budget_mb": ("应为 5 到 500 之间的整数（每部手机离线保存的网页上限，单位 MB）",
                           lambda v: isinstance(v, int) and not isinstance(v, bool) and 5 <= v <= 500),
+    "search_first": ("应为不小于 0 的整数（站内搜索先下载、先搜索的条目数：劳模和最新的内容；0 表示全部内容一次下载）",
+                     lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
 }
 
 # The homepage's blocks an editor arranges (`home`), with what each shows; a count (`pictures: 4`)
@@ -700,6 +703,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
         preview=_truthy(environ.get("UNIONPRESS_PREVIEW")), now=now, logo=logo, doc_pages=_frozen(doc_pages),
         short_name=str(good.get("short_name", "")).strip(),
         offline_budget_mb=good.get("offline_budget_mb", 50),
+        search_first=good.get("search_first", Settings.search_first),
         home=tuple(_home_entries(good["home"])) if "home" in good else tuple((key, None) for key in HOME_BLOCKS))
     if "publish" in good:  # the bucket of `unionpress publish` (upload.py)
         import dataclasses

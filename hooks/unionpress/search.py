@@ -52,6 +52,7 @@ class Record:
     image_alt: str = ""
     fields: tuple[str, ...] = field(default=())  # facts the page shows one by one: matched, never excerpted
     people: tuple[str, ...] = field(default=())  # the people it names, in Chinese (their pinyin goes to the vocabulary)
+    pinned: bool = False  # always in the first part of the index (first_part): a profile is what a name is searched for
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -142,6 +143,36 @@ def records(public, body_of) -> list[Record]:
     return [record for record in found if record.url]
 
 
+@dataclass(frozen=True)
+class Parts:
+    """The records split in two indexes (outputs/search.py). A first query downloads Pagefind's page
+    table whole, about 8 bytes per record of its index, and the chunks of its words, which grow with the
+    records holding them: at 10,000 stories and the reading room beside them (17,000 records) a first
+    query cost 400 KB. So the first part holds the profiles and the newest records, at most `size` and
+    never half a day; the rest are searched when the reader asks, or at once when the first part gives
+    less than a screen of results, so 没有找到 is always said of the whole site (search.js)."""
+
+    first: list[Record]
+    rest: list[Record]
+    since: str = ""  # the first part holds every dated record from this day on ("" when nothing is split)
+
+
+def first_part(found: list[Record], size: int) -> Parts:
+    """Pinned records, then the others newest first (undated last; records of one day stay together),
+    up to `size`. `size` 0, or a site that fits, keeps one index."""
+    if not size or len(found) <= size:
+        return Parts(list(found), [])
+    pinned = [record for record in found if record.pinned]
+    others = sorted((record for record in found if not record.pinned), key=lambda r: r.date, reverse=True)  # stable
+    cut = max(0, size - len(pinned))
+    day = others[cut - 1].date if cut and others[cut - 1].date else ""
+    while day and cut < len(others) and others[cut].date == day:
+        cut += 1
+    taken = {id(record) for record in pinned + others[:cut]}
+    # Each part in the registry's order, as one index would list them (deterministic).
+    return Parts([r for r in found if id(r) in taken], [r for r in found if id(r) not in taken], day)
+
+
 def synonym_groups(public) -> list[list[str]]:
     return [list(group.words) for group in public.lists.get("synonym", {}).values()]
 
@@ -205,7 +236,7 @@ def facets(records: list[Record]) -> dict[str, list[str]]:
 
 PAIR_RECORDS = 3  # two one-character words side by side in this many records make a word (书|屋 → 书屋)
 PINYIN_CHOICES = 3  # words kept per pinyin key: the site's most used (gj → 工匠, 国家, 改革 …)
-PINYIN_KEYS_PER_PART = 400  # about 8 KB a part: a query loads the parts of its own keys only
+PINYIN_KEYS_PER_PART = 200  # about 5 KB a part: a query loads the parts of its own keys only
 _HAN_WORD = re.compile(r"[\u3400-\u9fff]{2,8}")
 
 

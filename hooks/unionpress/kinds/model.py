@@ -138,7 +138,7 @@ def records(public, body_of) -> list[search.Record]:
             url=public.url(model), title=model.name, kind=KIND.search_label,
             text=" ".join(filter(None, [model.quote, search.body_text(model, body_of)])), fields=tuple(filter(None, about)),
             image=search.thumbnail(model.photo, public.settings),
-            image_alt=model.photo.alt if model.photo else "", people=(model.name,)))
+            image_alt=model.photo.alt if model.photo else "", people=(model.name,), pinned=True))
     return found
 
 

@@ -2,6 +2,8 @@
 // Usage: node pagefind_index.mjs PAGEFIND_MODULE OUTPUT_DIR < records.json > words.json
 // Custom records rather than a crawl of the built HTML: a preview build's pages show drafts, and
 // the index must never hold one, so the engine decides what is indexed, not the HTML on disk.
+// `records` make the index a first query loads (OUTPUT_DIR); `archive`, when the site is large, a
+// second one in OUTPUT_DIR/archive that the page merges when it needs it (search.first_part).
 import { pathToFileURL } from "node:url";
 
 const [modulePath, outputPath] = process.argv.slice(2);
@@ -14,19 +16,24 @@ function fail(what, errors) {
 
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
-const { records } = JSON.parse(input);
+const { records, archive = [] } = JSON.parse(input);
 
-const { index, errors } = await pagefind.createIndex({ forceLanguage: "zh", writePlayground: false });
-if (errors.length || !index) fail("createIndex", errors);
-const BATCH = 200; // the service answers in parallel; one at a time would wait on each round trip
-for (let start = 0; start < records.length; start += BATCH) {
-  const results = await Promise.all(records.slice(start, start + BATCH).map((r) => index.addCustomRecord(r)));
-  for (const [offset, result] of results.entries()) {
-    if (result.errors.length) fail(`record ${records[start + offset].url}`, result.errors);
+async function write(part, path) {
+  const { index, errors } = await pagefind.createIndex({ forceLanguage: "zh", writePlayground: false });
+  if (errors.length || !index) fail("createIndex", errors);
+  const BATCH = 200; // the service answers in parallel; one at a time would wait on each round trip
+  for (let start = 0; start < part.length; start += BATCH) {
+    const results = await Promise.all(part.slice(start, start + BATCH).map((r) => index.addCustomRecord(r)));
+    for (const [offset, result] of results.entries()) {
+      if (result.errors.length) fail(`record ${part[start + offset].url}`, result.errors);
+    }
   }
+  const written = await index.writeFiles({ outputPath: path });
+  if (written.errors.length) fail("writeFiles", written.errors);
 }
-const written = await index.writeFiles({ outputPath });
-if (written.errors.length) fail("writeFiles", written.errors);
+
+await write(records, outputPath);
+if (archive.length) await write(archive, `${outputPath}/archive`);
 await pagefind.close();
 
 // The site's vocabulary for the pinyin table (search.vocabulary): every Chinese word of two or more
@@ -38,7 +45,7 @@ const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
 const words = new Map();
 const pairs = new Map();
 const count = (table, key) => table.set(key, (table.get(key) || 0) + 1);
-for (const record of records) {
+for (const record of [...records, ...archive]) {
   const seen = new Set();
   const paired = new Set();
   let previous = "";

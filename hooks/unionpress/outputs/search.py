@@ -1,6 +1,8 @@
 """The search index: Pagefind's chunked index of the public records, and the query tables beside it.
 
-    pagefind/            Pagefind's bundle (its JS, WebAssembly, index chunks and fragments)
+    pagefind/            Pagefind's bundle (its JS, WebAssembly, index chunks and fragments): the
+                         index a first query loads (search.first_part: profiles and the newest records)
+    pagefind/archive/    on a large site, the index of the other records, merged by the page on request
     search/query.json    what the page needs before a query: the union's synonym groups
                          (content/synonyms.yml), the filters' values, the number of t2s and pinyin parts
     search/t2s/N.json    traditional → simplified characters and phrases (OpenCC data), in parts
@@ -25,6 +27,7 @@ from .. import search
 
 SCRIPT = Path(__file__).with_name("pagefind_index.mjs")
 BUNDLE = "pagefind"
+ARCHIVE = "archive"  # the second index, inside the first one's folder (the same cache rules)
 
 
 class SearchIndexError(Exception):
@@ -51,6 +54,7 @@ class Indexing:
 
     public: object  # the view it indexes (a later build's write must not take an earlier one's index)
     found: list
+    parts: search.Parts
     process: subprocess.Popen
     stdout: IO[bytes]
     stderr: IO[bytes]
@@ -69,18 +73,20 @@ def start(public, pages, site_dir: Path, settings, body_of) -> None:
         raise SearchIndexError("未找到 Node.js：搜索索引需要它，请安装 nodejs 后运行 bash scripts/setup")
     module = _pagefind_module(settings.root)
     found = search.records(public, body_of)
+    parts = search.first_part(found, settings.search_first)
     out = site_dir / BUNDLE
     if out.exists():
         shutil.rmtree(out)  # no chunk of an earlier build (it may hold a story since withdrawn)
     # Files, not pipes: nothing has to read or write them while Python does other work.
     records = tempfile.TemporaryFile()
-    records.write(_json({"records": [record.pagefind() for record in found]}))
+    records.write(_json({"records": [record.pagefind() for record in parts.first],
+                         "archive": [record.pagefind() for record in parts.rest]}))
     records.seek(0)
     stdout, stderr = tempfile.TemporaryFile(), tempfile.TemporaryFile()
     with records:
         process = subprocess.Popen([node, str(SCRIPT), str(module), str(out)], stdin=records, stdout=stdout,
                                    stderr=stderr)
-    _running[site_dir.resolve()] = Indexing(public, found, process, stdout, stderr)
+    _running[site_dir.resolve()] = Indexing(public, found, parts, process, stdout, stderr)
 
 
 def cancel(site_dir: Path) -> None:
@@ -99,7 +105,7 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
         start(public, pages, site_dir, settings, body_of)  # not started early (tests, scripts): now
         running = _running[site_dir.resolve()]
     del _running[site_dir.resolve()]
-    found, out = running.found, site_dir / BUNDLE
+    found, parts, out = running.found, running.parts, site_dir / BUNDLE
     with running.stdout, running.stderr:
         try:
             code = running.process.wait(timeout=1800)
@@ -115,12 +121,21 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     for unused in out.glob("pagefind-*ui*"):  # Pagefind's own UI: we ship our own search page
         unused.unlink()
     (out / "pagefind-highlight.js").unlink(missing_ok=True)
+    # The archive is merged into the first index's instance, which brings the scripts and the
+    # WebAssembly: its own copies would never be asked for.
+    for unused in (out / ARCHIVE).glob("*"):
+        if unused.is_file() and not unused.name.endswith((".json", ".pf_meta")):
+            unused.unlink()
     # The script's last line is the site's segmented vocabulary (anything Pagefind logs comes before).
     lines = stdout.decode("utf-8").strip().splitlines()
     segmented = json.loads(lines[-1]) if lines else {}
     pinyin = search.pinyin_parts(search.pinyin_table(search.vocabulary(found, segmented)))
-    tables = {"query.json": _json({"synonyms": search.synonym_groups(public), "facets": search.facets(found),
-                                   "t2s_parts": search.T2S_PARTS, "pinyin_parts": len(pinyin)})}
+    setup = {"synonyms": search.synonym_groups(public), "facets": search.facets(found),
+             "t2s_parts": search.T2S_PARTS, "pinyin_parts": len(pinyin)}
+    if parts.rest:  # what the page says it has not searched yet, and offers to
+        pinned = list(dict.fromkeys(record.kind for record in parts.first if record.pinned))
+        setup["archive"] = {"records": len(parts.rest), "since": parts.since, "pinned": pinned}
+    tables = {"query.json": _json(setup)}
     tables |= {f"t2s/{n}.json": _json(part) for n, part in enumerate(search.traditional_parts())}
     tables |= {f"pinyin/{n}.json": _json(part) for n, part in enumerate(pinyin)}
     folder = site_dir / "search"

@@ -20,8 +20,8 @@ from ..config import Settings
 from ..items import Image, Item
 from ..kinds import ITEM_KINDS, LIST_KINDS, column, model
 from ..publish import PublicSite, banner, row_reasons
-from . import crumbs, downloads, editors, feeds, gallery, home, jsonld, masthead, stats, styles, tags
-from .base import (STATIC, Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, summary_of,
+from . import crumbs, downloads, editors, feeds, gallery, home, jsonld, masthead, scripts, stats, styles, tags
+from .base import (Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, summary_of,
                    tag_table)
 
 
@@ -113,6 +113,7 @@ class Renderer:
         self.masthead = masthead.masthead(settings)  # which name fits where (pages/masthead.py)
         self.trails: dict = {}  # page URL → its breadcrumb trail (crumbs.trails of the pages rendered)
         self.sheets = styles.sheets(self.settings.cache_dir)  # once, not per page: it stats the sources
+        self.scripts = scripts.scripts(self.settings.cache_dir)
 
     def _asset(self, image: Image | None) -> None:
         if image is not None and image.path is not None:
@@ -139,7 +140,7 @@ class Renderer:
 
         def static(name: str) -> str:
             """A file shipped with the engine (pages/static/), published under assets/unionpress/."""
-            self.out.assets[f"assets/unionpress/{name}"] = STATIC / name
+            self.out.assets[f"assets/unionpress/{name}"] = self.scripts[name]  # KeyError: no such script
             return href(f"assets/unionpress/{name}")
 
         def sheet_links(names=()) -> list[str]:

@@ -59,15 +59,20 @@ def _make(name: str, files: tuple[str, ...], folder: Path) -> Sheet:
     text = "\n".join((SOURCES / file).read_text(encoding="utf-8") for file in files)
     data = rcssmin.cssmin(text).encode("utf-8")
     filename = f"{name}.{hashlib.sha256(data).hexdigest()[:10]}.css"
+    return Sheet(name, f"{OUTPUT_DIR}/{filename}", write_once(folder, filename, data))
+
+
+def write_once(folder: Path, filename: str, data: bytes) -> Path:
+    """`data` as folder/filename, unless the file already holds it."""
     path = folder / filename
     if not path.is_file() or path.read_bytes() != data:
         folder.mkdir(parents=True, exist_ok=True)
-        # Written whole or not at all: two builds (a test run's workers) may make the same sheet at once.
+        # Written whole or not at all: two builds (a test run's workers) may make the same file at once.
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{filename}-")
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(temporary, path)
-    return Sheet(name, f"{OUTPUT_DIR}/{filename}", path)
+    return path
 
 
 def chosen(names) -> list[str]:

@@ -1,5 +1,8 @@
 // UnionPress search page: runs the query in ?q= on load, as the reader types, and with filters.
 // Pagefind (../../pagefind/) holds the index in chunks, so a query loads only the chunks it needs.
+// On a large site the index is in two parts (search.first_part): the profiles and the newest records,
+// which a first query loads, and the rest (pagefind/archive/), merged when the reader asks for it or
+// at once when the first part gives less than a screen of results, so 没有找到 is said of the whole site.
 // Before the query reaches Pagefind it is folded here: traditional → simplified (OpenCC data in
 // search/t2s/, split by character so a query loads only its own characters' parts) and the union's
 // synonyms (search/query.json) each add a variant query, and a query in Latin letters is turned into
@@ -27,6 +30,7 @@ const input = document.getElementById("up-search-q");
 const statusLine = document.getElementById("up-search-status");
 const list = document.getElementById("up-search-results");
 const more = document.getElementById("up-search-more");
+const rest = document.getElementById("up-search-archive");
 const filterBox = document.getElementById("up-search-filters");
 
 let pagefind = null;
@@ -34,6 +38,8 @@ let setup = null;
 const parts = new Map(); // t2s part number → its characters and phrases, loaded once each
 const pinyinParts = new Map(); // pinyin part number → its keys' words, loaded once each
 let shown = [];
+let merging = null; // the archive's index being merged into Pagefind's (from then on every query searches it)
+let merged = false;
 let run = 0;
 const chosen = { kind: "", column: "" };
 
@@ -212,6 +218,21 @@ function holders(pf, word, filters) {
   return asked.get(key);
 }
 
+// The rest of the site's records, merged into the first index's instance (its WebAssembly serves both).
+function mergeArchive(pf) {
+  merging ??= (async () => {
+    try {
+      await pf.mergeIndex(new URL("pagefind/archive/", ROOT).pathname, { baseUrl: ROOT.pathname });
+    } catch (error) {
+      merging = null; // weak signal: the next search tries again
+      throw error;
+    }
+    merged = true;
+    asked.clear(); // the words' holders were of the first part only
+  })();
+  return merging;
+}
+
 function filtersFor() {
   const filters = {};
   if (chosen.kind) filters.kind = chosen.kind;
@@ -222,7 +243,7 @@ function filtersFor() {
 async function search(raw) {
   const mine = ++run;
   list.setAttribute("aria-busy", "true");
-  const [pf, { synonyms, t2s_parts: count, pinyin_parts: pinyinCount }] = await Promise.all([loadPagefind(), loadSetup()]);
+  const [pf, { synonyms, t2s_parts: count, pinyin_parts: pinyinCount, archive }] = await Promise.all([loadPagefind(), loadSetup()]);
   const partOf = await loadParts(raw.normalize("NFKC"), count);
   const queries = await variants(raw, synonyms, partOf, pinyinCount);
   if (mine !== run) return;
@@ -230,12 +251,25 @@ async function search(raw) {
     await render([], raw);
     return;
   }
+  let found = await find(pf, queries);
+  if (archive && !merged && found.length < PAGE_SIZE) {
+    await mergeArchive(pf);
+    found = await find(pf, queries);
+  }
+  if (mine !== run) return;
+  await showFilters();
+  // A Latin query says which of the site's words it was read as (shuwu → 书屋).
+  const spelled = LATIN.test(fold(raw)) ? queries.filter((q) => q.some((w) => HAN.test(w))).map((q) => q.join(" ")) : [];
+  if (mine === run) await render(found, raw, spelled);
+}
+
+// The pages every word of a variant finds, each with its best-ranked result, best first.
+async function find(pf, queries) {
   const filters = { filters: filtersFor() };
   const [ranked, holding] = await Promise.all([
     Promise.all(queries.map((query) => pf.search(query.join(" "), filters))),
     Promise.all(queries.map((query) => Promise.all(query.map((word) => holders(pf, word, filters))))),
   ]);
-  if (mine !== run) return;
   const best = new Map(); // page → its best-ranked result, and the words of every variant it holds
   for (const [n, answer] of ranked.entries()) {
     for (const result of answer?.results ?? []) {
@@ -245,25 +279,30 @@ async function search(raw) {
       best.set(result.id, { result: !had || had.result.score < result.score ? result : had.result, words });
     }
   }
-  const merged = [...best.values()].sort((a, b) => b.result.score - a.result.score || (a.result.id < b.result.id ? -1 : 1));
-  await showFilters();
-  // A Latin query says which of the site's words it was read as (shuwu → 书屋).
-  const spelled = LATIN.test(fold(raw)) ? queries.filter((q) => q.some((w) => HAN.test(w))).map((q) => q.join(" ")) : [];
-  if (mine === run) await render(merged, raw, spelled);
+  return [...best.values()].sort((a, b) => b.result.score - a.result.score || (a.result.id < b.result.id ? -1 : 1));
 }
 
 async function render(results, raw, spelled = []) {
   shown = results;
   list.replaceChildren();
   more.hidden = true;
+  const { archive } = await loadSetup();
+  const partial = archive && !merged && results.length > 0; // else the whole site was searched
+  rest.hidden = !partial;
   const query = raw.trim();
   if (!query) {
     statusLine.textContent = "请输入要搜索的词，例如：劳模、职工书屋、工匠精神。";
+    rest.hidden = true;
   } else {
     const read = spelled.length ? `（拼音：${spelled.join("、")}）` : "";
-    statusLine.textContent = results.length
-      ? `“${query}”${read}共找到 ${results.length} 条结果`
-      : `没有找到与“${query}”相关的内容。可以换一个词，或少写几个字再试。`;
+    const others = partial ? archive.records.toLocaleString("zh-CN") : "";
+    const part = partial ? [...archive.pinned, archive.since ? `${shownDate(archive.since)}以来的内容` : "最新的内容"].join("和") : "";
+    statusLine.textContent = !results.length
+      ? `没有找到与“${query}”相关的内容。可以换一个词，或少写几个字再试。`
+      : partial
+        ? `“${query}”${read}在${part}中找到 ${results.length} 条结果，其余 ${others} 条内容还没有搜索`
+        : `“${query}”${read}共找到 ${results.length} 条结果`;
+    rest.textContent = `继续搜索其余 ${others} 条内容`;
     await showMore();
   }
   list.dataset.query = raw; // what the list now shows, and that it is complete (for tests and AT)
@@ -416,6 +455,17 @@ form.addEventListener("submit", (event) => {
   update();
 });
 more.addEventListener("click", () => showMore());
+rest.addEventListener("click", async () => {
+  try {
+    await mergeArchive(await loadPagefind());
+  } catch (error) {
+    statusLine.textContent = "搜索索引没有下载完整（网络不稳定？），请稍后再按一次。";
+    console.error(error);
+    return;
+  }
+  await update();
+  list.querySelector("a")?.focus(); // the button is gone: the reader goes on at the first result
+});
 
 const params = new URLSearchParams(location.search);
 input.value = params.get("q") || "";

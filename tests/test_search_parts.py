@@ -1,0 +1,195 @@
+"""The search index in two parts on a large site (search.first_part, outputs/search.py, search.js).
+
+A first query downloads the index's page table whole and the chunks of its words, both growing with
+the records in the index, so a large site's first query gets the profiles and the newest records
+only, and the rest on request, or at once when the first part gives less than a screen of results.
+Tested on a small site with `search_first` set small: which record goes in which part (read back
+from Pagefind's own fragments), that neither part holds a draft, what the page says and does in
+Chromium, and the cache rules of the second part's files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import yaml
+
+from conftest import check, golden_project, mkdocs_build, write_story
+from test_browser import browser  # noqa: F401  (fixture)
+from unionpress import search
+from unionpress.outputs import manifest
+
+WORD = "班组创新"
+NEW = 12  # stories holding WORD that go in the first part: more than a screen (search.js PAGE_SIZE 10)
+OLD = 2  # stories holding WORD that go in the second
+RARE = "冷僻词汇"  # in one old story only
+
+
+# -- which record goes where (no build) -------------------------------------------------------------
+
+def _record(url: str, date: str = "", pinned: bool = False) -> search.Record:
+    return search.Record(url=url, title=url, kind="劳模" if pinned else "报道", text="", date=date, pinned=pinned)
+
+
+def test_pinned_first_then_newest_and_one_day_is_never_cut():
+    found = [_record("s1", "2026-01-01"), _record("m1", pinned=True), _record("s2", "2026-03-01"),
+             _record("b1"), _record("s3", "2026-03-01"), _record("s4", "2026-02-01"), _record("m2", pinned=True)]
+    parts = search.first_part(found, 3)
+    # m1, m2, then s2 (newest); s3 is of s2's day, so it comes too; the registry's order is kept
+    assert [r.url for r in parts.first] == ["m1", "s2", "s3", "m2"]
+    assert [r.url for r in parts.rest] == ["s1", "b1", "s4"]
+    assert parts.since == "2026-03-01"
+    parts = search.first_part(found, 6)  # undated records come after every dated one
+    assert [r.url for r in parts.rest] == ["b1"] and parts.since == "2026-01-01"
+
+
+@pytest.mark.parametrize("size", [0, 7, 100])
+def test_a_site_that_fits_or_size_zero_keeps_one_index(size):
+    found = [_record(f"s{n}", f"2026-01-0{n}") for n in range(1, 8)]
+    parts = search.first_part(found, size)
+    assert parts.first == found and parts.rest == [] and parts.since == ""
+
+
+def test_more_pinned_records_than_the_size_all_stay_first():
+    found = [_record("m1", pinned=True), _record("s1", "2026-01-01"), _record("m2", pinned=True)]
+    parts = search.first_part(found, 1)
+    assert [r.url for r in parts.first] == ["m1", "m2"] and [r.url for r in parts.rest] == ["s1"]
+    assert parts.since == ""
+
+
+@pytest.mark.parametrize("value", ["-3", "yes", "true", "2.5"])
+def test_search_first_setting_must_be_a_whole_number(site_copy, value):
+    lines, _ = check(site_copy, search_first=yaml.safe_load(value))
+    assert [line for line in lines if "search_first" in line and "应为不小于 0 的整数" in line], lines
+
+
+# -- a built site ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def parted(tmp_path_factory):
+    """A site of the base fixture plus NEW + OLD stories holding WORD, one old story holding RARE and
+    a draft holding both; `search_first` lets the first part take the profile and the NEW stories."""
+    folder = tmp_path_factory.mktemp("parted")
+    content = folder / "content"
+    import shutil
+
+    from conftest import BASE
+    shutil.copytree(BASE, content)
+    newest = dt.date(2026, 10, 1)
+    fresh = [write_story(content, f"xin-{n:02d}", title=f"新稿件{n}", body=f"车间的{WORD}成果第{n}项。",
+                         date=f"{newest + dt.timedelta(days=n)} 09:00") for n in range(NEW)]
+    aged = [write_story(content, f"jiu-{n:02d}", title=f"旧稿件{n}", body=f"去年的{WORD}经验第{n}条。",
+                        date=f"2026-06-0{n + 1} 09:00") for n in range(OLD)]
+    rare = write_story(content, "lengpi", title="旧事一则", body=f"一个{RARE}出现在这里。", date="2026-05-15 09:00")
+    write_story(content, "caogao", title="草稿不可见", body=f"{WORD}{RARE}草稿正文。", status="draft",
+                date="2026-11-01 09:00")
+    models = sorted((content / "models").glob("*.md"))
+    config = golden_project(folder, content, extra=f"    search_first: {len(models) + NEW}\n")
+    site = folder / "site"
+    result = mkdocs_build(site, content=content, config=config)
+    assert result.returncode == 0, result.stderr[-3000:]
+    urls = {"fresh": {f"stories/{p.stem}/" for p in fresh}, "aged": {f"stories/{p.stem}/" for p in aged},
+            "rare": f"stories/{rare.stem}/", "models": {f"models/{p.stem}/" for p in models}}
+    return site, urls
+
+
+def _fragment_urls(bundle: Path) -> set[str]:
+    """The pages an index holds, as Pagefind itself records them (each fragment is gzipped JSON)."""
+    urls = set()
+    for fragment in (bundle / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        data = data[data.index(b"{"):]  # after Pagefind's signature
+        urls.add(json.loads(data)["url"].lstrip("/"))
+    return urls
+
+
+def test_profiles_and_newest_in_the_first_part_the_rest_in_the_second(parted):
+    site, urls = parted
+    first, rest = _fragment_urls(site / "pagefind"), _fragment_urls(site / "pagefind/archive")
+    assert first == urls["models"] | urls["fresh"]
+    assert urls["aged"] | {urls["rare"], "stories/good-story/"} == rest
+    assert not {url for url in first | rest if "caogao" in url}  # the draft is in neither
+    setup = json.loads((site / "search/query.json").read_text(encoding="utf-8"))
+    oldest_new = min(url for url in urls["fresh"])  # xin-00: 2026-10-01
+    assert oldest_new == "stories/xin-00/"
+    assert setup["archive"] == {"records": len(rest), "since": "2026-10-01", "pinned": ["劳模"]}
+    # The second part is merged into the first's instance: its scripts and WebAssembly would never load.
+    assert sorted(p.name for p in (site / "pagefind/archive").iterdir() if p.is_file())[0] == "pagefind-entry.json"
+    assert not list((site / "pagefind/archive").glob("*.js")) and not list((site / "pagefind/archive").glob("wasm*"))
+
+
+def test_second_parts_files_keep_the_first_parts_cache_rules(parted):
+    site, _ = parted
+    made = manifest.make(site, manifest.Roles(), dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc), None)
+    chunks = [path for path in made.files if path.startswith("pagefind/archive/") and "/index/" in path]
+    assert chunks and {made.files[path].cache for path in chunks} == {manifest.IMMUTABLE}
+    entry = made.files["pagefind/archive/pagefind-entry.json"]
+    assert (entry.cache, entry.stage) == (manifest.SHORT, manifest.LISTINGS)
+
+
+# -- in the browser --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def page_on(parted, browser):  # noqa: F811
+    from unionpress import localsite
+
+    site, urls = parted
+    with localsite.served(site) as base:
+        page = browser.new_page(viewport={"width": 375, "height": 800})
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        yield page, base, urls, requests
+        page.close()
+
+
+def _open(page, base: str, query: str) -> list[str]:
+    page.goto(f"{base}/search/?q={quote(query)}")
+    return _shown(page, query)
+
+
+def _shown(page, query: str) -> list[str]:
+    page.wait_for_function("q => { const l = document.getElementById('up-search-results');"
+                           " return l.dataset.query === q && l.getAttribute('aria-busy') === 'false'; }", arg=query)
+    while page.locator("#up-search-more").is_visible():
+        count = page.locator(".up-search-result").count()
+        page.locator("#up-search-more").click()
+        page.wait_for_function("n => document.querySelectorAll('.up-search-result').length > n", arg=count)
+    return [href.split("://", 1)[1].split("/", 1)[1] for href in page.eval_on_selector_all(
+        ".up-search-result__title", "links => links.map(a => a.href)")]
+
+
+def test_a_common_word_searches_the_first_part_then_the_rest_on_request(page_on):
+    page, base, urls, requests = page_on
+    requests.clear()
+    assert set(_open(page, base, WORD)) == urls["fresh"]
+    assert not [url for url in requests if "/pagefind/archive/" in url]  # not downloaded
+    rest = len(urls["aged"]) + 2  # the aged stories, the rare one and the fixture's own story
+    assert page.locator("#up-search-status").inner_text() == \
+        f"“{WORD}”在劳模和2026年10月1日以来的内容中找到 {NEW} 条结果，其余 {rest} 条内容还没有搜索"
+    button = page.get_by_role("button", name=f"继续搜索其余 {rest} 条内容")
+    button.click()
+    page.wait_for_function("n => document.getElementById('up-search-archive').hidden"
+                           " && document.getElementById('up-search-status').textContent.includes('共找到')", arg=0)
+    assert set(_shown(page, WORD)) == urls["fresh"] | urls["aged"]
+    assert page.locator("#up-search-status").inner_text() == f"“{WORD}”共找到 {NEW + OLD} 条结果"
+    assert page.evaluate("document.activeElement.classList.contains('up-search-result__title')")
+
+
+@pytest.mark.parametrize("query, expected", [(RARE, "rare"), ("航天发射", None)])
+def test_less_than_a_screen_searches_the_whole_site_at_once(page_on, query, expected):
+    page, base, urls, requests = page_on
+    requests.clear()
+    found = _open(page, base, query)
+    assert [url for url in requests if url.endswith("/pagefind/archive/pagefind-entry.json") or "/pagefind/archive/pagefind-entry.json?" in url]
+    assert page.locator("#up-search-archive").is_hidden()
+    if expected:
+        assert found == [urls[expected]]
+        assert page.locator("#up-search-status").inner_text() == f"“{query}”共找到 1 条结果"
+    else:  # 没有找到 is said of the whole site, not of its newest part
+        assert found == []
+        assert page.locator("#up-search-status").inner_text().startswith(f"没有找到与“{query}”相关的内容")
