@@ -75,7 +75,8 @@ def _render_bodies(build: Build, cache=None) -> None:
     """Each body once: a public item against the public view (whatever it points at must be public),
     anything else against everything (it may point at other drafts, but not at missing files)."""
     settings, findings, catalog = build.settings, build.findings, build.catalog
-    renderer = BodyRenderer(settings, Targets(settings, catalog.items, _item_url))
+    targets = Targets(settings, catalog.items, _item_url, *([cache.resolve] if cache is not None else []))
+    renderer = BodyRenderer(settings, targets)
     render = cache.bodies(renderer) if cache is not None else renderer.render  # serve: unchanged bodies kept
     # The pictures named in front matter (covers, portraits, works) are most of a site's: encoded on
     # every core before the pages ask for them one by one (a no-op when the cache has them).

@@ -239,6 +239,7 @@ class Cache:
         self._kept_live: dict[tuple[str, bytes], tuple] = {}  # … this run: only these are kept after it
         self.computed: dict[str, int] = {}  # per stage, the items whose work was done in the last run
         self.shown: dict[Path, str] = {}  # a file's path as messages print it (Settings.display resolves)
+        self.resolved: dict[Path, Path] = {}  # a content file's resolved path
         self._body_digests: dict[int, tuple[Body, bytes]] = {}  # id(body) → (the body, kept alive; digest)
 
     def start(self) -> None:
@@ -266,6 +267,14 @@ class Cache:
         found = self.shown.get(path)
         if found is None:
             found = self.shown[path] = settings.display(path)
+        return found
+
+    def resolve(self, path: Path) -> Path:
+        """Path.resolve, once per content file for the life of the cache (the loader follows no
+        symbolic link inside the content folder, and only a full build changes the folder)."""
+        found = self.resolved.get(path)
+        if found is None:
+            found = self.resolved[path] = path.resolve()
         return found
 
     def body_digest(self, body: Body) -> bytes:
@@ -311,6 +320,7 @@ class Cache:
     def forget(self, keep: set[Path]) -> None:
         for path in [path for path in self.files if path not in keep]:
             del self.files[path]
+        self.resolved = {path: found for path, found in self.resolved.items() if path in keep}
 
     def bodies(self, renderer) -> Callable:
         """BodyRenderer.render, keeping each body while its item and every link answer stay the same."""
@@ -993,7 +1003,7 @@ class _Prepared:
     def __init__(self, cache: Cache, env_items: bytes, settings: Settings) -> None:
         self.cache, self.env_items = cache, env_items
         self.parse = cache.parse
-        self.body_digest = cache.body_digest
+        self.body_digest, self.resolve = cache.body_digest, cache.resolve
         self.display = lambda path: cache.display(settings, path)
         self._bases: dict[str, bytes | None] = {}  # source → its item's digest, this run
         cache.start()
