@@ -8,12 +8,17 @@ in docs/ from Markdown (the engine puts the page around them), serves, and watch
 
 from __future__ import annotations
 
-import dataclasses
-import logging
-import os
-import shutil
-import tempfile
-from pathlib import Path
+import time
+
+_IMPORTING = time.perf_counter()  # the engine's imports below are part of every build's start-up
+
+import dataclasses  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 from markupsafe import Markup
 from mkdocs.exceptions import PluginError
@@ -26,17 +31,26 @@ from unionpress import engine, outputs
 from unionpress.findings import Findings
 from unionpress.outputs import manifest as up_manifest
 
+_IMPORTED = time.perf_counter()
+
 log = logging.getLogger("mkdocs.hooks.unionpress")
 THEME = Path(engine.__file__).parent / "pages/theme"  # the template of hand-written pages
 _state: dict = {}
 _command: dict = {}  # the mkdocs command of this process (build, serve, gh-deploy), from on_startup
+# When MkDocs' own steps began and ended (perf_counter), for the phase table: the time between our
+# events is MkDocs' (emptying the site folder, copying files, the hand-written pages).
+_marks: dict[str, float] = {}
+_clearing: list[threading.Thread] = []  # the previous build's files, deleted while this one runs
 
 GH_DEPLOY_PREVIEW = ("预览构建（UNIONPRESS_PREVIEW=1）含草稿和未到发布时间的内容，不能用 mkdocs gh-deploy 发布："
                      "请去掉 UNIONPRESS_PREVIEW 后再运行 mkdocs gh-deploy")
 
 
 def on_startup(command, dirty):
+    _marks.clear()
+    _marks["startup"] = time.perf_counter()
     _command["name"] = command
+    _command["dirty"] = dirty
 
 
 def _union_stylesheets(config) -> list[str]:
@@ -46,6 +60,7 @@ def _union_stylesheets(config) -> list[str]:
 
 def on_config(config):
     """Read, check, link and render all content once per build (the clock is read afresh each time)."""
+    _marks["config"] = time.perf_counter()
     findings = Findings()
     config_file = Path(config.config_file_path)
     extensions = [{name: config.mdx_configs[name]} if name in config.mdx_configs else name
@@ -84,6 +99,7 @@ def on_config(config):
         raise
     _state.clear()
     _state.update(build=build, rendered=rendered, staging=staging)
+    _marks["config done"] = time.perf_counter()
     return config
 
 
@@ -96,6 +112,7 @@ def _staging(site_dir: Path) -> Path:
 
 
 def on_build_error(error):
+    _finish_clearing()
     staging = _state.get("staging")
     if staging is not None:  # a build that failed between rendering and on_files leaves no folder behind
         shutil.rmtree(staging, ignore_errors=True)
@@ -106,6 +123,42 @@ def on_build_error(error):
 def on_pre_build(config):
     # No manifest or marker of an earlier build may describe this one (`mkdocs build --dirty` keeps files).
     up_manifest.clear(Path(config.site_dir))
+    if _command.get("name") == "build" and not _command.get("dirty"):
+        _clear_in_background(Path(config.site_dir))
+    _marks["pre_build"] = time.perf_counter()
+
+
+def _clear_in_background(site_dir: Path) -> None:
+    """Empty the site folder now, as MkDocs is about to (every entry but the hidden ones), by moving its
+    entries into a hidden folder beside it, one rename each, and deleting that folder in a thread while
+    the build goes on: deleting 13,000 files of the last build one by one took MkDocs 2 to 25 seconds
+    on a busy disk, with nothing else happening. The build waits for the thread before it ends
+    (on_post_build, on_build_error, on_shutdown), so no old file outlives it and its time is counted."""
+    try:
+        entries = [entry for entry in os.listdir(site_dir) if not entry.startswith(".")]
+    except OSError:
+        return  # no folder yet: nothing to empty
+    if not entries:
+        return
+    trash = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-unionpress-old-", dir=site_dir.parent))
+    try:
+        for entry in entries:
+            os.rename(site_dir / entry, trash / entry)
+    except OSError:
+        pass  # what could not be moved MkDocs deletes itself (clean_directory), as without us
+    thread = threading.Thread(target=shutil.rmtree, args=(trash,), kwargs={"ignore_errors": True},
+                              name="unionpress-clear-site", daemon=True)
+    thread.start()
+    _clearing.append(thread)
+
+
+def _finish_clearing() -> None:
+    while _clearing:
+        _clearing.pop().join()
+
+
+def on_shutdown():
+    _finish_clearing()
 
 
 def _report(findings: Findings, strict: bool) -> None:
@@ -119,8 +172,10 @@ def _report(findings: Findings, strict: bool) -> None:
 
 
 def on_files(files, config):
+    _marks["files"] = time.perf_counter()
     build, rendered, staging = _state["build"], _state["rendered"], _state["staging"]
     site_dir = Path(config.site_dir)
+    made: set[str] = set()  # the pages' files: the engine's, none of them the theme's
     # The search index starts now, in its own process: MkDocs has emptied the site folder, and moving
     # the pages in, MkDocs' own work and the other outputs keep the first core busy meanwhile.
     outputs.start(build, site_dir)
@@ -138,6 +193,7 @@ def on_files(files, config):
         shutil.move(staging / page.output, target)  # a rename: the staging folder is beside site_dir
         # MkDocs copies a file onto itself as a no-op (SameFileError): the page stays as written.
         files.append(File.generated(config, page.output, abs_src_path=str(target)))
+        made.add(str(target))
     shutil.rmtree(staging, ignore_errors=True)
     for src_uri, path in sorted(rendered.assets.items()):
         if files.get_file_from_path(src_uri) is None:
@@ -145,7 +201,8 @@ def on_files(files, config):
     if findings.errors:
         raise PluginError("UnionPress 内容检查未通过：\n" + findings.report())
     _drop_theme_assets(files, config)
-    _state["shipped"] = _shipped(files, config)
+    _state["shipped"] = _shipped(files, config, made)
+    _marks["files done"] = time.perf_counter()
     return files
 
 
@@ -165,14 +222,15 @@ def _drop_theme_assets(files, config) -> None:
 SHIPPED_TEXT = (".js", ".mjs", ".json", ".css", ".html", ".svg", ".txt")
 
 
-def _shipped(files, config) -> list[Path]:
+def _shipped(files, config, made: set[str] = frozenset()) -> list[Path]:
     """The theme's files published as they are (its scripts, e.g. the word segmenter of its search),
     and its strings in the site's language: text the site shows that no content wrote, which the
-    audit must not mistake for a hidden person's name."""
+    audit must not mistake for a hidden person's name. The engine's own pages (`made`) are skipped
+    unresolved: resolving 2,000 paths cost a second."""
     themes = [Path(folder).resolve() for folder in config.theme.dirs]
     found = []
     for file in files:
-        if file.abs_src_path and file.src_uri.lower().endswith(SHIPPED_TEXT):
+        if file.abs_src_path and file.abs_src_path not in made and file.src_uri.lower().endswith(SHIPPED_TEXT):
             path = Path(file.abs_src_path).resolve()
             if any(path.is_relative_to(theme) for theme in themes):
                 found.append(path)
@@ -193,7 +251,18 @@ def on_page_context(context, page, config, nav):
 
 @event_priority(-100)  # last: the audit must see every file every plugin wrote
 def on_post_build(config):
+    _marks["post_build"] = time.perf_counter()
     build = _state["build"]
+    _mkdocs_phases(build)
+    try:
+        _post_build(config, build)
+    finally:
+        with build.phases("wait: previous site deleted"):
+            _finish_clearing()
+        _phases(build)
+
+
+def _post_build(config, build) -> None:
     site_dir = Path(config.site_dir)
     failed: outputs.OutputFailed | None = None
     if build.settings.preview:  # first: whatever fails later, the folder says it must not be published
@@ -205,16 +274,16 @@ def on_post_build(config):
     with build.phases("audit"):
         leaks = up_audit.audit(site_dir, up_audit.secrets(build, _state.get("shipped", ())),
                                pages_may_show=build.settings.preview, site_url=build.settings.site_url)
-    _phases(build)
     report = up_audit.report(leaks, site_dir) if leaks else ""
     if failed is None:
         if report:
             raise PluginError(report)
-        up_manifest.write_next_change(site_dir, build)
-        # The audit passed: the manifest says so, and publish needs it (not while `mkdocs serve`
-        # rebuilds into a temporary folder nobody publishes: hashing every file would slow each rebuild).
-        if not build.settings.preview and _command.get("name") != "serve":
-            up_manifest.write(site_dir, build)
+        with build.phases("manifest"):
+            up_manifest.write_next_change(site_dir, build)
+            # The audit passed: the manifest says so, and publish needs it (not while `mkdocs serve`
+            # rebuilds into a temporary folder nobody publishes: hashing every file would slow each rebuild).
+            if not build.settings.preview and _command.get("name") != "serve":
+                up_manifest.write(site_dir, build)
         return
     audited = "已写出的文件已通过发布检查" if not leaks else "已写出的文件中发现泄露（见下），已删除"
     if isinstance(failed.cause, outputs.SearchIndexError):  # expected: Node or Pagefind missing or failing
@@ -226,6 +295,22 @@ def on_post_build(config):
     if report:
         log.error(report)
     raise failed.cause
+
+
+def _mkdocs_phases(build) -> None:
+    """MkDocs' own steps between our events, and our start-up, put in the phase table in the order they
+    ran: what is left of the build's time is Python's and MkDocs' start-up and exit."""
+    marks = _marks
+    if not {"startup", "config", "config done", "files", "files done", "post_build"} <= marks.keys():
+        return  # not a build started by the mkdocs command (a test calling the hooks)
+    engine_phases = dict(build.phases.seconds)
+    build.phases.seconds.clear()
+    build.phases.seconds.update({"start-up: engine imports": _IMPORTED - _IMPORTING,
+                                 "mkdocs: mkdocs.yml, theme": marks["startup"] - _IMPORTED,
+                                 **engine_phases,
+                                 "mkdocs: empty site folder, list files": marks["files"] - marks["config done"],
+                                 "pages moved in": marks["files done"] - marks["files"],
+                                 "mkdocs: copy files, docs/ pages": marks["post_build"] - marks["files done"]})
 
 
 def _phases(build) -> None:

@@ -10,12 +10,16 @@ that cannot be written only costs time (the picture pipeline already says why).
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
+import io
 import json
+import zipfile
 from functools import lru_cache
 from importlib import metadata
-from pathlib import Path
-from typing import Callable
+from pathlib import Path, PurePath
+from typing import Callable, Mapping
 
 from .responsive import _write_atomically
 
@@ -89,3 +93,72 @@ def cached(cache_dir: Path, kind: str, name: str, make: Callable[[], bytes]) -> 
     except OSError:
         pass  # an unwritable cache costs time only; the picture pipeline reports the folder once
     return data
+
+
+def stable(value) -> object:
+    """A JSON-able picture of a value that is the same in every process, for a record's key: frozen
+    dataclasses (items, bodies, settings) field by field, mappings and sets sorted (a set's own order,
+    like its repr, changes with each process's string hashing, and the record would never be found).
+    A value of any other type is its repr: at worst one that names its address is never found again,
+    which costs time, never a wrong record."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__qualname__,
+                {f.name: stable(getattr(value, f.name)) for f in dataclasses.fields(value)}]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return ["{}", sorted(([stable(k), stable(v)] for k, v in value.items()), key=_ordering)]
+    if isinstance(value, (set, frozenset)):
+        return ["set", sorted((stable(v) for v in value), key=_ordering)]
+    if isinstance(value, (list, tuple)):
+        return [stable(v) for v in value]
+    if isinstance(value, PurePath):
+        return ["path", str(value)]
+    if isinstance(value, (dt.date, dt.time)):
+        return ["time", value.isoformat(), str(getattr(value, "tzinfo", None))]
+    return ["repr", type(value).__qualname__, repr(value)]
+
+
+def _ordering(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+class Clockless:
+    """Stands for `settings.now` while an export whose record is kept between builds is made: the
+    record's key leaves the clock out (it changes every build), so the export must not read it, and
+    any use of it fails loudly instead of keeping yesterday's date in a record."""
+
+    def _refuse(self, *args, **kwargs):
+        raise RuntimeError("此导出的缓存键不含构建时间，生成时不能读取 settings.now"
+                           "（the clock is not part of this cached export's key）")
+
+    __getattr__ = __eq__ = __lt__ = __le__ = __gt__ = __ge__ = __sub__ = __rsub__ = __str__ = __format__ = _refuse
+    __hash__ = None
+
+
+def clockless(settings):
+    """The settings an export kept by its inputs is made with: the same, without the clock."""
+    return dataclasses.replace(settings, now=Clockless())
+
+
+def settings_print(settings) -> object:
+    """The settings as a key input: everything but the clock (a clockless copy's `now` is left out too)
+    and the cache folder (where records are kept, not what they hold: the files an export is made
+    from are inputs by their bytes)."""
+    return stable({f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)
+                   if f.name not in ("now", "cache_dir")})
+
+
+def pack(files: dict[str, bytes]) -> bytes:
+    """Several named files as one record: a stored zip (no second compression of JPEG or zip data)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data)
+    return out.getvalue()
+
+
+def unpack(record: bytes) -> dict[str, bytes]:
+    """The files of a record made by `pack`, in the order they were packed."""
+    with zipfile.ZipFile(io.BytesIO(record)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
