@@ -86,6 +86,7 @@ def parted(tmp_path_factory):
     aged = [write_story(content, f"jiu-{n:02d}", title=f"旧稿件{n}", body=f"去年的{WORD}经验第{n}条。",
                         date=f"2026-06-0{n + 1} 09:00") for n in range(OLD)]
     rare = write_story(content, "lengpi", title="旧事一则", body=f"一个{RARE}出现在这里。", date="2026-05-15 09:00")
+    latin = write_story(content, "shukong", title="数控车间", body="车间新添了一台 CNC 加工中心。", date="2026-05-20 09:00")
     write_story(content, "caogao", title="草稿不可见", body=f"{WORD}{RARE}草稿正文。", status="draft",
                 date="2026-11-01 09:00")
     models = sorted((content / "models").glob("*.md"))
@@ -94,7 +95,8 @@ def parted(tmp_path_factory):
     result = mkdocs_build(site, content=content, config=config)
     assert result.returncode == 0, result.stderr[-3000:]
     urls = {"fresh": {f"stories/{p.stem}/" for p in fresh}, "aged": {f"stories/{p.stem}/" for p in aged},
-            "rare": f"stories/{rare.stem}/", "models": {f"models/{p.stem}/" for p in models}}
+            "rare": f"stories/{rare.stem}/", "latin": f"stories/{latin.stem}/",
+            "models": {f"models/{p.stem}/" for p in models}}
     return site, urls
 
 
@@ -112,7 +114,7 @@ def test_profiles_and_newest_in_the_first_part_the_rest_in_the_second(parted):
     site, urls = parted
     first, rest = _fragment_urls(site / "pagefind"), _fragment_urls(site / "pagefind/archive")
     assert first == urls["models"] | urls["fresh"]
-    assert urls["aged"] | {urls["rare"], "stories/good-story/"} == rest
+    assert urls["aged"] | {urls["rare"], urls["latin"], "stories/good-story/"} == rest
     assert not {url for url in first | rest if "caogao" in url}  # the draft is in neither
     setup = json.loads((site / "search/query.json").read_text(encoding="utf-8"))
     oldest_new = min(url for url in urls["fresh"])  # xin-00: 2026-10-01
@@ -163,12 +165,12 @@ def _shown(page, query: str) -> list[str]:
         ".up-search-result__title", "links => links.map(a => a.href)")]
 
 
-def test_a_common_word_searches_the_first_part_then_the_rest_on_request(page_on):
+def test_a_common_word_searches_the_first_part_then_the_rest_on_request(page_on, parted):
     page, base, urls, requests = page_on
     requests.clear()
     assert set(_open(page, base, WORD)) == urls["fresh"]
     assert not [url for url in requests if "/pagefind/archive/" in url]  # not downloaded
-    rest = len(urls["aged"]) + 2  # the aged stories, the rare one and the fixture's own story
+    rest = len(_fragment_urls(parted[0] / "pagefind/archive"))
     assert page.locator("#up-search-status").inner_text() == \
         f"“{WORD}”在劳模和2026年10月1日以来的内容中找到 {NEW} 条结果，其余 {rest} 条内容还没有搜索"
     button = page.get_by_role("button", name=f"继续搜索其余 {rest} 条内容")
@@ -193,3 +195,17 @@ def test_less_than_a_screen_searches_the_whole_site_at_once(page_on, query, expe
     else:  # 没有找到 is said of the whole site, not of its newest part
         assert found == []
         assert page.locator("#up-search-status").inner_text().startswith(f"没有找到与“{query}”相关的内容")
+
+
+@pytest.mark.parametrize("query, reading, written", [("banzu", ["班组"], False), ("cnc", None, True), ("CNC", None, True)])
+def test_a_latin_query_is_searched_as_written_only_where_the_pages_hold_it(page_on, query, reading, written):
+    """banzu is read as 班组 and not searched as typed (no page holds it: its index chunk is spared);
+    CNC, which a page holds, is searched as typed."""
+    page, base, urls, _ = page_on
+    found = _open(page, base, query)
+    searched = json.loads(page.locator("#up-search-results").get_attribute("data-searched"))
+    assert ([query.lower()] in searched) is written, searched
+    if reading:
+        assert reading in searched and set(found) >= urls["fresh"]
+    else:
+        assert urls["latin"] in found

@@ -289,6 +289,16 @@ def pinyin_table(words: dict[str, tuple[int, int]]) -> dict[str, list[str]]:
     return {key: [w[-1] for w in sorted(choices)[:PINYIN_CHOICES]] for key, choices in sorted(found.items())}
 
 
+def with_written(table: dict[str, list[str]], latin) -> dict[str, list[str]]:
+    """The pinyin table with each Latin word the pages hold (cnc, 5g: from pagefind_index.mjs, folded
+    as the query is) listed under its own key, after the Chinese words: search.js then searches a
+    Latin query as written only where the site holds it."""
+    found = {key: list(words) for key, words in table.items()}
+    for word in latin:
+        found.setdefault(word, []).append(word)
+    return dict(sorted(found.items()))
+
+
 def pinyin_part(key: str, parts: int) -> int:
     """The part of the pinyin table a key is in; search.js computes the same (31-fold hash, 32 bits)."""
     h = 0

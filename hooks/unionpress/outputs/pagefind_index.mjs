@@ -41,22 +41,31 @@ await pagefind.close();
 // holding it; and each pair of neighbouring one-character words (书|屋: ICU knows no 书屋), which the
 // build keeps as a word when many records hold it.
 const HAN = /^[\u3400-\u9fff]+$/u;
+const LATIN = /^[a-z0-9]*[a-z][a-z0-9]*$/u; // as search.js folds a query: NFKC, lower case
+const LETTER = /[A-Za-z\uff21-\uff3a\uff41-\uff5a]/u; // half- or full-width: only such a word is folded
 const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
 const words = new Map();
 const pairs = new Map();
+const latin = new Map(); // Latin words the pages hold (cnc, 5g): search.js searches a Latin query as written only then
 const count = (table, key) => table.set(key, (table.get(key) || 0) + 1);
 for (const record of [...records, ...archive]) {
   const seen = new Set();
   const paired = new Set();
+  const written = new Set();
   let previous = "";
   for (const { segment, isWordLike } of segmenter.segment(record.content)) {
     const han = isWordLike && HAN.test(segment);
+    if (isWordLike && !han && LETTER.test(segment)) {
+      const folded = segment.normalize("NFKC").toLowerCase();
+      if (LATIN.test(folded)) written.add(folded);
+    }
     if (han && segment.length >= 2 && segment.length <= 8) seen.add(segment);
     if (han && segment.length === 1 && previous) paired.add(previous + segment);
     previous = han && segment.length === 1 ? segment : "";
   }
   for (const word of seen) count(words, word);
   for (const pair of paired) count(pairs, pair);
+  for (const word of written) count(latin, word);
 }
 const sorted = (table) => Object.fromEntries([...table].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
-process.stdout.write(JSON.stringify({ words: sorted(words), pairs: sorted(pairs) }));
+process.stdout.write(JSON.stringify({ words: sorted(words), pairs: sorted(pairs), latin: sorted(latin) }));

@@ -129,7 +129,8 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     # The script's last line is the site's segmented vocabulary (anything Pagefind logs comes before).
     lines = stdout.decode("utf-8").strip().splitlines()
     segmented = json.loads(lines[-1]) if lines else {}
-    pinyin = search.pinyin_parts(search.pinyin_table(search.vocabulary(found, segmented)))
+    table = search.pinyin_table(search.vocabulary(found, segmented))
+    pinyin = search.pinyin_parts(search.with_written(table, segmented.get("latin", {})))
     setup = {"synonyms": search.synonym_groups(public), "facets": search.facets(found),
              "t2s_parts": search.T2S_PARTS, "pinyin_parts": len(pinyin)}
     if parts.rest:  # what the page says it has not searched yet, and offers to
