@@ -392,27 +392,19 @@ class PageRecord:
 class Model:
     """One run's model with the functions a template may call, answered for any object by digest."""
 
-    def __init__(self, build: engine.Build, cache: Cache, env_items: bytes, env_rows: dict[str, bytes]) -> None:
+    def __init__(self, build: engine.Build, cache: Cache, item_digest: Callable[[Item], bytes | None],
+                 env_rows: dict[str, bytes]) -> None:
         self.build, self.cache = build, cache
         self.digester = Digester()
         for item in build.catalog.items:
-            self.digester.register(item, self.item_digest(item, cache, env_items))
+            # An item whose file could not be digested is like no other, not even itself next time.
+            self.digester.register(item, item_digest(item) or _h(b"unread", item.source.encode(), os.urandom(8)))
         for name, rows in build.catalog.lists.items():
             for key, row in rows.items():
                 self.digester.register(row, _h(b"row", name.encode(), str(key).encode(), env_rows.get(name, b"")))
         self.answers: dict[tuple, bytes | None] = {}
         self.book_sizes: dict[str, str] = {}  # the EPUB sizes the pages print (Renderer.book_sizes)
         self.body_digests: dict[int, bytes] = {}
-
-    @staticmethod
-    def item_digest(item: Item, cache: Cache, env_items: bytes) -> bytes:
-        """An item is made from its file, the settings and the content folder's other files (pictures):
-        the same three give the same item."""
-        content = cache.digest_of(item.path)
-        if content is None:
-            return _h(b"unread", item.source.encode(), os.urandom(8))
-        return _h(b"item", item.kind.encode(), item.slug.encode(), item.parent.encode(), item.source.encode(),
-                  str(item.path).encode(), content, env_items)
 
     def body_digest(self, item: Item) -> bytes:
         found = self.body_digests.get(id(item))
@@ -752,7 +744,8 @@ class Preview:
             env_items = self._env(settings)
             # Parses first (digests of items read their file's), then the model with kept bodies.
             self.cache.item_digest = None
-            build = engine.prepare(settings, findings, cache=_Prepared(self.cache, env_items, settings))
+            prepared = _Prepared(self.cache, env_items, settings)
+            build = engine.prepare(settings, findings, cache=prepared)
             self.cache.finish()
             self.cache.forget({item.path for item in build.catalog.items} | {
                 settings.content_dir / kind.file for kind in LIST_KINDS.values()})
@@ -765,7 +758,7 @@ class Preview:
             for finding in findings.sorted():
                 if not finding.is_error and not full_followed:
                     log.warning(finding.format())
-            current = Model(build, self.cache, env_items, self._rows(settings, env_items))
+            current = Model(build, self.cache, prepared.digest, self._rows(settings, env_items))
             clock = time.perf_counter()
             with build.phases("epub"):
                 books = self._books(build, settings, findings, current)
@@ -1009,19 +1002,24 @@ class _Prepared:
         cache.start()
 
     def bodies(self, renderer):
-        self.cache.item_digest = lambda item: Model.item_digest(item, self.cache, self.env_items)
+        self.cache.item_digest = self.digest
         return self.cache.bodies(renderer)
 
-    def __call__(self, stage: str, item, findings: Findings, compute: Callable[[Findings], object], *extra: bytes):
+    def digest(self, item) -> bytes | None:
         """An item (or its raw file) is made from its file, the settings (their date: settings_digest)
-        and the content folder's other files (env_items), as Model.item_digest says; `extra` is what
-        else the stage reads."""
+        and the content folder's other files (env_items): the same three give the same item. None for
+        a file the cache could not digest."""
         base = self._bases.get(item.source, b"")  # a raw file and its item: one file, one digest
         if base == b"":
             content = self.cache.digest_of(item.path)
             base = self._bases[item.source] = None if content is None else _h(
                 b"item", item.kind.encode(), item.slug.encode(), item.parent.encode(), item.source.encode(),
                 str(item.path).encode(), content, self.env_items)
+        return base
+
+    def __call__(self, stage: str, item, findings: Findings, compute: Callable[[Findings], object], *extra: bytes):
+        """`compute` kept by the item's digest and `extra`, what else the stage reads."""
+        base = self.digest(item)
         key = None if base is None else _h(base, *extra) if extra else base
         return self.cache.keep(stage, key, findings, compute)
 
