@@ -203,3 +203,29 @@ def test_a_broken_book_picture_stays_broken_from_the_cache(tmp_path):
     assert epub._as_jpeg_or_png(file, cache) == (None, "")
     assert epub._as_jpeg_or_png(file, cache) == (None, "")
     assert epub._as_jpeg_or_png(tmp_path / "missing.jpg", cache) == (None, "")
+
+
+def test_a_kept_wechat_article_is_the_one_made_afresh(made):
+    build, public, _story = made
+    for story in public.latest("story"):
+        body = build.bodies[id(story)]
+        kept = wechat.article(story, body, public, build.settings)  # the WeChat checks kept it when preparing
+        assert kept == wechat._article(story, body, public, build.settings)
+        assert kept.html and kept == wechat.article(story, body, public, derived.clockless(build.settings))
+
+
+def test_the_keys_follow_the_columns_name(made, monkeypatch):
+    build, public, story = made
+    base = _keys(build, public, story)
+    settings = build.settings
+    article = wechat.article(story, build.bodies[id(story)], public, settings)
+    first = public.first
+
+    def renamed(item, field):
+        found = first(item, field)
+        return dataclasses.replace(found, name="改名后的栏目") if field == "column" and found is not None else found
+
+    monkeypatch.setattr(public, "first", renamed)
+    assert all(a != b for a, b in zip(_keys(build, public, story), base))
+    changed = wechat.article(story, build.bodies[id(story)], public, settings)
+    assert "改名后的栏目" in changed.html and changed != article

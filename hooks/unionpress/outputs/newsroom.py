@@ -82,6 +82,8 @@ def _photos(story, body, settings) -> list[Photo]:
         photos.append(Photo(f"images/{len(photos) + 1:02d}.jpg", cover.path, f"封面：{cover.alt}" if cover.alt else "封面",
                             responsive.published(cover, settings, "largest")))
         seen.add(cover.path)
+    if "<img" not in (body.html or "").lower():  # no picture in the body: nothing to parse it for (most stories)
+        return photos
     originals = _originals(settings)
     assets = dict(body.assets)
     root = lxml_html.fragment_fromstring(body.html or "<p></p>", create_parent="div")
@@ -463,8 +465,7 @@ def bundle_key(story, body, public, settings, settings_print) -> str:
     originals = _originals(settings)
     column = public.first(story, "column")
     return derived.key(Path(__file__), [
-        "bundle", derived.stable(story), derived.stable(body),
-        [[site_path, derived.file_digest(file)] for site_path, file in body.assets],
+        "bundle", derived.item_print(story, body),
         [[derived.stable(photo), derived.file_digest(photo.source),
           derived.file_digest(photo.web[1]) if photo.web is not None else ""] for photo in photos],
         sorted((output, str(originals[output])) for output, _file in body.assets if output in originals),

@@ -608,7 +608,41 @@ def _plain(root) -> str:
     return "\n\n".join(lines)
 
 
+ARTICLE_LIBRARIES = ("css-inline", "lxml", "pillow", "jinja2")
+_PRINTED: list = []  # (settings, their print) of the settings last asked about: one print per build, not per story
+
+
+def _settings_print(settings) -> object:
+    if not _PRINTED or _PRINTED[0][0] is not settings:
+        _PRINTED[:] = [(settings, derived.settings_print(settings))]
+    return _PRINTED[0][1]
+
+
 def article(story, body, public, settings) -> Article:
+    """The story as WeChat gets it, kept in the cache by everything it is made from: the WeChat checks
+    (checks/wechat.py) ask for every published story's on every build, the package again. The key
+    holds the story and its body field by field, the bytes of the files the body names (a picture's
+    size decides its width), the column's name (all it reads from the public view), the settings but
+    the clock (made with a clockless copy, it cannot read it), the theme, the engine's code and the
+    libraries' versions."""
+    column = public.first(story, "column")
+    key = derived.key(Path(__file__), [
+        "article", derived.item_print(story, body), column.name if column is not None else None,
+        _settings_print(settings), hashlib.sha256((TEMPLATES / "wechat_theme.css").read_bytes()).hexdigest(),
+    ], ARTICLE_LIBRARIES)
+    record = json.loads(derived.cached(settings.cache_dir, "wechat-article", key, lambda: _article_record(
+        _article(story, body, public, derived.clockless(settings)))))
+    return Article(record["html"], record["text"], tuple(record["references"]),
+                   tuple(Picture(name, Path(file), alt) for name, file, alt in record["pictures"]))
+
+
+def _article_record(made: Article) -> bytes:
+    return json.dumps({"html": made.html, "text": made.text, "references": list(made.references),
+                       "pictures": [[p.name, str(p.file), p.alt] for p in made.pictures]},
+                      ensure_ascii=False).encode("utf-8")
+
+
+def _article(story, body, public, settings) -> Article:
     builder = _Builder(story, body, public, settings)
     markup, text = builder.build()
     if builder.references:
@@ -831,8 +865,7 @@ def package_key(story, body, public, settings, settings_print, templates: bytes)
     column = public.first(story, "column")
     cover = responsive.published(getattr(story, "cover", None), settings, "largest")
     return derived.key(Path(__file__), [
-        "package", derived.stable(story), derived.stable(body),
-        [[site_path, derived.file_digest(file)] for site_path, file in body.assets],
+        "package", derived.item_print(story, body),
         [cover[0], str(cover[1]), derived.file_digest(cover[1])] if cover is not None else None,
         column.name if column is not None else None, settings_print, hashlib.sha256(templates).hexdigest(),
     ], PACKAGE_LIBRARIES)
