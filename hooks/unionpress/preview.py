@@ -86,6 +86,9 @@ def _stat(path: Path | None) -> bytes:
     return f"{found.st_size}:{found.st_mtime_ns}".encode()
 
 
+_PLAIN = frozenset({bool, int, float})
+
+
 class Digester:
     """Digests of values by content, for one model: items and list rows by their file's content (so the
     same story read again has the same digest), anything else by walking it."""
@@ -112,7 +115,9 @@ class Digester:
         if depth > self.LIMIT:
             raise Unfingerprintable("too deep")
         kind = type(value)
-        if value is None or kind in (bool, int, float):
+        if kind is str:
+            out.append(b"s" + value.encode("utf-8", "surrogatepass"))
+        elif value is None or kind in _PLAIN:
             out.append(f"{kind.__name__}:{value!r}".encode())
         elif isinstance(value, str):  # Markup too: the same text prints the same
             out.append(b"s" + value.encode("utf-8", "surrogatepass"))
@@ -133,7 +138,18 @@ class Digester:
             self._walk_inner(value, kind, out, depth)
 
     def _walk_inner(self, value: object, kind: type, out: list[bytes], depth: int) -> None:
-        if isinstance(value, (dt.date, dt.time, dt.timedelta, Decimal, PurePath, ZoneInfo, Enum)):
+        # The plain containers first, by exact type: most of what 10,000 pages' contexts hold, and
+        # isinstance(value, Mapping) is an abstract class's check, slow.
+        if kind is dict:
+            out.append(f"M{len(value)}".encode())
+            for key, inner in value.items():
+                self._walk(key, out, depth + 1)
+                self._walk(inner, out, depth + 1)
+        elif kind is tuple or kind is list:
+            out.append(f"L{kind.__name__}{len(value)}".encode())
+            for inner in value:
+                self._walk(inner, out, depth + 1)
+        elif isinstance(value, (dt.date, dt.time, dt.timedelta, Decimal, PurePath, ZoneInfo, Enum)):
             out.append(f"{kind.__name__}:{value!r}".encode())
         elif isinstance(value, Image):
             out.append(b"I")
@@ -662,6 +678,7 @@ class Preview:
         self.docs_dir: Path | None = None
         self.settings: Settings | None = None
         self.timings: dict[str, float] = {}
+        self.model_phases: dict[str, float] = {}  # engine.prepare's phases in the last update (scripts/bench)
         self._outputs_wanted: engine.Build | None = None
         self._outputs_running = False
         self._outputs_done = threading.Condition(self.lock)
@@ -786,6 +803,7 @@ class Preview:
                 self.version += 1
                 self._want_outputs(build)
             self.timings = timings | {"bodies": float(self.cache.rendered), "parsed": float(self.cache.parsed)}
+            self.model_phases = {name: round(seconds, 3) for name, seconds in build.phases.seconds.items()}
             return counts
 
     def _books(self, build, settings: Settings, findings: Findings, current: Model) -> tuple:
@@ -1248,7 +1266,8 @@ def measure_edits(kept: Preview) -> dict[str, dict]:
             pages = time.perf_counter() - started
             kept.wait()
             found[name] = {"pages": pages, "outputs": kept.timings.get("outputs", 0.0), **counts,
-                           "model": kept.timings.get("model", 0.0)}
+                           "model": kept.timings.get("model", 0.0), "model_phases": dict(kept.model_phases),
+                           "after_model": {key: kept.timings.get(key, 0.0) for key in ("epub", "pages")}}
     finally:
         story.write_text(original, encoding="utf-8")
         added.unlink(missing_ok=True)
