@@ -246,7 +246,8 @@ class Cache:
     own share of the model (its fields read, its rule checks, its WeChat limits: Cache.keep)."""
 
     def __init__(self) -> None:
-        self.files: dict[Path, Parsed] = {}
+        # Keyed by the path's text: a Path's own hash and == are slow (10,000 look-ups each run).
+        self.files: dict[str, Parsed] = {}
         self.body_entries: dict[tuple, BodyEntry] = {}
         self.item_digest: Callable[[Item], bytes] | None = None  # set by Preview for each model
         self.parsed = 0  # files parsed in the last run (the rest came from the cache)
@@ -254,8 +255,8 @@ class Cache:
         self.kept: dict[tuple[str, bytes], tuple] = {}  # (stage, key) → (result, its findings), last run
         self._kept_live: dict[tuple[str, bytes], tuple] = {}  # … this run: only these are kept after it
         self.computed: dict[str, int] = {}  # per stage, the items whose work was done in the last run
-        self.shown: dict[Path, str] = {}  # a file's path as messages print it (Settings.display resolves)
-        self.resolved: dict[Path, Path] = {}  # a content file's resolved path
+        self.shown: dict[str, str] = {}  # a file's path as messages print it (Settings.display resolves)
+        self.resolved: dict[str, Path] = {}  # a content file's resolved path
         self._body_digests: dict[int, tuple[Body, bytes]] = {}  # id(body) → (the body, kept alive; digest)
 
     def start(self) -> None:
@@ -280,17 +281,19 @@ class Cache:
     def display(self, settings: Settings, path: Path) -> str:
         """Settings.display, once per path for the life of the cache (a full build makes a new cache,
         and only a full build changes where the content folder is)."""
-        found = self.shown.get(path)
+        key = str(path)
+        found = self.shown.get(key)
         if found is None:
-            found = self.shown[path] = settings.display(path)
+            found = self.shown[key] = settings.display(path)
         return found
 
     def resolve(self, path: Path) -> Path:
         """Path.resolve, once per content file for the life of the cache (the loader follows no
         symbolic link inside the content folder, and only a full build changes the folder)."""
-        found = self.resolved.get(path)
+        key = str(path)
+        found = self.resolved.get(key)
         if found is None:
-            found = self.resolved[path] = path.resolve()
+            found = self.resolved[key] = path.resolve()
         return found
 
     def body_digest(self, body: Body) -> bytes:
@@ -307,7 +310,8 @@ class Cache:
             found = path.stat()
         except OSError:
             found = None
-        entry = self.files.get(path)
+        key = str(path)
+        entry = self.files.get(key)
         if found is not None and entry is not None and (entry.size, entry.mtime_ns) == (found.st_size, found.st_mtime_ns):
             findings.items.extend(entry.findings)
             return entry.result
@@ -324,19 +328,20 @@ class Cache:
         findings.items.extend(own.items)
         self.parsed += 1
         if digest is not None and found is not None:
-            self.files[path] = Parsed(found.st_size, found.st_mtime_ns, digest, result, tuple(own.items))
+            self.files[key] = Parsed(found.st_size, found.st_mtime_ns, digest, result, tuple(own.items))
         else:
-            self.files.pop(path, None)
+            self.files.pop(key, None)
         return result
 
     def digest_of(self, path: Path) -> bytes | None:
-        entry = self.files.get(path)
+        entry = self.files.get(str(path))
         return entry.digest if entry is not None else None
 
     def forget(self, keep: set[Path]) -> None:
-        for path in [path for path in self.files if path not in keep]:
+        kept = {str(path) for path in keep}
+        for path in [path for path in self.files if path not in kept]:
             del self.files[path]
-        self.resolved = {path: found for path, found in self.resolved.items() if path in keep}
+        self.resolved = {path: found for path, found in self.resolved.items() if path in kept}
 
     def bodies(self, renderer) -> Callable:
         """BodyRenderer.render, keeping each body while its item and every link answer stay the same."""
