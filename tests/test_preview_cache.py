@@ -160,3 +160,22 @@ def test_a_column_renamed_reaches_its_stories_wechat_size(content):
     save(columns, columns.read_text(encoding="utf-8").replace("name: 劳动者之歌", "name: 劳动者之歌特别版"))
     assert "wechat-content-long" in kept.codes()
     assert kept.cache.computed.get("checks") is None  # no story's own rules were judged again
+
+
+def test_references_and_homes_are_judged_whole_when_only_the_other_file_changes(content):
+    """A story names a profile and a column; renaming the profile's file, or holding its column back in
+    columns.yml, touches no story, yet the story's unknown-ref and row-hidden must come (and go)."""
+    kept = Kept(content)
+    assert not {"unknown-ref", "row-hidden"} & set(kept.codes())
+    model = content / "models/good-model.md"
+    model.rename(model.with_name("good-model-2.md"))
+    assert kept.codes().count("unknown-ref") == 1
+    assert kept.cache.computed.get("checks") == 1  # the renamed profile alone was judged again
+    model.with_name("good-model-2.md").rename(model)
+    assert "unknown-ref" not in kept.codes()
+    columns = content / "columns.yml"
+    text = columns.read_text(encoding="utf-8")
+    save(columns, text.replace("  description: 劳模专题栏目\n", "  description: 劳模专题栏目\n  status: draft\n", 1))
+    assert "row-hidden" in kept.codes()
+    save(columns, text)
+    assert "row-hidden" not in kept.codes()
