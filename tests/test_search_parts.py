@@ -13,20 +13,22 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import shutil
+import zipfile
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import yaml
 
-from conftest import check, golden_project, mkdocs_build, write_story
+from conftest import BASE, check, golden_project, mkdocs_build, write_story
 from test_browser import browser  # noqa: F401  (fixture)
 from unionpress import search
 from unionpress.outputs import manifest
 
 WORD = "班组创新"
 NEW = 12  # stories holding WORD that go in the first part: more than a screen (search.js PAGE_SIZE 10)
-OLD = 2  # stories holding WORD that go in the second
+OLD = 3  # stories holding WORD that go in the second (with three others: one step of the split, search.first_part)
 RARE = "冷僻词汇"  # in one old story only
 
 
@@ -44,8 +46,25 @@ def test_pinned_first_then_newest_and_one_day_is_never_cut():
     assert [r.url for r in parts.first] == ["m1", "s2", "s3", "m2"]
     assert [r.url for r in parts.rest] == ["s1", "b1", "s4"]
     assert parts.since == "2026-03-01"
-    parts = search.first_part(found, 6)  # undated records come after every dated one
-    assert [r.url for r in parts.rest] == ["b1"] and parts.since == "2026-01-01"
+    parts = search.first_part(found, 6)  # undated records are the oldest; room 4, kept back in steps of 2
+    assert [r.url for r in parts.rest] == ["s1", "b1"] and parts.since == "2026-02-01"
+
+
+def test_the_second_part_stays_the_same_while_new_records_come_in():
+    """Its index is kept between builds (outputs/search.py): it changes a step (half the first part's
+    room) at a time, and the first part holds between half its room and all of it."""
+    old = [_record(f"old{n:03d}", f"2025-{1 + n // 28:02d}-{1 + n % 28:02d}") for n in range(300)]
+    models = [_record(f"m{n}", pinned=True) for n in range(5)]
+    rests = []
+    for new in range(0, 45):
+        fresh = [_record(f"new{n:02d}", f"2026-03-{1 + n % 28:02d}" if n < 28 else f"2026-04-{n - 27:02d}")
+                 for n in range(new)]
+        parts = search.first_part(models + old + fresh, 25)  # room 20, steps of 10
+        assert 10 < len(parts.first) - len(models) <= 20 and {r.url for r in models} <= {r.url for r in parts.first}
+        assert len(parts.first) + len(parts.rest) == len(models + old + fresh)
+        rests.append(tuple(r.url for r in parts.rest))
+    assert len(set(rests)) == 6  # it changed at the 1st, 11th, 21st, 31st and 41st new record only
+    assert all(later[:len(earlier)] == earlier for earlier, later in zip(rests, rests[1:]))  # it only grows
 
 
 @pytest.mark.parametrize("size", [0, 7, 100])
@@ -70,15 +89,11 @@ def test_search_first_setting_must_be_a_whole_number(site_copy, value):
 
 # -- a built site ----------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def parted(tmp_path_factory):
-    """A site of the base fixture plus NEW + OLD stories holding WORD, one old story holding RARE and
-    a draft holding both; `search_first` lets the first part take the profile and the NEW stories."""
-    folder = tmp_path_factory.mktemp("parted")
+def _parted_content(folder: Path) -> tuple[Path, Path, dict]:
+    """The base fixture plus NEW + OLD stories holding WORD, one old story holding RARE, one a Latin
+    word, and a draft holding both; `search_first` lets the first part take the profile and the NEW
+    stories. Returns the content, the mkdocs.yml and the site paths of each group."""
     content = folder / "content"
-    import shutil
-
-    from conftest import BASE
     shutil.copytree(BASE, content)
     newest = dt.date(2026, 10, 1)
     fresh = [write_story(content, f"xin-{n:02d}", title=f"新稿件{n}", body=f"车间的{WORD}成果第{n}项。",
@@ -91,12 +106,19 @@ def parted(tmp_path_factory):
                 date="2026-11-01 09:00")
     models = sorted((content / "models").glob("*.md"))
     config = golden_project(folder, content, extra=f"    search_first: {len(models) + NEW}\n")
-    site = folder / "site"
-    result = mkdocs_build(site, content=content, config=config)
-    assert result.returncode == 0, result.stderr[-3000:]
     urls = {"fresh": {f"stories/{p.stem}/" for p in fresh}, "aged": {f"stories/{p.stem}/" for p in aged},
             "rare": f"stories/{rare.stem}/", "latin": f"stories/{latin.stem}/",
             "models": {f"models/{p.stem}/" for p in models}}
+    return content, config, urls
+
+
+@pytest.fixture(scope="module")
+def parted(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("parted")
+    content, config, urls = _parted_content(folder)
+    site = folder / "site"
+    result = mkdocs_build(site, content=content, config=config)
+    assert result.returncode == 0, result.stderr[-3000:]
     return site, urls
 
 
@@ -132,6 +154,40 @@ def test_second_parts_files_keep_the_first_parts_cache_rules(parted):
     assert chunks and {made.files[path].cache for path in chunks} == {manifest.IMMUTABLE}
     entry = made.files["pagefind/archive/pagefind-entry.json"]
     assert (entry.cache, entry.stage) == (manifest.SHORT, manifest.LISTINGS)
+
+
+def test_the_second_parts_index_is_kept_between_builds_and_follows_its_records(tmp_path, monkeypatch):
+    """A warm build takes the second part's index from the cache (a marker put into the kept record
+    shows up), writes the same bytes as the build that made it, and an edit of an old story makes it
+    again with the edit in it."""
+    content, config, urls = _parted_content(tmp_path)
+    monkeypatch.setenv("UNIONPRESS_CACHE", str(tmp_path / "cache/pictures"))
+    kept_dir = tmp_path / "cache/search-archive"
+
+    def build(name: str) -> dict[str, bytes]:
+        site = tmp_path / name
+        result = mkdocs_build(site, content=content, config=config)
+        assert result.returncode == 0, result.stderr[-3000:]
+        archive = site / "pagefind/archive"
+        return {p.relative_to(archive).as_posix(): p.read_bytes() for p in sorted(archive.rglob("*")) if p.is_file()} | {
+            "search/query.json": (site / "search/query.json").read_bytes(),
+            "search/pinyin": b"".join(p.read_bytes() for p in sorted((site / "search/pinyin").iterdir()))}
+
+    made = build("cold")
+    [kept] = kept_dir.glob("*.zip")
+    original = kept.read_bytes()
+    with zipfile.ZipFile(kept, "a") as record:
+        record.writestr("marker.txt", "kept")
+    assert build("marked")["marker.txt"] == b"kept"  # the kept index was used, not made again
+    kept.write_bytes(original)
+    assert build("warm") == made  # byte for byte, the pinyin and query tables made from its vocabulary too
+    story = content / "stories/lengpi.md"
+    story.write_text(story.read_text(encoding="utf-8").replace(RARE, "罕见的新词"), encoding="utf-8")
+    edited = build("edited")
+    assert len(list(kept_dir.glob("*.zip"))) == 2
+    texts = b"".join(gzip.decompress(data) for name, data in edited.items() if name.endswith(".pf_fragment"))
+    texts = texts.decode("utf-8").replace("\u200b", "")  # Pagefind marks its word breaks so
+    assert "罕见的新词" in texts and RARE not in texts
 
 
 # -- in the browser --------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 // Custom records rather than a crawl of the built HTML: a preview build's pages show drafts, and
 // the index must never hold one, so the engine decides what is indexed, not the HTML on disk.
 // `records` make the index a first query loads (OUTPUT_DIR); `archive`, when the site is large, a
-// second one in OUTPUT_DIR/archive that the page merges when it needs it (search.first_part).
+// second one in OUTPUT_DIR/archive that the page merges when it needs it (search.first_part); it is
+// left out when outputs/search.py has its index from an earlier build.
 import { pathToFileURL } from "node:url";
 
 const [modulePath, outputPath] = process.argv.slice(2);
@@ -44,28 +45,33 @@ const HAN = /^[\u3400-\u9fff]+$/u;
 const LATIN = /^[a-z0-9]*[a-z][a-z0-9]*$/u; // as search.js folds a query: NFKC, lower case
 const LETTER = /[A-Za-z\uff21-\uff3a\uff41-\uff5a]/u; // half- or full-width: only such a word is folded
 const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
-const words = new Map();
-const pairs = new Map();
-const latin = new Map(); // Latin words the pages hold (cnc, 5g): search.js searches a Latin query as written only then
 const count = (table, key) => table.set(key, (table.get(key) || 0) + 1);
-for (const record of [...records, ...archive]) {
-  const seen = new Set();
-  const paired = new Set();
-  const written = new Set();
-  let previous = "";
-  for (const { segment, isWordLike } of segmenter.segment(record.content)) {
-    const han = isWordLike && HAN.test(segment);
-    if (isWordLike && !han && LETTER.test(segment)) {
-      const folded = segment.normalize("NFKC").toLowerCase();
-      if (LATIN.test(folded)) written.add(folded);
-    }
-    if (han && segment.length >= 2 && segment.length <= 8) seen.add(segment);
-    if (han && segment.length === 1 && previous) paired.add(previous + segment);
-    previous = han && segment.length === 1 ? segment : "";
-  }
-  for (const word of seen) count(words, word);
-  for (const pair of paired) count(pairs, pair);
-  for (const word of written) count(latin, word);
-}
 const sorted = (table) => Object.fromEntries([...table].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
-process.stdout.write(JSON.stringify({ words: sorted(words), pairs: sorted(pairs), latin: sorted(latin) }));
+
+// Each part's own counts: the second part's are kept with its index between builds (outputs/search.py).
+function vocabulary(part) {
+  const words = new Map();
+  const pairs = new Map();
+  const latin = new Map(); // Latin words the pages hold (cnc, 5g): search.js searches a Latin query as written only then
+  for (const record of part) {
+    const seen = new Set();
+    const paired = new Set();
+    const written = new Set();
+    let previous = "";
+    for (const { segment, isWordLike } of segmenter.segment(record.content)) {
+      const han = isWordLike && HAN.test(segment);
+      if (isWordLike && !han && LETTER.test(segment)) {
+        const folded = segment.normalize("NFKC").toLowerCase();
+        if (LATIN.test(folded)) written.add(folded);
+      }
+      if (han && segment.length >= 2 && segment.length <= 8) seen.add(segment);
+      if (han && segment.length === 1 && previous) paired.add(previous + segment);
+      previous = han && segment.length === 1 ? segment : "";
+    }
+    for (const word of seen) count(words, word);
+    for (const pair of paired) count(pairs, pair);
+    for (const word of written) count(latin, word);
+  }
+  return { words: sorted(words), pairs: sorted(pairs), latin: sorted(latin) };
+}
+process.stdout.write(JSON.stringify({ first: vocabulary(records), archive: vocabulary(archive) }));

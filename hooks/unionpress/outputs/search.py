@@ -15,10 +15,14 @@ Intl.Segmenter far better than the 1.5 release on the Python package index.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import os
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -28,6 +32,7 @@ from .. import search
 SCRIPT = Path(__file__).with_name("pagefind_index.mjs")
 BUNDLE = "pagefind"
 ARCHIVE = "archive"  # the second index, inside the first one's folder (the same cache rules)
+KEPT_ARCHIVES = 3  # second-part indexes kept in the cache folder (a preview and a production build, one spare)
 
 
 class SearchIndexError(Exception):
@@ -55,6 +60,8 @@ class Indexing:
     public: object  # the view it indexes (a later build's write must not take an earlier one's index)
     found: list
     parts: search.Parts
+    kept: Path | None  # where the second part's index is kept between builds (None: nothing split)
+    archive: dict[str, bytes] | None  # that index's files and vocabulary, when an earlier build made it
     process: subprocess.Popen
     stdout: IO[bytes]
     stderr: IO[bytes]
@@ -77,16 +84,76 @@ def start(public, pages, site_dir: Path, settings, body_of) -> None:
     out = site_dir / BUNDLE
     if out.exists():
         shutil.rmtree(out)  # no chunk of an earlier build (it may hold a story since withdrawn)
+    archive = [record.pagefind() for record in parts.rest]
+    kept = _kept(settings, module, archive) if archive else None
+    earlier = _read_kept(kept) if kept is not None else None
     # Files, not pipes: nothing has to read or write them while Python does other work.
     records = tempfile.TemporaryFile()
     records.write(_json({"records": [record.pagefind() for record in parts.first],
-                         "archive": [record.pagefind() for record in parts.rest]}))
+                         "archive": archive if earlier is None else []}))
     records.seek(0)
     stdout, stderr = tempfile.TemporaryFile(), tempfile.TemporaryFile()
     with records:
         process = subprocess.Popen([node, str(SCRIPT), str(module), str(out)], stdin=records, stdout=stdout,
                                    stderr=stderr)
-    _running[site_dir.resolve()] = Indexing(public, found, parts, process, stdout, stderr)
+    _running[site_dir.resolve()] = Indexing(public, found, parts, kept, earlier, process, stdout, stderr)
+
+
+# -- the second part's index, kept between builds --------------------------------------------------
+# Pagefind spends most of a large site's minute on the second part (nine records in ten), which
+# changes only a step at a time (search.first_part) or when an old record is edited. So its files and
+# its vocabulary are kept under the hash of everything they are made from: its records as Pagefind
+# gets them, this module's script and Pagefind's version. Pagefind writes the same bytes for the same
+# records (test_determinism), so a kept index is the one a new run would write.
+
+VOCABULARY = "vocabulary.json"  # the kept part's counts, beside its index files in the record
+
+
+def _kept(settings, module: Path, archive: list[dict]) -> Path:
+    version = json.loads((module.parent.parent / "package.json").read_text(encoding="utf-8")).get("version", "")
+    digest = hashlib.sha256(version.encode() + b"\0" + SCRIPT.read_bytes() + b"\0" + _json(archive))
+    return settings.cache_dir.parent / "search-archive" / f"{digest.hexdigest()}.zip"
+
+
+def _read_kept(path: Path) -> dict[str, bytes] | None:
+    """The kept index's files, or None (not made yet, or unreadable: then it is made again)."""
+    try:
+        with zipfile.ZipFile(path) as kept:
+            files = {name: kept.read(name) for name in kept.namelist()}
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+        return None
+    return files if VOCABULARY in files else None
+
+
+def _keep(path: Path, folder: Path, vocabulary: dict) -> None:
+    """The second part's files and vocabulary as one stored zip, written whole or not at all; the
+    oldest beyond KEPT_ARCHIVES go. A cache that cannot be written costs time only."""
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as kept:
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            kept.writestr(zipfile.ZipInfo(file.relative_to(folder).as_posix(), (1980, 1, 1, 0, 0, 0)), file.read_bytes())
+        kept.writestr(zipfile.ZipInfo(VOCABULARY, (1980, 1, 1, 0, 0, 0)), _json(vocabulary))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data.getvalue())
+        os.replace(temporary, path)
+        for old in sorted(path.parent.glob("*.zip"), key=lambda p: p.stat().st_mtime_ns, reverse=True)[KEPT_ARCHIVES:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _counted(*parts: dict) -> dict:
+    """Vocabularies added up: each count is of the records holding the word, and no record is in two parts."""
+    total: dict[str, dict[str, int]] = {}
+    for part in parts:
+        for table, counts in part.items():
+            into = total.setdefault(table, {})
+            for word, n in counts.items():
+                into[word] = into.get(word, 0) + n
+    return total
 
 
 def cancel(site_dir: Path) -> None:
@@ -121,14 +188,25 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     for unused in out.glob("pagefind-*ui*"):  # Pagefind's own UI: we ship our own search page
         unused.unlink()
     (out / "pagefind-highlight.js").unlink(missing_ok=True)
-    # The archive is merged into the first index's instance, which brings the scripts and the
-    # WebAssembly: its own copies would never be asked for.
-    for unused in (out / ARCHIVE).glob("*"):
-        if unused.is_file() and not unused.name.endswith((".json", ".pf_meta")):
-            unused.unlink()
-    # The script's last line is the site's segmented vocabulary (anything Pagefind logs comes before).
+    # The script's last line is each part's segmented vocabulary (anything Pagefind logs comes before).
     lines = stdout.decode("utf-8").strip().splitlines()
-    segmented = json.loads(lines[-1]) if lines else {}
+    made = json.loads(lines[-1]) if lines else {}
+    archive = out / ARCHIVE
+    if running.archive is not None:  # kept from an earlier build: its files as they were written then
+        for name, data in running.archive.items():
+            if name != VOCABULARY:
+                (archive / name).parent.mkdir(parents=True, exist_ok=True)
+                (archive / name).write_bytes(data)
+        segmented = _counted(made.get("first", {}), json.loads(running.archive[VOCABULARY]))
+    else:
+        # The archive is merged into the first index's instance, which brings the scripts and the
+        # WebAssembly: its own copies would never be asked for.
+        for unused in archive.glob("*"):
+            if unused.is_file() and not unused.name.endswith((".json", ".pf_meta")):
+                unused.unlink()
+        if running.kept is not None:
+            _keep(running.kept, archive, made.get("archive", {}))
+        segmented = _counted(made.get("first", {}), made.get("archive", {}))
     table = search.pinyin_table(search.vocabulary(found, segmented))
     pinyin = search.pinyin_parts(search.with_written(table, segmented.get("latin", {})))
     setup = {"synonyms": search.synonym_groups(public), "facets": search.facets(found),
