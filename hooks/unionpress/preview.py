@@ -252,8 +252,8 @@ class Cache:
         self.item_digest: Callable[[Item], bytes] | None = None  # set by Preview for each model
         self.parsed = 0  # files parsed in the last run (the rest came from the cache)
         self.rendered = 0  # bodies rendered in the last run
-        self.kept: dict[tuple[str, bytes], tuple] = {}  # (stage, key) → (result, its findings), last run
-        self._kept_live: dict[tuple[str, bytes], tuple] = {}  # … this run: only these are kept after it
+        self.kept: dict[tuple, tuple] = {}  # (stage, key) → (result, its findings), last run
+        self._kept_live: dict[tuple, tuple] = {}  # … this run: only these are kept after it
         self.computed: dict[str, int] = {}  # per stage, the items whose work was done in the last run
         self.shown: dict[str, str] = {}  # a file's path as messages print it (Settings.display resolves)
         self.resolved: dict[str, Path] = {}  # a content file's resolved path
@@ -263,7 +263,7 @@ class Cache:
         """A run begins: what it keeps is what it uses."""
         self._kept_live, self.computed, self.parsed = {}, {}, 0
 
-    def keep(self, stage: str, key: bytes | None, findings: Findings, compute: Callable[[Findings], object]):
+    def keep(self, stage: str, key: bytes | tuple | None, findings: Findings, compute: Callable[[Findings], object]):
         """`compute(findings)` for one item in one stage, or its result and findings as the last run with
         the same key had them. The key is the caller's promise: it covers everything `compute` reads
         (the item's file, the settings, the other files, and whatever of other items it looks at)."""
@@ -1043,7 +1043,7 @@ class _Prepared:
     def __call__(self, stage: str, item, findings: Findings, compute: Callable[[Findings], object], *extra: bytes):
         """`compute` kept by the item's digest and `extra`, what else the stage reads."""
         base = self.digest(item)
-        key = None if base is None else _h(base, *extra) if extra else base
+        key = None if base is None else (base, *extra) if extra else base  # a tuple: hashed in C, not digested
         return self.cache.keep(stage, key, findings, compute)
 
 
