@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import io
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -229,3 +230,39 @@ def test_the_keys_follow_the_columns_name(made, monkeypatch):
     assert all(a != b for a, b in zip(_keys(build, public, story), base))
     changed = wechat.article(story, build.bodies[id(story)], public, settings)
     assert "改名后的栏目" in changed.html and changed != article
+
+
+# -- the site folder: the last build's files and the pictures --------------------------------------------------
+
+def test_a_rebuild_leaves_no_file_of_the_last_build_and_no_folder_beside(builds):
+    root, content, config, cache, _filled = builds
+    site = root / "again"
+    shutil.copytree(root / "warm", site)
+    (site / "stories" / "stale-page").mkdir(parents=True)
+    (site / "stories" / "stale-page" / "index.html").write_text("旧页面", encoding="utf-8")
+    (site / "stale.txt").write_text("旧文件", encoding="utf-8")
+    (site / ".kept").write_text("hidden: MkDocs keeps these", encoding="utf-8")
+    _build(config, site, cache, content)
+    assert not (site / "stale.txt").exists() and not (site / "stories" / "stale-page").exists()
+    assert (site / ".kept").read_text(encoding="utf-8") == "hidden: MkDocs keeps these"
+    assert [p.name for p in root.iterdir() if "unionpress" in p.name] == []  # the old files' folder is gone too
+    assert (site / "index.html").is_file()
+
+
+def test_the_caches_pictures_are_linked_and_a_site_file_changed_in_place_is_not_published_again(builds):
+    root, content, config, cache, _filled = builds
+    site = root / "linked"
+    _build(config, site, cache, content)
+    variants = sorted((site / "media" / "pictures").iterdir())
+    assert variants and all((cache / v.name).is_file() and (cache / v.name).stat().st_ino == v.stat().st_ino
+                            for v in variants)
+    content_inodes = {p.stat().st_ino for p in content.rglob("*") if p.is_file()}
+    assert all(p.stat().st_ino not in content_inodes for p in site.rglob("*") if p.is_file())  # never a content file
+    victim = variants[0]
+    kept = victim.read_bytes()
+    with victim.open("r+b") as handle:  # a tool that rewrites the published file where it is
+        handle.seek(len(kept) // 2)
+        handle.write(b"\0" * 16)
+    assert (cache / victim.name).read_bytes() != kept  # the same file: the cache's copy changed with it
+    _build(config, root / "after", cache, content)
+    assert (root / "after" / "media" / "pictures" / victim.name).read_bytes() == kept  # checked, made again
