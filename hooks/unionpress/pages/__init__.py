@@ -113,7 +113,7 @@ class Renderer:
         self.masthead = masthead.masthead(settings)  # which name fits where (pages/masthead.py)
         self.trails: dict = {}  # page URL → its breadcrumb trail (crumbs.trails of the pages rendered)
         self.sheets = styles.sheets(self.settings.cache_dir)  # once, not per page: it stats the sources
-        self.scripts = scripts.scripts(self.settings.cache_dir)
+        self.scripts = scripts.scripts(self.settings.cache_dir, self.settings.root)
 
     def _asset(self, image: Image | None) -> None:
         if image is not None and image.path is not None:
