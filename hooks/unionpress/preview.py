@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import html as html_lib
 import http.server
@@ -693,6 +694,15 @@ class Preview:
     # -- full builds -----------------------------------------------------------------------------------
     def full(self) -> None:
         """A full build by MkDocs into a new folder, then the model and page records from it."""
+        collecting = gc.isenabled()
+        gc.enable()  # an update may turn into a full build (update() holds the collector back): not this
+        try:
+            self._full()
+        finally:
+            if not collecting:
+                gc.disable()
+
+    def _full(self) -> None:
         with self.lock:
             self._wait_outputs()
             old, owned = self.site_dir, self._owned_dir
@@ -757,7 +767,23 @@ class Preview:
                 for name, kind in LIST_KINDS.items()}
 
     def update(self, full_followed: bool = False) -> dict[str, int]:
-        """Bring the folder up to the content: returns how many pages were rendered and written."""
+        """Bring the folder up to the content: returns how many pages were rendered and written.
+
+        Without the cycle collector while it runs: each run makes a new model, and at 10,000 stories
+        the collections that sets off walk every object the preview keeps (1.4 s at a time, measured
+        inside the plan). It collects when the run is over, after the pages are written. Not for the
+        run after a full build (every page rendered: minutes at 10,000 stories), nor for a full build
+        a run turns into (full() collects as usual)."""
+        enabled = gc.isenabled()
+        if full_followed or not enabled:
+            return self._update(full_followed)
+        gc.disable()
+        try:
+            return self._update(full_followed)
+        finally:
+            gc.enable()
+
+    def _update(self, full_followed: bool) -> dict[str, int]:
         with self.lock:
             timings: dict[str, float] = {}
             clock = time.perf_counter()
