@@ -67,7 +67,7 @@ def key(code: Path, inputs, libraries: tuple[str, ...] = ()) -> str:
     libraries' versions."""
     digest = _code_digest(code, _engine()).copy()
     digest.update(json.dumps([inputs, _versions(tuple(libraries))], ensure_ascii=False, sort_keys=True,
-                             default=str).encode("utf-8"))
+                             default=str).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
@@ -155,7 +155,9 @@ def settings_print(settings) -> str:
 
 
 def _digest(value) -> str:
-    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    # surrogatepass: a file name that is not UTF-8 (a zip made on Chinese Windows) keeps its bytes
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+                          .encode("utf-8", "surrogatepass")).hexdigest()
 
 
 _item_prints: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
