@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -27,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from .. import search
+from .. import nodetools, search
+from ..responsive import _write_atomically
 
 SCRIPT = Path(__file__).with_name("pagefind_index.mjs")
 BUNDLE = "pagefind"
@@ -40,13 +40,10 @@ class SearchIndexError(Exception):
 
 
 def _pagefind_module(root: Path) -> Path:
-    """Pagefind from the project's node_modules, or from the engine's own checkout's (a content
-    repository built with the engine installed elsewhere)."""
-    for folder in (root, *root.parents, *Path(__file__).resolve().parents):
-        candidate = folder / "node_modules/pagefind/lib/index.js"
-        if candidate.is_file():
-            return candidate
-    raise SearchIndexError("未找到 Pagefind（搜索索引工具）：请运行 bash scripts/setup（会执行 npm ci）")
+    found = nodetools.package_file(root, "pagefind/lib/index.js")
+    if found is None:
+        raise SearchIndexError("未找到 Pagefind（搜索索引工具）：请运行 bash scripts/setup（会执行 npm ci）")
+    return found
 
 
 def _json(value) -> bytes:
@@ -146,10 +143,7 @@ def _keep(path: Path, folder: Path, vocabulary: dict) -> None:
         kept.writestr(zipfile.ZipInfo(VOCABULARY, (1980, 1, 1, 0, 0, 0)), _json(vocabulary))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data.getvalue())
-        os.replace(temporary, path)
+        _write_atomically(path, data.getvalue())
         for old in sorted(path.parent.glob("*.zip"), key=lambda p: p.stat().st_mtime_ns, reverse=True)[KEPT_ARCHIVES:]:
             old.unlink(missing_ok=True)
     except OSError:

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from .. import nodetools
 from . import styles
 from .base import STATIC
 
@@ -31,12 +32,10 @@ class ScriptError(Exception):
 
 
 def _terser(root: Path) -> Path:
-    """Terser from the project's node_modules, or from the engine's own checkout's."""
-    for folder in (root, *root.parents, *Path(__file__).resolve().parents):
-        candidate = folder / "node_modules/terser/main.js"
-        if candidate.is_file():
-            return candidate
-    raise ScriptError("未找到 Terser（压缩网页脚本的工具）：请运行 bash scripts/setup（会执行 npm ci）")
+    found = nodetools.package_file(root, "terser/main.js")
+    if found is None:
+        raise ScriptError("未找到 Terser（压缩网页脚本的工具）：请运行 bash scripts/setup（会执行 npm ci）")
+    return found
 
 
 def scripts(cache_dir: Path, root: Path) -> dict[str, Path]:

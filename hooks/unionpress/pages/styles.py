@@ -11,12 +11,12 @@ changed sheet is a new address. rcssmin (Apache-2.0) minifies; the sources stay 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import rcssmin
+
+from ..responsive import _write_atomically
 
 SOURCES = Path(__file__).parent / "styles"
 OUTPUT_DIR = "assets/unionpress"
@@ -68,10 +68,7 @@ def write_once(folder: Path, filename: str, data: bytes) -> Path:
     if not path.is_file() or path.read_bytes() != data:
         folder.mkdir(parents=True, exist_ok=True)
         # Written whole or not at all: two builds (a test run's workers) may make the same file at once.
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{filename}-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
+        _write_atomically(path, data)
     return path
 
 
