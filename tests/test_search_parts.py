@@ -30,6 +30,7 @@ WORD = "班组创新"
 NEW = 12  # stories holding WORD that go in the first part: more than a screen (search.js PAGE_SIZE 10)
 OLD = 3  # stories holding WORD that go in the second (with three others: one step of the split, search.first_part)
 RARE = "冷僻词汇"  # in one old story only
+HOSTILE = '旧<img src=x onerror="hit=1">"一"&amp;'  # that story's title: shown as text, never run
 
 
 # -- which record goes where (no build) -------------------------------------------------------------
@@ -100,10 +101,14 @@ def _parted_content(folder: Path) -> tuple[Path, Path, dict]:
                          date=f"{newest + dt.timedelta(days=n)} 09:00") for n in range(NEW)]
     aged = [write_story(content, f"jiu-{n:02d}", title=f"旧稿件{n}", body=f"去年的{WORD}经验第{n}条。",
                         date=f"2026-06-0{n + 1} 09:00") for n in range(OLD)]
-    rare = write_story(content, "lengpi", title="旧事一则", body=f"一个{RARE}出现在这里。", date="2026-05-15 09:00")
+    rare = write_story(content, "lengpi", title=f"'{HOSTILE}'", body=f"一个{RARE}出现在这里。", date="2026-05-15 09:00",
+                       wechat="{title: 旧事一则}")
     latin = write_story(content, "shukong", title="数控车间", body="车间新添了一台 CNC 加工中心。", date="2026-05-20 09:00")
     write_story(content, "caogao", title="草稿不可见", body=f"{WORD}{RARE}草稿正文。", status="draft",
                 date="2026-11-01 09:00")
+    write_story(content, "dingshi", title="定时未到", body=f"{WORD}{RARE}定时正文。", date="2026-12-30 09:00")
+    write_story(content, "weishen", title="未经三审", body=f"{WORD}{RARE}未审正文。", review=False,
+                status="review", date="2026-11-02 09:00")
     models = sorted((content / "models").glob("*.md"))
     config = golden_project(folder, content, extra=f"    search_first: {len(models) + NEW}\n")
     urls = {"fresh": {f"stories/{p.stem}/" for p in fresh}, "aged": {f"stories/{p.stem}/" for p in aged},
@@ -137,7 +142,8 @@ def test_profiles_and_newest_in_the_first_part_the_rest_in_the_second(parted):
     first, rest = _fragment_urls(site / "pagefind"), _fragment_urls(site / "pagefind/archive")
     assert first == urls["models"] | urls["fresh"]
     assert urls["aged"] | {urls["rare"], urls["latin"], "stories/good-story/"} == rest
-    assert not {url for url in first | rest if "caogao" in url}  # the draft is in neither
+    hidden = ("caogao", "dingshi", "weishen")  # draft, embargoed, unreviewed: in neither part
+    assert not {url for url in first | rest if any(slug in url for slug in hidden)}
     setup = json.loads((site / "search/query.json").read_text(encoding="utf-8"))
     oldest_new = min(url for url in urls["fresh"])  # xin-00: 2026-10-01
     assert oldest_new == "stories/xin-00/"
@@ -247,6 +253,8 @@ def test_less_than_a_screen_searches_the_whole_site_at_once(page_on, query, expe
     assert page.locator("#up-search-archive").is_hidden()
     if expected:
         assert found == [urls[expected]]
+        assert page.locator(".up-search-result__title").inner_text() == HOSTILE  # from the second part, as text
+        assert page.locator(".up-search-result img").count() == 0 and page.evaluate("window.hit") is None
         assert page.locator("#up-search-status").inner_text() == f"“{query}”共找到 1 条结果"
     else:  # 没有找到 is said of the whole site, not of its newest part
         assert found == []
