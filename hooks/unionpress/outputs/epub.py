@@ -27,7 +27,7 @@ import weakref
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
 from lxml import etree, html as lxml_html
 from PIL import Image as PILImage, ImageDraw
