@@ -155,7 +155,7 @@ def pages(site, out) -> None:
         about = description(book, out.summary)
         out.add(url(book), "book.html", title=book.title, description=about, item=book, lastmod=book.date,
                 searchable=True, image=book.cover, book=book, shelf=shelf,
-                shares=site.backrefs(book, "share", "book"), topics=site.refs(book, "topics"), jsonld=linked_data(book, shelf, about, settings))
+                shares=site.backrefs(book, "share", "book"), topics=site.refs(book, "topics"), jsonld=out.derived(linked_data, book, shelf, about, settings))
 
 
 def records(public, body_of) -> list:

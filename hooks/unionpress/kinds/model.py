@@ -119,7 +119,7 @@ def pages(site, out) -> None:
         out.add(url(model), "model.html", title=model.name, description=description,
                 item=model, lastmod=model.date, searchable=True, image=model.photo, model=model,
                 honors=honors, stories=stories[:PROFILE_STORIES], story_count=len(stories), more=more,
-                jsonld=person(model, honors, description), card=card)
+                jsonld=out.derived(person, model, honors, description), card=card)
         if more:
             out.listing(more, f"{model.name}的相关报道", stories, kicker="劳模风采",
                         description=f"报道{model.name}（{model.employer}）的全部 {len(stories)} 篇稿件", owner=model)

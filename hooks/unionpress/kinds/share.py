@@ -111,7 +111,7 @@ def pages(site, out) -> None:
         out.add(url(share), "share.html", title=share.title, description=about, item=share, lastmod=share.date,
                 searchable=True, image=book.cover if book else None, share=share, book=book,
                 shelf=site.first(book, "shelf") if book else None, newer=newer, older=older,
-                others=others[:SAME_BOOK], jsonld=linked_data(share, book, about, out.settings))
+                others=others[:SAME_BOOK], jsonld=out.derived(linked_data, share, book, about, out.settings))
 
 
 def records(public, body_of) -> list:

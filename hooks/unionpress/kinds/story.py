@@ -101,7 +101,7 @@ def pages(site, out) -> None:
                 lastmod=story.date, searchable=True, image=story.cover, story=story,
                 column=column, models=site.refs(story, "models"), newer=newer, older=older,
                 topics=site.refs(story, "topics"), tags=[(t, out.tag_url(t)) for t in story.tags],
-                jsonld=article(story, column, description, out.settings))
+                jsonld=out.derived(article, story, column, description, out.settings))
 
 
 def records(public, body_of) -> list[search.Record]:

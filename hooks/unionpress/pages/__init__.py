@@ -21,7 +21,7 @@ from ..items import Image, Item
 from ..kinds import ITEM_KINDS, LIST_KINDS, column, model
 from ..publish import PublicSite, banner, row_reasons
 from . import crumbs, downloads, editors, feeds, gallery, home, jsonld, masthead, scripts, stats, styles, tags
-from .base import (Page, PageSet, Rendered, derive_summary, environment, image_size, pager_window, summary_of,
+from .base import (Page, PageSet, Rendered, derive_summary, environment, image_size, made, pager_window, summary_of,
                    tag_table)
 
 
@@ -175,7 +175,7 @@ class Renderer:
         # `jsonld` in a page's context is its data; in the template it is the helper that prints data as
         # the script element (layout.html prints the page's; a template may print its own through it).
         canonical, og_image = context["canonical"], context["og_image"]
-        context["page_jsonld"] = page.context.get("jsonld")
+        context["page_jsonld"] = made(page.context.get("jsonld"))
         context["jsonld"] = lambda data: jsonld.script(jsonld.complete(data, canonical, og_image))
         context["crumbs"] = self.trails.get(page.url, ())
         context["crumbs_jsonld"] = jsonld.script(crumbs.jsonld(context["crumbs"], self.site_url))

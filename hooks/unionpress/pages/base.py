@@ -13,7 +13,7 @@ import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -24,6 +24,25 @@ from ..tags import tag_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"  # scripts the pages ship with (no other host)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A value a page shows (its JSON-LD) made from other values when the page is rendered, not when
+    it is planned. `make` is a plain function of `args` and of nothing else: so the plan of 10,000
+    stories makes no data that only rendered pages use, and `unionpress serve` tells whether the
+    value changed by its inputs (items by their digest, preview.Digester) without making it."""
+
+    make: Callable
+    args: tuple
+
+    def __call__(self):
+        return self.make(*self.args)
+
+
+def made(value):
+    """A context value as templates use it: a Derived one made now."""
+    return value() if isinstance(value, Derived) else value
 
 
 @dataclass
@@ -123,6 +142,11 @@ class PageSet:
         self.pages: list[Page] = []
         self.tags = tag_table(site.all("story"))
         self.summary = summary_of
+
+    @staticmethod
+    def derived(make: Callable, *args) -> Derived:
+        """`make(*args)`, made when the page is rendered (Derived): for a kind's page data."""
+        return Derived(make, args)
 
     @staticmethod
     def tag_url(name: str) -> str:
