@@ -28,6 +28,11 @@ class Thing:
     tags: tuple = ()
 
 
+@dataclasses.dataclass
+class Menu:
+    values: list
+
+
 def context(name: str = "甲", long: int = 40) -> dict:
     """A page's context as plans make them: built afresh on every run."""
     return {"title": name, "date": dt.datetime(2026, 5, 1, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))),
@@ -68,6 +73,12 @@ def test_a_long_list_shared_by_pages_is_told_by_its_content_in_each_model():
     again = preview.Digester()
     assert [again.of({"page": n, "rows": rows}) for n in range(3)] != pages
     assert preview.Digester().of({"page": 0, "rows": list(rows)}) == again.of({"page": 0, "rows": rows})
+    menu = Menu(["东城区", "西城区"])  # an object on every gallery page: told once per model, by content
+    first = preview.Digester()
+    before = [first.of({"page": n, "menu": menu}) for n in range(3)]
+    assert len(set(before)) == 3
+    menu.values.append("南湖区")
+    assert [preview.Digester().of({"page": n, "menu": menu}) for n in range(3)] != before
 
 
 def test_a_registered_item_goes_by_its_digest_not_its_fields():
