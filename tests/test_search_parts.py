@@ -30,6 +30,7 @@ WORD = "班组创新"
 NEW = 12  # stories holding WORD that go in the first part: more than a screen (search.js PAGE_SIZE 10)
 OLD = 3  # stories holding WORD that go in the second (with three others: one step of the split, search.first_part)
 RARE = "冷僻词汇"  # in one old story only
+SHELF = 3  # records per shelf of the second part: its six records go on two shelves (search.shelves)
 HOSTILE = '旧<img src=x onerror="hit=1">"一"&amp;'  # that story's title: shown as text, never run
 
 
@@ -82,6 +83,33 @@ def test_more_pinned_records_than_the_size_all_stay_first():
     assert parts.since == ""
 
 
+def test_shelves_hold_each_record_once_and_keep_it_while_the_site_grows():
+    """search.shelves: a power of two of them, the fewest that keep `size` records each on average; a
+    record stays on its shelf while records come in (so its shelf's kept index stays valid), and moves
+    only when the number of shelves doubles."""
+    old = [_record(f"stories/old-{n}/", "2025-01-01") for n in range(64)]
+    assert list(search.shelves(old, 0)) == [0] and search.shelves(old, 0)[0] == old
+    assert list(search.shelves(old, 64)) == [0]
+    assert search.shelves([], 10) == {}
+    grown = old + [_record(f"stories/new-{n}/", "2026-01-01") for n in range(16)]
+    shelves, more = search.shelves(old, 10), search.shelves(grown, 11)  # 6.4 → 8 shelves; 7.3 → 8 shelves
+    assert set(shelves) <= set(range(8)) and len(shelves) > 4
+    for shelves_ in (shelves, more):
+        held = [r.url for shelf in shelves_.values() for r in shelf]
+        assert sorted(held) == sorted({r.url for r in (old if shelves_ is shelves else grown)})  # each once
+    place = {r.url: n for n, shelf in shelves.items() for r in shelf}
+    assert {r.url: n for n, shelf in more.items() for r in shelf if r.url in place} == place
+    assert all(shelf == [r for r in grown if r in shelf] for shelf in more.values())  # the registry's order
+    doubled = search.shelves(grown, 5)  # 16 shelves: a record goes to its own shelf or that plus 8
+    assert all(n in (place[r.url], place[r.url] + 8) for n, shelf in doubled.items() for r in shelf if r.url in place)
+
+
+@pytest.mark.parametrize("value", ["-1", "yes", "1.5"])
+def test_search_shelf_setting_must_be_a_whole_number(site_copy, value):
+    lines, _ = check(site_copy, search_shelf=yaml.safe_load(value))
+    assert [line for line in lines if "search_shelf" in line and "应为不小于 0 的整数" in line], lines
+
+
 @pytest.mark.parametrize("value", ["-3", "yes", "true", "2.5"])
 def test_search_first_setting_must_be_a_whole_number(site_copy, value):
     lines, _ = check(site_copy, search_first=yaml.safe_load(value))
@@ -110,7 +138,7 @@ def _parted_content(folder: Path) -> tuple[Path, Path, dict]:
     write_story(content, "weishen", title="未经三审", body=f"{WORD}{RARE}未审正文。", review=False,
                 status="review", date="2026-11-02 09:00")
     models = sorted((content / "models").glob("*.md"))
-    config = golden_project(folder, content, extra=f"    search_first: {len(models) + NEW}\n")
+    config = golden_project(folder, content, extra=f"    search_first: {len(models) + NEW}\n    search_shelf: {SHELF}\n")
     urls = {"fresh": {f"stories/{p.stem}/" for p in fresh}, "aged": {f"stories/{p.stem}/" for p in aged},
             "rare": f"stories/{rare.stem}/", "latin": f"stories/{latin.stem}/",
             "models": {f"models/{p.stem}/" for p in models}}
@@ -137,35 +165,50 @@ def _fragment_urls(bundle: Path) -> set[str]:
     return urls
 
 
+def _shelves(site: Path) -> list[Path]:
+    return sorted((site / "pagefind/archive").iterdir(), key=lambda p: int(p.name))
+
+
+def _rest_urls(site: Path) -> set[str]:
+    return set().union(*(_fragment_urls(shelf) for shelf in _shelves(site)))
+
+
 def test_profiles_and_newest_in_the_first_part_the_rest_in_the_second(parted):
     site, urls = parted
-    first, rest = _fragment_urls(site / "pagefind"), _fragment_urls(site / "pagefind/archive")
+    first, rest = _fragment_urls(site / "pagefind"), _rest_urls(site)
     assert first == urls["models"] | urls["fresh"]
     assert urls["aged"] | {urls["rare"], urls["latin"], "stories/good-story/"} == rest
     hidden = ("caogao", "dingshi", "weishen")  # draft, embargoed, unreviewed: in neither part
     assert not {url for url in first | rest if any(slug in url for slug in hidden)}
+    # On two shelves (six records, three a shelf), each record on one of them only
+    shelves = _shelves(site)
+    assert len(shelves) == 2 and sum(len(_fragment_urls(shelf)) for shelf in shelves) == len(rest)
     setup = json.loads((site / "search/query.json").read_text(encoding="utf-8"))
     oldest_new = min(url for url in urls["fresh"])  # xin-00: 2026-10-01
     assert oldest_new == "stories/xin-00/"
-    assert setup["archive"] == {"records": len(rest), "since": "2026-10-01", "pinned": ["劳模"]}
-    # The second part is merged into the first's instance: its scripts and WebAssembly would never load.
-    assert sorted(p.name for p in (site / "pagefind/archive").iterdir() if p.is_file())[0] == "pagefind-entry.json"
-    assert not list((site / "pagefind/archive").glob("*.js")) and not list((site / "pagefind/archive").glob("wasm*"))
+    assert setup["archive"] == {"records": len(rest), "since": "2026-10-01", "pinned": ["劳模"],
+                                "shelves": [int(shelf.name) for shelf in shelves]}
+    assert not [p for p in (site / "pagefind/archive").iterdir() if not p.is_dir()]
+    for shelf in shelves:  # merged into the first index's instance: their scripts and WebAssembly would never load
+        assert sorted(p.name for p in shelf.iterdir() if p.is_file())[0] == "pagefind-entry.json"
+        assert not list(shelf.glob("*.js")) and not list(shelf.glob("wasm*"))
 
 
 def test_second_parts_files_keep_the_first_parts_cache_rules(parted):
     site, _ = parted
     made = manifest.make(site, manifest.Roles(), dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc), None)
-    chunks = [path for path in made.files if path.startswith("pagefind/archive/") and "/index/" in path]
-    assert chunks and {made.files[path].cache for path in chunks} == {manifest.IMMUTABLE}
-    entry = made.files["pagefind/archive/pagefind-entry.json"]
-    assert (entry.cache, entry.stage) == (manifest.SHORT, manifest.LISTINGS)
+    for shelf in _shelves(site):
+        folder = f"pagefind/archive/{shelf.name}/"
+        chunks = [path for path in made.files if path.startswith(folder) and "/index/" in path]
+        assert chunks and {made.files[path].cache for path in chunks} == {manifest.IMMUTABLE}
+        entry = made.files[folder + "pagefind-entry.json"]
+        assert (entry.cache, entry.stage) == (manifest.SHORT, manifest.LISTINGS)
 
 
 def test_the_second_parts_index_is_kept_between_builds_and_follows_its_records(tmp_path, monkeypatch):
-    """A warm build takes the second part's index from the cache (a marker put into the kept record
-    shows up), writes the same bytes as the build that made it, and an edit of an old story makes it
-    again with the edit in it."""
+    """A warm build takes each shelf's index from the cache (a marker put into a kept record shows
+    up), writes the same bytes as the build that made it, and an edit of an old story makes its shelf
+    again with the edit in it, and only its shelf."""
     content, config, urls = _parted_content(tmp_path)
     monkeypatch.setenv("UNIONPRESS_CACHE", str(tmp_path / "cache/pictures"))
     kept_dir = tmp_path / "cache/search-archive"
@@ -180,17 +223,26 @@ def test_the_second_parts_index_is_kept_between_builds_and_follows_its_records(t
             "search/pinyin": b"".join(p.read_bytes() for p in sorted((site / "search/pinyin").iterdir()))}
 
     made = build("cold")
-    [kept] = kept_dir.glob("*.zip")
-    original = kept.read_bytes()
-    with zipfile.ZipFile(kept, "a") as record:
-        record.writestr("marker.txt", "kept")
-    assert build("marked")["marker.txt"] == b"kept"  # the kept index was used, not made again
-    kept.write_bytes(original)
+    shelves = sorted({name.split("/")[0] for name in made if not name.startswith("search/")})
+    kept = sorted(kept_dir.glob("*.zip"))
+    assert len(shelves) == len(kept) == 2
+    originals = {path: path.read_bytes() for path in kept}
+    for path in kept:
+        with zipfile.ZipFile(path, "a") as record:
+            record.writestr("marker.txt", path.name)
+    marked = build("marked")
+    assert {marked[f"{shelf}/marker.txt"] for shelf in shelves} == {path.name.encode() for path in kept}  # not made again
+    for path, data in originals.items():
+        path.write_bytes(data)
     assert build("warm") == made  # byte for byte, the pinyin and query tables made from its vocabulary too
     story = content / "stories/lengpi.md"
     story.write_text(story.read_text(encoding="utf-8").replace(RARE, "罕见的新词"), encoding="utf-8")
     edited = build("edited")
-    assert len(list(kept_dir.glob("*.zip"))) == 2
+    assert len(list(kept_dir.glob("*.zip"))) == 3  # the edited story's shelf, made again; the other kept
+    changed = {name.split("/")[0] for name in set(made) | set(edited)
+               if not name.startswith("search/") and made.get(name) != edited.get(name)}
+    [shelf] = [shelf for shelf in shelves if f"stories/lengpi/" in _fragment_urls(tmp_path / "edited/pagefind/archive" / shelf)]
+    assert changed == {shelf}
     texts = b"".join(gzip.decompress(data) for name, data in edited.items() if name.endswith(".pf_fragment"))
     texts = texts.decode("utf-8").replace("\u200b", "")  # Pagefind marks its word breaks so
     assert "罕见的新词" in texts and RARE not in texts
@@ -232,7 +284,7 @@ def test_a_common_word_searches_the_first_part_then_the_rest_on_request(page_on,
     requests.clear()
     assert set(_open(page, base, WORD)) == urls["fresh"]
     assert not [url for url in requests if "/pagefind/archive/" in url]  # not downloaded
-    rest = len(_fragment_urls(parted[0] / "pagefind/archive"))
+    rest = len(_rest_urls(parted[0]))
     assert page.locator("#up-search-status").inner_text() == \
         f"“{WORD}”在劳模和2026年10月1日以来的内容中找到 {NEW} 条结果，其余 {rest} 条内容还没有搜索"
     button = page.get_by_role("button", name=f"继续搜索其余 {rest} 条内容")
@@ -245,11 +297,13 @@ def test_a_common_word_searches_the_first_part_then_the_rest_on_request(page_on,
 
 
 @pytest.mark.parametrize("query, expected", [(RARE, "rare"), ("航天发射", None)])
-def test_less_than_a_screen_searches_the_whole_site_at_once(page_on, query, expected):
+def test_less_than_a_screen_searches_the_whole_site_at_once(page_on, parted, query, expected):
     page, base, urls, requests = page_on
     requests.clear()
     found = _open(page, base, query)
-    assert [url for url in requests if url.endswith("/pagefind/archive/pagefind-entry.json") or "/pagefind/archive/pagefind-entry.json?" in url]
+    for shelf in _shelves(parted[0]):  # every shelf merged
+        entry = f"/pagefind/archive/{shelf.name}/pagefind-entry.json"
+        assert [url for url in requests if url.endswith(entry) or entry + "?" in url]
     assert page.locator("#up-search-archive").is_hidden()
     if expected:
         assert found == [urls[expected]]
@@ -276,16 +330,17 @@ def test_a_latin_query_is_searched_as_written_only_where_the_pages_hold_it(page_
 
 
 def test_serve_keeps_the_second_part_in_place_while_it_is_the_same(tmp_path):
-    """`unionpress serve` indexes again after each edit into the same folder: the second part's files
-    stay untouched while its records are the same (deleting and writing 16,000 files took 25 s at
-    10,000 stories), and are replaced whole, with nothing stale, when an old story changes."""
+    """`unionpress serve` indexes again after each edit into the same folder: a shelf's files stay
+    untouched while its records are the same (deleting and writing 16,000 files took 25 s at 10,000
+    stories), and the shelf of an old story that changes is replaced whole, with nothing stale, while
+    the other shelf stays untouched."""
     from unionpress import outputs
 
     content, _, _ = _parted_content(tmp_path)
     models = len(list((content / "models").glob("*.md")))
 
     def index(site: Path) -> dict[str, tuple[int, bytes]]:
-        _, build = check(content, search_first=models + NEW)
+        _, build = check(content, search_first=models + NEW, search_shelf=SHELF)
         public, body_of = outputs._public(build)
         site.mkdir(exist_ok=True)
         outputs.search.write(public, build.public_pages, site, build.settings, body_of)
@@ -295,9 +350,15 @@ def test_serve_keeps_the_second_part_in_place_while_it_is_the_same(tmp_path):
 
     site = tmp_path / "serve"
     first = index(site)
+    assert len({name.split("/")[0] for name in first}) == 2
     assert index(site) == first  # the same inodes: not deleted and written again
+    [edited] = [shelf.name for shelf in _shelves(site) if "stories/lengpi/" in _fragment_urls(shelf)]
     story = content / "stories/lengpi.md"
     story.write_text(story.read_text(encoding="utf-8").replace(RARE, "罕见的新词"), encoding="utf-8")
-    changed = {name: data for name, (_, data) in index(site).items()}
+    after = index(site)
     fresh = {name: data for name, (_, data) in index(tmp_path / "fresh").items()}
-    assert changed == fresh and changed != {name: data for name, (_, data) in first.items()}
+    assert {name: data for name, (_, data) in after.items()} == fresh
+    assert {name: stat for name, (stat, _) in after.items() if not name.startswith(edited + "/")} == \
+        {name: stat for name, (stat, _) in first.items() if not name.startswith(edited + "/")}  # untouched
+    assert {name: data for name, (_, data) in after.items() if name.startswith(edited + "/")} != \
+        {name: data for name, (_, data) in first.items() if name.startswith(edited + "/")}

@@ -86,6 +86,7 @@ class Settings:
     wechat: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))  # WECHAT_KEYS → value (outputs/wechat.py)
     offline_budget_mb: int = 50  # what the service worker keeps of pages read, per phone (outputs/offline.py)
     search_first: int = 1500  # records in the index a first search loads (search.first_part); 0: one index
+    search_shelf: int = 2000  # records per shelf of the rest of the index (search.shelves); 0: one shelf
 
     @property
     def base_url(self) -> str:
@@ -198,6 +199,8 @@ SCHEMA = {
     "offline_budget_mb": ("应为 5 到 500 之间的整数（每部手机离线保存的网页上限，单位 MB）",
                           lambda v: isinstance(v, int) and not isinstance(v, bool) and 5 <= v <= 500),
     "search_first": ("应为不小于 0 的整数（站内搜索先下载、先搜索的条目数：劳模和最新的内容；0 表示全部内容一次下载）",
+                     lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+    "search_shelf": ("应为不小于 0 的整数（其余内容的搜索索引按此条数分组生成，改动一篇旧稿只需重做它所在的一组；0 表示不分组）",
                      lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
 }
 
@@ -704,6 +707,7 @@ def from_mapping(root: Path, site: Mapping, findings: Findings, config_path: str
         short_name=str(good.get("short_name", "")).strip(),
         offline_budget_mb=good.get("offline_budget_mb", 50),
         search_first=good.get("search_first", Settings.search_first),
+        search_shelf=good.get("search_shelf", Settings.search_shelf),
         home=tuple(_home_entries(good["home"])) if "home" in good else tuple((key, None) for key in HOME_BLOCKS))
     if "publish" in good:  # the bucket of `unionpress publish` (upload.py)
         import dataclasses

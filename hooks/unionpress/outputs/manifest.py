@@ -77,13 +77,14 @@ FEED_TYPES = MappingProxyType({"rss": "application/rss+xml" + TEXT, "atom": "app
 OCTETS = "application/octet-stream"
 
 PICTURES = responsive.OUTPUT_DIR + "/"  # variants named by the hash of their bytes and settings
-# (both indexes: pagefind/ and pagefind/archive/, outputs/search.py)
-_PAGEFIND_CHUNKS = re.compile(r"^pagefind/(?:archive/)?(?:fragment|index|filter)/[^/]+\.pf_(?:fragment|index|filter)$"
-                              r"|^pagefind/(?:archive/)?pagefind\.[^/]+\.pf_meta$")
+# (every index: pagefind/ and each shelf of the rest, pagefind/archive/N/, outputs/search.py)
+_PAGEFIND_CHUNKS = re.compile(r"^pagefind/(?:archive/[0-9]+/)?(?:fragment|index|filter)/[^/]+\.pf_(?:fragment|index|filter)$"
+                              r"|^pagefind/(?:archive/[0-9]+/)?pagefind\.[^/]+\.pf_meta$")
 # The site's stylesheets, named by the hash of their bytes (pages/styles.py: core.0123456789.css)
 _FINGERPRINTED = re.compile(r"^assets/unionpress/[a-z]+\.[0-9a-f]{10}\.css$")
 # What a search needs before its fragments: Pagefind's entry point and metadata, our query tables
-_SEARCH_META = re.compile(r"^pagefind/(?:archive/)?pagefind-entry\.json$|^pagefind/(?:archive/)?pagefind\.[^/]+\.pf_meta$"
+_SEARCH_META = re.compile(r"^pagefind/(?:archive/[0-9]+/)?pagefind-entry\.json$"
+                          r"|^pagefind/(?:archive/[0-9]+/)?pagefind\.[^/]+\.pf_meta$"
                           r"|^search/query\.json$")
 _SITE_FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
 

@@ -2,9 +2,10 @@
 // Usage: node pagefind_index.mjs PAGEFIND_MODULE OUTPUT_DIR < records.json > words.json
 // Custom records rather than a crawl of the built HTML: a preview build's pages show drafts, and
 // the index must never hold one, so the engine decides what is indexed, not the HTML on disk.
-// `records` make the index a first query loads (OUTPUT_DIR); `archive`, when the site is large, a
-// second one in OUTPUT_DIR/archive that the page merges when it needs it (search.first_part); it is
-// left out when outputs/search.py has its index from an earlier build.
+// `records` make the index a first query loads (OUTPUT_DIR); `shelves`, when the site is large, the
+// rest as [number, records] pairs, each an index in OUTPUT_DIR/archive/NUMBER that the page merges
+// when it needs it (search.first_part, search.shelves); a shelf is left out when outputs/search.py has
+// its index from an earlier build.
 import { pathToFileURL } from "node:url";
 
 const [modulePath, outputPath] = process.argv.slice(2);
@@ -17,7 +18,7 @@ function fail(what, errors) {
 
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
-const { records, archive = [] } = JSON.parse(input);
+const { records, shelves = [] } = JSON.parse(input);
 
 async function write(part, path) {
   const { index, errors } = await pagefind.createIndex({ forceLanguage: "zh", writePlayground: false });
@@ -31,10 +32,11 @@ async function write(part, path) {
   }
   const written = await index.writeFiles({ outputPath: path });
   if (written.errors.length) fail("writeFiles", written.errors);
+  await index.deleteIndex(); // the service holds every index it made until then: one at a time
 }
 
 await write(records, outputPath);
-if (archive.length) await write(archive, `${outputPath}/archive`);
+for (const [number, part] of shelves) await write(part, `${outputPath}/archive/${number}`);
 await pagefind.close();
 
 // The site's vocabulary for the pinyin table (search.vocabulary): every Chinese word of two or more
@@ -74,4 +76,7 @@ function vocabulary(part) {
   }
   return { words: sorted(words), pairs: sorted(pairs), latin: sorted(latin) };
 }
-process.stdout.write(JSON.stringify({ first: vocabulary(records), archive: vocabulary(archive) }));
+process.stdout.write(JSON.stringify({
+  first: vocabulary(records),
+  shelves: Object.fromEntries(shelves.map(([number, part]) => [number, vocabulary(part)])),
+}));

@@ -2,7 +2,8 @@
 
     pagefind/            Pagefind's bundle (its JS, WebAssembly, index chunks and fragments): the
                          index a first query loads (search.first_part: profiles and the newest records)
-    pagefind/archive/    on a large site, the index of the other records, merged by the page on request
+    pagefind/archive/N/  on a large site, the other records in shelves (search.shelves), each an index
+                         of its own, all merged by the page on request
     search/query.json    what the page needs before a query: the union's synonym groups
                          (content/synonyms.yml), the filters' values, the number of t2s and pinyin parts
     search/t2s/N.json    traditional → simplified characters and phrases (OpenCC data), in parts
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -31,8 +33,8 @@ from ..responsive import _write_atomically
 
 SCRIPT = Path(__file__).with_name("pagefind_index.mjs")
 BUNDLE = "pagefind"
-ARCHIVE = "archive"  # the second index, inside the first one's folder (the same cache rules)
-KEPT_ARCHIVES = 3  # second-part indexes kept in the cache folder (a preview and a production build, one spare)
+ARCHIVE = "archive"  # the second part's shelves, inside the first index's folder (the same cache rules)
+KEPT_ARCHIVES = 3  # builds whose shelves stay in the cache folder (a preview and a production build, one spare)
 
 
 class SearchIndexError(Exception):
@@ -51,23 +53,34 @@ def _json(value) -> bytes:
 
 
 @dataclass
+class Shelf:
+    """One shelf of the second part (search.shelves): its records, where its index is kept between
+    builds, and that index when an earlier build made it."""
+
+    number: int  # its folder: pagefind/archive/N/
+    records: list
+    kept: Path
+    earlier: dict[str, bytes] | None  # the kept index's files and vocabulary (only the vocabulary when in place)
+    in_place: bool  # its folder holds that very index already (written there by this process)
+
+
+@dataclass
 class Indexing:
     """Pagefind at work in a process of its own, on the records of one public view."""
 
     public: object  # the view it indexes (a later build's write must not take an earlier one's index)
     found: list
     parts: search.Parts
-    kept: Path | None  # where the second part's index is kept between builds (None: nothing split)
-    archive: dict[str, bytes] | None  # that index's files and vocabulary, when an earlier build made it
+    shelves: list[Shelf]
     process: subprocess.Popen
     stdout: IO[bytes]
     stderr: IO[bytes]
 
 
 _running: dict[Path, Indexing] = {}  # site folder → the indexing started for it and not yet finished
-# site folder → the kept second part this process last wrote there: `unionpress serve` indexes again after
-# each edit, and deleting and writing its 16,000 files again took 25 s at 10,000 stories
-_on_disk: dict[Path, str] = {}
+# site folder → shelf → the kept index this process last wrote there: `unionpress serve` indexes again
+# after each edit, and deleting and writing the second part's 16,000 files took 25 s at 10,000 stories
+_on_disk: dict[Path, dict[int, str]] = {}
 
 
 def start(public, pages, site_dir: Path, settings, body_of) -> None:
@@ -82,60 +95,73 @@ def start(public, pages, site_dir: Path, settings, body_of) -> None:
     found = search.records(public, body_of)
     parts = search.first_part(found, settings.search_first)
     out = site_dir / BUNDLE
-    archive = [record.pagefind() for record in parts.rest]
-    kept = _kept(settings, module, archive) if archive else None
-    previous = _on_disk.pop(site_dir.resolve(), None)
-    in_place = kept is not None and previous == kept.name and (out / ARCHIVE).is_dir()
-    earlier = _read_kept(kept, whole=not in_place) if kept is not None else None
-    in_place = in_place and earlier is not None
-    # No chunk of an earlier build (it may hold a story since withdrawn), but the second part when it
-    # is the very one this process wrote there.
+    previous = _on_disk.pop(site_dir.resolve(), {})
+    shelves = []
+    for number, records in search.shelves(parts.rest, settings.search_shelf).items():
+        kept = _kept(settings, module, [record.pagefind() for record in records])
+        in_place = previous.get(number) == kept.name and (out / ARCHIVE / str(number)).is_dir()
+        earlier = _read_kept(kept, whole=not in_place)
+        shelves.append(Shelf(number, records, kept, earlier, in_place and earlier is not None))
+    # No chunk of an earlier build (it may hold a story since withdrawn), but a shelf of the second
+    # part when it is the very one this process wrote there.
+    keep = {str(shelf.number) for shelf in shelves if shelf.in_place}
     for old in (out.iterdir() if out.is_dir() else ()):
-        if not (in_place and old.name == ARCHIVE):
-            shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
+        if old.name == ARCHIVE and old.is_dir() and not old.is_symlink():
+            for shelf in old.iterdir():
+                if shelf.name not in keep:
+                    _remove(shelf)
+        else:
+            _remove(old)
     # Files, not pipes: nothing has to read or write them while Python does other work.
     records = tempfile.TemporaryFile()
     records.write(_json({"records": [record.pagefind() for record in parts.first],
-                         "archive": archive if earlier is None else []}))
+                         "shelves": [[shelf.number, [record.pagefind() for record in shelf.records]]
+                                     for shelf in shelves if shelf.earlier is None]}))
     records.seek(0)
     stdout, stderr = tempfile.TemporaryFile(), tempfile.TemporaryFile()
     with records:
         process = subprocess.Popen([node, str(SCRIPT), str(module), str(out)], stdin=records, stdout=stdout,
                                    stderr=stderr)
-    _running[site_dir.resolve()] = Indexing(public, found, parts, kept, earlier, process, stdout, stderr)
+    _running[site_dir.resolve()] = Indexing(public, found, parts, shelves, process, stdout, stderr)
+
+
+def _remove(path: Path) -> None:
+    shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
 
 
 # -- the second part's index, kept between builds --------------------------------------------------
 # Pagefind spends most of a large site's minute on the second part (nine records in ten), which
-# changes only a step at a time (search.first_part) or when an old record is edited. So its files and
-# its vocabulary are kept under the hash of everything they are made from: its records as Pagefind
-# gets them, this module's script and Pagefind's version. Pagefind writes the same bytes for the same
-# records (test_determinism), so a kept index is the one a new run would write.
+# changes only a step at a time (search.first_part) or when an old record is edited, and then on one
+# shelf only (search.shelves). So each shelf's files and vocabulary are kept under the hash of
+# everything they are made from: its records as Pagefind gets them, this module's script and
+# Pagefind's version. Pagefind writes the same bytes for the same records (test_determinism), so a
+# kept index is the one a new run would write.
 
-VOCABULARY = "vocabulary.json"  # the kept part's counts, beside its index files in the record
+VOCABULARY = "vocabulary.json"  # the kept shelf's counts, beside its index files in the record
 
 
-def _kept(settings, module: Path, archive: list[dict]) -> Path:
+def _kept(settings, module: Path, records: list[dict]) -> Path:
     version = json.loads((module.parent.parent / "package.json").read_text(encoding="utf-8")).get("version", "")
-    digest = hashlib.sha256(version.encode() + b"\0" + SCRIPT.read_bytes() + b"\0" + _json(archive))
+    digest = hashlib.sha256(version.encode() + b"\0" + SCRIPT.read_bytes() + b"\0" + _json(records))
     return settings.cache_dir.parent / "search-archive" / f"{digest.hexdigest()}.zip"
 
 
 def _read_kept(path: Path, whole: bool = True) -> dict[str, bytes] | None:
     """The kept index's files (its vocabulary only when the files are in place already), or None (not
-    made yet, or unreadable: then it is made again)."""
+    made yet, or unreadable: then it is made again). A kept index that is used is marked as recent."""
     try:
         with zipfile.ZipFile(path) as kept:
             names = kept.namelist() if whole else [VOCABULARY]
             files = {name: kept.read(name) for name in names}
+        os.utime(path)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError):
         return None
     return files if VOCABULARY in files else None
 
 
 def _keep(path: Path, folder: Path, vocabulary: dict) -> None:
-    """The second part's files and vocabulary as one stored zip, written whole or not at all; the
-    oldest beyond KEPT_ARCHIVES go. A cache that cannot be written costs time only."""
+    """A shelf's files and vocabulary as one stored zip, written whole or not at all. A cache that
+    cannot be written costs time only."""
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as kept:
         for file in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -144,7 +170,16 @@ def _keep(path: Path, folder: Path, vocabulary: dict) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomically(path, data.getvalue())
-        for old in sorted(path.parent.glob("*.zip"), key=lambda p: p.stat().st_mtime_ns, reverse=True)[KEPT_ARCHIVES:]:
+    except OSError:
+        pass
+
+
+def _prune(folder: Path, shelves: int) -> None:
+    """The kept shelves of the last KEPT_ARCHIVES builds stay (each build marks the ones it used), the
+    older ones go."""
+    try:
+        found = sorted(folder.glob("*.zip"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in found[KEPT_ARCHIVES * max(1, shelves):]:
             old.unlink(missing_ok=True)
     except OSError:
         pass
@@ -196,31 +231,35 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     # The script's last line is each part's segmented vocabulary (anything Pagefind logs comes before).
     lines = stdout.decode("utf-8").strip().splitlines()
     made = json.loads(lines[-1]) if lines else {}
-    archive = out / ARCHIVE
-    if running.archive is not None:  # kept from an earlier build: its files as they were written then
-        for name, data in running.archive.items():
-            if name != VOCABULARY:
-                (archive / name).parent.mkdir(parents=True, exist_ok=True)
-                (archive / name).write_bytes(data)
-        segmented = _counted(made.get("first", {}), json.loads(running.archive[VOCABULARY]))
-        _on_disk[site_dir.resolve()] = running.kept.name
-    else:
-        # The archive is merged into the first index's instance, which brings the scripts and the
-        # WebAssembly: its own copies would never be asked for.
-        for unused in archive.glob("*"):
-            if unused.is_file() and not unused.name.endswith((".json", ".pf_meta")):
-                unused.unlink()
-        if running.kept is not None:
-            _keep(running.kept, archive, made.get("archive", {}))
-            _on_disk[site_dir.resolve()] = running.kept.name
-        segmented = _counted(made.get("first", {}), made.get("archive", {}))
+    vocabularies = [made.get("first", {})]
+    for shelf in running.shelves:
+        folder = out / ARCHIVE / str(shelf.number)
+        if shelf.earlier is not None:  # kept from an earlier build: its files as they were written then
+            for name, data in shelf.earlier.items():
+                if name != VOCABULARY and not shelf.in_place:
+                    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                    (folder / name).write_bytes(data)
+            vocabularies.append(json.loads(shelf.earlier[VOCABULARY]))
+        else:
+            # A shelf is merged into the first index's instance, which brings the scripts and the
+            # WebAssembly: its own copies would never be asked for.
+            for unused in folder.glob("*"):
+                if unused.is_file() and not unused.name.endswith((".json", ".pf_meta")):
+                    unused.unlink()
+            vocabularies.append(made.get("shelves", {}).get(str(shelf.number), {}))
+            _keep(shelf.kept, folder, vocabularies[-1])
+    if running.shelves:
+        _on_disk[site_dir.resolve()] = {shelf.number: shelf.kept.name for shelf in running.shelves}
+        _prune(running.shelves[0].kept.parent, len(running.shelves))
+    segmented = _counted(*vocabularies)
     table = search.pinyin_table(search.vocabulary(found, segmented))
     pinyin = search.pinyin_parts(search.with_written(table, segmented.get("latin", {})))
     setup = {"synonyms": search.synonym_groups(public), "facets": search.facets(found),
              "t2s_parts": search.T2S_PARTS, "pinyin_parts": len(pinyin)}
     if parts.rest:  # what the page says it has not searched yet, and offers to
         pinned = list(dict.fromkeys(record.kind for record in parts.first if record.pinned))
-        setup["archive"] = {"records": len(parts.rest), "since": parts.since, "pinned": pinned}
+        setup["archive"] = {"records": len(parts.rest), "since": parts.since, "pinned": pinned,
+                            "shelves": [shelf.number for shelf in running.shelves]}
     tables = {"query.json": _json(setup)}
     tables |= {f"t2s/{n}.json": _json(part) for n, part in enumerate(search.traditional_parts())}
     tables |= {f"pinyin/{n}.json": _json(part) for n, part in enumerate(pinyin)}

@@ -1,8 +1,9 @@
 // UnionPress search page: runs the query in ?q= on load, as the reader types, and with filters.
 // Pagefind (../../pagefind/) holds the index in chunks, so a query loads only the chunks it needs.
 // On a large site the index is in two parts (search.first_part): the profiles and the newest records,
-// which a first query loads, and the rest (pagefind/archive/), merged when the reader asks for it or
-// at once when the first part gives less than a screen of results, so 没有找到 is said of the whole site.
+// which a first query loads, and the rest in shelves (pagefind/archive/N/, search.shelves), merged
+// when the reader asks for it or at once when the first part gives less than a screen of results, so
+// 没有找到 is said of the whole site.
 // Before the query reaches Pagefind it is folded here: traditional → simplified (OpenCC data in
 // search/t2s/, split by character so a query loads only its own characters' parts) and the union's
 // synonyms (search/query.json) each add a variant query, and a query in Latin letters is turned into
@@ -38,7 +39,7 @@ let setup = null;
 const parts = new Map(); // t2s part number → its characters and phrases, loaded once each
 const pinyinParts = new Map(); // pinyin part number → its keys' words, loaded once each
 let shown = [];
-let merging = null; // the archive's index being merged into Pagefind's (from then on every query searches it)
+const merging = new Map(); // shelf of the rest → its index being merged into Pagefind's (from then on every query searches it)
 let merged = false;
 let run = 0;
 const chosen = { kind: "", column: "" };
@@ -228,19 +229,24 @@ function holders(pf, word, filters) {
   return asked.get(key);
 }
 
-// The rest of the site's records, merged into the first index's instance (its WebAssembly serves both).
-function mergeArchive(pf) {
-  merging ??= (async () => {
-    try {
-      await pf.mergeIndex(new URL("pagefind/archive/", ROOT).pathname, { baseUrl: ROOT.pathname });
-    } catch (error) {
-      merging = null; // weak signal: the next search tries again
-      throw error;
+// The rest of the site's records, shelf by shelf merged into the first index's instance (its
+// WebAssembly serves them all). Pagefind lists the shelves in the order they are asked for. A shelf
+// that failed to load is asked for again by the next search, one that loaded never twice.
+async function mergeArchive(pf, shelves) {
+  await Promise.all(shelves.map((number) => {
+    if (!merging.has(number)) {
+      const path = new URL(`pagefind/archive/${number}/`, ROOT).pathname;
+      merging.set(number, pf.mergeIndex(path, { baseUrl: ROOT.pathname }).catch((error) => {
+        merging.delete(number); // weak signal: the next search tries again
+        throw error;
+      }));
     }
+    return merging.get(number);
+  }));
+  if (!merged) {
     merged = true;
     asked.clear(); // the words' holders were of the first part only
-  })();
-  return merging;
+  }
 }
 
 function filtersFor() {
@@ -263,7 +269,7 @@ async function search(raw) {
   }
   let found = await find(pf, queries);
   if (archive && !merged && found.length < PAGE_SIZE) {
-    await mergeArchive(pf);
+    await mergeArchive(pf, archive.shelves);
     found = await find(pf, queries);
   }
   if (mine !== run) return;
@@ -468,7 +474,7 @@ form.addEventListener("submit", (event) => {
 more.addEventListener("click", () => showMore());
 rest.addEventListener("click", async () => {
   try {
-    await mergeArchive(await loadPagefind());
+    await mergeArchive(await loadPagefind(), (await loadSetup()).archive.shelves);
   } catch (error) {
     statusLine.textContent = "搜索索引没有下载完整（网络不稳定？），请稍后再按一次。";
     console.error(error);
