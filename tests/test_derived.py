@@ -98,3 +98,51 @@ def test_a_change_anywhere_in_the_engine_gives_another_record(monkeypatch):
     before = derived.key(CODE, ["王建国"])
     monkeypatch.setattr(derived, "_engine", lambda: b"another engine")
     assert derived.key(CODE, ["王建国"]) != before
+
+
+def test_serve_writes_again_only_the_package_and_bundle_of_a_changed_story(tmp_path):
+    """`unionpress serve` runs the outputs again after each edit into the same folder: a story's WeChat
+    package and partner bundle stay untouched (same inode and mtime) while it is the same, the edited
+    story's are written anew and equal a fresh build's, and a file changed by hand is put right."""
+    import shutil
+
+    from conftest import BASE, check, write_story
+    from unionpress import outputs
+
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    write_story(content, "jiangxin", "焊花里的匠心。", title="焊花里的匠心")
+    write_story(content, "shouhou", "井下的坚守。", title="井下的坚守")
+
+    def run(site: Path) -> dict[str, tuple[tuple[int, int], bytes]]:
+        _, build = check(content)
+        public, body_of = outputs._public(build)
+        site.mkdir(exist_ok=True)
+        written = [*outputs.wechat.write(public, build.public_pages, site, build.settings, body_of),
+                   *outputs.newsroom.write(public, build.public_pages, site, build.settings, body_of)]
+        return {path: ((site / path).stat().st_ino, (site / path).stat().st_mtime_ns, (site / path).read_bytes())
+                for path in written}
+
+    def of(files: dict, slug: str, same: bool = True) -> dict:
+        return {path: found for path, found in files.items() if (f"/{slug}/" in path or f"/{slug}." in path) == same}
+
+    site = tmp_path / "serve"
+    first = run(site)
+    assert of(first, "jiangxin") and of(first, "shouhou")  # both stories have files
+    assert run(site) == first  # nothing written again
+    story = content / "stories/jiangxin.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("焊花里的匠心。", "焊花里的匠心，三十年如一日。"),
+                     encoding="utf-8")
+    after = run(site)
+    fresh = run(tmp_path / "fresh")
+    assert {path: data for path, (_, _, data) in after.items()} == {path: data for path, (_, _, data) in fresh.items()}
+    assert of(after, "jiangxin", same=False) == of(first, "jiangxin", same=False)  # the other story untouched
+    assert all(after[path][1] != stat[1] or after[path][0] != stat[0]
+               for path, stat in of(first, "jiangxin").items())  # the edited story's files written anew
+    assert any(after[path][2] != found[2] for path, found in of(first, "jiangxin").items())
+    tampered = next(path for path in of(after, "shouhou") if path.endswith(".zip"))
+    (site / tampered).write_bytes(b"changed by hand")
+    tampered_package = next(path for path in of(after, "shouhou") if path.endswith(".html"))
+    (site / tampered_package).unlink()
+    again = run(site)
+    assert {path: data for path, (_, _, data) in again.items()} == {path: data for path, (_, _, data) in fresh.items()}

@@ -204,3 +204,38 @@ def unpack(record: bytes) -> dict[str, bytes]:
     if at != len(rest):
         raise ValueError("record longer than its head says")
     return files
+
+
+# (site folder, output) → unit → (its key, its files with their stats as written). Only a process that
+# writes the same folder again keeps anything here: `unionpress serve` runs every output after each
+# edit, and writing 10,000 WeChat packages (60,000 files) again took most of 12 s at 10,000 stories.
+_placed: dict[tuple[Path, str], dict[str, tuple[str, tuple]]] = {}
+
+
+class Placement:
+    """The files of one output in one site folder, unit by unit (a story's package, its bundle): a
+    unit whose key is the one this process last wrote it with, and whose files are still as it left
+    them (size, mtime, inode), is not written again. Anything else is: another key, a file touched
+    or removed since, a unit first seen, a run that failed before `finish`."""
+
+    def __init__(self, site_dir: Path, output: str) -> None:
+        self.site_dir = site_dir
+        self._key = (site_dir.resolve(), output)
+        self._earlier = _placed.pop(self._key, {})  # a run that fails leaves nothing to trust
+        self._now: dict[str, tuple[str, tuple]] = {}
+
+    def kept(self, unit: str, key: str) -> list[str] | None:
+        """The site paths of `unit` when they are in place for `key`, else None (write them)."""
+        earlier = self._earlier.get(unit)
+        if earlier is None or earlier[0] != key:
+            return None
+        if any(_stat(self.site_dir / path) != stat for path, stat in earlier[1]):
+            return None
+        self._now[unit] = earlier
+        return [path for path, _stat_then in earlier[1]]
+
+    def wrote(self, unit: str, key: str, paths: list[str]) -> None:
+        self._now[unit] = (key, tuple((path, _stat(self.site_dir / path)) for path in paths))
+
+    def finish(self) -> None:
+        _placed[self._key] = self._now

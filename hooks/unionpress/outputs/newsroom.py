@@ -481,14 +481,21 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     settings = derived.clockless(settings)
     settings_print = derived.settings_print(settings)
     folders: set[Path] = set()
+    placement = derived.Placement(site_dir, "newsroom")
     for story in public.latest("story"):
         body = body_of(story)
-        target = site_dir / unquote(bundle_path(story))
+        path = bundle_path(story)
+        key = bundle_key(story, body, public, settings, settings_print)
+        if placement.kept(unquote(path), key) is not None:  # written by this process with this key, untouched since
+            written.append(path)
+            continue
+        target = site_dir / unquote(path)
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
-        key = bundle_key(story, body, public, settings, settings_print)
         target.write_bytes(derived.cached(settings.cache_dir, "newsroom-bundle", key,
                                           lambda: bundle(story, body, public, settings)))
-        written.append(bundle_path(story))
+        placement.wrote(unquote(path), key, [unquote(path)])
+        written.append(path)
+    placement.finish()
     return written

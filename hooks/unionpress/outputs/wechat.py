@@ -879,10 +879,15 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     settings_print = derived.settings_print(settings)
     templates = b"".join((TEMPLATES / name).read_bytes() + b"\0" for name in PACKAGE_TEMPLATES)
     folders: set[Path] = set()
+    placement = derived.Placement(site_dir, "wechat")
     for story in stories(public):
         folder = f"{FOLDER}{story.slug}/"
         body = body_of(story)
         key = package_key(story, body, public, settings, settings_print, templates)
+        kept = placement.kept(folder, key)
+        if kept is not None:  # written by this process with this key, untouched since
+            written += kept
+            continue
         files = derived.unpack(derived.cached(settings.cache_dir, "wechat-package", key,
                                               lambda: derived.pack(package(story, body, public, settings))))
         for name, data in files.items():
@@ -891,5 +896,7 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 folders.add(target.parent)
             target.write_bytes(data)
-            written.append(folder + name)
+        placement.wrote(folder, key, [folder + name for name in files])
+        written += [folder + name for name in files]
+    placement.finish()
     return written
