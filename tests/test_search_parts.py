@@ -296,6 +296,46 @@ def test_a_common_word_searches_the_first_part_then_the_rest_on_request(page_on,
     assert page.evaluate("document.activeElement.classList.contains('up-search-result__title')")
 
 
+def test_a_shelf_that_fails_to_load_is_asked_for_again_and_search_goes_on(parted, browser):  # noqa: F811
+    """Weak signal: one shelf's download fails. The reader is told, the first part's results stay, and
+    the next request loads every shelf into a fresh index (Pagefind keeps a failed index in its list,
+    which fails every later search of that instance)."""
+    from unionpress import localsite
+
+    with localsite.served(parted[0]) as base:
+        # No service worker: the requests it makes would not pass through the route that fails one.
+        context = browser.new_context(viewport={"width": 375, "height": 800}, service_workers="block")
+        try:
+            _flaky_shelf(context.new_page(), base, parted)
+        finally:
+            context.close()
+
+
+def _flaky_shelf(page, base: str, parted) -> None:
+    urls = parted[1]
+    shelf = _shelves(parted[0])[0].name
+    failed: list[str] = []
+
+    def flaky(route):
+        if failed:
+            route.continue_()
+        else:
+            failed.append(route.request.url)
+            route.abort()
+
+    page.route(f"**/pagefind/archive/{shelf}/**", flaky)
+    assert set(_open(page, base, WORD)) == urls["fresh"]
+    button = page.get_by_role("button", name=f"继续搜索其余 {len(_rest_urls(parted[0]))} 条内容")
+    button.click()
+    page.wait_for_function("document.getElementById('up-search-status').textContent.includes('没有下载完整')")
+    assert failed and set(_shown(page, WORD)) == urls["fresh"]
+    button.click()
+    page.wait_for_function("document.getElementById('up-search-archive').hidden"
+                           " && document.getElementById('up-search-status').textContent.includes('共找到')")
+    assert set(_shown(page, WORD)) == urls["fresh"] | urls["aged"]
+    assert page.locator("#up-search-status").inner_text() == f"“{WORD}”共找到 {NEW + OLD} 条结果"
+
+
 @pytest.mark.parametrize("query, expected", [(RARE, "rare"), ("航天发射", None)])
 def test_less_than_a_screen_searches_the_whole_site_at_once(page_on, parted, query, expected):
     page, base, urls, requests = page_on
@@ -362,3 +402,25 @@ def test_serve_keeps_the_second_part_in_place_while_it_is_the_same(tmp_path):
         {name: stat for name, (stat, _) in first.items() if not name.startswith(edited + "/")}  # untouched
     assert {name: data for name, (_, data) in after.items() if name.startswith(edited + "/")} != \
         {name: data for name, (_, data) in first.items() if name.startswith(edited + "/")}
+    # Another hand in the folder (a build of other content, a file deleted): the shelf is not trusted.
+    [chunk] = [name for name in after if not name.startswith(edited + "/") and name.endswith(".pf_fragment")][:1]
+    (site / "pagefind/archive" / chunk).unlink()
+    assert {name: data for name, (_, data) in index(site).items()} == fresh
+
+
+def test_an_indexing_stopped_takes_the_setup_of_the_index_it_replaced_with_it(tmp_path):
+    """A run of the outputs that fails after the indexing began (serve: a bad picture in a WeChat
+    package) has emptied pagefind/: the earlier setup must not send the search page to shelves gone."""
+    from unionpress import outputs
+
+    content, _, _ = _parted_content(tmp_path)
+    _, build = check(content, search_first=len(list((content / "models").glob("*.md"))) + NEW, search_shelf=SHELF)
+    public, body_of = outputs._public(build)
+    site = tmp_path / "site"
+    site.mkdir()
+    outputs.search.write(public, build.public_pages, site, build.settings, body_of)
+    assert (site / "search/query.json").is_file()
+    outputs.search.start(public, build.public_pages, site, build.settings, body_of)
+    outputs.search.cancel(site)
+    assert not (site / "search/query.json").exists()
+    assert not list((site / "pagefind").glob("pagefind-entry.json"))

@@ -168,7 +168,7 @@ def item_print(item, body) -> str:
     of every file the body names (its pictures, its attachments). Worked out once per item and body
     (the WeChat check, the package and the bundle all ask), again for another body of the same item."""
     files = [file for _site_path, file in getattr(body, "assets", ())]
-    stats = tuple(_stat(file) for file in files)  # a file saved over between two builds of `serve` is read again
+    stats = tuple(file_stat(file) for file in files)  # a file saved over between two builds of `serve` is read again
     known = _item_prints.get(item)
     if known is not None and known[0] is body and known[1] == stats:
         return known[2]
@@ -177,7 +177,8 @@ def item_print(item, body) -> str:
     return made
 
 
-def _stat(file: Path) -> tuple:
+def file_stat(file: Path) -> tuple:
+    """Size, mtime and inode: a file written again, by anyone, tells by one of them; () when absent."""
     try:
         found = file.stat()
     except OSError:
@@ -222,6 +223,8 @@ class Placement:
         self.site_dir = site_dir
         self._key = (site_dir.resolve(), output)
         self._earlier = _placed.pop(self._key, {})  # a run that fails leaves nothing to trust
+        for other in [key for key in _placed if key[0] != self._key[0]]:
+            del _placed[other]  # a folder left behind (serve's full builds go to a new one)
         self._now: dict[str, tuple[str, tuple]] = {}
 
     def kept(self, unit: str, key: str) -> list[str] | None:
@@ -229,13 +232,13 @@ class Placement:
         earlier = self._earlier.get(unit)
         if earlier is None or earlier[0] != key:
             return None
-        if any(_stat(self.site_dir / path) != stat for path, stat in earlier[1]):
+        if any(file_stat(self.site_dir / path) != stat for path, stat in earlier[1]):
             return None
         self._now[unit] = earlier
         return [path for path, _stat_then in earlier[1]]
 
     def wrote(self, unit: str, key: str, paths: list[str]) -> None:
-        self._now[unit] = (key, tuple((path, _stat(self.site_dir / path)) for path in paths))
+        self._now[unit] = (key, tuple((path, file_stat(self.site_dir / path)) for path in paths))
 
     def finish(self) -> None:
         _placed[self._key] = self._now

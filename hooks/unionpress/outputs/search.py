@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from .. import nodetools, search
+from .. import derived, nodetools, search
 from ..responsive import _write_atomically
 
 SCRIPT = Path(__file__).with_name("pagefind_index.mjs")
@@ -78,9 +78,16 @@ class Indexing:
 
 
 _running: dict[Path, Indexing] = {}  # site folder → the indexing started for it and not yet finished
-# site folder → shelf → the kept index this process last wrote there: `unionpress serve` indexes again
-# after each edit, and deleting and writing the second part's 16,000 files took 25 s at 10,000 stories
-_on_disk: dict[Path, dict[int, str]] = {}
+# site folder → shelf → the kept index this process last wrote there, with its files' stats then:
+# `unionpress serve` indexes again after each edit, and deleting and writing the second part's 16,000
+# files took 25 s at 10,000 stories. Only the folder last written is remembered.
+_on_disk: dict[Path, dict[int, tuple[str, dict]]] = {}
+
+
+def _files(folder: Path) -> dict[str, tuple]:
+    """A shelf's files as they are now: another build into the folder, or a hand, changes them."""
+    return {path.relative_to(folder).as_posix(): derived.file_stat(path)
+            for path in folder.rglob("*") if not path.is_dir()}
 
 
 def start(public, pages, site_dir: Path, settings, body_of) -> None:
@@ -96,10 +103,14 @@ def start(public, pages, site_dir: Path, settings, body_of) -> None:
     parts = search.first_part(found, settings.search_first)
     out = site_dir / BUNDLE
     previous = _on_disk.pop(site_dir.resolve(), {})
+    _on_disk.clear()  # a folder left behind (serve's full builds go to a new one) is not remembered
     shelves = []
     for number, records in search.shelves(parts.rest, settings.search_shelf).items():
         kept = _kept(settings, module, [record.pagefind() for record in records])
-        in_place = previous.get(number) == kept.name and (out / ARCHIVE / str(number)).is_dir()
+        folder = out / ARCHIVE / str(number)
+        earlier_here = previous.get(number)
+        in_place = (earlier_here is not None and earlier_here[0] == kept.name and folder.is_dir()
+                    and _files(folder) == earlier_here[1])
         earlier = _read_kept(kept, whole=not in_place)
         shelves.append(Shelf(number, records, kept, earlier, in_place and earlier is not None))
     # No chunk of an earlier build (it may hold a story since withdrawn), but a shelf of the second
@@ -200,6 +211,9 @@ def cancel(site_dir: Path) -> None:
     """Stop an indexing that no write will finish (the build failed before the outputs)."""
     running = _running.pop(site_dir.resolve(), None)
     if running is not None:
+        # start() has emptied pagefind/ already: the setup of the earlier index must not send the page
+        # to shelves that are gone (the page then says search is not ready)
+        (site_dir / "search" / "query.json").unlink(missing_ok=True)
         running.process.kill()
         running.process.wait()
         running.stdout.close()
@@ -249,7 +263,8 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
             vocabularies.append(made.get("shelves", {}).get(str(shelf.number), {}))
             _keep(shelf.kept, folder, vocabularies[-1])
     if running.shelves:
-        _on_disk[site_dir.resolve()] = {shelf.number: shelf.kept.name for shelf in running.shelves}
+        _on_disk[site_dir.resolve()] = {shelf.number: (shelf.kept.name, _files(out / ARCHIVE / str(shelf.number)))
+                                        for shelf in running.shelves}
         _prune(running.shelves[0].kept.parent, len(running.shelves))
     segmented = _counted(*vocabularies)
     table = search.pinyin_table(search.vocabulary(found, segmented))

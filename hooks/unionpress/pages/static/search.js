@@ -230,19 +230,29 @@ function holders(pf, word, filters) {
 }
 
 // The rest of the site's records, shelf by shelf merged into the first index's instance (its
-// WebAssembly serves them all). Pagefind lists the shelves in the order they are asked for. A shelf
-// that failed to load is asked for again by the next search, one that loaded never twice.
-async function mergeArchive(pf, shelves) {
-  await Promise.all(shelves.map((number) => {
-    if (!merging.has(number)) {
-      const path = new URL(`pagefind/archive/${number}/`, ROOT).pathname;
-      merging.set(number, pf.mergeIndex(path, { baseUrl: ROOT.pathname }).catch((error) => {
-        merging.delete(number); // weak signal: the next search tries again
-        throw error;
-      }));
+// WebAssembly serves them all). Pagefind lists the shelves in the order they are asked for. Pagefind
+// keeps a shelf that failed to load (weak signal) in its list, and every later search of that
+// instance fails: then the instance goes whole, and the next search starts a fresh one and merges
+// every shelf again. A shelf that loaded is never asked for twice by one instance.
+async function mergeArchive(pf, shelves = []) {
+  try {
+    await Promise.all(shelves.map((number) => {
+      if (!merging.has(number)) {
+        const path = new URL(`pagefind/archive/${number}/`, ROOT).pathname;
+        merging.set(number, pf.mergeIndex(path, { baseUrl: ROOT.pathname }));
+      }
+      return merging.get(number);
+    }));
+  } catch (error) {
+    if (pagefind === pf) {
+      pagefind = null;
+      merging.clear();
+      asked.clear();
+      merged = false;
+      await pf.destroy();
     }
-    return merging.get(number);
-  }));
+    throw error;
+  }
   if (!merged) {
     merged = true;
     asked.clear(); // the words' holders were of the first part only
@@ -269,7 +279,7 @@ async function search(raw) {
   }
   let found = await find(pf, queries);
   if (archive && !merged && found.length < PAGE_SIZE) {
-    await mergeArchive(pf, archive.shelves);
+    await mergeArchive(pf, archive.shelves); // older deploys' setup had none: nothing to merge
     found = await find(pf, queries);
   }
   if (mine !== run) return;
