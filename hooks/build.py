@@ -323,19 +323,29 @@ def _post_build(config, build) -> None:
         outputs.run(build, site_dir)
     except Exception as exc:  # whatever failed, what was written before it (every page) is audited all the same
         failed = exc if isinstance(exc, outputs.OutputFailed) else outputs.OutputFailed("outputs.run", exc)
-    with build.phases("audit"):
-        leaks = up_audit.audit(site_dir, up_audit.secrets(build, _state.get("shipped", ())),
-                               pages_may_show=build.settings.preview, site_url=build.settings.site_url)
+    # The audit passed: the manifest says so, and publish needs it (not while `mkdocs serve` rebuilds
+    # into a temporary folder nobody publishes: hashing every file would slow each rebuild). Its files
+    # are read and hashed in another process while the audit runs; only a passed audit writes it.
+    manifest = not build.settings.preview and _command.get("name") != "serve" and failed is None
+    hashing = up_manifest.Hashing(site_dir) if manifest else None
+    try:
+        with build.phases("audit"):
+            leaks = up_audit.audit(site_dir, up_audit.secrets(build, _state.get("shipped", ())),
+                                   pages_may_show=build.settings.preview, site_url=build.settings.site_url)
+    except BaseException:
+        if hashing is not None:
+            hashing.cancel()
+        raise
     report = up_audit.report(leaks, site_dir) if leaks else ""
     if failed is None:
         if report:
+            if hashing is not None:
+                hashing.cancel()
             raise PluginError(report)
         with build.phases("manifest"):
             up_manifest.write_next_change(site_dir, build)
-            # The audit passed: the manifest says so, and publish needs it (not while `mkdocs serve`
-            # rebuilds into a temporary folder nobody publishes: hashing every file would slow each rebuild).
-            if not build.settings.preview and _command.get("name") != "serve":
-                up_manifest.write(site_dir, build)
+            if hashing is not None:
+                up_manifest.write(site_dir, build, hashing)
         return
     audited = "已写出的文件已通过发布检查" if not leaks else "已写出的文件中发现泄露（见下），已删除"
     if isinstance(failed.cause, outputs.SearchIndexError):  # expected: Node or Pagefind missing or failing

@@ -754,3 +754,25 @@ def test_the_control_folder_is_private_whatever_the_bucket_allows(s3, bucket, bu
     assert any("/archive/" in key for key in control) and any("/history/" in key for key in control)
     assert set(control.values()) == {"private"}
     assert {acl for key, acl in proxy.acl.items() if key not in control} == {None}
+
+
+def test_site_files_are_every_file_but_the_control_folder_and_linked_folders(tmp_path):
+    site = tmp_path / "site"
+    for name in ("index.html", "a/b/c.txt", "_unionpress/manifest.json", "_unionpress-x.txt", "x/_unionpress/y.txt"):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(name, encoding="utf-8")
+    (site / "linked-folder").symlink_to(site / "a", target_is_directory=True)
+    (site / "linked-file.txt").symlink_to(site / "index.html")
+    (site / "dangling.txt").symlink_to(site / "gone.txt")
+    assert manifests.site_files(site) == ["_unionpress-x.txt", "a/b/c.txt", "index.html", "linked-file.txt",
+                                          "x/_unionpress/y.txt"]
+
+
+def test_the_manifests_hashing_process_reads_what_the_build_would(tmp_path):
+    site = tmp_path / "site"
+    (site / "媒体").mkdir(parents=True)
+    (site / "媒体/图.bin").write_bytes(bytes(range(256)) * 5000)
+    (site / "index.html").write_text("<p>劳模</p>", encoding="utf-8")
+    hashing = manifests.Hashing(site)
+    assert hashing.result() == {path: manifests.digests(site / path) for path in manifests.site_files(site)}
+    assert manifests.Hashing(tmp_path / "no-such-folder").result() is None  # then write() reads again
