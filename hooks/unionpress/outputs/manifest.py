@@ -289,9 +289,8 @@ def write(site_dir: Path, build, hashing: Hashing | None = None) -> Manifest:
     calls this only then), from `hashing` when it read this folder's files while the audit ran."""
     if build.settings.preview:
         raise ValueError("a preview build has no manifest")
+    # Begun after the last output was written (hooks/build.py), so its list is the folder's own.
     hashed = hashing.result() if hashing is not None and hashing.site_dir == site_dir else None
-    if hashed is not None and set(hashed) != set(site_files(site_dir)):
-        hashed = None  # the folder changed meanwhile: read it again rather than trust a stale list
     manifest = make(site_dir, roles(build), build.settings.now, last_commit(build.settings.content_dir),
                     paths=sorted(hashed) if hashed is not None else None, hashed=hashed)
     target = site_dir / MANIFEST

@@ -485,17 +485,18 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     for story in public.latest("story"):
         body = body_of(story)
         path = bundle_path(story)
+        file = unquote(path)  # the path on disk (the site path is percent-encoded)
         key = bundle_key(story, body, public, settings, settings_print)
-        if placement.kept(unquote(path), key) is not None:  # written by this process with this key, untouched since
+        if placement.kept(file, key) is not None:  # written by this process with this key, untouched since
             written.append(path)
             continue
-        target = site_dir / unquote(path)
+        target = site_dir / file
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
         target.write_bytes(derived.cached(settings.cache_dir, "newsroom-bundle", key,
                                           lambda: bundle(story, body, public, settings)))
-        placement.wrote(unquote(path), key, [unquote(path)])
+        placement.wrote(file, key, [file])
         written.append(path)
     placement.finish()
     return written

@@ -58,7 +58,7 @@ class Shelf:
     builds, and that index when an earlier build made it."""
 
     number: int  # its folder: pagefind/archive/N/
-    records: list
+    records: list[dict]  # as Pagefind gets them (Record.pagefind)
     kept: Path
     earlier: dict[str, bytes] | None  # the kept index's files and vocabulary (only the vocabulary when in place)
     in_place: bool  # its folder holds that very index already (written there by this process)
@@ -105,8 +105,10 @@ def start(public, pages, site_dir: Path, settings, body_of) -> None:
     previous = _on_disk.pop(site_dir.resolve(), {})
     _on_disk.clear()  # a folder left behind (serve's full builds go to a new one) is not remembered
     shelves = []
-    for number, records in search.shelves(parts.rest, settings.search_shelf).items():
-        kept = _kept(settings, module, [record.pagefind() for record in records])
+    made_by = _made_by(module)
+    for number, found_here in search.shelves(parts.rest, settings.search_shelf).items():
+        records = [record.pagefind() for record in found_here]
+        kept = _kept(settings, made_by, records)
         folder = out / ARCHIVE / str(number)
         earlier_here = previous.get(number)
         in_place = (earlier_here is not None and earlier_here[0] == kept.name and folder.is_dir()
@@ -126,7 +128,7 @@ def start(public, pages, site_dir: Path, settings, body_of) -> None:
     # Files, not pipes: nothing has to read or write them while Python does other work.
     records = tempfile.TemporaryFile()
     records.write(_json({"records": [record.pagefind() for record in parts.first],
-                         "shelves": [[shelf.number, [record.pagefind() for record in shelf.records]]
+                         "shelves": [[shelf.number, shelf.records]
                                      for shelf in shelves if shelf.earlier is None]}))
     records.seek(0)
     stdout, stderr = tempfile.TemporaryFile(), tempfile.TemporaryFile()
@@ -151,9 +153,14 @@ def _remove(path: Path) -> None:
 VOCABULARY = "vocabulary.json"  # the kept shelf's counts, beside its index files in the record
 
 
-def _kept(settings, module: Path, records: list[dict]) -> Path:
+def _made_by(module: Path) -> bytes:
+    """What every kept shelf of a build is made by: Pagefind's version and this module's script."""
     version = json.loads((module.parent.parent / "package.json").read_text(encoding="utf-8")).get("version", "")
-    digest = hashlib.sha256(version.encode() + b"\0" + SCRIPT.read_bytes() + b"\0" + _json(records))
+    return version.encode() + b"\0" + SCRIPT.read_bytes() + b"\0"
+
+
+def _kept(settings, made_by: bytes, records: list[dict]) -> Path:
+    digest = hashlib.sha256(made_by + _json(records))
     return settings.cache_dir.parent / "search-archive" / f"{digest.hexdigest()}.zip"
 
 

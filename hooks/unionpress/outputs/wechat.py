@@ -896,7 +896,8 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 folders.add(target.parent)
             target.write_bytes(data)
-        placement.wrote(folder, key, [folder + name for name in files])
-        written += [folder + name for name in files]
+        paths = [folder + name for name in files]
+        placement.wrote(folder, key, paths)
+        written += paths
     placement.finish()
     return written
