@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from filelock import FileLock
+from forkrun import COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -47,7 +48,7 @@ def mkdocs_build(site_dir: Path, content: Path | None = None, now: str = NOW, pr
     if preview:
         env["UNIONPRESS_PREVIEW"] = "1"
     args = [*MKDOCS, "build", "-q", "-f", str(config), "-d", str(site_dir)] + (["--strict"] if strict else [])
-    return subprocess.run(args, env=env, capture_output=True, text=True, cwd=ROOT)
+    return COMMANDS.run((args, env, ROOT))[0]  # as `python -m mkdocs` in a new process, its imports done once
 
 
 def golden_project(tmp_path: Path, content: Path, extra: str = "") -> Path:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BASE, FIXTURES, NOW, ROOT
+from forkrun import COMMANDS
 from test_checker import EXPECTED, _place
 
 LOCATED = re.compile(r"^\S.*?:[1-9][0-9]*(?::[1-9][0-9]*)?: \[[a-z0-9-]+\] ")
@@ -59,7 +60,7 @@ def _commands(project: Path, strict: bool) -> tuple[list[str], list[str]]:
 
 
 def _run(command: list[str], project: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(command, env=_env(), capture_output=True, text=True, cwd=project)
+    return COMMANDS.run((command, _env(), project))[0]
 
 
 def _check(project: Path, strict: bool = True) -> subprocess.CompletedProcess:
@@ -72,14 +73,9 @@ def _build(project: Path, strict: bool = True) -> subprocess.CompletedProcess:
 
 def _check_and_build(project: Path, strict: bool = True) -> tuple[subprocess.CompletedProcess, ...]:
     """Both at once, in two processes: independent runs over the same content (the picture cache is
-    written atomically), and this file runs some forty pairs, so two cores halve its time."""
-    running = [(command, subprocess.Popen(command, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                          text=True, cwd=project)) for command in _commands(project, strict)]
-    done = []
-    for command, process in running:
-        out, err = process.communicate()
-        done.append(subprocess.CompletedProcess(command, process.returncode, out, err))
-    return tuple(done)
+    written atomically), and this file runs some hundred pairs, so two cores halve its time; each
+    forked from a process that has imported the command line once (tests/forkrun.py)."""
+    return tuple(COMMANDS.run(*((command, _env(), project) for command in _commands(project, strict))))
 
 
 def _findings(output: str, project: Path) -> set[str]:
