@@ -229,3 +229,22 @@ def test_zip_recognised_by_its_bytes_whatever_the_suffix(site):
     write(site, "downloads/bundle.zip", zipped({"inner.bin": zipped({"a.txt": "stories/draft-one/"})}))
     assert audit(site, [DRAFT]) == leaks(site, ("downloads/bundle.zip!inner.bin!a.txt", URL),
                                          ("exports/notice.ofd!Doc_0/Content.xml", URL))
+
+
+def test_the_same_bytes_in_every_place_and_role_are_each_reported(site):
+    # Identical bytes are read once (audit._Auditor.stream): each copy is still named, and bytes read
+    # as a picture (where a two-character name is chance) are read again as text, where it is not.
+    # No URLs: links are not read, so only the role tells the picture from the text.
+    person = Secret("content/models/wang-fang.md", "", "王芳", noun="姓名")
+    draft = Secret(SRC, "", TITLE)
+    styles = f"<w:styles>{TITLE}</w:styles> 王芳".encode()
+    for name in ("a", "b"):
+        write(site, f"exports/partners/{name}.zip", zipped({"story.docx": zipped({"word/styles.xml": styles})}))
+    write(site, "downloads/same.zip", zipped({"p/1.jpg": styles, "p/2.txt": styles, "p/3.jpg": styles}))
+    found = [(leak.output, leak.what) for leak in audit(site, [draft, person])]
+    assert found == [("downloads/same.zip!p/1.jpg", TITLE_WHAT), ("downloads/same.zip!p/2.txt", "姓名「王芳」"),
+                     ("downloads/same.zip!p/2.txt", TITLE_WHAT), ("downloads/same.zip!p/3.jpg", TITLE_WHAT),
+                     ("exports/partners/a.zip!story.docx!word/styles.xml", "姓名「王芳」"),
+                     ("exports/partners/a.zip!story.docx!word/styles.xml", TITLE_WHAT),
+                     ("exports/partners/b.zip!story.docx!word/styles.xml", "姓名「王芳」"),
+                     ("exports/partners/b.zip!story.docx!word/styles.xml", TITLE_WHAT)]

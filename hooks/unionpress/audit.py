@@ -609,6 +609,7 @@ class _Auditor:
         self.resolver = resolver
         self.preview = preview
         self.leaks: set[tuple[str, str, str, int]] = set()
+        self.seen: dict[tuple, tuple[tuple[int, str], ...]] = {}  # see stream()
 
     def add(self, output: str, secret: int, what: str) -> None:
         found = self.markers.secrets[secret]
@@ -722,16 +723,41 @@ class _Auditor:
     def stream(self, f: BinaryIO, output: str, *, markers: bool, digest: bool, suffix: str = "",
                base: str | None = None) -> None:
         media = suffix in MEDIA_SUFFIXES and suffix not in TEXT_MEDIA
-        scan = None
-        if markers and self.markers.automaton is not None:
-            scan = _Scan(self.markers, binary=media)
-        kept: list[bytes] | None = [] if markers and self.markers.places and not media else None
-        sha = hashlib.sha256() if digest else None
-        if scan is None and sha is None and kept is None:
+        scanned = markers and self.markers.automaton is not None
+        linked = markers and bool(self.markers.places) and not media
+        if not (scanned or digest or linked):
             return
+        head = f.read(CHUNK + 1)
+        if len(head) > CHUNK or (linked and base is not None):
+            # Large ones are scanned in pieces, never whole in memory; a page's relative links depend
+            # on its folder, and pages are not copies of each other: neither is remembered.
+            hits = self.traces(itertools.chain((head,), iter(lambda: f.read(CHUNK), b"")), scanned=scanned,
+                               digest=digest, media=media, linked=linked, suffix=suffix, base=base)
+        else:
+            # The same bytes in the same role hold the same traces: scanned once. A site repeats much
+            # of itself (each partner bundle's Word file holds the same 800 KB of styles, each WeChat
+            # package copies of pictures), and that was most of the audit's bytes. The key is the
+            # bytes' sha256 and all that decides how they are read: the suffix and the flags.
+            sha = hashlib.sha256(head)
+            key = (sha.digest(), suffix, scanned, digest, media, linked)
+            hits = self.seen.get(key)
+            if hits is None:
+                hits = self.seen[key] = self.traces((head,), scanned=scanned, digest=digest, media=media,
+                                                    linked=linked, suffix=suffix, base=base, sha=sha)
+        for secret, what in hits:
+            self.add(output, secret, what)
+
+    def traces(self, chunks: Iterable[bytes], *, scanned: bool, digest: bool, media: bool, linked: bool,
+               suffix: str, base: str | None, sha=None) -> tuple[tuple[int, str], ...]:
+        """What of the secrets these bytes hold: markers, their sha256 among hidden files', links."""
+        scan = _Scan(self.markers, binary=media) if scanned else None
+        kept: list[bytes] | None = [] if linked else None
+        hashing = sha is None and digest
+        if hashing:
+            sha = hashlib.sha256()
         size = 0
         first = True
-        while chunk := f.read(CHUNK):
+        for chunk in chunks:
             if first:
                 first = False
                 if b"\0" in chunk[:8192]:  # binary whatever its name: no links, no short names
@@ -740,7 +766,7 @@ class _Auditor:
                         scan.binary = True
             if scan is not None:
                 scan.feed(chunk)
-            if sha is not None:
+            if hashing:
                 sha.update(chunk)
             if kept is not None:
                 size += len(chunk)
@@ -748,24 +774,21 @@ class _Auditor:
                     kept.append(chunk)
                 else:
                     kept = None
-        if scan is not None:
-            for secret, what in scan.close():
-                self.add(output, secret, what)
-        if sha is not None:
-            for secret in self.markers.digests.get(sha.hexdigest(), ()):
-                self.add(output, secret, WHAT_ASSET)
+        found: set[tuple[int, str]] = scan.close() if scan is not None else set()
+        if digest:
+            found.update((secret, WHAT_ASSET) for secret in self.markers.digests.get(sha.hexdigest(), ()))
         if kept:
-            self.links(b"".join(kept), output, suffix, base)
+            found.update(self.links(b"".join(kept), suffix, base))
+        return tuple(sorted(found))
 
-    def links(self, data: bytes, output: str, suffix: str, base: str | None) -> None:
+    def links(self, data: bytes, suffix: str, base: str | None) -> Iterator[tuple[int, str]]:
         if not self.markers.may_link(data):
             return  # no hidden place's name in any spelling: no link here can reach one
         text = data.decode("utf-8", "replace").lstrip("\ufeff")
         markup = suffix in MARKUP_SUFFIXES or text.lstrip()[:1] == "<"
         folder = None if base is None else _folder(base)
         for url in links_in(text, markup):
-            for secret, what in self.resolver.hits(url, folder):
-                self.add(output, secret, what)
+            yield from self.resolver.hits(url, folder)
 
 
 # -- from a build ---------------------------------------------------------------------------------------
