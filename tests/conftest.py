@@ -137,16 +137,17 @@ def write_story(content: Path, slug: str, body: str = "正文。", review: bool 
     return write_item(content, f"{folder}/{slug}.md", body, review, **fields)
 
 
-# Seconds one test file takes on a busy two-core machine (bash scripts/test, 2026-12-03). Under two workers
+# Seconds one test file takes on a busy two-core machine (bash scripts/test, 2026-12-04). Under two workers
 # the files go out heaviest first: pytest-xdist alone sends the files with most tests first, so a file of
-# a few slow tests (Lighthouse: two tests, two minutes) came last while the other worker sat idle. A file
+# a few slow tests (Lighthouse: three tests, a minute) came last while the other worker sat idle. A file
 # not named counts half a second a test; a figure gone stale costs balance only, never a result.
-FILE_SECONDS = {"test_check_equals_build": 585, "test_reader": 583, "test_epub": 176, "test_upload": 119,
-                "test_lighthouse": 118, "test_hostile_audit": 109, "test_fuzz": 100, "test_preview_audit": 78,
-                "test_incremental": 77, "test_gallery": 72, "test_checker": 69, "test_editorial": 62,
-                "test_search": 61, "test_settings": 51, "test_build": 48, "test_styles": 47,
-                "test_portal_browser": 40, "test_wechat": 33, "test_hostile_pictures": 31, "test_offline": 29,
-                "test_hostile_privacy": 28, "test_reader_minors": 28, "test_federation": 27, "test_portal": 25}
+FILE_SECONDS = {"test_check_equals_build": 365, "test_reader": 308, "test_epub": 73, "test_checker": 71,
+                "test_upload": 65, "test_lighthouse": 62, "test_gallery": 58, "test_settings": 47,
+                "test_search": 41, "test_editorial": 41, "test_incremental": 40, "test_styles": 37,
+                "test_hostile_audit": 33, "test_exhibitions": 32, "test_fuzz": 31, "test_search_parts": 29,
+                "test_hostile_privacy": 29, "test_portal_browser": 28, "test_build_cache": 27, "test_contests": 26,
+                "test_reader_minors": 24, "test_preview_audit": 24, "test_offline": 22, "test_wechat": 22,
+                "test_gate": 21, "test_hostile_pictures": 20}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -248,3 +248,28 @@ def test_the_same_bytes_in_every_place_and_role_are_each_reported(site):
                      ("exports/partners/a.zip!story.docx!word/styles.xml", TITLE_WHAT),
                      ("exports/partners/b.zip!story.docx!word/styles.xml", "姓名「王芳」"),
                      ("exports/partners/b.zip!story.docx!word/styles.xml", TITLE_WHAT)]
+
+
+def _planted(site):
+    write(site, "stories/other/index.html", '<a href="../draft-one/">x</a>')
+    write(site, "feed.txt", f"最新：{TITLE}\n")
+    write(site, "downloads/photos.zip", zipped({"p/1.png": PHOTO}))
+    write(site, "exports/partners/draft-one.zip", zipped({"a.txt": "公开"}))
+    return audit(site, [DRAFT], processes=1)
+
+
+def test_two_processes_find_what_one_finds_and_share_the_files(site, monkeypatch):
+    alone = _planted(site)
+    assert len(alone) == 4  # the four planted, each in its own file
+    here = []
+    audit_files = audit_module._audit_files
+    monkeypatch.setattr(audit_module, "_audit_files", lambda *task: here.extend(task[-1]) or audit_files(*task))
+    assert audit(site, [DRAFT], processes=2) == alone
+    files = sorted(audit_module._walk(site))
+    assert here == [rel for rel, _path in files[0::2]]  # the rest were read by the other process
+
+
+def test_a_helper_that_cannot_start_leaves_its_files_to_this_process(site, monkeypatch):
+    alone = _planted(site)
+    monkeypatch.setattr(audit_module.sys, "executable", str(site / "no-such-python"))
+    assert audit(site, [DRAFT], processes=3) == alone

@@ -207,7 +207,7 @@ class Hashing:
         self._out = tempfile.TemporaryFile()
         self._process = subprocess.Popen([sys.executable, "-m", "unionpress.sitefiles", os.fspath(site_dir)],
                                          stdout=self._out, stderr=subprocess.DEVNULL,
-                                         env=dict(os.environ, PYTHONPATH=_package_path()))
+                                         env=dict(os.environ, PYTHONPATH=sitefiles.package_path()))
 
     def result(self) -> dict[str, tuple[str, str, int]] | None:
         """The digests, or None when the process failed (a file removed meanwhile): `write` reads again."""
@@ -224,12 +224,6 @@ class Hashing:
         self._process.kill()
         self._process.wait()
         self._out.close()
-
-
-def _package_path() -> str:
-    """The folder the engine is imported from, first on the child's path: the same code runs there."""
-    here = str(Path(sitefiles.__file__).resolve().parent.parent)
-    return os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH", "")]))
 
 
 def make(site_dir: Path, known: Roles, clock: dt.datetime, content_commit: str | None,
