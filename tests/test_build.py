@@ -64,6 +64,20 @@ def test_embargo_lifts_at_its_time(tmp_path):
     assert _leaks(site, ["QZ9"]) and not _leaks(site, HIDDEN["draft"] + HIDDEN["in review"])
 
 
+def test_a_build_over_an_earlier_one_leaves_nothing_of_it(tmp_path):
+    """The earlier build's files are moved aside and deleted by another process while the build runs
+    (hooks/build.py): none survives, not even the embargoed story it showed after its time."""
+    site = tmp_path / "site"
+    assert mkdocs_build(site, now="2026-12-28T10:00:00+08:00").returncode == 0
+    (site / "stale.txt").write_text("上一次构建之后放进来的文件", encoding="utf-8")
+    assert _leaks(site, ["QZ9"])
+    result = mkdocs_build(site)
+    assert result.returncode == 0, result.stderr
+    assert not (site / "stale.txt").exists() and not _leaks(site, ["QZ9"])
+    # Nothing moved aside is left beside it (the next-change file is the build's, written there on purpose).
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["site", "site.next-change.txt"]
+
+
 def test_unreviewed_published_story_fails_the_build(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(BASE, content)
