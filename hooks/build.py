@@ -41,7 +41,7 @@ _command: dict = {}  # the mkdocs command of this process (build, serve, gh-depl
 # When MkDocs' own steps began and ended (perf_counter), for the phase table: the time between our
 # events is MkDocs' (emptying the site folder, copying files, the hand-written pages).
 _marks: dict[str, float] = {}
-_clearing: list[tuple[Path, subprocess.Popen | None]] = []  # the previous build's files, deleted while this one runs
+_clearing: list[tuple[list[Path], subprocess.Popen | None]] = []  # the previous build's files, deleted while this one runs
 
 GH_DEPLOY_PREVIEW = ("预览构建（UNIONPRESS_PREVIEW=1）含草稿和未到发布时间的内容，不能用 mkdocs gh-deploy 发布："
                      "请去掉 UNIONPRESS_PREVIEW 后再运行 mkdocs gh-deploy")
@@ -141,31 +141,39 @@ def _clear_in_background(site_dir: Path) -> None:
         entries = [entry for entry in os.listdir(site_dir) if not entry.startswith(".")]
     except OSError:
         return  # no folder yet: nothing to empty
-    if not entries:
+    prefix = f".{site_dir.name}-unionpress-old-"
+    # What an interrupted build left moved aside (killed before its deleting was done) goes too.
+    trashes = sorted(site_dir.parent / name for name in os.listdir(site_dir.parent) if name.startswith(prefix))
+    if entries:
+        trash = Path(tempfile.mkdtemp(prefix=prefix, dir=site_dir.parent))
+        trashes.append(trash)
+        try:
+            for entry in entries:
+                os.rename(site_dir / entry, trash / entry)
+        except OSError:
+            pass  # what could not be moved MkDocs deletes itself (clean_directory), as without us
+    if not trashes:
         return
-    trash = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-unionpress-old-", dir=site_dir.parent))
     try:
-        for entry in entries:
-            os.rename(site_dir / entry, trash / entry)
-    except OSError:
-        pass  # what could not be moved MkDocs deletes itself (clean_directory), as without us
-    try:
-        process = subprocess.Popen([sys.executable, "-c", _DELETE, os.fspath(trash)], stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Its own session: a Ctrl-C to the build does not stop the deleting halfway.
+        process = subprocess.Popen([sys.executable, "-c", _DELETE, *map(os.fspath, trashes)],
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
     except OSError:
         process = None  # deleted at the end instead
-    _clearing.append((trash, process))
+    _clearing.append((trashes, process))
 
 
-_DELETE = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+_DELETE = "import shutil, sys; [shutil.rmtree(folder, ignore_errors=True) for folder in sys.argv[1:]]"
 
 
 def _finish_clearing() -> None:
     while _clearing:
-        trash, process = _clearing.pop()
+        trashes, process = _clearing.pop()
         if process is not None:
             process.wait()
-        shutil.rmtree(trash, ignore_errors=True)  # whatever the process left (or it never ran)
+        for trash in trashes:  # whatever the process left (or it never ran)
+            shutil.rmtree(trash, ignore_errors=True)
 
 
 def on_shutdown():

@@ -39,7 +39,9 @@ def check(content: Path, now: str = NOW, **extra):
 
 
 def mkdocs_build(site_dir: Path, content: Path | None = None, now: str = NOW, preview: bool = False,
-                 config: Path = ROOT / "mkdocs.yml", strict: bool = True) -> subprocess.CompletedProcess:
+                 config: Path = ROOT / "mkdocs.yml", strict: bool = True, fresh: bool = False) -> subprocess.CompletedProcess:
+    """`mkdocs build` as a user runs it. `fresh`: in a process of its own, not forked from the command
+    server, for what an interpreter's start decides (the hash seed: builds compared for determinism)."""
     env = dict(os.environ, UNIONPRESS_NOW=now, NO_MKDOCS_2_WARNING="1")
     env.pop("SOURCE_DATE_EPOCH", None)
     env.pop("UNIONPRESS_PREVIEW", None)
@@ -48,6 +50,8 @@ def mkdocs_build(site_dir: Path, content: Path | None = None, now: str = NOW, pr
     if preview:
         env["UNIONPRESS_PREVIEW"] = "1"
     args = [*MKDOCS, "build", "-q", "-f", str(config), "-d", str(site_dir)] + (["--strict"] if strict else [])
+    if fresh:
+        return subprocess.run(args, env=env, capture_output=True, text=True, cwd=ROOT)
     return COMMANDS.run((args, env, ROOT))[0]  # as `python -m mkdocs` in a new process, its imports done once
 
 

@@ -7,6 +7,11 @@ the imports: a new process that has built nothing (the server only imports; no m
 environment or the working folder at import), with the command's own working folder, environment,
 argv, stdin (empty), stdout and stderr; it runs the module as `__main__` with runpy as `-m` does, and
 ends as an interpreter does (atexit, threads joined, an uncaught exception printed, status 1).
+
+What only an interpreter's start reads is the server's, not the command's: the hash seed (so a test of
+deterministic output must build in fresh processes: `conftest.mkdocs_build(fresh=True)`), PYTHONPATH,
+PYTHONWARNINGS, the stdio encoding, TZ. The modules run with `-m` are not preloaded (runpy would warn
+and run them twice).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # What a build imports, found with `python -X importtime -m mkdocs build`: the rest is imported by the
 # child itself, as a fresh process would.
-PRELOAD = ("mkdocs.__main__", "mkdocs.config.defaults", "mkdocs.commands.build", "mkdocs.commands.serve",
+PRELOAD = ("click", "mkdocs.config.defaults", "mkdocs.commands.build", "mkdocs.commands.serve",
            "unionpress.cli", "unionpress.engine", "unionpress.audit", "unionpress.outputs",
            "unionpress.outputs.manifest", "markdown.extensions.codehilite", "markdown.extensions.attr_list",
            "markdown.extensions.toc", "markdown.extensions.tables", "markdown.extensions.footnotes",

@@ -273,3 +273,27 @@ def test_a_helper_that_cannot_start_leaves_its_files_to_this_process(site, monke
     alone = _planted(site)
     monkeypatch.setattr(audit_module.sys, "executable", str(site / "no-such-python"))
     assert audit(site, [DRAFT], processes=3) == alone
+
+
+def test_a_page_is_read_for_its_own_folder_even_when_another_has_its_bytes(site):
+    # Relative links depend on the page's folder: a page's bytes are never taken as another's.
+    link = '<a href="../draft-one/">x</a>'
+    write(site, "about/x/index.html", link)  # about/draft-one/: nothing hidden
+    write(site, "stories/other/index.html", link)  # stories/draft-one/
+    assert audit(site, [DRAFT]) == leaks(site, ("stories/other/index.html", URL))
+
+
+@pytest.mark.parametrize("helper", ["import sys; sys.exit(3)", "import sys; sys.stdout.buffer.write(b'not a pickle')",
+                                    "import pickle, sys; pickle.dump(set(), sys.stdout.buffer)"])
+def test_a_helper_that_fails_or_answers_nonsense_is_not_believed(site, tmp_path, monkeypatch, helper):
+    alone = _planted(site)
+    stub = tmp_path / "stub/unionpress"
+    stub.mkdir(parents=True)
+    (stub / "__init__.py").write_text("")
+    (stub / "audit.py").write_text(helper)
+    monkeypatch.setattr(audit_module.sitefiles, "package_path", lambda: str(stub.parent))
+    found = audit(site, [DRAFT], processes=2)
+    if "set()" in helper:  # a well-formed answer is taken as it is: the half it was given, nothing found
+        assert found != alone and set(found) < set(alone)
+    else:
+        assert found == alone

@@ -42,7 +42,7 @@ def two_builds(tmp_path_factory):
     config = golden_project(root, content, PARTNER)
     sites = []
     for name, now in (("early", NOW), ("late", LATER)):
-        result = mkdocs_build(root / name, content, now=now, config=config, strict=False)
+        result = mkdocs_build(root / name, content, now=now, config=config, strict=False, fresh=True)
         assert result.returncode == 0, result.stderr
         sites.append(_files(root / name))
     return sites

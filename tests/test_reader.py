@@ -46,10 +46,14 @@ def _open(browser, served, url: str, width: int, care: dict | None = None):  # n
     page.goto(f"{served}/{url}")
     if url.startswith("search/"):
         page.wait_for_function("document.getElementById('up-search-results').getAttribute('aria-busy') === 'false'")
-    # "load", not "networkidle": no page fetches anything after load by itself but search, waited for
-    # above (the gallery fetches on a reader's choice). Networkidle's quiet half second cost ~0.6 s
-    # on each of this file's 330 page loads.
-    page.wait_for_load_state("load")
+    # What a page does by itself after load, waited for by what it shows, not by networkidle's quiet
+    # half second (0.6 s on each of this file's 330 page loads): search's results (above), and the
+    # offline script's save button, shown once the service worker has kept the page (offline.js),
+    # with the list of saved pages on the offline page. The gallery fetches only on a reader's choice.
+    page.wait_for_function("""() => (!document.querySelector('script[src$="unionpress/offline.js"]')
+                                      || document.documentElement.dataset.offlinePage)
+                                    && (!document.querySelector('[data-up-saved-list]')
+                                        || document.documentElement.dataset.offlineSaved)""")
     return page
 
 

@@ -76,6 +76,7 @@ import html
 import io
 import itertools
 import json
+import logging
 import os
 import pickle
 import re
@@ -93,6 +94,8 @@ import ahocorasick
 
 from . import sitefiles
 from .findings import Findings
+
+log = logging.getLogger("mkdocs.hooks.unionpress")
 
 
 @dataclass(frozen=True)
@@ -176,15 +179,23 @@ def audit(site_dir: Path, secrets: Iterable[Secret], *, pages_may_show: bool = F
     root = Path(site_dir)
     files = [rel for rel, _path in _walk(root)]
     if processes is None:
-        processes = 2 if len(files) > SPLIT_FILES and (os.cpu_count() or 1) > 1 else 1
+        processes = 2 if len(files) > SPLIT_FILES and _cores() > 1 else 1
     task = (os.fspath(root), secrets, pages_may_show, site_url)
     # Every other file to each, in path order: the partner bundles, the WeChat packages and the pages
     # of each kind are spread evenly, and each process still meets each repeated file once.
     helpers = [_Helper(task, files[i::processes]) for i in range(1, processes)]
-    found = _audit_files(*task, files[0::processes])
-    for helper in helpers:
-        found |= helper.result()
+    try:
+        found = _audit_files(*task, files[0::processes])
+        for helper in helpers:
+            found |= helper.result()
+    finally:
+        for helper in helpers:
+            helper.stop()
     return [Leak(*leak) for leak in sorted(found)]
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _audit_files(root: str, secrets: list[Secret], preview: bool, site_url: str,
@@ -202,25 +213,37 @@ class _Helper:
     def __init__(self, task: tuple, files: list[str]) -> None:
         self.task, self.files = task, files
         self._out = tempfile.TemporaryFile()
-        try:
-            self._process: subprocess.Popen | None = subprocess.Popen(
-                [sys.executable, "-m", "unionpress.audit"], stdin=subprocess.PIPE, stdout=self._out,
-                stderr=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=sitefiles.package_path()))
-            with self._process.stdin:
-                pickle.dump((*task, files), self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:  # no process to be had: result() audits these files here
-            self._process = None
+        self._process: subprocess.Popen | None = None
+        # The task through a file, not a pipe: this process goes on with its own share at once instead
+        # of waiting for the helper to start and read megabytes of paths.
+        with tempfile.TemporaryFile() as given:
+            pickle.dump((*task, files), given, protocol=pickle.HIGHEST_PROTOCOL)
+            given.seek(0)
+            try:
+                # -P: the engine from package_path(), never a unionpress/ folder in the working folder.
+                self._process = subprocess.Popen([sys.executable, "-P", "-m", "unionpress.audit"], stdin=given,
+                                                 stdout=self._out, stderr=subprocess.DEVNULL,
+                                                 env=dict(os.environ, PYTHONPATH=sitefiles.package_path()))
+            except OSError:
+                pass  # no process to be had: result() audits these files here
 
     def result(self) -> set[tuple[str, str, str, int]]:
-        with self._out:
-            if self._process is not None and self._process.wait() == 0:
-                self._out.seek(0)
-                try:
-                    return pickle.load(self._out)
-                except (pickle.UnpicklingError, EOFError, ValueError):
-                    pass
-        # The process failed: its files are audited here, never skipped. Slower, the same leaks.
+        if self._process is not None and self._process.wait() == 0:
+            self._out.seek(0)
+            try:
+                return pickle.load(self._out)
+            except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+                pass
+        # The helper failed: its files are audited here, never skipped. Slower, the same leaks.
+        log.info("UnionPress 发布检查：辅助进程没有完成，它的 %d 个文件改在本进程里检查", len(self.files))
         return _audit_files(*self.task, self.files)
+
+    def stop(self) -> None:
+        """Whatever happened (this process's share failed, the build was interrupted): no helper outlives it."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._out.close()
 
 
 # ---------------------------------------------------------------------------------------------

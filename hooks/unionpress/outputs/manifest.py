@@ -205,7 +205,7 @@ class Hashing:
     def __init__(self, site_dir: Path) -> None:
         self.site_dir = site_dir
         self._out = tempfile.TemporaryFile()
-        self._process = subprocess.Popen([sys.executable, "-m", "unionpress.sitefiles", os.fspath(site_dir)],
+        self._process = subprocess.Popen([sys.executable, "-P", "-m", "unionpress.sitefiles", os.fspath(site_dir)],
                                          stdout=self._out, stderr=subprocess.DEVNULL,
                                          env=dict(os.environ, PYTHONPATH=sitefiles.package_path()))
 
