@@ -179,7 +179,7 @@ def audit(site_dir: Path, secrets: Iterable[Secret], *, pages_may_show: bool = F
     root = Path(site_dir)
     files = [rel for rel, _path in _walk(root)]
     if processes is None:
-        processes = 2 if len(files) > SPLIT_FILES and _cores() > 1 else 1
+        processes = 2 if len(files) > SPLIT_FILES and sitefiles.cores() > 1 else 1
     task = (os.fspath(root), secrets, pages_may_show, site_url)
     # Every other file to each, in path order: the partner bundles, the WeChat packages and the pages
     # of each kind are spread evenly, and each process still meets each repeated file once.
@@ -192,10 +192,6 @@ def audit(site_dir: Path, secrets: Iterable[Secret], *, pages_may_show: bool = F
         for helper in helpers:
             helper.stop()
     return [Leak(*leak) for leak in sorted(found)]
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _audit_files(root: str, secrets: list[Secret], preview: bool, site_url: str,

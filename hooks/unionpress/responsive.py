@@ -40,7 +40,7 @@ from pathlib import Path
 
 from PIL import Image as PILImage, ImageMath, ImageOps, ImageSequence
 
-from . import images
+from . import images, sitefiles
 
 try:
     from PIL import ImageCms
@@ -291,7 +291,7 @@ def _memo(path: Path | None) -> tuple | None:
 
 
 def _workers() -> int:
-    return min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
+    return min(sitefiles.cores(), 4)
 
 
 def _encode_all(paths: list[Path]):

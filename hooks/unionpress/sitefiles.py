@@ -14,6 +14,11 @@ from pathlib import Path
 CONTROL = "_unionpress"  # the build's own control folder (manifest, preview marker): never a site file
 
 
+def cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells it)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def package_path() -> str:
     """PYTHONPATH for a child process that runs the engine: the folder it is imported from first, so
     the same code runs there."""
