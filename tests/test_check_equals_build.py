@@ -7,11 +7,13 @@ The one finding only a build can make is the audit's `leak`: it reads the site t
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -46,8 +48,15 @@ def _project(tmp_path: Path, settings: str = "") -> Path:
     return project
 
 
+# One cache for every project here, as a machine keeps for its builds: scripts are minified and
+# pictures encoded once, not in each of some hundred projects (its keys are the bytes, so a case's own
+# files are still made from them; test_build_cache is where caching itself is tested).
+CACHE = Path(tempfile.mkdtemp(prefix="unionpress-check-equals-build-"))
+atexit.register(shutil.rmtree, CACHE, ignore_errors=True)
+
+
 def _env() -> dict[str, str]:
-    env = dict(os.environ, UNIONPRESS_NOW=NOW, NO_MKDOCS_2_WARNING="1")
+    env = dict(os.environ, UNIONPRESS_NOW=NOW, NO_MKDOCS_2_WARNING="1", UNIONPRESS_CACHE=str(CACHE / "pictures"))
     for name in ("UNIONPRESS_PREVIEW", "UNIONPRESS_CONTENT", "UNIONPRESS_ROOT", "UNIONPRESS_CONFIG", "SOURCE_DATE_EPOCH"):
         env.pop(name, None)
     return env
