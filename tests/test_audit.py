@@ -232,7 +232,7 @@ def test_zip_recognised_by_its_bytes_whatever_the_suffix(site):
 
 
 def test_the_same_bytes_in_every_place_and_role_are_each_reported(site):
-    # Identical bytes are read once (audit._Auditor.stream): each copy is still named, and bytes read
+    # Identical bytes are read once (audit._Auditor.hits): each copy is still named, and bytes read
     # as a picture (where a two-character name is chance) are read again as text, where it is not.
     # No URLs: links are not read, so only the role tells the picture from the text.
     person = Secret("content/models/wang-fang.md", "", "王芳", noun="姓名")
@@ -248,6 +248,30 @@ def test_the_same_bytes_in_every_place_and_role_are_each_reported(site):
                      ("exports/partners/a.zip!story.docx!word/styles.xml", TITLE_WHAT),
                      ("exports/partners/b.zip!story.docx!word/styles.xml", "姓名「王芳」"),
                      ("exports/partners/b.zip!story.docx!word/styles.xml", TITLE_WHAT)]
+
+
+def test_members_stored_alike_are_each_reported_and_an_archive_inside_is_still_opened(site):
+    # A member is known by its stored bytes (audit._Auditor._member_key), read once: every copy is named,
+    # and a member that is itself an archive is still opened in each place (its title is deflated away).
+    text = f"稿件：{TITLE}"
+    inner = zipped({"x.txt": text})
+    write(site, "downloads/one.zip", zipped({"a/inner.zip": inner, "b/same.txt": text, "c/same.txt": text}))
+    write(site, "downloads/two.zip", zipped({"a/inner.zip": inner, "b/same.txt": text}))
+    assert audit(site, [DRAFT]) == leaks(site, ("downloads/one.zip!a/inner.zip!x.txt", TITLE_WHAT),
+                                         ("downloads/one.zip!b/same.txt", TITLE_WHAT),
+                                         ("downloads/one.zip!c/same.txt", TITLE_WHAT),
+                                         ("downloads/two.zip!a/inner.zip!x.txt", TITLE_WHAT),
+                                         ("downloads/two.zip!b/same.txt", TITLE_WHAT))
+
+
+def test_a_member_known_by_its_stored_bytes_still_spends_the_archive_budget(site, monkeypatch):
+    # Unpacked or remembered, a member counts against its archive's budget alike: the third and fourth
+    # copies do not fit in two and a half.
+    text = f"稿件：{TITLE}".encode() * 50
+    monkeypatch.setattr(audit_module, "ARCHIVE_BUDGET", len(text) * 5 // 2)
+    write(site, "downloads/four.zip", zipped({f"{n}.txt": text for n in range(1, 5)}))
+    assert audit(site, [DRAFT]) == leaks(site, ("downloads/four.zip!1.txt", TITLE_WHAT),
+                                         ("downloads/four.zip!2.txt", TITLE_WHAT))
 
 
 def _planted(site):
