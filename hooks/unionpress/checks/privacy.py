@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 import yaml
 
 from .. import frontmatter
-from .reading import Places, aligned, read
+from .reading import Places, aligned, front_matter, read
 
 RULES = ("privacy-id", "privacy-mobile", "privacy-bank")
 
@@ -65,7 +65,6 @@ _CARD = re.compile(_EDGE_BEFORE + rf"(?:[34569][0-9]{{15,18}}|[34569][0-9]{{3}}(
 _NOT_DIGIT = re.compile(r"[^0-9Xx]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Found = tuple[int, str, str]  # (source offset, code, masked number)
 
@@ -185,20 +184,14 @@ def _in_yaml(node: yaml.Node | None, yaml_text: str, base: int, today: dt.date) 
     for scalar in _scalars(node):
         start, end = scalar.start_mark.index, scalar.end_mark.index
         raw = yaml_text[start:end]
+        if not (_may_hold_number(scalar.value) or _may_hold_number(raw)):
+            continue  # what _numbers would skip, skipped before the offsets are lined up (most values)
         back = aligned(scalar.value, raw)
         # The value (escapes decoded) and the value as written: a line break YAML folds into a space
         # inside a wrapped number is read as the Markdown body reads it, as no break at all.
         at_value = lambda at, back=back, start=start: base + start + back(at)  # noqa: E731
         at_raw = lambda at, start=start: base + start + at  # noqa: E731
         yield from _numbers([(scalar.value, at_value, True), (raw, at_raw, False)], today)
-
-
-def _compose(text: str) -> yaml.Node | None:
-    """The YAML node tree, or None when it does not parse (the loader has reported that already)."""
-    try:
-        return yaml.compose(text, Loader=_YAML)
-    except (yaml.YAMLError, ValueError, RecursionError):
-        return None
 
 
 def _located(places: Places, found: Iterator[Found], fix: Callable[[str], str]) -> Iterator[tuple[int, int, str, dict]]:
@@ -221,7 +214,7 @@ def scan(text: str, today: dt.date) -> Iterator[tuple[int, int, str, dict]]:
 
     def found() -> Iterator[Found]:
         if yaml_text is not None:
-            yield from _in_yaml(_compose(yaml_text), yaml_text, places.offset(2), today)
+            yield from _in_yaml(front_matter(yaml_text), yaml_text, places.offset(2), today)
         base = places.offset(body_line) if yaml_text is not None else 0
         yield from _numbers([(body, lambda at: base + at, True)], today)
 
@@ -231,7 +224,7 @@ def scan(text: str, today: dt.date) -> Iterator[tuple[int, int, str, dict]]:
 def scan_list(text: str, today: dt.date, shown: Callable[[yaml.Node], bool]) -> Iterator[tuple[int, int, str, dict]]:
     """The numbers in a list file (columns.yml …), in the rows `shown` lets through (the published ones)."""
     text = as_read(text)
-    root = _compose(text)
+    root = front_matter(text)
     rows = root.value if isinstance(root, yaml.SequenceNode) else [root]
 
     def found() -> Iterator[Found]:

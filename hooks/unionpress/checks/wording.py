@@ -32,7 +32,7 @@ from .. import frontmatter
 from ..findings import ERROR, WARNING, Finding, Findings, did_you_mean
 from ..items import Exemption
 from .privacy import as_read
-from .reading import Places, Reading, aligned, read_source
+from .reading import Places, Reading, aligned, front_matter, read_source
 
 RULES_FOLDER = "rules"
 WORDING_FILE = "wording.yml"
@@ -404,11 +404,7 @@ def item_units(text: str) -> tuple[str, list[Unit]]:
     places = Places(text)
     units: list[Unit] = []
     if yaml_text is not None:
-        try:
-            root = yaml.compose(yaml_text, Loader=_YAML)
-        except (yaml.YAMLError, ValueError, RecursionError):
-            root = None  # the loader has reported it
-        units += _field_units(root, yaml_text, places.offset(2))
+        units += _field_units(front_matter(yaml_text), yaml_text, places.offset(2))  # None: reported by the loader
     base = places.offset(body_line) if yaml_text is not None else 0
     reading = rendered(body)
     units.append(Unit("body", reading.text, lambda at: base + reading.origin(at)))
