@@ -3,7 +3,11 @@ code and library versions, and a damaged record is made again, never served."""
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
+
+import pytest
 
 from unionpress import derived
 from test_gallery import gallery  # noqa: F401  (fixture)
@@ -53,6 +57,35 @@ def test_an_unwritable_cache_still_gives_the_file(tmp_path):
     assert derived.cached(blocked / "pictures", "cards", "ab" * 32, _maker(calls, b"x")) == b"x"
     assert derived.cached(blocked / "pictures", "cards", "ab" * 32, _maker(calls, b"x")) == b"x"
     assert len(calls) == 2
+
+
+def _where() -> bytes:
+    return f"{os.getpid()}:{threading.get_ident()}".encode()
+
+
+@pytest.mark.parametrize("processes", [False, True])
+def test_warm_makes_what_the_cache_lacks_elsewhere_and_leaves_a_failure_to_the_caller(tmp_path, monkeypatch, processes):
+    # The records of a first build's exports are made on every core (derived.warm); the caller then reads
+    # them in its own order, and a job that failed there is made again, in order, where its error shows.
+    monkeypatch.setattr(derived.sitefiles, "cores", lambda: 2)
+    cache = tmp_path / "pictures"
+    names = [derived.key(CODE, ["稿件", n]) for n in range(6)]
+    derived.cached(cache, "packages", names[0], lambda: b"kept before")
+
+    def broken() -> bytes:
+        raise ValueError("坏稿件")
+
+    jobs = [(names[0], lambda: b"made again")] + [(name, _where) for name in names[1:5]] + [(names[5], broken)]
+    derived.warm(cache, "packages", jobs, processes=processes)
+    here = _where()
+    made = [derived.cached(cache, "packages", name, lambda: b"not made by warm") for name in names[1:5]]
+    assert b"not made by warm" not in made and here not in made  # made by warm's workers, not here
+    assert len({record.split(b":")[0] for record in made}) >= (2 if processes else 1)
+    assert all(record.startswith(str(os.getpid()).encode() + b":") != processes for record in made)
+    assert derived.cached(cache, "packages", names[0], lambda: b"made again") == b"kept before"
+    assert not derived.has(cache, "packages", names[5])
+    with pytest.raises(ValueError, match="坏稿件"):
+        derived.cached(cache, "packages", names[5], broken)
 
 
 def test_a_picture_input_is_its_bytes(tmp_path):

@@ -14,12 +14,15 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path, PurePath
 from typing import Callable, Mapping
 
+from . import sitefiles
 from .responsive import _write_atomically
 
 _DIGEST = 32  # bytes of sha256 in front of each record
@@ -80,6 +83,58 @@ def file_digest(path: Path | None) -> str:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return ""
+
+
+def has(cache_dir: Path, kind: str, name: str) -> bool:
+    """Whether the record is there (not whether it is sound: cached() checks that as it reads it)."""
+    return (cache_dir.parent / "derived" / kind / name[:2] / name).is_file()
+
+
+def warm(cache_dir: Path, kind: str, jobs: list[tuple[str, Callable[[], bytes]]], processes: bool = False) -> None:
+    """The records of `jobs` (name, make) the cache lacks, made first on every core and kept, for the
+    caller to read in its own order with cached(). A first build spends most of its outputs' time
+    here. Threads where most of the work lets go of the GIL (Pillow's resizing and encoding);
+    `processes` where it does not (python-docx builds its XML in Python): forked, so each inherits
+    the jobs and the model they read, and only writes records. A record that fails here, or a pool
+    that cannot start, leaves the work to the caller, in order, where a failure is reported."""
+    missing = [(name, make) for name, make in jobs if not has(cache_dir, kind, name)]
+    workers = min(sitefiles.cores(), len(missing))
+    if workers < 2:
+        return
+    if processes and hasattr(os, "fork"):
+        _FORKED[:] = [(cache_dir, kind, missing)]
+        try:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            shares = [range(start, len(missing), workers) for start in range(workers)]
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for _done in pool.map(_make_share, shares):
+                    pass
+        except (OSError, RuntimeError, ValueError):  # BrokenProcessPool is a RuntimeError: the caller makes them
+            pass
+        finally:
+            _FORKED.clear()
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for _done in pool.map(lambda job: _make_one(cache_dir, kind, job), missing):
+            pass
+
+
+_FORKED: list = []  # warm(processes=True)'s jobs while its workers are forked: they inherit them
+
+
+def _make_share(share: range) -> None:
+    cache_dir, kind, jobs = _FORKED[0]
+    for index in share:
+        _make_one(cache_dir, kind, jobs[index])
+
+
+def _make_one(cache_dir: Path, kind: str, job: tuple[str, Callable[[], bytes]]) -> None:
+    try:
+        cached(cache_dir, kind, *job)
+    except Exception:  # noqa: BLE001 — the caller makes it again and reports it
+        pass
 
 
 def cached(cache_dir: Path, kind: str, name: str, make: Callable[[], bytes]) -> bytes:

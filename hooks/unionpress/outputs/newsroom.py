@@ -41,6 +41,7 @@ FOLDER = "exports/partners/"
 NINJS_VERSION = "3.1"
 NINJS_SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
 JPEG_QUALITY = 90  # a newsroom may print it: better than the site's 82
+BUNDLES = "newsroom-bundle"  # the cache's kind for whole bundles (derived.cached)
 _LIST_STYLES = {"ul": "List Bullet", "ol": "List Number"}
 
 
@@ -482,21 +483,26 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     settings_print = derived.settings_print(settings)
     folders: set[Path] = set()
     placement = derived.Placement(site_dir, "newsroom")
+    units = []
     for story in public.latest("story"):
         body = body_of(story)
         path = bundle_path(story)
-        file = unquote(path)  # the path on disk (the site path is percent-encoded)
         key = bundle_key(story, body, public, settings, settings_print)
-        if placement.kept(file, key) is not None:  # written by this process with this key, untouched since
-            written.append(path)
+        units.append((path, placement.kept(unquote(path), key), story, body, key))
+    missing = [(key, lambda story=story, body=body: bundle(story, body, public, settings))
+               for _path, kept, story, body, key in units if kept is None]
+    derived.warm(settings.cache_dir, BUNDLES, missing, processes=True)  # python-docx holds the GIL
+    for path, kept, story, body, key in units:
+        written.append(path)
+        if kept is not None:  # written by this process with this key, untouched since
             continue
+        file = unquote(path)  # the path on disk (the site path is percent-encoded)
         target = site_dir / file
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
-        target.write_bytes(derived.cached(settings.cache_dir, "newsroom-bundle", key,
+        target.write_bytes(derived.cached(settings.cache_dir, BUNDLES, key,
                                           lambda: bundle(story, body, public, settings)))
         placement.wrote(file, key, [file])
-        written.append(path)
     placement.finish()
     return written
