@@ -21,6 +21,7 @@ from PIL import Image
 from referencing.jsonschema import DRAFT202012
 
 from conftest import FIXTURES, check
+from unionpress.outputs import newsroom
 from wechat_site import DRAFT_TITLE, SITE
 
 BUNDLE = "exports/partners/every-construct.zip"
@@ -77,6 +78,32 @@ def test_the_word_file_holds_the_text_in_order(bundle):
     assert [[c.text for c in row.cells] for row in document.tables[0].rows] == [
         ["年份", "比赛", "名次"], ["2019", "市职工技能大赛", "第一名"], ["2021", "省职工技能大赛", "第二名"]]
     assert not document.inline_shapes  # pictures travel beside the text, not inside it
+
+
+def test_the_word_file_carries_only_the_styles_it_uses_and_nothing_of_the_template(bundle):
+    # python-docx's template carries 164 styles twice over and a thumbnail of its own page
+    # (newsroom._template): none of that goes to a partner, and every style named is defined.
+    data = bundle.read("every-construct.docx")
+    with zipfile.ZipFile(io.BytesIO(data)) as word:
+        names = set(word.namelist())
+        styles = etree.fromstring(word.read("word/styles.xml"))
+    assert not {name for name in names if "thumbnail" in name or "stylesWithEffects" in name or "customXml" in name}
+    assert "thumbnail" not in word_rels(data) and "stylesWithEffects" not in word_rels(data)
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    ids = {style.get(f"{w}styleId") for style in styles.iter(f"{w}style")}
+    references = {ref.get(f"{w}val") for tag in ("basedOn", "link", "next") for ref in styles.iter(f"{w}{tag}")}
+    assert references <= ids  # nothing points at a style that is not there
+    assert styles.find(f"{w}latentStyles") is None and len(ids) < 40
+    document = docx.Document(io.BytesIO(data))
+    defined = {style.name for style in document.styles}
+    assert {p.style.name for p in document.paragraphs} | {"Table Grid"} <= defined
+    assert set(newsroom.WORD_STYLES) <= defined and "Normal" in defined
+    assert len(data) < 30_000
+
+
+def word_rels(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as word:
+        return word.read("_rels/.rels").decode() + word.read("word/_rels/document.xml.rels").decode()
 
 
 def test_the_word_file_is_dated_by_the_story_not_the_clock(bundle):
