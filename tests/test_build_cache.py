@@ -40,7 +40,7 @@ def _files(site: Path) -> dict[str, bytes]:
 
 def _records(cache: Path) -> dict[str, set[str]]:
     """The kept exports by kind: the names of their records (a record's name is its key)."""
-    return {kind: {p.name for p in (cache.parent / "derived" / kind).rglob("*") if p.is_file()} for kind in KINDS}
+    return {kind: {p.name for p in (derived.records_folder(cache) / kind).rglob("*") if p.is_file()} for kind in KINDS}
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def test_same_inputs_are_made_once(tmp_path):
     assert derived.cached(cache, "cards", name, _maker(calls, b"<svg>1</svg>")) == b"<svg>1</svg>"
     assert derived.cached(cache, "cards", name, _maker(calls, b"<svg>2</svg>")) == b"<svg>1</svg>"
     assert calls == [b"<svg>1</svg>"]
-    assert (cache.parent / "derived/cards" / name[:2] / name).is_file()
+    assert (derived.records_folder(cache) / "cards" / name[:2] / name).is_file()
 
 
 def test_any_change_of_inputs_code_or_library_gives_another_record(tmp_path):
@@ -43,11 +44,36 @@ def test_a_damaged_record_is_made_again(tmp_path):
     cache, calls = tmp_path / "pictures", []
     name = derived.key(CODE, ["赵秀英"])
     derived.cached(cache, "covers", name, _maker(calls, b"good bytes"))
-    record = cache.parent / "derived/covers" / name[:2] / name
+    record = derived.record_path(cache, "covers", name)
     record.write_bytes(record.read_bytes()[:-3] + b"bad")
     assert derived.cached(cache, "covers", name, _maker(calls, b"good bytes")) == b"good bytes"
     assert len(calls) == 2
     assert derived.cached(cache, "covers", name, _maker(calls, b"other")) == b"good bytes"  # mended
+
+
+def test_an_engine_versions_records_are_kept_apart_and_removed_when_unused(tmp_path, monkeypatch):
+    # Each version of the engine's code keeps its records in a folder of its own; one no build has
+    # used for KEEP_DAYS goes (an upgrade leaves nothing behind), one used lately stays.
+    cache = tmp_path / "pictures"
+    root = cache.parent / "derived"
+    stale, recent = root / "0123456789abcdef", root / "fedcba9876543210"
+    for folder in (stale, recent, root / "wechat-package"):  # the last: the layout before versions
+        (folder / "ab").mkdir(parents=True)
+        (folder / "ab" / "record").write_bytes(b"x")
+    old = time.time() - (derived.KEEP_DAYS + 1) * 86400
+    for folder in (stale, root / "wechat-package"):
+        os.utime(folder, (old, old))
+    os.utime(recent, (old + 2 * 86400, old + 2 * 86400))
+    derived.records_folder.cache_clear()
+    name = derived.key(CODE, ["王建国"])
+    derived.cached(cache, "cards", name, lambda: b"<svg/>")
+    own = derived.records_folder(cache)
+    assert own.parent == root and own.name == derived._engine().hex()[:16]
+    assert sorted(p.name for p in root.iterdir()) == sorted([own.name, recent.name])
+    assert derived.record_path(cache, "cards", name).read_bytes().endswith(b"<svg/>")
+    os.utime(own, (old, old))  # a long pause, then another build: its own folder is used again, not removed
+    derived.records_folder.cache_clear()
+    assert derived.has(cache, "cards", name) and own.stat().st_mtime > old + 86400
 
 
 def test_an_unwritable_cache_still_gives_the_file(tmp_path):

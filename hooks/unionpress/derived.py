@@ -5,7 +5,8 @@ A record is named by a hash of everything it is made from: the inputs the caller
 the module that makes it and of the whole engine, and the versions of the libraries it uses, so a
 changed text, picture or any change of code makes it again. Like the picture cache it is a convenience, never an authority: a
 record holds the digest of its own bytes and one that does not match is made again, and a folder
-that cannot be written only costs time (the picture pipeline already says why).
+that cannot be written only costs time (the picture pipeline already says why). Each version of the
+engine keeps its records in a folder of its own, removed once no build has used it for two weeks.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
+import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -85,9 +88,43 @@ def file_digest(path: Path | None) -> str:
         return ""
 
 
+KEEP_DAYS = 14  # a folder of records that no build has used for this long is removed (records_folder)
+
+
+def record_path(cache_dir: Path, kind: str, name: str) -> Path:
+    return records_folder(cache_dir) / kind / name[:2] / name
+
+
+@lru_cache(maxsize=16)
+def records_folder(cache_dir: Path) -> Path:
+    """Where this engine's records are: a folder per version of the engine's code (every record's key
+    holds that code, so another version never reads them). An upgrade would otherwise leave all of the
+    last version's records behind it, 1.5 GB at 10,000 stories each time. Once per process its own
+    folder is marked as used now, and the folders no build has used for KEEP_DAYS are removed: a
+    version switched back to within that time still finds its records, and a removed record only costs
+    the time to make it again."""
+    root = cache_dir.parent / "derived"
+    own = root / _engine().hex()[:16]
+    try:
+        own.mkdir(parents=True, exist_ok=True)
+        os.utime(own)
+        unused = time.time() - KEEP_DAYS * 86400
+        with os.scandir(root) as entries:
+            old = [entry for entry in entries
+                   if entry.path != str(own) and entry.stat(follow_symlinks=False).st_mtime < unused]
+        for entry in old:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+    except OSError:
+        pass  # an unwritable cache costs time only (cached() makes records in memory then)
+    return own
+
+
 def has(cache_dir: Path, kind: str, name: str) -> bool:
     """Whether the record is there (not whether it is sound: cached() checks that as it reads it)."""
-    return (cache_dir.parent / "derived" / kind / name[:2] / name).is_file()
+    return record_path(cache_dir, kind, name).is_file()
 
 
 def warm(cache_dir: Path, kind: str, jobs: list[tuple[str, Callable[[], bytes]]], processes: bool = False) -> None:
@@ -139,7 +176,7 @@ def _make_one(cache_dir: Path, kind: str, job: tuple[str, Callable[[], bytes]]) 
 
 def cached(cache_dir: Path, kind: str, name: str, make: Callable[[], bytes]) -> bytes:
     """The record `name` of `kind` from the cache, or `make()` it and keep it."""
-    target = cache_dir.parent / "derived" / kind / name[:2] / name
+    target = record_path(cache_dir, kind, name)
     try:
         record = target.read_bytes()
         if hashlib.sha256(record[_DIGEST:]).digest() == record[:_DIGEST]:
