@@ -43,6 +43,7 @@ _command: dict = {}  # the mkdocs command of this process (build, serve, gh-depl
 _marks: dict[str, float] = {}
 _clearing: list[tuple[list[Path], subprocess.Popen | None]] = []  # the previous build's files, deleted while this one runs
 
+ONE_MODEL = ("build", "gh-deploy")  # commands whose process makes one model; `serve` makes one per change
 GH_DEPLOY_PREVIEW = ("预览构建（UNIONPRESS_PREVIEW=1）含草稿和未到发布时间的内容，不能用 mkdocs gh-deploy 发布："
                      "请去掉 UNIONPRESS_PREVIEW 后再运行 mkdocs gh-deploy")
 
@@ -52,6 +53,8 @@ def on_startup(command, dirty):
     _marks["startup"] = time.perf_counter()
     _command["name"] = command
     _command["dirty"] = dirty
+    if command in ONE_MODEL:
+        engine.collect_less()
 
 
 def _union_stylesheets(config) -> list[str]:
@@ -91,6 +94,8 @@ def on_config(config):
     for template in ("404.html", "sitemap.xml", "sitemap.xml.gz"):
         config.theme.static_templates.discard(template)
     build = engine.prepare(settings, findings)
+    if _command.get("name") in ONE_MODEL:
+        engine.keep_until_the_end()
     staging = _staging(Path(config.site_dir))
     try:
         rendered = build.render(into=staging)

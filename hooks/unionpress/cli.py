@@ -62,7 +62,9 @@ def _check(args) -> int:
     settings, findings = config.load()
     if args.drafts:
         settings = dataclasses.replace(settings, check_drafts=True)
+    engine.collect_less()
     build = engine.prepare(settings, findings)
+    engine.keep_until_the_end()
     build.render()
     return _report(args, settings, build, findings)
 

@@ -7,6 +7,7 @@ report exactly the same findings. Outputs (sitemap, feeds, exports …) receive 
 from __future__ import annotations
 
 import bisect
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,6 +157,20 @@ def _check_slugs(catalog: Catalog, pages: list[Page], settings: Settings, findin
             shown = deeper.url if deeper is not None else url
             findings.add(item.source, 1, "slug-reserved", slug=item.slug, url=shown,
                          what=made_by(deeper) if deeper is not None else reserved)
+
+
+def collect_less() -> None:
+    """For a process that builds once (`mkdocs build`, `unionpress check`): its model (800,000 objects
+    at 10,000 stories) lives until the end, and at Python's default pace the cycle collector walked it
+    2,700 times while it was being made (2.2 s of 25 s). Young collections fifty times rarer: 0.9 s."""
+    gc.set_threshold(50_000, 20, 100)
+
+
+def keep_until_the_end() -> None:
+    """The model just made lives until the process ends: out of the collector's walks from now on
+    (planning the pages spent 0.45 s of 0.72 s in them). Only where one model is made: a server that
+    makes one per edit (`unionpress serve`) would keep every old one."""
+    gc.freeze()
 
 
 def prepare(settings: Settings, findings: Findings | None = None, cache=None) -> Build:
