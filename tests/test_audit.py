@@ -274,6 +274,15 @@ def test_a_member_known_by_its_stored_bytes_still_spends_the_archive_budget(site
                                          ("downloads/four.zip!2.txt", TITLE_WHAT))
 
 
+def test_a_member_is_read_as_the_name_the_site_spells_it_even_when_stored_alike(site):
+    # "a\\.jpg" is the member "a/.jpg" (a dot file, text) wherever it is read, though the same bytes as
+    # the picture x.jpg come first: a two-character name is found in it, not in the picture.
+    person = Secret("content/models/wang-fang.md", "", "王芳", noun="姓名")
+    data = "车间里的王芳".encode()
+    write(site, "downloads/names.zip", zipped({"x.jpg": data, "a\\.jpg": data}))
+    assert [(leak.output, leak.what) for leak in audit(site, [person])] == [("downloads/names.zip!a/.jpg", "姓名「王芳」")]
+
+
 def _planted(site):
     write(site, "stories/other/index.html", '<a href="../draft-one/">x</a>')
     write(site, "feed.txt", f"最新：{TITLE}\n")

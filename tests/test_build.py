@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conftest import BASE, ROOT, mkdocs_build
+from mkdocs.config import load_config
+
+from conftest import BASE, NOW, ROOT, golden_project, mkdocs_build
 from sample_facts import public_stories
 
 # Markers written into the sample's draft, embargoed and in-review stories (content/stories/2026/).
@@ -115,6 +118,26 @@ def test_two_builds_with_one_clock_are_byte_identical(tmp_path, sample_site):
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     assert [str(k) for k in first if first[k] != second[k]] == []
+
+
+def test_only_a_process_that_builds_once_freezes_its_model(tmp_path, monkeypatch):
+    # `mkdocs build` makes one model and keeps it to the end (engine.keep_until_the_end); `mkdocs serve`
+    # makes one per change through the same hooks, and a frozen one would never be collected.
+    spec = importlib.util.spec_from_file_location("unionpress_hooks_probe", ROOT / "hooks/build.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    calls: list[str] = []
+    monkeypatch.setattr(hooks.engine, "collect_less", lambda: calls.append("collect less"))
+    monkeypatch.setattr(hooks.engine, "keep_until_the_end", lambda: calls.append("freeze"))
+    monkeypatch.setenv("UNIONPRESS_NOW", NOW)
+    config_file = golden_project(tmp_path, BASE)
+    for command, expected in (("serve", []), ("build", ["collect less", "freeze"]),
+                              ("gh-deploy", ["collect less", "freeze"])):
+        calls.clear()
+        hooks.on_startup(command, dirty=False)
+        hooks.on_config(load_config(str(config_file), site_dir=str(tmp_path / f"site-{command}")))
+        shutil.rmtree(hooks._state["staging"])
+        assert calls == expected, command
 
 
 def test_sitemap_lists_only_published_pages_with_their_dates(sample_site):

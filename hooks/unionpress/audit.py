@@ -768,7 +768,8 @@ class _Auditor:
             limit = min(MEMBER_LIMIT, budget[0])
             if info.file_size > limit:
                 continue
-            key = self._member_key(f, info)
+            suffix = _suffix(member.lower())  # what blob() reads it as: the name as the site spells it
+            key = self._member_key(f, info, suffix)
             known = self.members.get(key) if key is not None else None
             if known is not None:
                 size, hits = known
@@ -789,7 +790,6 @@ class _Auditor:
             if key is not None and not lower.endswith(ZIP_SUFFIXES) and data[:4] not in (b"PK\x03\x04", b"PK\x05\x06") \
                     and data[:2] != b"\x1f\x8b":
                 # What blob() does with a member that holds no archive: its traces, kept for its stored bytes.
-                suffix = _suffix(lower)
                 hits = self.hits(io.BytesIO(data), markers=True, suffix=suffix, base=None,
                                  digest=bool(self.markers.digests) and suffix not in UNHASHED)
                 self.members[key] = (len(data), hits)
@@ -803,13 +803,14 @@ class _Auditor:
         return True
 
     @staticmethod
-    def _member_key(f: BinaryIO, info: zipfile.ZipInfo) -> tuple | None:
+    def _member_key(f: BinaryIO, info: zipfile.ZipInfo, suffix: str) -> tuple | None:
         """A member by its stored bytes: the same compressed bytes, method, declared size and CRC unpack
-        to the same bytes, so their traces are known without unpacking and hashing them again (each
-        partner bundle's Word file stores the same 800 KB of styles: 8 GB unpacked at 10,000 stories),
-        and the stored bytes are a tenth of the unpacked ones. Read where zipfile reads them: after the
+        to the same bytes, so their traces are known without unpacking and hashing them again (every
+        partner bundle's Word file stores the same theme, settings and styles; with python-docx's whole
+        template they were 8 GB unpacked at 10,000 stories), and stored bytes are fewer than unpacked. Read where zipfile reads them: after the
         local header, whose name must be the central directory's. None when that does not hold or the
-        member is encrypted or large; then it is unpacked as usual."""
+        member is encrypted or large; then it is unpacked as usual. `suffix` decides how the bytes
+        are read, as in the content memo (hits)."""
         if info.flag_bits & 0x1 or info.compress_size > CHUNK:
             return None
         try:
@@ -827,8 +828,7 @@ class _Auditor:
             return None
         if len(stored) != info.compress_size:
             return None
-        return (info.compress_type, info.file_size, info.CRC, _suffix(info.filename.lower()),
-                hashlib.sha256(stored).digest())
+        return (info.compress_type, info.file_size, info.CRC, suffix, hashlib.sha256(stored).digest())
 
     def gunzip(self, f: BinaryIO, budget: list[int]) -> bytes | None:
         limit = min(MEMBER_LIMIT, budget[0])
@@ -862,8 +862,8 @@ class _Auditor:
                                digest=digest, media=media, linked=linked, suffix=suffix, base=base)
         else:
             # The same bytes in the same role hold the same traces: scanned once. A site repeats much
-            # of itself (each partner bundle's Word file holds the same 800 KB of styles, each WeChat
-            # package copies of pictures), and that was most of the audit's bytes. The key is the
+            # of itself (each partner bundle's Word file holds the same parts, each WeChat package
+            # copies of pictures), and that was most of the audit's bytes. The key is the
             # bytes' sha256 and all that decides how they are read: the suffix and the flags.
             sha = hashlib.sha256(head)
             key = (sha.digest(), suffix, scanned, digest, media, linked)

@@ -16,7 +16,9 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
+import threading
 import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -89,6 +91,9 @@ def file_digest(path: Path | None) -> str:
 
 
 KEEP_DAYS = 14  # a folder of records that no build has used for this long is removed (records_folder)
+# What records_folder may remove beside its own folder: another version's folder, and the kinds'
+# folders of the layout before versions. Nothing else: UNIONPRESS_CACHE may put "derived" anywhere.
+_OURS = re.compile(r"[0-9a-f]{16}|cards|epub|newsroom|newsroom-bundle|wechat|wechat-article|wechat-package")
 
 
 def record_path(cache_dir: Path, kind: str, name: str) -> Path:
@@ -110,8 +115,8 @@ def records_folder(cache_dir: Path) -> Path:
         os.utime(own)
         unused = time.time() - KEEP_DAYS * 86400
         with os.scandir(root) as entries:
-            old = [entry for entry in entries
-                   if entry.path != str(own) and entry.stat(follow_symlinks=False).st_mtime < unused]
+            old = [entry for entry in entries if entry.path != str(own) and _OURS.fullmatch(entry.name)
+                   and entry.stat(follow_symlinks=False).st_mtime < unused]
         for entry in old:
             if entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path, ignore_errors=True)
@@ -132,13 +137,18 @@ def warm(cache_dir: Path, kind: str, jobs: list[tuple[str, Callable[[], bytes]]]
     caller to read in its own order with cached(). A first build spends most of its outputs' time
     here. Threads where most of the work lets go of the GIL (Pillow's resizing and encoding);
     `processes` where it does not (python-docx builds its XML in Python): forked, so each inherits
-    the jobs and the model they read, and only writes records. A record that fails here, or a pool
-    that cannot start, leaves the work to the caller, in order, where a failure is reported."""
+    the jobs and the model they read, and only writes records; forked only while this process runs
+    no other thread (a lock another thread held at the fork would stay held in the child: `unionpress
+    serve` makes its outputs beside its server's threads), threads then. A record that fails here, or
+    a pool that cannot start, leaves the work to the caller, in order, where a failure is reported.
+    Nothing is made here when the records cannot be kept: the caller would make them all again."""
+    if not os.access(records_folder(cache_dir), os.W_OK):
+        return
     missing = [(name, make) for name, make in jobs if not has(cache_dir, kind, name)]
     workers = min(sitefiles.cores(), len(missing))
     if workers < 2:
         return
-    if processes and hasattr(os, "fork"):
+    if processes and hasattr(os, "fork") and threading.active_count() == 1:
         _FORKED[:] = [(cache_dir, kind, missing)]
         try:
             import multiprocessing

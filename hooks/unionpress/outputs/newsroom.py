@@ -536,6 +536,7 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
         units.append((path, placement.kept(unquote(path), key), story, body, key))
     missing = [(key, lambda story=story, body=body: bundle(story, body, public, settings))
                for _path, kept, story, body, key in units if kept is None]
+    _template()  # made here once, not in each forked worker
     derived.warm(settings.cache_dir, BUNDLES, missing, processes=True)  # python-docx holds the GIL
     for path, kept, story, body, key in units:
         written.append(path)
