@@ -26,6 +26,14 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:  # one line per request would bury every report
         pass
 
+    def send_head(self):
+        # Each file as it is now, never "304 Not Modified": Last-Modified counts whole seconds, so a
+        # site built again (or swapped in) within the second of the copy a browser holds looked
+        # unchanged, and a browser test saw the old build (its service worker never updated).
+        for name in ("If-Modified-Since", "If-None-Match"):
+            del self.headers[name]
+        return super().send_head()
+
 
 class _Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:

@@ -27,9 +27,14 @@ function pictures() {
   return [...document.images].map((image) => image.currentSrc || "").filter((src) => src.startsWith(ROOT.origin));
 }
 
+// Which worker took over last: an answer from one that has been replaced since (a new build's worker
+// activated while the old one was still saving this page) must not name the version shown.
+let takeovers = 0;
+
 async function keepThisPage(worker) {
+  const asked = takeovers;
   const answer = await ask(worker, { type: "keep", url: location.href, title: document.title, pictures: pictures() });
-  root.dataset.offlineWorker = answer.version || "";
+  if (asked === takeovers) root.dataset.offlineWorker = answer.version || "";
   root.dataset.offlinePage = answer.saved ? "saved" : "ready";
   return answer.saved;
 }
@@ -68,7 +73,10 @@ function setUp(registration) {
   }
   keepThisPage(worker()).catch(() => {});
   navigator.serviceWorker.addEventListener("controllerchange", () => { // a new build's worker took over
-    ask(worker(), { type: "version" }).then((answer) => { root.dataset.offlineWorker = answer.version || ""; });
+    const asked = ++takeovers;
+    ask(worker(), { type: "version" }).then((answer) => {
+      if (asked === takeovers) root.dataset.offlineWorker = answer.version || "";
+    });
   });
 }
 
