@@ -662,6 +662,15 @@ def _suffix(name: str) -> str:
     return os.path.splitext(name.rsplit("/", 1)[-1].lower())[1]
 
 
+def _zipped(lower: str, head: bytes) -> bool:
+    """Whether blob() opens it as a zip: by its name, or by the bytes it starts with."""
+    return lower.endswith(ZIP_SUFFIXES) or head[:4] in (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def _gzipped(head: bytes) -> bool:
+    return head[:2] == b"\x1f\x8b"
+
+
 def _folder(path: str) -> str:
     """The folder a file's relative links start from: "models/a/index.html" → "models/a/"."""
     return path.rpartition("/")[0] + "/" if "/" in path else ""
@@ -731,14 +740,14 @@ class _Auditor:
         digest = bool(self.markers.digests) and not relaxed and suffix not in UNHASHED
         head = f.read(4)
         f.seek(0)
-        if depth < MAX_DEPTH and (lower.endswith(ZIP_SUFFIXES) or head in (b"PK\x03\x04", b"PK\x05\x06")):
+        if depth < MAX_DEPTH and _zipped(lower, head):
             if self.zip(f, output, depth=depth, budget=budget):
                 if digest:
                     f.seek(0)
                     self.stream(f, output, markers=False, digest=True)
                 return
             f.seek(0)  # corrupt: scanned as the bytes it is
-        if depth < MAX_DEPTH and head[:2] == b"\x1f\x8b":
+        if depth < MAX_DEPTH and _gzipped(head):
             inner = self.gunzip(f, budget)
             if inner is not None:
                 if digest:
@@ -768,7 +777,8 @@ class _Auditor:
             limit = min(MEMBER_LIMIT, budget[0])
             if info.file_size > limit:
                 continue
-            suffix = _suffix(member.lower())  # what blob() reads it as: the name as the site spells it
+            lower = member.lower()
+            suffix = _suffix(lower)  # what blob() reads it as: the name as the site spells it
             key = self._member_key(f, info, suffix)
             known = self.members.get(key) if key is not None else None
             if known is not None:
@@ -786,9 +796,7 @@ class _Auditor:
             if len(data) > limit:
                 continue
             budget[0] -= len(data)
-            lower = member.lower()
-            if key is not None and not lower.endswith(ZIP_SUFFIXES) and data[:4] not in (b"PK\x03\x04", b"PK\x05\x06") \
-                    and data[:2] != b"\x1f\x8b":
+            if key is not None and not _zipped(lower, data) and not _gzipped(data):
                 # What blob() does with a member that holds no archive: its traces, kept for its stored bytes.
                 hits = self.hits(io.BytesIO(data), markers=True, suffix=suffix, base=None,
                                  digest=bool(self.markers.digests) and suffix not in UNHASHED)

@@ -523,32 +523,16 @@ def bundle_key(story, body, public, settings, settings_print) -> str:
 def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     """Every bundle, each kept whole in the cache between builds: made again only when something it
     is made from changed (the Word text, the ninjs and two zips cost about 1 ms a story)."""
-    written = []
     settings = derived.clockless(settings)
     settings_print = derived.settings_print(settings)
-    folders: set[Path] = set()
-    placement = derived.Placement(site_dir, "newsroom")
-    units = []
+    paths, units = [], []
     for story in public.latest("story"):
         body = body_of(story)
         path = bundle_path(story)
-        key = bundle_key(story, body, public, settings, settings_print)
-        units.append((path, placement.kept(unquote(path), key), story, body, key))
-    missing = [(key, lambda story=story, body=body: bundle(story, body, public, settings))
-               for _path, kept, story, body, key in units if kept is None]
-    _template()  # made here once, not in each forked worker
-    derived.warm(settings.cache_dir, BUNDLES, missing, processes=True)  # python-docx holds the GIL
-    for path, kept, story, body, key in units:
-        written.append(path)
-        if kept is not None:  # written by this process with this key, untouched since
-            continue
         file = unquote(path)  # the path on disk (the site path is percent-encoded)
-        target = site_dir / file
-        if target.parent not in folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
-        target.write_bytes(derived.cached(settings.cache_dir, BUNDLES, key,
-                                          lambda: bundle(story, body, public, settings)))
-        placement.wrote(file, key, [file])
-    placement.finish()
-    return written
+        paths.append(path)
+        units.append((file, bundle_key(story, body, public, settings, settings_print),
+                      lambda file=file, story=story, body=body: {file: bundle(story, body, public, settings)}))
+    _template()  # made here once, not in each forked worker
+    derived.place(site_dir, "newsroom", settings.cache_dir, BUNDLES, units, processes=True)  # python-docx holds the GIL
+    return paths

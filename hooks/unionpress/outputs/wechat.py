@@ -883,37 +883,16 @@ def package_key(story, body, public, settings, settings_print, templates: bytes)
 def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     """Every package, each kept whole in the cache between builds: made again only when something it
     is made from changed (lxml, css-inline and the preview's template cost about 2 ms a story)."""
-    written = []
     settings = derived.clockless(settings)
     settings_print = derived.settings_print(settings)
     templates = b"".join((TEMPLATES / name).read_bytes() + b"\0" for name in PACKAGE_TEMPLATES)
-    folders: set[Path] = set()
-    placement = derived.Placement(site_dir, "wechat")
     units = []
     for story in stories(public):
         body = body_of(story)
-        key = package_key(story, body, public, settings, settings_print, templates)
         folder = f"{FOLDER}{story.slug}/"
-        units.append((folder, placement.kept(folder, key), story, body, key))
+        units.append((folder, package_key(story, body, public, settings, settings_print, templates),
+                      lambda folder=folder, story=story, body=body: {
+                          folder + name: data for name, data in package(story, body, public, settings).items()}))
     # Most of a new package's time is its covers' resizing and JPEG encoding, where Pillow lets go of
-    # the GIL: made in threads first (a first build's packages in less than half the time on two cores).
-    derived.warm(settings.cache_dir, PACKAGES, [
-        (key, lambda story=story, body=body: derived.pack(package(story, body, public, settings)))
-        for _folder, kept, story, body, key in units if kept is None])
-    for folder, kept, story, body, key in units:
-        if kept is not None:  # written by this process with this key, untouched since
-            written += kept
-            continue
-        files = derived.unpack(derived.cached(settings.cache_dir, PACKAGES, key,
-                                              lambda: derived.pack(package(story, body, public, settings))))
-        for name, data in files.items():
-            target = site_dir / folder / name
-            if target.parent not in folders:  # one mkdir per folder, not per file: 6,000 files at 1,000 stories
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            target.write_bytes(data)
-        paths = [folder + name for name in files]
-        placement.wrote(folder, key, paths)
-        written += paths
-    placement.finish()
-    return written
+    # the GIL: threads (a first build's packages in less than half the time on two cores).
+    return derived.place(site_dir, "wechat", settings.cache_dir, PACKAGES, units)
