@@ -24,6 +24,7 @@ import pytest
 
 from conftest import BASE, NOW, golden_project
 from unionpress import preview
+from unionpress.outputs import manifest
 from unionpress.outputs.manifest import next_change_file
 
 REVIEWED = {"first": ("甲", "2026-01-01"), "second": ("乙", "2026-01-01"), "final": ("丙", "2026-01-01")}
@@ -271,6 +272,27 @@ def differences(left: Path, right: Path) -> list[str]:
     found += [f"内容不同：{path}" for path in sorted(set(a) & set(b))
               if (left / path).read_bytes() != (right / path).read_bytes()]
     return found
+
+
+def test_the_preview_marker_stays_whatever_time_its_file_reads(project, monkeypatch):
+    # A file's time comes from the kernel's coarse clock and may read before the run began: the
+    # marker that says a preview folder must not be published is kept by name, not by its time.
+    tmp_path, config, site = project
+    monkeypatch.setenv("UNIONPRESS_PREVIEW", "1")
+    write = manifest.write_preview_marker
+
+    def written_early(site_dir):
+        write(site_dir)
+        os.utime(site_dir / manifest.PREVIEW_MARKER, (1, 1))
+
+    monkeypatch.setattr(manifest, "write_preview_marker", written_early)
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    edit_body(random.Random(1), site)
+    kept.update()
+    kept.wait()
+    assert (kept.site_dir / manifest.PREVIEW_MARKER).is_file()
 
 
 @pytest.mark.parametrize("seed,preview_mode", [(1, False), (2, False), (3, False), (4, False), (5, True), (6, True)])

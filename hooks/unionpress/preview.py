@@ -965,7 +965,11 @@ class Preview:
                 return
             listing = _listing(site_dir)
             owned = self._owned_now()
-            # Written by this run: what the outputs say, and any file they touched without saying.
+            # Written by this run: what the outputs say, the preview's marker (named: a file's time
+            # comes from the kernel's coarse clock and may read before `started`), and any file the
+            # outputs touched without saying.
+            if build.settings.preview:
+                written.add(outputs.manifest.PREVIEW_MARKER)
             written |= {path for path, (_size, mtime) in listing.items() if mtime >= started}
             # Nothing else may stay: a full build's folder holds MkDocs' files, the pages, their
             # files and what the outputs wrote (a withdrawn story's WeChat export goes here).
