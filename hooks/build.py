@@ -28,7 +28,7 @@ from mkdocs.structure.files import File
 
 from unionpress import audit as up_audit
 from unionpress import config as up_config
-from unionpress import engine, outputs
+from unionpress import derived, engine, outputs
 from unionpress.findings import Findings
 from unionpress.outputs import manifest as up_manifest
 
@@ -141,38 +141,63 @@ def _clear_in_background(site_dir: Path) -> None:
     to 25 seconds on a busy disk, with nothing else happening. A process, not a thread: a thread
     deleting 130,000 files took the GIL from the build at every file. The build waits for it before
     it ends (on_post_build, on_build_error, on_shutdown), so no old file outlives it and its time is
-    counted."""
+    counted. The folders of the WeChat packages and partner bundles are set aside in a folder of
+    their own instead, for the outputs to move back in what is still the same (derived.set_aside),
+    and deleted, with what was not, once the outputs have run."""
     try:
         entries = [entry for entry in os.listdir(site_dir) if not entry.startswith(".")]
     except OSError:
-        return  # no folder yet: nothing to empty
+        entries = []  # no folder yet: nothing to empty
     prefix = f".{site_dir.name}-unionpress-old-"
     # What an interrupted build left moved aside (killed before its deleting was done) goes too.
-    trashes = sorted(site_dir.parent / name for name in os.listdir(site_dir.parent) if name.startswith(prefix))
+    try:
+        trashes = sorted(site_dir.parent / name for name in os.listdir(site_dir.parent) if name.startswith(prefix))
+    except OSError:
+        trashes = []
+    carry = None
     if entries:
         trash = Path(tempfile.mkdtemp(prefix=prefix, dir=site_dir.parent))
         trashes.append(trash)
         try:
             for entry in entries:
-                os.rename(site_dir / entry, trash / entry)
+                if entry in outputs.CARRIED:
+                    carry = carry or Path(tempfile.mkdtemp(prefix=prefix, dir=site_dir.parent))
+                    os.rename(site_dir / entry, carry / entry)
+                else:
+                    os.rename(site_dir / entry, trash / entry)
         except OSError:
             pass  # what could not be moved MkDocs deletes itself (clean_directory), as without us
-    if not trashes:
-        return
+    derived.set_aside(site_dir, carry)
+    _state["carry"] = carry
+    if trashes:
+        _clearing.append((trashes, _deleter(trashes)))
+
+
+def _deleter(trashes: list[Path]) -> subprocess.Popen | None:
     try:
         # Its own session: a Ctrl-C to the build does not stop the deleting halfway.
-        process = subprocess.Popen([sys.executable, "-c", _DELETE, *map(os.fspath, trashes)],
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
+        return subprocess.Popen([sys.executable, "-c", _DELETE, *map(os.fspath, trashes)],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
     except OSError:
-        process = None  # deleted at the end instead
-    _clearing.append((trashes, process))
+        return None  # deleted at the end instead
+
+
+def _carry_done() -> None:
+    """The outputs have run: what they did not move back in of the previous build's exports is deleted
+    like the rest of it, in another process while the audit runs."""
+    carry = _state.pop("carry", None)
+    if carry is not None:
+        _clearing.append(([carry], _deleter([carry])))
 
 
 _DELETE = "import shutil, sys; [shutil.rmtree(folder, ignore_errors=True) for folder in sys.argv[1:]]"
 
 
 def _finish_clearing() -> None:
+    carry = _state.pop("carry", None)  # a build that failed before its outputs
+    if carry is not None:
+        shutil.rmtree(carry, ignore_errors=True)
     while _clearing:
         trashes, process = _clearing.pop()
         if process is not None:
@@ -347,6 +372,8 @@ def _post_build(config, build) -> None:
         outputs.run(build, site_dir)
     except Exception as exc:  # whatever failed, what was written before it (every page) is audited all the same
         failed = exc if isinstance(exc, outputs.OutputFailed) else outputs.OutputFailed("outputs.run", exc)
+    finally:
+        _carry_done()
     # The audit passed: the manifest says so, and publish needs it (not while `mkdocs serve` rebuilds
     # into a temporary folder nobody publishes: hashing every file would slow each rebuild). Its files
     # are read and hashed in another process while the audit runs; only a passed audit writes it.

@@ -73,6 +73,10 @@ def test_a_build_over_an_earlier_one_leaves_nothing_of_it(tmp_path):
     an interrupted build left moved aside."""
     site = tmp_path / "site"
     assert mkdocs_build(site, now="2026-12-28T10:00:00+08:00").returncode == 0
+    embargoed = site / "exports/wechat/quanguo-laomo-dahui-tebie-baodao"
+    kept = sorted(site.glob("exports/wechat/hushi-yexian/*")) + sorted(site.glob("exports/partners/**/hushi-yexian*"))
+    assert embargoed.is_dir() and len(kept) > 2
+    stats = [(path.stat().st_ino, path.stat().st_mtime_ns) for path in kept]
     (site / "stale.txt").write_text("上一次构建之后放进来的文件", encoding="utf-8")
     left = tmp_path / ".site-unionpress-old-interrupted/stories"  # moved aside by a build killed before deleting it
     left.mkdir(parents=True)
@@ -81,6 +85,10 @@ def test_a_build_over_an_earlier_one_leaves_nothing_of_it(tmp_path):
     result = mkdocs_build(site)
     assert result.returncode == 0, result.stderr
     assert not (site / "stale.txt").exists() and not _leaks(site, ["QZ9"])
+    # The exports of a story still public and unchanged were moved back in, not written again; the
+    # embargoed story's went with the rest of the earlier build.
+    assert [(path.stat().st_ino, path.stat().st_mtime_ns) for path in kept] == stats
+    assert not embargoed.exists()
     # Nothing moved aside is left beside it (the next-change file is the build's, written there on purpose).
     assert sorted(path.name for path in tmp_path.iterdir()) == ["site", "site.next-change.txt"]
 

@@ -223,3 +223,98 @@ def test_serve_writes_again_only_the_package_and_bundle_of_a_changed_story(tmp_p
     (site / tampered_package).unlink()
     again = run(site)
     assert {path: data for path, (_, _, data) in again.items()} == {path: data for path, (_, _, data) in fresh.items()}
+
+
+def test_a_build_of_its_own_moves_in_only_the_exports_still_as_they_were_left(tmp_path, monkeypatch):
+    """`mkdocs build` sets the last build's exports aside (hooks/build.py) and, in a process that knows
+    nothing of it but the ledger, place() moves back in each unit whose key and files are unchanged.
+    A package edited since, a file changed or added by hand, a story no longer public, a ledger that
+    cannot be read: written anew or left behind, and the folder equals a fresh build's."""
+    import shutil
+
+    from conftest import BASE, check, write_story
+    from unionpress import outputs
+
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    for slug, text in [("jiangxin", "焊花里的匠心。"), ("shouhou", "井下的坚守。"), ("chuancheng", "师带徒。"),
+                       ("tuihui", "即将撤回的稿件。")]:
+        write_story(content, slug, text, title=text.rstrip("。"))
+    monkeypatch.setattr(derived, "_placed", {})
+    monkeypatch.setattr(derived, "_aside", {})
+
+    def run(site: Path, earlier: Path | None) -> dict[str, tuple[tuple[int, int], bytes]]:
+        derived._placed.clear()  # a process of its own
+        derived.set_aside(site, earlier)
+        _, build = check(content)
+        public, body_of = outputs._public(build)
+        site.mkdir(exist_ok=True)
+        written = [*outputs.wechat.write(public, build.public_pages, site, build.settings, body_of),
+                   *outputs.newsroom.write(public, build.public_pages, site, build.settings, body_of)]
+        return {path: ((site / path).stat().st_ino, (site / path).stat().st_mtime_ns, (site / path).read_bytes())
+                for path in written}
+
+    def of(files: dict, slug: str) -> dict:
+        return {path: found for path, found in files.items() if f"/{slug}/" in path or f"/{slug}." in path}
+
+    def set_aside(site: Path) -> Path:  # as hooks/build.py does before MkDocs empties the folder
+        aside = tmp_path / f"aside-{len(list(tmp_path.glob('aside-*')))}"
+        aside.mkdir()
+        for top in outputs.CARRIED:
+            (site / top).rename(aside / top)
+        return aside
+
+    site = tmp_path / "site"
+    first = run(site, None)
+    assert all(of(first, slug) for slug in ("jiangxin", "shouhou", "chuancheng", "tuihui"))
+    aside = set_aside(site)
+    assert run(site, aside) == first  # every unit moved back in: the same inodes and times
+    assert not [path for path in aside.rglob("*") if path.is_file()]  # nothing was left to delete
+
+    story = content / "stories/jiangxin.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("焊花里的匠心。", "焊花里的匠心，三十年如一日。"),
+                     encoding="utf-8")
+    (content / "stories/tuihui.md").unlink()
+    aside = set_aside(site)
+    package = next(iter(of(first, "shouhou"))).rsplit("/", 1)[0]
+    (aside / package / "meta.json").write_bytes(b"{}")  # changed by hand
+    (aside / next(p for p in of(first, "chuancheng") if "/wechat/" in p)).parent.joinpath("extra.txt").write_text(
+        "手工放进来的文件", encoding="utf-8")
+    bundle = next(path for path in of(first, "chuancheng") if path.endswith(".zip"))
+    after = run(site, aside)
+    fresh = run(tmp_path / "fresh", None)
+    assert {path: data for path, (*_, data) in after.items()} == {path: data for path, (*_, data) in fresh.items()}
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()) == sorted(after)
+    assert after[bundle] == first[bundle]  # a unit of its own: moved in though its package was not
+    assert not set(of(after, "jiangxin").values()) & set(of(first, "jiangxin").values())  # edited: written anew
+    hand = {path: found for path, found in of(after, "shouhou").items() if path.startswith(package)}
+    assert len(hand) > 3 and not set(hand.values()) & set(of(first, "shouhou").values())  # the whole package
+    assert {path: found for path, found in of(after, "shouhou").items() if path not in hand} == {
+        path: found for path, found in of(first, "shouhou").items() if not path.startswith(package)}  # its bundle
+    assert not of(after, "tuihui") and of(first, "tuihui")
+    left = {path.relative_to(aside).as_posix() for path in aside.rglob("*") if path.is_file()}
+    assert {path for path in of(first, "tuihui")} <= left  # left behind, for the build to delete
+
+    import hashlib
+    import os
+
+    cache_dir = check(content)[1].settings.cache_dir
+    ledgers = sorted(derived.records_folder(cache_dir).glob(
+        f"placed/{hashlib.sha256(os.fsencode(site.resolve())).hexdigest()[:16]}-*.json"))
+    assert [ledger.name[17:] for ledger in ledgers] == ["newsroom.json", "wechat.json"]
+    for ledger in ledgers:
+        ledger.write_text("[不是账本", encoding="utf-8")
+    aside = set_aside(site)
+    again = run(site, aside)
+    assert {path: data for path, (*_, data) in again.items()} == {path: data for path, (*_, data) in fresh.items()}
+    assert not set(again.values()) & set(after.values())  # nothing trusted: all written anew
+
+    # A folder nobody set aside (`mkdocs serve` builds into a new temporary one each time): no ledger.
+    derived._aside.clear()
+    before = set(derived.records_folder(cache_dir).glob("placed/*"))
+    derived._placed.clear()
+    _, build = check(content)
+    public, body_of = outputs._public(build)
+    (tmp_path / "serve").mkdir()
+    outputs.wechat.write(public, build.public_pages, tmp_path / "serve", build.settings, body_of)
+    assert set(derived.records_folder(cache_dir).glob("placed/*")) == before
