@@ -381,8 +381,12 @@ def _post_build(config, build) -> None:
     hashing = up_manifest.Hashing(site_dir) if manifest else None
     try:
         with build.phases("audit"):
+            # What each file held is kept for the next build of this folder (not for serve's new
+            # temporary folders): most files of a site come back unchanged.
+            memo = (up_audit.memo_path(build.settings.cache_dir, site_dir) if _command.get("name") in ONE_MODEL
+                    else None)
             leaks = up_audit.audit(site_dir, up_audit.secrets(build, _state.get("shipped", ())),
-                                   pages_may_show=build.settings.preview, site_url=build.settings.site_url)
+                                   pages_may_show=build.settings.preview, site_url=build.settings.site_url, memo=memo)
     except BaseException:
         if hashing is not None:
             hashing.cancel()

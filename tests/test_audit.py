@@ -317,7 +317,8 @@ def test_a_page_is_read_for_its_own_folder_even_when_another_has_its_bytes(site)
 
 
 @pytest.mark.parametrize("helper", ["import sys; sys.exit(3)", "import sys; sys.stdout.buffer.write(b'not a pickle')",
-                                    "import pickle, sys; pickle.dump(set(), sys.stdout.buffer)"])
+                                    "import pickle, sys; pickle.dump(set(), sys.stdout.buffer)",
+                                    "import pickle, sys; pickle.dump({}, sys.stdout.buffer)"])
 def test_a_helper_that_fails_or_answers_nonsense_is_not_believed(site, tmp_path, monkeypatch, helper):
     alone = _planted(site)
     stub = tmp_path / "stub/unionpress"
@@ -326,7 +327,73 @@ def test_a_helper_that_fails_or_answers_nonsense_is_not_believed(site, tmp_path,
     (stub / "audit.py").write_text(helper)
     monkeypatch.setattr(audit_module.sitefiles, "package_path", lambda: str(stub.parent))
     found = audit(site, [DRAFT], processes=2)
-    if "set()" in helper:  # a well-formed answer is taken as it is: the half it was given, nothing found
+    if "{}" in helper:  # a well-formed answer is taken as it is: the half it was given, nothing found
         assert found != alone and set(found) < set(alone)
     else:
         assert found == alone
+
+
+# -- the memo of the last audit (audit._Memo) -----------------------------------------------------------
+
+OTHER = Secret("content/stories/2026/other-draft.md", "stories/other-draft/", "井下八百米的夜班", line=1)
+
+
+def _reading(monkeypatch) -> list[str]:
+    """The files the audit reads, in this process (one process: processes=1)."""
+    read: list[str] = []
+    file = audit_module._Auditor.file
+    monkeypatch.setattr(audit_module._Auditor, "file", lambda self, rel, path: read.append(rel) or file(self, rel, path))
+    return read
+
+
+def test_an_unchanged_file_is_not_read_again_and_keeps_its_traces(site, tmp_path, monkeypatch):
+    memo = tmp_path / "memo.json"
+    write(site, "exports/wechat/a/article.html", f"<p>{TITLE}</p>")
+    write(site, "exports/partners/b.zip", zipped({"b.txt": f"井下八百米的夜班 <a href='/stories/draft-one/'>x</a>"}))
+    first = audit(site, [DRAFT, OTHER], processes=1, memo=memo)
+    assert [(leak.output, leak.source) for leak in first] == [
+        ("exports/partners/b.zip!b.txt", SRC), ("exports/partners/b.zip!b.txt", OTHER.source),
+        ("exports/wechat/a/article.html", SRC)]
+    read = _reading(monkeypatch)
+    assert audit(site, [DRAFT, OTHER], processes=1, memo=memo) == first and read == []
+    # A file written again is read again: its new text is what counts.
+    write(site, "exports/wechat/a/article.html", "<p>公开的文字</p>")
+    again = audit(site, [DRAFT, OTHER], processes=1, memo=memo)
+    assert read == ["exports/wechat/a/article.html"]
+    assert again == [leak for leak in first if leak.output != "exports/wechat/a/article.html"]
+
+
+def test_a_secret_no_longer_hidden_is_dropped_and_the_rest_kept_in_any_order(site, tmp_path, monkeypatch):
+    memo = tmp_path / "memo.json"
+    write(site, "exports/wechat/a/article.html", f"<p>{TITLE}</p><p>井下八百米的夜班</p>")
+    moved = Secret(OTHER.source, OTHER.url, OTHER.title, line=7)  # the same secret, another line: another secret
+    reordered = audit(site, [OTHER, DRAFT], processes=1)
+    audit(site, [DRAFT, OTHER], processes=1, memo=memo)
+    read = _reading(monkeypatch)
+    assert audit(site, [OTHER, DRAFT], processes=1, memo=memo) == reordered and read == []
+    assert audit(site, [OTHER], processes=1, memo=memo) == [
+        Leak("exports/wechat/a/article.html", OTHER.source, "标题「井下八百米的夜班」")] and read == []
+    assert [leak.line for leak in audit(site, [moved], processes=1, memo=memo)] == [7]
+    assert read  # read again: a secret nobody looked for
+
+
+def test_a_new_secret_or_other_rules_read_every_file_again(site, tmp_path, monkeypatch):
+    memo = tmp_path / "memo.json"
+    write(site, "exports/wechat/a/article.html", "<p>井下八百米的夜班</p>")
+    assert audit(site, [DRAFT], processes=1, memo=memo) == []
+    read = _reading(monkeypatch)
+    files = sorted(rel for rel, _path in audit_module._walk(site))
+    # The new draft's title was in an unchanged file all along: found.
+    assert [leak.source for leak in audit(site, [DRAFT, OTHER], processes=1, memo=memo)] == [OTHER.source]
+    assert read == files
+    read.clear()
+    audit(site, [DRAFT, OTHER], processes=1, memo=memo, site_url="https://example.org/")
+    assert read == files
+    read.clear()
+    audit(site, [DRAFT, OTHER], processes=1, memo=memo, pages_may_show=True)
+    assert read == files
+    for broken in ("", "[]", '{"rules": 1}', "不是 JSON"):
+        memo.write_text(broken, encoding="utf-8")
+        read.clear()
+        assert [leak.source for leak in audit(site, [DRAFT, OTHER], processes=1, memo=memo)] == [OTHER.source]
+        assert read == files
