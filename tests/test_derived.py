@@ -318,3 +318,48 @@ def test_a_build_of_its_own_moves_in_only_the_exports_still_as_they_were_left(tm
     (tmp_path / "serve").mkdir()
     outputs.wechat.write(public, build.public_pages, tmp_path / "serve", build.settings, body_of)
     assert set(derived.records_folder(cache_dir).glob("placed/*")) == before
+
+
+def test_a_bodys_markdown_is_converted_once_across_builds_while_its_extensions_are_pure(tmp_path, monkeypatch):
+    """Converting Markdown is most of a body's time: kept between builds by the text (derived), only
+    while every extension's output is the text's alone. An edited body is converted again, and what
+    comes from the cache is what converting gives."""
+    import dataclasses
+    import shutil
+
+    import markdown
+
+    from conftest import BASE, check, write_story
+    from unionpress import body as body_module
+
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    write_story(content, "jiangxin", "焊花里的**匠心**。\n\n| 年 | 事 |\n|---|---|\n| 1996 | 进厂 |\n\n师傅说[^1]。\n\n"
+                "[^1]: 一句话。\n", title="焊花里的匠心")
+    converted: list[str] = []
+    convert = markdown.Markdown.convert
+    monkeypatch.setattr(markdown.Markdown, "convert", lambda self, text: converted.append(text) or convert(self, text))
+
+    def bodies(build) -> dict[str, object]:
+        return {item.source: build.bodies[id(item)] for item in build.catalog.items}
+
+    _, first = check(content)
+    assert len(converted) >= len(first.catalog.items) >= 3
+    converted.clear()
+    _, again = check(content)
+    assert converted == [] and bodies(again) == bodies(first)
+    story = content / "stories/jiangxin.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("焊花里的", "焊花里三十年的"), encoding="utf-8")
+    _, edited = check(content)
+    assert len(converted) == 1 and "焊花里三十年的" in converted[0]
+    assert "<table>" in bodies(edited)[next(s for s in bodies(edited) if s.endswith("jiangxin.md"))].html
+
+    settings = first.settings
+    assert body_module._converts_alike(settings)
+    for changed in (dataclasses.replace(settings, markdown_extensions=(*settings.markdown_extensions, "pymdownx.snippets")),
+                    dataclasses.replace(settings, mdx_configs={**settings.mdx_configs, "footnotes": {"UNIQUE_IDS": True}})):
+        assert not body_module._converts_alike(changed)
+    monkeypatch.setattr(body_module, "PURE_EXTENSIONS", frozenset())  # as with an extension of another kind
+    converted.clear()
+    check(content)
+    assert len(converted) >= len(first.catalog.items)

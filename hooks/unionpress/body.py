@@ -333,12 +333,39 @@ class Problem(Exception):
         self.code, self.fields = code, fields
 
 
+# Python-Markdown's own extensions whose output is the text's alone once the converter is reset (every
+# body is converted after a reset): with only these, a body's HTML is kept between builds by its text
+# (derived), since converting is most of a body's time (5 of 7 seconds at 10,000 stories). Any other
+# extension may read files (pymdownx.snippets), a clock or state kept across documents: converted
+# every time. Footnotes keep a counter across documents when asked for unique ids.
+PURE_EXTENSIONS = frozenset({"abbr", "admonition", "attr_list", "def_list", "fenced_code", "footnotes",
+                             "md_in_html", "nl2br", "sane_lists", "smarty", "tables", "toc"})
+
+
+def _converts_alike(settings: Settings) -> bool:
+    footnotes = settings.mdx_configs.get("footnotes") or {}
+    return set(settings.markdown_extensions) <= PURE_EXTENSIONS and not footnotes.get("UNIQUE_IDS")
+
+
 class BodyRenderer:
     def __init__(self, settings: Settings, targets: Targets) -> None:
         self.settings = settings
         self.targets = targets
         self.md = markdown.Markdown(extensions=list(settings.markdown_extensions),
                                     extension_configs=dict(settings.mdx_configs))
+        self._convert = self.md.convert
+        if _converts_alike(settings):
+            from . import derived
+
+            extensions = derived.stable([list(settings.markdown_extensions), settings.mdx_configs])
+
+            def convert(source: str) -> str:
+                key = derived.key(Path(__file__), ["markdown", extensions, source], ("markdown",))
+                return derived.cached(settings.cache_dir, "markdown", key,
+                                      lambda: self.md.convert(source).encode("utf-8", "surrogatepass")
+                                      ).decode("utf-8", "surrogatepass")
+
+            self._convert = convert
         self.pictures = responsive.pipeline(settings)
         self.fragments: list[tuple] = []  # (item, link as written, target item, fragment) to check at the end
         self._ids: frozenset[str] = frozenset()
@@ -480,7 +507,7 @@ class BodyRenderer:
             findings.add(item.source, item.body_line + line, "body-paragraph-long", length=length,
                          limit=PARAGRAPH_LIMIT)
         try:
-            html = self.md.convert(source)
+            html = self._convert(source)
         except RecursionError:
             findings.add(item.source, item.body_line, "body-too-deep", limit=BODY_DEPTH)
             return Body("")
