@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, check, write_item
+from conftest import NOW, ROOT, check, write_item
 from unionpress.checks import wording
 from unionpress.findings import Findings
 
@@ -262,3 +262,44 @@ def test_a_rule_file_not_in_utf8_is_reported_not_raised(tmp_path):
     loaded = wording.load(tmp_path, lambda path: path.name, findings)
     assert loaded.rules == ()
     assert [(f.path, f.line, f.code) for f in findings.sorted()] == [("wording.yml", 1, "encoding")]
+
+
+def test_a_build_remembers_each_items_findings_while_nothing_they_read_changed(tmp_path, monkeypatch):
+    """checks.Remembered: an item's findings come from the last build's memo while its file, the rule
+    files, the day and the engine are the same; anything else scans it again, and what a scan finds
+    is what the memo gives."""
+    from conftest import BASE, write_story
+    from unionpress import checks
+
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    shutil.copytree(RULES, content / "rules", dirs_exist_ok=True)
+    write_story(content, "hanqiang", "弘扬劳动精神、劳模精神和工匠精神。", title="焊枪")
+    write_story(content, "shouhou", "井下的坚守。", title="坚守")
+    scanned: list[str] = []
+    scan = checks._item
+    monkeypatch.setattr(checks, "_item", lambda item, *rest: scanned.append(item.slug) or scan(item, *rest))
+    first, _ = check(content)
+    assert any("hanqiang.md" in line and "[wording-three-spirits]" in line for line in first)
+    every = sorted(scanned)
+    assert {"hanqiang", "shouhou"} <= set(every)
+    scanned.clear()
+    assert check(content)[0] == first and scanned == []
+    story = content / "stories/shouhou.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("井下的坚守。", "井下的坚守，弘扬劳动精神、劳模精神。"),
+                     encoding="utf-8")
+    edited, _ = check(content)
+    assert scanned == ["shouhou"]
+    assert [line for line in edited if line not in first] == [
+        line for line in edited if "shouhou.md" in line and "[wording-three-spirits]" in line] != []
+    for change in ("rules", "day", "memo"):
+        if change == "rules":
+            rules = content / "rules/wording.yml"
+            rules.write_text(rules.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        if change == "memo":
+            for memo in (tmp_path / ".cache").rglob("checked/*.json"):
+                memo.write_text('{"x": [[1]], "y": 3}', encoding="utf-8")
+        scanned.clear()
+        found, _ = check(content, now="2026-07-02T09:00:00+08:00" if change == "day" else NOW)
+        assert sorted(scanned) == every, change
+        assert found == edited, change

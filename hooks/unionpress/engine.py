@@ -192,7 +192,10 @@ def prepare(settings: Settings, findings: Findings | None = None, cache=None) ->
     with phases("link"):
         linking.check(catalog, findings)
     with phases("checks"):
-        checks.run(catalog, settings, findings, keep)
+        remembered = checks.Remembered(settings) if keep is None else None
+        checks.run(catalog, settings, findings, keep or remembered)
+        if remembered is not None:
+            remembered.save()
         check_partners(settings, catalog.lists, {tag for item in catalog.items for tag in getattr(item, "tags", ())},
                        findings, settings.setting_lines)
     with phases("plan"):

@@ -13,12 +13,16 @@ feed, the footer on every page): they are scanned as well, with no exemptions (s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Mapping
 
 import yaml
 
-from ..findings import Findings, did_you_mean
+from ..findings import Finding, Findings, did_you_mean
 from ..kinds import LIST_KINDS
 from . import privacy, wording
 from .reading import Places, read_source
@@ -53,6 +57,63 @@ def run(catalog, settings, findings: Findings, keep=None) -> None:
     _lists(catalog.lists, settings, findings, today)
     _settings(settings, findings, today)
     _wording_elsewhere(catalog.lists, settings, book, findings)
+
+
+class Remembered:
+    """For a build in a process of its own (`mkdocs build`, `unionpress check`): each item's findings of
+    these checks as the last build found them, when nothing they read has changed: the item's file
+    (its bytes, its place and kind), the rule files, the day (an ID number's birth date may not be
+    after it) and --drafts, with the engine's code. The rules were 3.4 of 80 seconds at 10,000
+    stories. Kept in the cache like the engine's other records: a memo that cannot be read or written
+    costs time only. `unionpress serve` keeps its own, in memory (preview.Cache.keep)."""
+
+    def __init__(self, settings) -> None:
+        from .. import derived
+
+        self._derived = derived
+        folder = settings.content_dir / wording.RULES_FOLDER
+        self.salt = derived._digest([derived._engine().hex(), settings.now.date().isoformat(), settings.check_drafts,
+                                     [derived.file_digest(folder / name)
+                                      for name in (wording.WORDING_FILE, wording.SENSITIVE_FILE)]])
+        self.path = derived.records_folder(settings.cache_dir) / "checked" / (
+            hashlib.sha256(os.fsencode(Path(settings.content_dir).resolve())).hexdigest()[:16] + ".json")
+        try:
+            self.earlier = json.loads(self.path.read_bytes())
+            if not isinstance(self.earlier, dict):
+                self.earlier = {}
+        except (OSError, ValueError):
+            self.earlier = {}
+        self.now: dict[str, list] = {}
+
+    def __call__(self, stage: str, item, findings: Findings, compute) -> None:
+        content = self._derived.file_digest(item.path)
+        if not content:
+            compute(findings)  # unreadable now: nothing to know it by
+            return
+        key = self._derived._digest([self.salt, stage, item.kind, item.source, str(item.path), content])
+        found = self.earlier.get(key)
+        try:
+            kept = [Finding(*row) for row in found] if isinstance(found, list) else None
+        except TypeError:
+            kept = None  # not a memo this code wrote
+        if kept is None:
+            own = Findings()
+            compute(own)
+            kept = own.items
+        findings.items.extend(kept)
+        self.now[key] = [[f.path, f.line, f.col, f.code, f.message, f.level] for f in kept]
+
+    def save(self) -> None:
+        """Keep this build's findings (only these: an item edited leaves no stale entry behind)."""
+        if self.now == self.earlier:
+            return
+        from ..responsive import _write_atomically
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(self.path, json.dumps(self.now, ensure_ascii=False).encode("utf-8"))
+        except OSError:
+            pass
 
 
 def _item(item, findings: Findings, today: dt.date, known: frozenset, book: "wording.Book", drafts: bool) -> None:
