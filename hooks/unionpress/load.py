@@ -117,10 +117,11 @@ def _body_without_controls(body: str, shown: str, findings: Findings, body_line:
     return _without_controls(_REFERENCE.sub(_control_reference, body), shown, findings, body_line)
 
 
-def _parse_yaml(text: str, shown: str, findings: Findings, line_offset: int = 0) -> tuple[bool, object]:
+def _parse_yaml(text: str, shown: str, findings: Findings, line_offset: int = 0,
+                parse_yaml: Callable = frontmatter.parse_yaml) -> tuple[bool, object]:
     """Parse YAML, reporting syntax errors and repeated keys with their lines; (parsed?, value)."""
     try:
-        value, duplicates, controls = frontmatter.parse_yaml(text, line_offset=line_offset)
+        value, duplicates, controls = parse_yaml(text, line_offset)
     except frontmatter.YamlError as exc:
         findings.add(shown, exc.line, "yaml-syntax", detail=exc.detail)
         return False, None
@@ -152,7 +153,8 @@ def _fields_after_fence(body: str) -> list[str]:
     return []
 
 
-def parse_markdown(path: Path, shown: str, findings: Findings) -> tuple[Map, str, int] | None:
+def parse_markdown(path: Path, shown: str, findings: Findings,
+                   parse_yaml: Callable = frontmatter.parse_yaml) -> tuple[Map, str, int] | None:
     text = read_text(path, shown, findings)
     if text is None:
         return None
@@ -166,7 +168,7 @@ def parse_markdown(path: Path, shown: str, findings: Findings) -> tuple[Map, str
         findings.add(shown, 1, "front-matter-unclosed" if unclosed else "front-matter")
         return None
     body = _body_without_controls(body, shown, findings, body_line)
-    ok, meta = _parse_yaml(yaml_text, shown, findings, line_offset=1)
+    ok, meta = _parse_yaml(yaml_text, shown, findings, 1, parse_yaml)
     if not ok:
         return None
     for number, line in enumerate(yaml_text.split("\n"), 2):
@@ -184,11 +186,11 @@ def parse_markdown(path: Path, shown: str, findings: Findings) -> tuple[Map, str
     return meta, body, body_line
 
 
-def parse_list(path: Path, shown: str, findings: Findings) -> Seq | None:
+def parse_list(path: Path, shown: str, findings: Findings, parse_yaml: Callable = frontmatter.parse_yaml) -> Seq | None:
     text = read_text(path, shown, findings)
     if text is None:
         return None
-    ok, rows = _parse_yaml(text, shown, findings)
+    ok, rows = _parse_yaml(text, shown, findings, 0, parse_yaml)
     if not ok:
         return None
     if rows is None:
@@ -316,7 +318,10 @@ def load(settings: Settings, findings: Findings, parse: Callable | None = None,
     """`parse(parser, path, shown, findings)`, when given, parses one file (`unionpress serve` keeps each
     file's result and parses again only the files that changed); `display(path)`, when given, is
     settings.display remembered across runs (it resolves the path on the disk: 10,000 look-ups)."""
-    parse = parse or (lambda parser, path, shown, found: parser(path, shown, found))
+    remembered = None
+    if parse is None:  # a build of its own: front matter an earlier build parsed is not parsed again
+        remembered = frontmatter.Remembered(_memo_path(settings))
+        parse = lambda parser, path, shown, found: parser(path, shown, found, remembered.parse)  # noqa: E731
     display = display or settings.display
     root = settings.content_dir
     try:
@@ -369,7 +374,19 @@ def load(settings: Settings, findings: Findings, parse: Callable | None = None,
             lists[kind.name] = RawList(kind.name, shown, path, rows)
 
     _report_strays(root, finder, settings, findings)
+    if remembered is not None:
+        remembered.save()
     return RawContent(items, lists)
+
+
+def _memo_path(settings: Settings) -> Path:
+    """Where a build keeps the front matter it parsed (frontmatter.Remembered): beside the engine's records."""
+    import hashlib
+
+    from . import derived
+
+    return derived.records_folder(settings.cache_dir) / "parsed" / (
+        hashlib.sha256(os.fsencode(settings.content_dir.resolve())).hexdigest()[:16] + ".pickle")
 
 
 def _report_strays(root: Path, finder: _Finder, settings: Settings, findings: Findings) -> None:
