@@ -217,21 +217,26 @@ def test_the_second_parts_index_is_kept_between_builds_and_follows_its_records(t
         site = tmp_path / name
         result = mkdocs_build(site, content=content, config=config)
         assert result.returncode == 0, result.stderr[-3000:]
-        archive = site / "pagefind/archive"
+        archive, bundle = site / "pagefind/archive", site / "pagefind"
         return {p.relative_to(archive).as_posix(): p.read_bytes() for p in sorted(archive.rglob("*")) if p.is_file()} | {
+            "first/" + p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*"))
+            if p.is_file() and not p.is_relative_to(archive)} | {
             "search/query.json": (site / "search/query.json").read_bytes(),
             "search/pinyin": b"".join(p.read_bytes() for p in sorted((site / "search/pinyin").iterdir()))}
 
     made = build("cold")
-    shelves = sorted({name.split("/")[0] for name in made if not name.startswith("search/")})
+    shelves = sorted({name.split("/")[0] for name in made if not name.startswith(("search/", "first/"))})
     kept = sorted(kept_dir.glob("*.zip"))
     assert len(shelves) == len(kept) == 2
-    originals = {path: path.read_bytes() for path in kept}
-    for path in kept:
+    [first] = kept_dir.glob("first/*.zip")  # the first part's index, kept the same way
+    assert any(name.startswith("first/fragment/") for name in made)
+    originals = {path: path.read_bytes() for path in [*kept, first]}
+    for path in [*kept, first]:
         with zipfile.ZipFile(path, "a") as record:
             record.writestr("marker.txt", path.name)
     marked = build("marked")
     assert {marked[f"{shelf}/marker.txt"] for shelf in shelves} == {path.name.encode() for path in kept}  # not made again
+    assert marked["first/marker.txt"] == first.name.encode()  # nor the first part: no Pagefind ran
     for path, data in originals.items():
         path.write_bytes(data)
     assert build("warm") == made  # byte for byte, the pinyin and query tables made from its vocabulary too
@@ -239,6 +244,7 @@ def test_the_second_parts_index_is_kept_between_builds_and_follows_its_records(t
     story.write_text(story.read_text(encoding="utf-8").replace(RARE, "罕见的新词"), encoding="utf-8")
     edited = build("edited")
     assert len(list(kept_dir.glob("*.zip"))) == 3  # the edited story's shelf, made again; the other kept
+    assert list(kept_dir.glob("first/*.zip")) == [first]  # the newest records are as they were
     changed = {name.split("/")[0] for name in set(made) | set(edited)
                if not name.startswith("search/") and made.get(name) != edited.get(name)}
     [shelf] = [shelf for shelf in shelves if f"stories/lengpi/" in _fragment_urls(tmp_path / "edited/pagefind/archive" / shelf)]
@@ -246,6 +252,13 @@ def test_the_second_parts_index_is_kept_between_builds_and_follows_its_records(t
     texts = b"".join(gzip.decompress(data) for name, data in edited.items() if name.endswith(".pf_fragment"))
     texts = texts.decode("utf-8").replace("\u200b", "")  # Pagefind marks its word breaks so
     assert "罕见的新词" in texts and RARE not in texts
+    # A story newer than all of them changes the first part: its index is made again, the story in it.
+    write_story(content, "zuixin", title="最新稿件", body="刚刚发生的新鲜事。", date="2026-11-20 09:00")
+    newest = build("newest")
+    assert len(list(kept_dir.glob("first/*.zip"))) == 2
+    fragments = b"".join(gzip.decompress(data) for name, data in newest.items()
+                         if name.startswith("first/fragment/")).decode("utf-8").replace("\u200b", "")
+    assert "刚刚发生的新鲜事" in fragments
 
 
 # -- in the browser --------------------------------------------------------------------------------

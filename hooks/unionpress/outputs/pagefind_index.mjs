@@ -35,7 +35,7 @@ async function write(part, path) {
   await index.deleteIndex(); // the service holds every index it made until then: one at a time
 }
 
-await write(records, outputPath);
+if (records) await write(records, outputPath); // null: outputs/search.py has the first part's index already
 for (const [number, part] of shelves) await write(part, `${outputPath}/archive/${number}`);
 await pagefind.close();
 
@@ -77,6 +77,6 @@ function vocabulary(part) {
   return { words: sorted(words), pairs: sorted(pairs), latin: sorted(latin) };
 }
 process.stdout.write(JSON.stringify({
-  first: vocabulary(records),
+  first: records ? vocabulary(records) : {},
   shelves: Object.fromEntries(shelves.map(([number, part]) => [number, vocabulary(part)])),
 }));

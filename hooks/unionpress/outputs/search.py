@@ -72,7 +72,8 @@ class Indexing:
     found: list
     parts: search.Parts
     shelves: list[Shelf]
-    process: subprocess.Popen
+    first: tuple[Path, dict[str, bytes] | None]  # where the first part's index is kept, and it when it was
+    process: subprocess.Popen | None  # None: every part was kept, nothing to index
     stdout: IO[bytes]
     stderr: IO[bytes]
 
@@ -125,17 +126,24 @@ def start(public, pages, site_dir: Path, settings, body_of) -> None:
                     _remove(shelf)
         else:
             _remove(old)
-    # Files, not pipes: nothing has to read or write them while Python does other work.
-    records = tempfile.TemporaryFile()
-    records.write(_json({"records": [record.pagefind() for record in parts.first],
-                         "shelves": [[shelf.number, shelf.records]
-                                     for shelf in shelves if shelf.earlier is None]}))
-    records.seek(0)
+    # The first part is kept like a shelf: a build whose newest records are the last build's (an old
+    # story edited, nothing changed) runs no Pagefind for it; none at all when every shelf is kept.
+    first = [record.pagefind() for record in parts.first]
+    first_kept = _kept(settings, made_by, first, FIRST)
+    first_earlier = _read_kept(first_kept)
+    todo = [[shelf.number, shelf.records] for shelf in shelves if shelf.earlier is None]
     stdout, stderr = tempfile.TemporaryFile(), tempfile.TemporaryFile()
-    with records:
-        process = subprocess.Popen([node, str(SCRIPT), str(module), str(out)], stdin=records, stdout=stdout,
-                                   stderr=stderr)
-    _running[site_dir.resolve()] = Indexing(public, found, parts, shelves, process, stdout, stderr)
+    process = None
+    if first_earlier is None or todo:
+        # Files, not pipes: nothing has to read or write them while Python does other work.
+        records = tempfile.TemporaryFile()
+        records.write(_json({"records": first if first_earlier is None else None, "shelves": todo}))
+        records.seek(0)
+        with records:
+            process = subprocess.Popen([node, str(SCRIPT), str(module), str(out)], stdin=records, stdout=stdout,
+                                       stderr=stderr)
+    _running[site_dir.resolve()] = Indexing(public, found, parts, shelves, (first_kept, first_earlier), process,
+                                            stdout, stderr)
 
 
 def _remove(path: Path) -> None:
@@ -159,9 +167,12 @@ def _made_by(module: Path) -> bytes:
     return version.encode() + b"\0" + SCRIPT.read_bytes() + b"\0"
 
 
-def _kept(settings, made_by: bytes, records: list[dict]) -> Path:
-    digest = hashlib.sha256(made_by + _json(records))
-    return settings.cache_dir.parent / "search-archive" / f"{digest.hexdigest()}.zip"
+FIRST = "first"  # the first part's kept indexes: a folder of their own in the cache's search-archive
+
+
+def _kept(settings, made_by: bytes, records: list[dict], folder: str = "") -> Path:
+    digest = hashlib.sha256(made_by + folder.encode() + _json(records))
+    return settings.cache_dir.parent / "search-archive" / folder / f"{digest.hexdigest()}.zip"
 
 
 def _read_kept(path: Path, whole: bool = True) -> dict[str, bytes] | None:
@@ -177,12 +188,13 @@ def _read_kept(path: Path, whole: bool = True) -> dict[str, bytes] | None:
     return files if VOCABULARY in files else None
 
 
-def _keep(path: Path, folder: Path, vocabulary: dict) -> None:
-    """A shelf's files and vocabulary as one stored zip, written whole or not at all. A cache that
-    cannot be written costs time only."""
+def _keep(path: Path, folder: Path, vocabulary: dict, leave_out: str = "") -> None:
+    """A shelf's files and vocabulary as one stored zip, written whole or not at all (the first part:
+    without the shelves' folder, `leave_out`). A cache that cannot be written costs time only."""
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as kept:
-        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()
+                           and not (leave_out and p.relative_to(folder).parts[0] == leave_out)):
             kept.writestr(zipfile.ZipInfo(file.relative_to(folder).as_posix(), (1980, 1, 1, 0, 0, 0)), file.read_bytes())
         kept.writestr(zipfile.ZipInfo(VOCABULARY, (1980, 1, 1, 0, 0, 0)), _json(vocabulary))
     try:
@@ -221,8 +233,9 @@ def cancel(site_dir: Path) -> None:
         # start() has emptied pagefind/ already: the setup of the earlier index must not send the page
         # to shelves that are gone (the page then says search is not ready)
         (site_dir / "search" / "query.json").unlink(missing_ok=True)
-        running.process.kill()
-        running.process.wait()
+        if running.process is not None:
+            running.process.kill()
+            running.process.wait()
         running.stdout.close()
         running.stderr.close()
 
@@ -236,7 +249,7 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     found, parts, out = running.found, running.parts, site_dir / BUNDLE
     with running.stdout, running.stderr:
         try:
-            code = running.process.wait(timeout=1800)
+            code = running.process.wait(timeout=1800) if running.process is not None else 0
         except subprocess.TimeoutExpired:
             running.process.kill()
             raise SearchIndexError("Pagefind 生成搜索索引超过 30 分钟，已停止") from None
@@ -252,7 +265,17 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     # The script's last line is each part's segmented vocabulary (anything Pagefind logs comes before).
     lines = stdout.decode("utf-8").strip().splitlines()
     made = json.loads(lines[-1]) if lines else {}
-    vocabularies = [made.get("first", {})]
+    first_kept, first_earlier = running.first
+    if first_earlier is not None:  # kept from an earlier build: its bundle and index as written then
+        for name, data in first_earlier.items():
+            if name != VOCABULARY:
+                (out / name).parent.mkdir(parents=True, exist_ok=True)
+                (out / name).write_bytes(data)
+        vocabularies = [json.loads(first_earlier[VOCABULARY])]
+    else:
+        vocabularies = [made.get("first", {})]
+        _keep(first_kept, out, vocabularies[0], leave_out=ARCHIVE)
+        _prune(first_kept.parent, 1)
     for shelf in running.shelves:
         folder = out / ARCHIVE / str(shelf.number)
         if shelf.earlier is not None:  # kept from an earlier build: its files as they were written then
