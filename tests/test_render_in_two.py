@@ -1,0 +1,93 @@
+"""Pages rendered in two processes (pages.Renderer._render_in_two) are the pages one process renders:
+the same bytes, the same files used, the same order; a child that fails leaves its pages to the
+parent, which makes them all the same."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import types
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, check
+from unionpress import pages as pages_module
+from unionpress.pages import Renderer
+
+
+def _site(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    content = tmp_path_factory.mktemp("render-in-two") / "content"
+    shutil.copytree(ROOT / "content", content)
+    return check(content)[1]
+
+
+@pytest.fixture
+def split(monkeypatch):
+    # Every site is split, whatever its size; and the test runner's own threads (pytest-xdist) do not
+    # stand in the way: the child renders and exits, it never takes a lock those threads use.
+    monkeypatch.setattr(pages_module, "SPLIT_PAGES", 2)
+    monkeypatch.setattr(pages_module, "threading", types.SimpleNamespace(active_count=lambda: 1))
+    monkeypatch.setattr(pages_module.sitefiles, "cores", lambda: 2)
+
+
+def _render(build, into: Path):
+    made = build.render(into=into)
+    return _site(into), [page.output for page in made.written], dict(sorted(made.assets.items()))
+
+
+def test_two_processes_write_the_pages_one_writes(build, split, tmp_path, monkeypatch):
+    writers = tmp_path / "writers"
+    render = Renderer.render
+
+    def noted(self, page):
+        with writers.open("a", encoding="utf-8") as note:
+            note.write(f"{os.getpid()} {page.output}\n")
+        return render(self, page)
+
+    monkeypatch.setattr(Renderer, "render", noted)
+    two = _render(build, tmp_path / "two")
+    by = {}
+    for line in writers.read_text(encoding="utf-8").splitlines():
+        pid, output = line.split(" ", 1)
+        by.setdefault(output, set()).add(pid)
+    assert len(set().union(*by.values())) == 2 and all(len(pids) == 1 for pids in by.values())
+    monkeypatch.setattr(pages_module, "SPLIT_PAGES", 10**9)
+    one = _render(build, tmp_path / "one")
+    assert len(one[1]) > 20
+    assert two == one  # bytes, the plan's order, the files used
+
+
+def test_a_child_that_fails_leaves_its_pages_to_the_parent(build, split, tmp_path, monkeypatch):
+    parent = os.getpid()
+    render = Renderer.render
+
+    def failing_in_the_child(self, page):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return render(self, page)
+
+    monkeypatch.setattr(Renderer, "render", failing_in_the_child)
+    made = _render(build, tmp_path / "made")
+    monkeypatch.setattr(Renderer, "render", render)
+    monkeypatch.setattr(pages_module, "SPLIT_PAGES", 10**9)
+    assert made == _render(build, tmp_path / "alone")
+
+
+def test_an_error_in_this_process_stops_the_child_and_is_raised(build, split, tmp_path, monkeypatch):
+    parent = os.getpid()
+    render = Renderer.render
+
+    def failing_here(self, page):
+        if os.getpid() == parent:
+            raise RuntimeError("模板出错")
+        return render(self, page)
+
+    monkeypatch.setattr(Renderer, "render", failing_here)
+    with pytest.raises(RuntimeError, match="模板出错"):
+        build.render(into=tmp_path / "broken")
