@@ -177,28 +177,36 @@ def test_a_change_anywhere_in_the_engine_gives_another_record(monkeypatch):
     assert derived.key(CODE, ["王建国"]) != before
 
 
+def _exports(content: Path, site: Path) -> dict[str, tuple[int, int, bytes]]:
+    """The WeChat packages and partner bundles of `content` written into `site`: each file's inode,
+    mtime and bytes, by its site path."""
+    from conftest import check
+    from unionpress import outputs
+
+    _, build = check(content)
+    public, body_of = outputs._public(build)
+    site.mkdir(exist_ok=True)
+    written = [*outputs.wechat.write(public, build.public_pages, site, build.settings, body_of),
+               *outputs.newsroom.write(public, build.public_pages, site, build.settings, body_of)]
+    return {path: ((site / path).stat().st_ino, (site / path).stat().st_mtime_ns, (site / path).read_bytes())
+            for path in written}
+
+
 def test_serve_writes_again_only_the_package_and_bundle_of_a_changed_story(tmp_path):
     """`unionpress serve` runs the outputs again after each edit into the same folder: a story's WeChat
     package and partner bundle stay untouched (same inode and mtime) while it is the same, the edited
     story's are written anew and equal a fresh build's, and a file changed by hand is put right."""
     import shutil
 
-    from conftest import BASE, check, write_story
-    from unionpress import outputs
+    from conftest import BASE, write_story
 
     content = tmp_path / "content"
     shutil.copytree(BASE, content)
     write_story(content, "jiangxin", "焊花里的匠心。", title="焊花里的匠心")
     write_story(content, "shouhou", "井下的坚守。", title="井下的坚守")
 
-    def run(site: Path) -> dict[str, tuple[tuple[int, int], bytes]]:
-        _, build = check(content)
-        public, body_of = outputs._public(build)
-        site.mkdir(exist_ok=True)
-        written = [*outputs.wechat.write(public, build.public_pages, site, build.settings, body_of),
-                   *outputs.newsroom.write(public, build.public_pages, site, build.settings, body_of)]
-        return {path: ((site / path).stat().st_ino, (site / path).stat().st_mtime_ns, (site / path).read_bytes())
-                for path in written}
+    def run(site: Path) -> dict[str, tuple[int, int, bytes]]:
+        return _exports(content, site)
 
     def of(files: dict, slug: str, same: bool = True) -> dict:
         return {path: found for path, found in files.items() if (f"/{slug}/" in path or f"/{slug}." in path) == same}
@@ -243,16 +251,10 @@ def test_a_build_of_its_own_moves_in_only_the_exports_still_as_they_were_left(tm
     monkeypatch.setattr(derived, "_placed", {})
     monkeypatch.setattr(derived, "_aside", {})
 
-    def run(site: Path, earlier: Path | None) -> dict[str, tuple[tuple[int, int], bytes]]:
+    def run(site: Path, earlier: Path | None) -> dict[str, tuple[int, int, bytes]]:
         derived._placed.clear()  # a process of its own
         derived.set_aside(site, earlier)
-        _, build = check(content)
-        public, body_of = outputs._public(build)
-        site.mkdir(exist_ok=True)
-        written = [*outputs.wechat.write(public, build.public_pages, site, build.settings, body_of),
-                   *outputs.newsroom.write(public, build.public_pages, site, build.settings, body_of)]
-        return {path: ((site / path).stat().st_ino, (site / path).stat().st_mtime_ns, (site / path).read_bytes())
-                for path in written}
+        return _exports(content, site)
 
     def of(files: dict, slug: str) -> dict:
         return {path: found for path, found in files.items() if f"/{slug}/" in path or f"/{slug}." in path}
