@@ -27,12 +27,13 @@ import weakref
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Callable
 from urllib.parse import quote, unquote
 
 from lxml import etree, html as lxml_html
 from PIL import Image as PILImage, ImageDraw
 
-from .. import derived, responsive
+from .. import derived, forking, responsive
 from ..awards import award_groups, any_awarded
 from ..body import MARK, SourceLines
 from ..drawing import cjk_font, wrap
@@ -658,9 +659,49 @@ def library(public, settings, body_of, findings: Findings | None = None) -> tupl
     if public not in _library:
         findings = findings if findings is not None else Findings()
         bodies = _Bodies(public, settings, body_of, findings)
-        _library[public] = tuple(Book(anthology, make(anthology, public, settings, body_of, findings, bodies))
-                                 for anthology in anthologies(public))
+        found = anthologies(public)
+
+        def books(share: list[Anthology]) -> list[bytes]:
+            return [make(anthology, public, settings, body_of, findings, bodies) for anthology in share]
+
+        _library[public] = tuple(map(Book, found, _made_in_two(found, books, findings) or books(found)))
     return _library[public]
+
+
+SPLIT_CHAPTERS = 2000  # a library of this many items or more is made in two processes (_made_in_two)
+
+
+def _made_in_two(found: list[Anthology], books: Callable[[list[Anthology]], list[bytes]],
+                 findings: Findings) -> list[bytes] | None:
+    """The books in two processes (forking.in_two): the first ones here, the rest in a forked child
+    that hands back their bytes and the findings it added, which follow this process's as they would
+    in one. A book is made from the model and its own items alone, and no item is in two books (a
+    story in one column's year, a share under one book on one shelf), so the bytes and findings are
+    one process's. Split where half the items are: a column's year can hold thousands of chapters.
+    None when the library is small or no child could be had; a child that fails leaves its books to
+    this process."""
+    sizes = [len(anthology.items) for anthology in found]
+    if sum(sizes) < SPLIT_CHAPTERS or len(found) < 2:
+        return None
+    half, running, cut = sum(sizes) / 2, 0, 1
+    for cut, size in enumerate(sizes[:-1], start=1):
+        running += size
+        if running >= half:
+            break
+
+    def theirs() -> tuple[list[bytes], list]:
+        before = len(findings.items)
+        return books(found[cut:]), findings.items[before:]
+
+    done = forking.in_two(lambda: books(found[:cut]), theirs)
+    if done is None:
+        return None
+    mine, answer = done
+    if answer is forking.FAILED:
+        return mine + books(found[cut:])
+    made, added = answer
+    findings.items.extend(added)
+    return mine + made
 
 
 def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:

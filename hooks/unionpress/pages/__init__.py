@@ -8,17 +8,12 @@ adds its own pages (kinds/*.py `pages`); the homepage, tags and 404 are here.
 from __future__ import annotations
 
 import logging
-import os
-import pickle
-import signal
-import tempfile
-import threading
 from pathlib import Path
 from urllib.parse import quote
 
 from markupsafe import Markup
 
-from .. import responsive, sitefiles
+from .. import forking, responsive
 from ..body import Body, relative
 from ..feedsets import site_feed
 from ..config import Settings
@@ -221,51 +216,26 @@ class Renderer:
         self.out.written.append(page)
 
     def _render_in_two(self, pages: list[Page], into: Path) -> bool:
-        """Every other page rendered in a forked child, which inherits the model and writes its pages
-        into the same folder, and hands back the files they use: rendering is Python from end to end
+        """Every other page rendered in a forked child (forking.in_two), which writes its pages into
+        the same folder and hands back the files they use: rendering is Python from end to end
         (Jinja), 13 of 80 seconds at 10,000 stories, with the second core idle meanwhile. A page is
         made from the model alone, never from pages made before it (serve renders any subset and
-        equals a full build), so the bytes are the same. Not while this process runs another thread
-        (a lock another thread held at the fork would stay held in the child: serve's server), nor
-        without a second core. A child that fails leaves its pages to this process, where the error
-        is raised as it would be alone. False when no child could be had."""
-        if not hasattr(os, "fork") or sitefiles.cores() < 2 or threading.active_count() != 1:
-            return False
+        equals a full build), so the bytes are the same. A child that fails leaves its pages to this
+        process, where the error is raised as it would be alone. False when no child could be had."""
         theirs = pages[1::2]
         start = len(self.out.written)
-        with tempfile.TemporaryFile() as answer:
-            try:
-                child = os.fork()
-            except OSError:
-                return False
-            if child == 0:  # the child: its share, its files' list, and out without running anything else
-                code = 1
-                try:
-                    self.out = Rendered()
-                    for page in theirs:
-                        self._write(page, into)
-                    pickle.dump(self.out.assets, answer, protocol=pickle.HIGHEST_PROTOCOL)
-                    answer.flush()
-                    code = 0
-                finally:
-                    os._exit(code)
-            try:
-                for page in pages[0::2]:
-                    self._write(page, into)
-            except BaseException:
-                os.kill(child, signal.SIGKILL)
-                os.waitpid(child, 0)
-                raise
-            _pid, status = os.waitpid(child, 0)
-            assets = None
-            if os.waitstatus_to_exitcode(status) == 0:
-                answer.seek(0)
-                try:
-                    assets = pickle.load(answer)
-                except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
-                    assets = None
-        if isinstance(assets, dict):
-            self.out.assets.update(assets)
+
+        def child() -> dict:
+            self.out = Rendered()
+            for page in theirs:
+                self._write(page, into)
+            return self.out.assets
+
+        done = forking.in_two(lambda: [self._write(page, into) for page in pages[0::2]], child)
+        if done is None:
+            return False
+        if isinstance(done[1], dict):
+            self.out.assets.update(done[1])
         else:
             for page in theirs:
                 self._write(page, into)

@@ -1,6 +1,7 @@
-"""Pages rendered in two processes (pages.Renderer._render_in_two) are the pages one process renders:
-the same bytes, the same files used, the same order; a child that fails leaves its pages to the
-parent, which makes them all the same."""
+"""Work done in two processes (forking.in_two) is the work one process does: pages
+(pages.Renderer._render_in_two) with the same bytes, files used and order, EPUB books
+(outputs/epub._made_in_two) with the same bytes and findings; a child that fails leaves its share
+to the parent, which makes it all the same."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, check
+from unionpress import forking
 from unionpress import pages as pages_module
 from unionpress.pages import Renderer
 
@@ -32,8 +34,8 @@ def split(monkeypatch):
     # Every site is split, whatever its size; and the test runner's own threads (pytest-xdist) do not
     # stand in the way: the child renders and exits, it never takes a lock those threads use.
     monkeypatch.setattr(pages_module, "SPLIT_PAGES", 2)
-    monkeypatch.setattr(pages_module, "threading", types.SimpleNamespace(active_count=lambda: 1))
-    monkeypatch.setattr(pages_module.sitefiles, "cores", lambda: 2)
+    monkeypatch.setattr(forking, "threading", types.SimpleNamespace(active_count=lambda: 1))
+    monkeypatch.setattr(forking.sitefiles, "cores", lambda: 2)
 
 
 def _render(build, into: Path):
@@ -91,3 +93,44 @@ def test_an_error_in_this_process_stops_the_child_and_is_raised(build, split, tm
     monkeypatch.setattr(Renderer, "render", failing_here)
     with pytest.raises(RuntimeError, match="模板出错"):
         build.render(into=tmp_path / "broken")
+
+
+def test_books_made_in_two_processes_are_the_ones_one_process_makes(tmp_path, split, monkeypatch):
+    """outputs/epub.py: the first books here, the rest in a child; the same bytes, and the child's
+    findings (an attribute a book cannot hold) follow this process's as one process reports them."""
+    from conftest import BASE, write_story
+    from unionpress import outputs
+    from unionpress.findings import Findings
+    from unionpress.outputs import epub
+
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    write_story(content, "odd", '<p dir="up">方向写错的段落。</p>\n\n<ol start="abc"><li>一</li></ol>\n', title="怪写法",
+                date="2026-06-01 09:00")
+    write_story(content, "older", '<p id="a b">去年的稿件。</p>\n', title="去年的稿件", date="2025-03-01 09:00")
+    _, build = check(content)
+    public, body_of = outputs._public(build)
+
+    def library(chapters: int) -> tuple[list, list[str]]:
+        monkeypatch.setattr(epub, "SPLIT_CHAPTERS", chapters)
+        epub._library.pop(public, None)
+        findings = Findings()
+        books = epub.library(public, build.settings, body_of, findings)
+        return [(book.anthology.key, book.data) for book in books], [f.format() for f in findings.items]
+
+    alone = library(10**9)
+    assert len(alone[0]) >= 2 and len([line for line in alone[1] if "[epub-xhtml]" in line]) == 3
+    forks: list[int] = []
+    in_two = forking.in_two
+    monkeypatch.setattr(forking, "in_two", lambda mine, theirs: forks.append(1) or in_two(mine, theirs))
+    assert library(1) == alone and forks == [1]
+    parent = os.getpid()
+    make = epub.make
+
+    def failing_in_the_child(*args, **kwargs):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return make(*args, **kwargs)
+
+    monkeypatch.setattr(epub, "make", failing_in_the_child)
+    assert library(1) == alone
