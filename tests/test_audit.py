@@ -397,3 +397,35 @@ def test_a_new_secret_or_other_rules_read_every_file_again(site, tmp_path, monke
         read.clear()
         assert [leak.source for leak in audit(site, [DRAFT, OTHER], processes=1, memo=memo)] == [OTHER.source]
         assert read == files
+
+
+def test_a_file_the_system_would_not_let_it_read_is_read_again_next_time(site, tmp_path, monkeypatch):
+    # Its stat can stay the same when its permissions are mended: an empty verdict is not remembered.
+    memo = tmp_path / "memo.json"
+    leaking = write(site, "exports/wechat/a/article.html", f"<p>{TITLE}</p>")
+    real_open = open
+
+    def refusing(path, *args, **kwargs):
+        if str(path) == str(leaking):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(audit_module, "open", refusing, raising=False)
+    assert audit(site, [DRAFT], processes=1, memo=memo) == []
+    monkeypatch.undo()
+    assert [leak.output for leak in audit(site, [DRAFT], processes=1, memo=memo)] == ["exports/wechat/a/article.html"]
+
+
+@pytest.mark.parametrize("bad", [{"hits": [[["x"], 0, "y"]]}, {"hits": [["x", 5, "y"]]}, {"hits": [["x", 0]]},
+                                 {"stat": "1 2 3"}, {"secrets": [1]}])
+def test_a_memo_of_the_right_shape_but_wrong_values_is_not_believed(site, tmp_path, bad):
+    memo = tmp_path / "memo.json"
+    assert audit(site, [DRAFT], processes=1, memo=memo) == []
+    written = json.loads(memo.read_text(encoding="utf-8"))
+    entry = written["files"]["index.html"]  # as it is on disk: the memo would be believed
+    entry[0] = bad.get("stat", entry[0])
+    entry[1] = bad.get("hits", entry[1])
+    written["secrets"] = bad.get("secrets", written["secrets"])
+    memo.write_text(json.dumps(written), encoding="utf-8")
+    write(site, "feed.txt", f"最新：{TITLE}\n")
+    assert [leak.output for leak in audit(site, [DRAFT], processes=1, memo=memo)] == ["feed.txt"]

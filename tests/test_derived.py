@@ -298,6 +298,7 @@ def test_a_build_of_its_own_moves_in_only_the_exports_still_as_they_were_left(tm
     assert {path for path in of(first, "tuihui")} <= left  # left behind, for the build to delete
 
     import hashlib
+    import json
     import os
 
     cache_dir = check(content)[1].settings.cache_dir
@@ -310,6 +311,33 @@ def test_a_build_of_its_own_moves_in_only_the_exports_still_as_they_were_left(tm
     again = run(site, aside)
     assert {path: data for path, (*_, data) in again.items()} == {path: data for path, (*_, data) in fresh.items()}
     assert not set(again.values()) & set(after.values())  # nothing trusted: all written anew
+
+    # A ledger of the right shape with values of the wrong type, a unit that is a link to a folder
+    # elsewhere, a folder that cannot be listed: written anew, never believed or moved in.
+    for ledger in ledgers:
+        ledger.write_text(json.dumps({unit: [key, [[1, [1, 2, 3]]]] for unit, (key, _files) in
+                                      json.loads(json.dumps(derived._placed[(site.resolve(), ledger.name[17:-5])])).items()}),
+                          encoding="utf-8")
+    aside = set_aside(site)
+    previous = run(site, aside)
+    assert {path: data for path, (*_, data) in previous.items()} == {path: data for path, (*_, data) in fresh.items()}
+    assert not set(previous.values()) & set(again.values())  # all written anew
+    aside = set_aside(site)
+    package = next(iter(of(fresh, "shouhou"))).rsplit("/", 1)[0]
+    elsewhere = tmp_path / "elsewhere"
+    (aside / package).rename(elsewhere)
+    (aside / package).symlink_to(elsewhere, target_is_directory=True)
+    walk = os.walk
+    monkeypatch.setattr(os, "walk", lambda top, onerror=None, **kw: (
+        onerror(PermissionError(13, "Permission denied", str(top))) if "chuancheng" in str(top) and onerror else None)
+        or walk(top, onerror=onerror, **kw))
+    moved = run(site, aside)
+    monkeypatch.setattr(os, "walk", walk)
+    assert not (site / package).is_symlink() and (site / package).is_dir()
+    for slug, same in (("shouhou", False), ("chuancheng", False), ("jiangxin", True)):
+        wechat = {path: found for path, found in of(moved, slug).items() if "/wechat/" in path}
+        assert wechat and (wechat.items() <= previous.items() if same else not wechat.items() & previous.items()), slug
+    assert {path: data for path, (*_, data) in moved.items()} == {path: data for path, (*_, data) in fresh.items()}
 
     # A folder nobody set aside (`mkdocs serve` builds into a new temporary one each time): no ledger.
     derived._aside.clear()

@@ -4,6 +4,7 @@ gives, to the line of every key, and nothing but what a parse makes is ever read
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import pickle
 import shutil
@@ -78,7 +79,8 @@ def test_a_memo_naming_anything_else_is_refused_never_run(tmp_path, monkeypatch)
     remembered.parse(text)
     remembered.save()
     ours = pickle.loads(memo.read_bytes())
-    memo.write_bytes(pickle.dumps({key: pickle.dumps(_Planted()) for key in ours}))  # one entry planted
+    planted = pickle.dumps(_Planted())
+    memo.write_bytes(pickle.dumps({key: hashlib.sha256(planted).digest() + planted for key in ours}))  # one entry
     assert _same(frontmatter.Remembered(memo).parse(text), frontmatter.parse_yaml(text))
     memo.write_bytes(pickle.dumps(_Planted()))  # the whole file
     assert _same(frontmatter.Remembered(memo).parse(text), frontmatter.parse_yaml(text))
@@ -105,3 +107,19 @@ def test_a_build_parses_only_the_front_matter_it_has_not_seen(tmp_path, monkeypa
     _, edited = check(content)
     assert len(parsed) == 1 and "焊枪与匠心" in parsed[0]
     assert "焊枪与匠心" in [item.label for item in edited.catalog.items]
+
+
+def test_an_entry_changed_on_disk_is_parsed_again(tmp_path):
+    # A damaged disk that turns one date into another must not move an embargo.
+    memo = tmp_path / "parsed.pickle"
+    text = "date: 2026-12-28 10:00\ntitle: 定时\n"
+    first = frontmatter.Remembered(memo)
+    first.parse(text)
+    first.save()
+    entries = pickle.loads(memo.read_bytes())
+    [(key, kept)] = entries.items()
+    changed = kept.replace(b"2026-12-28", b"2026-01-28")  # the date as the pickle holds it, a month early
+    assert changed != kept
+    memo.write_bytes(pickle.dumps({key: changed}))
+    value = frontmatter.Remembered(memo).parse(text)[0]
+    assert value["date"] == "2026-12-28 10:00"

@@ -437,3 +437,24 @@ def test_an_indexing_stopped_takes_the_setup_of_the_index_it_replaced_with_it(tm
     outputs.search.cancel(site)
     assert not (site / "search/query.json").exists()
     assert not list((site / "pagefind").glob("pagefind-entry.json"))
+
+
+@pytest.mark.parametrize("damage", ["method", "flags", "data"])
+def test_a_damaged_kept_index_is_made_again_not_a_crash(tmp_path, damage):
+    from unionpress.outputs import search as search_output
+
+    kept = tmp_path / "kept.zip"
+    with zipfile.ZipFile(kept, "w", zipfile.ZIP_DEFLATED) as record:
+        record.writestr("pagefind.js", "x" * 4000)
+        record.writestr(search_output.VOCABULARY, "{}")
+    data = bytearray(kept.read_bytes())
+    if damage == "method":  # deflate → 99 in the local and central headers: NotImplementedError
+        for at in (8, data.index(b"PK\x01\x02") + 10):
+            data[at:at + 2] = (99).to_bytes(2, "little")
+    elif damage == "flags":  # the encrypted bit: RuntimeError
+        for at in (6, data.index(b"PK\x01\x02") + 8):
+            data[at] |= 1
+    else:  # the deflated bytes: zlib.error or a bad CRC
+        data[40:60] = b"\xff" * 20
+    kept.write_bytes(bytes(data))
+    assert search_output._read_kept(kept) is None

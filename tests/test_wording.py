@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -292,13 +293,17 @@ def test_a_build_remembers_each_items_findings_while_nothing_they_read_changed(t
     assert scanned == ["shouhou"]
     assert [line for line in edited if line not in first] == [
         line for line in edited if "shouhou.md" in line and "[wording-three-spirits]" in line] != []
-    for change in ("rules", "day", "memo"):
+    for change in ("rules", "day", "memo", "types"):
         if change == "rules":
             rules = content / "rules/wording.yml"
             rules.write_text(rules.read_text(encoding="utf-8") + "\n", encoding="utf-8")
         if change == "memo":
             for memo in (tmp_path / ".cache").rglob("checked/*.json"):
                 memo.write_text('{"x": [[1]], "y": 3}', encoding="utf-8")
+        if change == "types":  # this build's own keys, with rows of the right length and wrong types
+            for memo in (tmp_path / ".cache").rglob("checked/*.json"):
+                keys = json.loads(memo.read_text(encoding="utf-8"))
+                memo.write_text(json.dumps({key: [["a", "1", 0, "c", "m", "l"]] for key in keys}), encoding="utf-8")
         scanned.clear()
         found, _ = check(content, now="2026-07-02T09:00:00+08:00" if change == "day" else NOW)
         assert sorted(scanned) == every, change

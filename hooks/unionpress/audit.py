@@ -200,19 +200,20 @@ def audit(site_dir: Path, secrets: Iterable[Secret], *, pages_may_show: bool = F
     if kept is not None:
         kept.write(found)
     return sorted({Leak(output, secrets[secret].source, what, secrets[secret].line)
-                   for hits in found.values() for output, secret, what in hits})
+                   for hits, _whole in found.values() for output, secret, what in hits})
 
 
 def _audit_files(root: str, secrets: list[Secret], preview: bool, site_url: str,
-                 files: list[str]) -> dict[str, tuple[tuple[str, int, str], ...]]:
-    """Each file's traces: (output, secret, what) for each, by the file's path; () for a clean one."""
+                 files: list[str]) -> dict[str, tuple[tuple[tuple[str, int, str], ...], bool]]:
+    """Each file's traces, (output, secret, what) for each (() for a clean one), and whether it was
+    read whole (a read the system refused is no verdict to remember), by the file's path."""
     markers = _Markers(secrets)
     auditor = _Auditor(markers, _Resolver(site_url, markers.places), preview=preview)
     found = {}
     for rel in files:
-        auditor.found = set()
+        auditor.found, auditor.unread = set(), False
         auditor.file(rel, Path(root, rel))
-        found[rel] = tuple(sorted(auditor.found))
+        found[rel] = (tuple(sorted(auditor.found)), not auditor.unread)
     return found
 
 
@@ -229,7 +230,8 @@ class _Memo:
     embargo lifted) is dropped. A secret that is new or changed (a new draft, a draft's new title)
     makes every file read again: nobody looked for it. The stat is taken before the file is read, so
     a file written while it is read is read again next time. Like the cache, a convenience: a memo
-    that cannot be read or written costs time only."""
+    that cannot be read or written costs time only, and a file the system would not let the audit
+    read whole is read again next time (its permissions mended, its stat can be the same)."""
 
     def __init__(self, path: Path, secrets: list[Secret], preview: bool, site_url: str) -> None:
         from . import derived
@@ -240,12 +242,12 @@ class _Memo:
         self.stats: dict[str, tuple] = {}
         self._stat = derived.file_stat
 
-    def known(self, root: Path, files: list[str]) -> dict[str, tuple[tuple[str, int, str], ...]]:
+    def known(self, root: Path, files: list[str]) -> dict[str, tuple[tuple[tuple[str, int, str], ...], bool]]:
         """The traces of each file that is as it was at the last audit, under this audit's secrets."""
         self.stats = {rel: self._stat(root / rel) for rel in files}
         try:
             earlier = json.loads(self.path.read_bytes())
-            if earlier["rules"] != self.rules:
+            if earlier["rules"] != self.rules or not _strings(earlier["secrets"]):
                 return {}
             now = {secret: i for i, secret in reversed(list(enumerate(self.prints)))}
             then = [now.get(secret) for secret in earlier["secrets"]]
@@ -253,23 +255,39 @@ class _Memo:
                 return {}  # a secret nobody looked for
             known = {}
             for rel, (stat, hits) in earlier["files"].items():
+                if not _stat_row(stat) or not all(_hit_row(hit, len(then)) for hit in hits):
+                    return {}  # not a memo this code wrote: every file is read
                 if tuple(stat) == self.stats.get(rel, ()) != ():
-                    known[rel] = tuple(sorted((output, then[secret], what) for output, secret, what in hits
-                                              if then[secret] is not None))
+                    known[rel] = (tuple(sorted((output, then[secret], what) for output, secret, what in hits
+                                               if then[secret] is not None)), True)
             return known
         except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
             return {}  # none, or not one this code wrote: every file is read
 
-    def write(self, found: dict[str, tuple[tuple[str, int, str], ...]]) -> None:
+    def write(self, found: dict[str, tuple[tuple[tuple[str, int, str], ...], bool]]) -> None:
         from .responsive import _write_atomically
 
         record = {"rules": self.rules, "secrets": self.prints,
-                  "files": {rel: [stat, found.get(rel, ())] for rel, stat in self.stats.items() if stat}}
+                  "files": {rel: [stat, found[rel][0]] for rel, stat in self.stats.items()
+                            if stat and rel in found and found[rel][1]}}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             _write_atomically(self.path, json.dumps(record, ensure_ascii=False).encode("utf-8"))
         except OSError:
             pass
+
+
+def _strings(value) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _stat_row(value) -> bool:
+    return isinstance(value, list) and len(value) == 3 and all(type(item) is int for item in value)
+
+
+def _hit_row(value, secrets: int) -> bool:
+    return (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) and type(value[1]) is int
+            and 0 <= value[1] < secrets and isinstance(value[2], str))
 
 
 def memo_path(cache_dir: Path, site_dir: Path) -> Path:
@@ -770,6 +788,7 @@ class _Auditor:
         self.resolver = resolver
         self.preview = preview
         self.found: set[tuple[str, int, str]] = set()  # (output, secret, what) of the file being read
+        self.unread = False  # the system refused a read of the file being read (not its bytes: they may be fine later)
         self.seen: dict[tuple, tuple[tuple[int, str], ...]] = {}  # see hits()
         self.members: dict[tuple, tuple[int, tuple[tuple[int, str], ...]]] = {}  # see _member_key()
 
@@ -786,7 +805,7 @@ class _Auditor:
             with open(path, "rb") as f:
                 self.blob(f, rel, rel, depth=0, relaxed=relaxed, budget=[ARCHIVE_BUDGET], base=rel)
         except OSError:
-            pass  # a dangling symlink serves nothing
+            self.unread = True  # a dangling symlink serves nothing; a file it could not read is read next time
 
     def path_rule(self, path: str, output: str, member: bool = False) -> None:
         path = _place(path.replace("\\", "/"))
@@ -868,7 +887,8 @@ class _Auditor:
                 with archive.open(info) as handle:
                     data = handle.read(limit + 1)  # the declared size may lie
             except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, OSError, EOFError,
-                    ValueError):
+                    ValueError) as exc:
+                self.unread |= isinstance(exc, OSError)  # the system's, not the bytes': read it again next time
                 continue  # corrupt or encrypted member: nothing readable to leak
             if len(data) > limit:
                 continue

@@ -415,7 +415,7 @@ class Placement:
         names = [path[len(unit):] for path, _stat in files]
         try:
             if unit.endswith("/") and all(path.startswith(unit) for path, _stat in files):
-                if _files_under(aside / unit) != sorted(names):
+                if os.path.islink(aside / unit.rstrip("/")) or _files_under(aside / unit) != sorted(names):
                     return False
                 self._folder((self.site_dir / unit).parent)
                 os.rename(aside / unit, self.site_dir / unit)
@@ -452,7 +452,11 @@ def _files_under(folder: Path) -> list[str]:
     """Every entry under `folder` but its folders, as paths relative to it: a link to a folder counts
     as an entry (it would come along with the folder, unlisted)."""
     found = []
-    for root, folders, files in os.walk(folder):
+
+    def refused(error: OSError) -> None:
+        raise error  # a folder it cannot list may hold anything: the unit is written anew
+
+    for root, folders, files in os.walk(folder, onerror=refused):
         under = Path(root).relative_to(folder)
         found += [(under / name).as_posix() for name in files]
         found += [(under / name).as_posix() for name in folders if os.path.islink(os.path.join(root, name))]
@@ -464,7 +468,13 @@ def _read_ledger(ledger: Path) -> dict[str, tuple[str, tuple]] | None:
     cannot be read as that."""
     try:
         found = json.loads(ledger.read_bytes())
-        return {unit: (key, tuple((path, tuple(stat)) for path, stat in files))
+        read = {unit: (key, tuple((path, tuple(stat)) for path, stat in files))
                 for unit, (key, files) in found.items()}
     except (OSError, ValueError, TypeError, AttributeError):
         return None
+    for unit, (key, files) in read.items():
+        if not (isinstance(unit, str) and isinstance(key, str) and all(
+                isinstance(path, str) and "\0" not in path and len(stat) == 3 and all(type(n) is int for n in stat)
+                for path, stat in files)):
+            return None  # not a ledger this code wrote
+    return read

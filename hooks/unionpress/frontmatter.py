@@ -288,15 +288,18 @@ class Remembered:
         """parse_yaml(text, line_offset), from the memo when an earlier build parsed the same text."""
         key = hashlib.sha256(f"{self.salt}\0{line_offset}\0".encode() + text.encode("utf-8", "surrogatepass")).hexdigest()
         kept = self.earlier.get(key)
-        if isinstance(kept, bytes):
+        # Each entry carries the SHA-256 of its pickle, checked like derived.cached's records: a date
+        # changed by a damaged disk would otherwise be believed (and could publish an embargoed story).
+        if isinstance(kept, bytes) and hashlib.sha256(kept[32:]).digest() == kept[:32]:
             try:
-                found = _Unpickler(io.BytesIO(kept)).load()  # each time anew: no two items share a value
+                found = _Unpickler(io.BytesIO(kept[32:])).load()  # each time anew: no two items share a value
                 self.now[key] = kept
                 return found
             except Exception:  # noqa: BLE001 — not a value a parse makes: parsed again
                 pass
         found = parse_yaml(text, line_offset)
-        self.now[key] = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+        self.now[key] = hashlib.sha256(data).digest() + data
         return found
 
     def save(self) -> None:

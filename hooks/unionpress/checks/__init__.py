@@ -92,10 +92,7 @@ class Remembered:
             return
         key = self._derived._digest([self.salt, stage, item.kind, item.source, str(item.path), content])
         found = self.earlier.get(key)
-        try:
-            kept = [Finding(*row) for row in found] if isinstance(found, list) else None
-        except TypeError:
-            kept = None  # not a memo this code wrote
+        kept = [Finding(*row) for row in found] if isinstance(found, list) and all(map(_finding_row, found)) else None
         if kept is None:
             own = Findings()
             compute(own)
@@ -114,6 +111,12 @@ class Remembered:
             _write_atomically(self.path, json.dumps(self.now, ensure_ascii=False).encode("utf-8"))
         except OSError:
             pass
+
+
+def _finding_row(row) -> bool:
+    """A finding as Remembered writes it (path, line, col, code, message, level), else not one to believe."""
+    return (isinstance(row, list) and len(row) == 6 and isinstance(row[0], str) and type(row[1]) is int
+            and type(row[2]) is int and all(isinstance(field, str) for field in row[3:]))
 
 
 def _item(item, findings: Findings, today: dt.date, known: frozenset, book: "wording.Book", drafts: bool) -> None:

@@ -183,8 +183,8 @@ def _read_kept(path: Path, whole: bool = True) -> dict[str, bytes] | None:
             names = kept.namelist() if whole else [VOCABULARY]
             files = {name: kept.read(name) for name in names}
         os.utime(path)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
-        return None
+    except Exception:  # noqa: BLE001 — any damage (a member's method, flags or data: zlib.error,
+        return None  # NotImplementedError, RuntimeError …) makes it again, never stops the build
     return files if VOCABULARY in files else None
 
 
