@@ -294,8 +294,7 @@ def memo_path(cache_dir: Path, site_dir: Path) -> Path:
     """Where the audits of `site_dir` keep their memo: with the engine's other records in the cache."""
     from . import derived
 
-    return derived.records_folder(cache_dir) / "audited" / (
-        hashlib.sha256(os.fsencode(Path(site_dir).resolve())).hexdigest()[:16] + ".json")
+    return derived.memo_file(cache_dir, "audited", site_dir, ".json")
 
 
 class _Helper:

@@ -127,6 +127,13 @@ def records_folder(cache_dir: Path) -> Path:
     return own
 
 
+def memo_file(cache_dir: Path, kind: str, folder: Path, ending: str) -> Path:
+    """Where a memo about one folder (a site folder's ledger or audit, a content folder's parses or
+    findings) is kept: beside this engine's records, named by the folder's resolved path."""
+    return records_folder(cache_dir) / kind / (
+        hashlib.sha256(os.fsencode(Path(folder).resolve())).hexdigest()[:16] + ending)
+
+
 def has(cache_dir: Path, kind: str, name: str) -> bool:
     """Whether the record is there (not whether it is sound: cached() checks that as it reads it)."""
     return record_path(cache_dir, kind, name).is_file()
@@ -381,8 +388,7 @@ class Placement:
         self._ledger = self._aside = None
         if root in _aside:
             self._aside = _aside[root]
-            self._ledger = (records_folder(cache_dir) / "placed"
-                            / f"{hashlib.sha256(os.fsencode(root)).hexdigest()[:16]}-{output}.json")
+            self._ledger = memo_file(cache_dir, "placed", root, f"-{output}.json")
             if earlier is None:
                 earlier = _read_ledger(self._ledger)
             try:

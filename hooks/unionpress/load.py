@@ -381,12 +381,9 @@ def load(settings: Settings, findings: Findings, parse: Callable | None = None,
 
 def _memo_path(settings: Settings) -> Path:
     """Where a build keeps the front matter it parsed (frontmatter.Remembered): beside the engine's records."""
-    import hashlib
-
     from . import derived
 
-    return derived.records_folder(settings.cache_dir) / "parsed" / (
-        hashlib.sha256(os.fsencode(settings.content_dir.resolve())).hexdigest()[:16] + ".pickle")
+    return derived.memo_file(settings.cache_dir, "parsed", settings.content_dir, ".pickle")
 
 
 def _report_strays(root: Path, finder: _Finder, settings: Settings, findings: Findings) -> None:

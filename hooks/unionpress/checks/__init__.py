@@ -13,9 +13,7 @@ feed, the footer on every page): they are scanned as well, with no exemptions (s
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
@@ -75,8 +73,7 @@ class Remembered:
         self.salt = derived._digest([derived._engine().hex(), settings.now.date().isoformat(), settings.check_drafts,
                                      [derived.file_digest(folder / name)
                                       for name in (wording.WORDING_FILE, wording.SENSITIVE_FILE)]])
-        self.path = derived.records_folder(settings.cache_dir) / "checked" / (
-            hashlib.sha256(os.fsencode(Path(settings.content_dir).resolve())).hexdigest()[:16] + ".json")
+        self.path = derived.memo_file(settings.cache_dir, "checked", settings.content_dir, ".json")
         try:
             self.earlier = json.loads(self.path.read_bytes())
             if not isinstance(self.earlier, dict):
