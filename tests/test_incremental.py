@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BASE, NOW, golden_project
-from unionpress import preview
+from unionpress import forking, preview
 from unionpress.outputs import manifest
 from unionpress.outputs.manifest import next_change_file
 
@@ -295,11 +295,22 @@ def test_the_preview_marker_stays_whatever_time_its_file_reads(project, monkeypa
     assert (kept.site_dir / manifest.PREVIEW_MARKER).is_file()
 
 
-@pytest.mark.parametrize("seed,preview_mode", [(1, False), (2, False), (3, False), (4, False), (5, True), (6, True)])
-def test_incremental_equals_full_build(project, monkeypatch, seed, preview_mode):
+@pytest.mark.parametrize("seed,preview_mode,split", [(1, False, False), (2, False, False), (3, False, True),
+                                                     (4, False, False), (5, True, False), (6, True, True)])
+def test_incremental_equals_full_build(project, monkeypatch, seed, preview_mode, split):
     tmp_path, config, site = project
     if preview_mode:
         monkeypatch.setenv("UNIONPRESS_PREVIEW", "1")
+    forks: list[int] = []
+    if split:  # every other page looked at in a forked child (Preview._pages), as on a large site
+        monkeypatch.setattr(preview, "SPLIT_PAGES", 2)
+        in_two = forking.in_two
+
+        def counted(*args, **kwargs):
+            done = in_two(*args, **kwargs)
+            forks.append(done is not None and done[1] is not forking.FAILED)
+            return done
+        monkeypatch.setattr(forking, "in_two", counted)
     rnd = random.Random(seed)
     kept = preview.Preview(config, tmp_path / "kept", background=False)
     kept.defer_outputs = True
@@ -326,9 +337,59 @@ def test_incremental_equals_full_build(project, monkeypatch, seed, preview_mode)
         assert next_change_file(kept.site_dir).read_text(encoding="utf-8") == \
             next_change_file(full).read_text(encoding="utf-8"), f"编辑顺序：{done}"
     assert len(preview._listing(kept.site_dir)) > 30
+    if split and forking.possible(threads_idle=True):
+        assert sum(forks) >= 2  # after the full build and after each edit: a child did its share
     # A model per edit, and a full build in this process too: none is frozen out of the cycle
     # collector (engine.keep_until_the_end is for a process that builds once), or each would stay.
     assert gc.get_freeze_count() == 0
+
+
+def test_a_child_that_fails_leaves_its_pages_to_the_preview(project, monkeypatch):
+    # Its share is done again here: the folder is still a full build's, whatever the child left.
+    tmp_path, config, site = project
+    monkeypatch.setattr(preview, "SPLIT_PAGES", 2)
+    in_two = forking.in_two
+    failed: list[bool] = []
+
+    def failing(mine, theirs, **kwargs):
+        def broken():
+            theirs()  # its pages written, then no answer
+            raise RuntimeError("the child fails")
+        done = in_two(mine, broken, **kwargs)
+        failed.append(done is not None and done[1] is forking.FAILED)
+        return done
+
+    monkeypatch.setattr(forking, "in_two", failing)
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.full()
+    for edit in (new_story, edit_title, change_status):
+        edit(random.Random(7), site)
+        kept.update()
+    full = tmp_path / "full"
+    preview.mkdocs_build(config, full)
+    assert differences(kept.site_dir, full) == []
+    if forking.possible(threads_idle=True):
+        assert failed and all(failed)
+
+
+def test_no_child_is_forked_while_the_outputs_thread_works(project, monkeypatch):
+    # It runs the outputs (or the release check) without the lock: a lock it holds then would stay
+    # held in a child.
+    tmp_path, config, site = project
+    monkeypatch.setattr(preview, "SPLIT_PAGES", 2)
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    asked: list[bool] = []
+    monkeypatch.setattr(forking, "in_two", lambda *args, **kwargs: asked.append(True))
+    kept._worker_busy = True
+    edit_body(random.Random(3), site)
+    kept.update()
+    assert asked == []
+    kept._worker_busy = False
+    edit_title(random.Random(3), site)
+    kept.update()
+    assert asked == [True]
 
 
 def test_a_body_edit_renders_only_the_pages_that_show_it(project):

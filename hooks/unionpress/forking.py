@@ -25,17 +25,21 @@ Theirs = TypeVar("Theirs")
 FAILED = object()  # the child's share did not come back: the caller does it itself
 
 
-def possible() -> bool:
+def possible(threads_idle: bool = False) -> bool:
     """Whether a child may be forked now: a second core, and no other thread in this process (a lock
-    another thread held at the fork would stay held in the child: `unionpress serve`'s server)."""
-    return hasattr(os, "fork") and sitefiles.cores() > 1 and threading.active_count() == 1
+    another thread held at the fork would stay held in the child), unless the caller vouches with
+    `threads_idle` that no other thread holds a lock the child's share takes (`unionpress serve`:
+    its server's threads answer requests and render nothing; its outputs thread waits for the
+    preview's lock)."""
+    return hasattr(os, "fork") and sitefiles.cores() > 1 and (threads_idle or threading.active_count() == 1)
 
 
-def in_two(mine: Callable[[], Mine], theirs: Callable[[], Theirs]) -> tuple[Mine, Theirs | object] | None:
+def in_two(mine: Callable[[], Mine], theirs: Callable[[], Theirs],
+           threads_idle: bool = False) -> tuple[Mine, Theirs | object] | None:
     """`theirs()` in a forked child while `mine()` runs here; (mine's result, theirs' result or FAILED
     when the child failed or its answer could not be read). None when no child can be had: then
-    nothing has run. An error in `mine` stops the child and is raised."""
-    if not possible():
+    nothing has run. An error in `mine` stops the child and is raised. `threads_idle`: possible()."""
+    if not possible(threads_idle):
         return None
     with tempfile.TemporaryFile() as answer:
         try:
