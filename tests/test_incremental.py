@@ -392,6 +392,54 @@ def test_no_child_is_forked_while_the_outputs_thread_works(project, monkeypatch)
     assert asked == [True]
 
 
+def _book_sizes(site_dir: Path) -> list[str]:
+    import re
+    return re.findall(r'up-downloads__size">（EPUB，([^）]+)）', (site_dir / "downloads/index.html").read_text(encoding="utf-8"))
+
+
+def test_a_books_size_follows_with_the_outputs(project):
+    # An edit's pages do not wait for its column's book: the size they print is the last one made
+    # until the outputs make the book, and then the pages that print it equal a full build's.
+    tmp_path, config, site = project
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    before = _book_sizes(kept.site_dir)
+    assert before
+    rnd = random.Random(11)
+    # Some kilobytes that deflate cannot fold away: the anchor's column book grows past a size step.
+    site.stories["anchor"].body = "".join(chr(rnd.randint(0x4E00, 0x9FA5)) for _ in range(12_000))
+    site.write("anchor")
+    kept.update()
+    assert _book_sizes(kept.site_dir) == before
+    assert kept.outputs_behind
+    kept.wait()
+    full = tmp_path / "full"
+    preview.mkdocs_build(config, full)
+    assert _book_sizes(full) != before
+    assert differences(kept.site_dir, full) == []
+
+
+def test_an_attachment_replaced_under_its_name_is_copied_again(project):
+    # No page changes (the link is the same): only the content folder's files say it is new.
+    tmp_path, config, site = project
+    attachment = site.content / "files/note.txt"
+    attachment.parent.mkdir()
+    attachment.write_text("第一版说明。", encoding="utf-8")
+    site.stories["anchor"].body = "见[说明](../files/note.txt)。"
+    site.write("anchor")
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.full()
+    copy = kept.site_dir / "media/files/note.txt"
+    assert copy.read_text(encoding="utf-8") == "第一版说明。"
+    edit_title(random.Random(5), site)  # a run with the files as they were
+    kept.update()
+    attachment.write_text("第二版说明，改过了。", encoding="utf-8")
+    counts = kept.update()
+    assert counts["written"] == 0
+    assert copy.read_text(encoding="utf-8") == "第二版说明，改过了。"
+
+
 def test_a_body_edit_renders_only_the_pages_that_show_it(project):
     tmp_path, config, site = project
     kept = preview.Preview(config, tmp_path / "kept", background=False)
