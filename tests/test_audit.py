@@ -296,7 +296,7 @@ def test_two_processes_find_what_one_finds_and_share_the_files(site, monkeypatch
     assert len(alone) == 4  # the four planted, each in its own file
     here = []
     audit_files = audit_module._audit_files
-    monkeypatch.setattr(audit_module, "_audit_files", lambda *task: here.extend(task[-1]) or audit_files(*task))
+    monkeypatch.setattr(audit_module, "_audit_files", lambda *task: here.extend(task[4]) or audit_files(*task))
     assert audit(site, [DRAFT], processes=2) == alone
     files = sorted(audit_module._walk(site))
     assert here == [rel for rel, _path in files[0::2]]  # the rest were read by the other process
@@ -342,7 +342,8 @@ def _reading(monkeypatch) -> list[str]:
     """The files the audit reads, in this process (one process: processes=1)."""
     read: list[str] = []
     file = audit_module._Auditor.file
-    monkeypatch.setattr(audit_module._Auditor, "file", lambda self, rel, path: read.append(rel) or file(self, rel, path))
+    monkeypatch.setattr(audit_module._Auditor, "file",
+                        lambda self, rel, path, data=None: read.append(rel) or file(self, rel, path, data))
     return read
 
 
@@ -414,6 +415,34 @@ def test_a_file_the_system_would_not_let_it_read_is_read_again_next_time(site, t
     assert audit(site, [DRAFT], processes=1, memo=memo) == []
     monkeypatch.undo()
     assert [leak.output for leak in audit(site, [DRAFT], processes=1, memo=memo)] == ["exports/wechat/a/article.html"]
+
+
+def test_a_file_written_again_with_the_same_bytes_keeps_its_traces_unread(site, tmp_path, monkeypatch):
+    # A page rendered again alike, an EPUB made again from the same chapters: a new file each build,
+    # known by the sha256 of its bytes at its path. Other bytes, or the same bytes elsewhere, are read.
+    memo = tmp_path / "memo.json"
+    page = f"<p>{TITLE}</p><a href='../draft-one/'>x</a>"
+    write(site, "stories/a/index.html", page)
+    write(site, "downloads/book.zip", zipped({"c.xhtml": f"<p>{TITLE}</p>"}))
+    first = audit(site, [DRAFT], processes=1, memo=memo)
+    assert {leak.output for leak in first} == {"stories/a/index.html", "downloads/book.zip!c.xhtml"}
+    for rel in ("stories/a/index.html", "downloads/book.zip"):
+        written = site / rel
+        data = written.read_bytes()
+        written.unlink()
+        written.write_bytes(data)  # a new file: another inode and time
+    read = _reading(monkeypatch)
+    assert audit(site, [DRAFT], processes=1, memo=memo) == first and read == []
+    write(site, "stories/b/index.html", page)  # the same bytes at another path: read
+    write(site, "stories/a/index.html", "<p>公开的文字</p>")  # other bytes at the same path: read
+    again = audit(site, [DRAFT], processes=1, memo=memo)
+    assert sorted(read) == ["stories/a/index.html", "stories/b/index.html"]
+    assert {leak.output for leak in again} == {"stories/b/index.html", "downloads/book.zip!c.xhtml"}
+    read.clear()
+    write(site, "stories/a/index.html", page)  # its first bytes again, the sha256 of the last audit differs
+    found = audit(site, [DRAFT], processes=1, memo=memo)
+    assert {leak.output for leak in found} == {leak.output for leak in first} | {"stories/b/index.html"}
+    assert read == ["stories/a/index.html"]
 
 
 @pytest.mark.parametrize("bad", [{"hits": [[["x"], 0, "y"]]}, {"hits": [["x", 5, "y"]]}, {"hits": [["x", 0]]},

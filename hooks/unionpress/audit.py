@@ -88,6 +88,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import BinaryIO, Iterable, Iterator, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
@@ -181,16 +182,17 @@ def audit(site_dir: Path, secrets: Iterable[Secret], *, pages_may_show: bool = F
     root = Path(site_dir)
     files = [rel for rel, _path in _walk(root)]
     kept = _Memo(memo, secrets, pages_may_show, site_url) if memo is not None else None
-    known = kept.known(root, files) if kept is not None else {}
+    known, held = kept.known(root, files) if kept is not None else ({}, {})
     todo = [rel for rel in files if rel not in known]
     if processes is None:
         processes = 2 if len(todo) > SPLIT_FILES and sitefiles.cores() > 1 else 1
     task = (os.fspath(root), secrets, pages_may_show, site_url)
     # Every other file to each, in path order: the partner bundles, the WeChat packages and the pages
     # of each kind are spread evenly, and each process still meets each repeated file once.
-    helpers = [_Helper(task, todo[i::processes]) for i in range(1, processes)]
+    shares = [todo[i::processes] for i in range(processes)]
+    helpers = [_Helper(task, share, {rel: held[rel] for rel in share if rel in held}) for share in shares[1:]]
     try:
-        found = _audit_files(*task, todo[0::processes])
+        found = _audit_files(*task, shares[0], held)
         for helper in helpers:
             found.update(helper.result())
     finally:
@@ -200,21 +202,47 @@ def audit(site_dir: Path, secrets: Iterable[Secret], *, pages_may_show: bool = F
     if kept is not None:
         kept.write(found)
     return sorted({Leak(output, secrets[secret].source, what, secrets[secret].line)
-                   for hits, _whole in found.values() for output, secret, what in hits})
+                   for hits, _whole, _sha in found.values() for output, secret, what in hits})
 
 
-def _audit_files(root: str, secrets: list[Secret], preview: bool, site_url: str,
-                 files: list[str]) -> dict[str, tuple[tuple[tuple[str, int, str], ...], bool]]:
-    """Each file's traces, (output, secret, what) for each (() for a clean one), and whether it was
-    read whole (a read the system refused is no verdict to remember), by the file's path."""
+# A file up to this size is read whole once: its sha256 and its audit come from the same bytes, so
+# the memo may know it again by them (_Memo). Larger ones are read in pieces, known by their stat.
+WHOLE = 64 * 2**20
+
+
+def _audit_files(root: str, secrets: list[Secret], preview: bool, site_url: str, files: list[str],
+                 held: dict | None = None) -> dict[str, tuple[tuple[tuple[str, int, str], ...], bool, str | None]]:
+    """Each file's traces, (output, secret, what) for each (() for a clean one), whether it was read
+    whole (a read the system refused is no verdict to remember) and the sha256 of the bytes audited,
+    by the file's path. `held`: what the memo knew of a file written again since (_Memo.known), its
+    traces taken as they are when it holds the same bytes."""
     markers = _Markers(secrets)
     auditor = _Auditor(markers, _Resolver(site_url, markers.places), preview=preview)
+    held = held or {}
     found = {}
     for rel in files:
         auditor.found, auditor.unread = set(), False
-        auditor.file(rel, Path(root, rel))
-        found[rel] = (tuple(sorted(auditor.found)), not auditor.unread)
+        data = _whole(Path(root, rel))
+        sha = hashlib.sha256(data).hexdigest() if data is not None else None
+        if sha is not None and rel in held and held[rel][0] == sha:
+            found[rel] = (held[rel][1], True, sha)
+            continue
+        auditor.file(rel, Path(root, rel), data)
+        found[rel] = (tuple(sorted(auditor.found)), not auditor.unread, sha)
     return found
+
+
+def _whole(path: Path) -> bytes | None:
+    """A regular file's bytes, up to WHOLE; None for anything else (read as before, in pieces)."""
+    try:
+        with open(path, "rb") as f:
+            found = os.fstat(f.fileno())
+            if not S_ISREG(found.st_mode) or found.st_size > WHOLE:
+                return None
+            data = f.read(WHOLE + 1)
+    except OSError:
+        return None
+    return data if len(data) <= WHOLE else None
 
 
 class _Memo:
@@ -242,33 +270,40 @@ class _Memo:
         self.stats: dict[str, tuple] = {}
         self._stat = derived.file_stat
 
-    def known(self, root: Path, files: list[str]) -> dict[str, tuple[tuple[tuple[str, int, str], ...], bool]]:
-        """The traces of each file that is as it was at the last audit, under this audit's secrets."""
+    def known(self, root: Path, files: list[str]) -> tuple[dict, dict]:
+        """The traces of each file that is as it was at the last audit, under this audit's secrets
+        (file → (traces, True, sha256)); and of each file written again since whose bytes were read
+        whole (file → (sha256, traces)): the same bytes at the same path hold the same traces, so
+        _audit_files takes them when its sha256 is the same (a page rendered again alike, an EPUB made
+        again from the same chapters: a new file each build)."""
         self.stats = {rel: self._stat(root / rel) for rel in files}
         try:
             earlier = json.loads(self.path.read_bytes())
             if earlier["rules"] != self.rules or not _strings(earlier["secrets"]):
-                return {}
+                return {}, {}
             now = {secret: i for i, secret in reversed(list(enumerate(self.prints)))}
             then = [now.get(secret) for secret in earlier["secrets"]]
             if not set(now) <= set(earlier["secrets"]):
-                return {}  # a secret nobody looked for
-            known = {}
-            for rel, (stat, hits) in earlier["files"].items():
-                if not _stat_row(stat) or not all(_hit_row(hit, len(then)) for hit in hits):
-                    return {}  # not a memo this code wrote: every file is read
+                return {}, {}  # a secret nobody looked for
+            known, held = {}, {}
+            for rel, (stat, hits, sha) in earlier["files"].items():
+                if not _stat_row(stat) or not all(_hit_row(hit, len(then)) for hit in hits) or not _sha_row(sha):
+                    return {}, {}  # not a memo this code wrote: every file is read
+                hits = tuple(sorted((output, then[secret], what) for output, secret, what in hits
+                                    if then[secret] is not None))
                 if tuple(stat) == self.stats.get(rel, ()) != ():
-                    known[rel] = (tuple(sorted((output, then[secret], what) for output, secret, what in hits
-                                               if then[secret] is not None)), True)
-            return known
+                    known[rel] = (hits, True, sha)
+                elif sha is not None and rel in self.stats:
+                    held[rel] = (sha, hits)
+            return known, held
         except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-            return {}  # none, or not one this code wrote: every file is read
+            return {}, {}  # none, or not one this code wrote: every file is read
 
-    def write(self, found: dict[str, tuple[tuple[tuple[str, int, str], ...], bool]]) -> None:
+    def write(self, found: dict[str, tuple[tuple[tuple[str, int, str], ...], bool, str | None]]) -> None:
         from .responsive import _write_atomically
 
         record = {"rules": self.rules, "secrets": self.prints,
-                  "files": {rel: [stat, found[rel][0]] for rel, stat in self.stats.items()
+                  "files": {rel: [stat, found[rel][0], found[rel][2]] for rel, stat in self.stats.items()
                             if stat and rel in found and found[rel][1]}}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -283,6 +318,11 @@ def _strings(value) -> bool:
 
 def _stat_row(value) -> bool:
     return isinstance(value, list) and len(value) == 3 and all(type(item) is int for item in value)
+
+
+def _sha_row(value) -> bool:
+    return value is None or (isinstance(value, str) and len(value) == 64
+                             and all(char in "0123456789abcdef" for char in value))
 
 
 def _hit_row(value, secrets: int) -> bool:
@@ -300,14 +340,14 @@ def memo_path(cache_dir: Path, site_dir: Path) -> Path:
 class _Helper:
     """A share of the files audited in a process of its own, begun at once; its leaks at `result`."""
 
-    def __init__(self, task: tuple, files: list[str]) -> None:
-        self.task, self.files = task, files
+    def __init__(self, task: tuple, files: list[str], held: dict) -> None:
+        self.task, self.files, self.held = task, files, held
         self._out = tempfile.TemporaryFile()
         self._process: subprocess.Popen | None = None
         # The task through a file, not a pipe: this process goes on with its own share at once instead
         # of waiting for the helper to start and read megabytes of paths.
         with tempfile.TemporaryFile() as given:
-            pickle.dump((*task, files), given, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((*task, files, held), given, protocol=pickle.HIGHEST_PROTOCOL)
             given.seek(0)
             try:
                 # -P: the engine from package_path(), never a unionpress/ folder in the working folder.
@@ -328,7 +368,7 @@ class _Helper:
                 pass
         # The helper failed: its files are audited here, never skipped. Slower, the same leaks.
         log.info("UnionPress 发布检查：辅助进程没有完成，它的 %d 个文件改在本进程里检查", len(self.files))
-        return _audit_files(*self.task, self.files)
+        return _audit_files(*self.task, self.files, self.held)
 
     def stop(self) -> None:
         """Whatever happened (this process's share failed, the build was interrupted): no helper outlives it."""
@@ -794,14 +834,15 @@ class _Auditor:
     def add(self, output: str, secret: int, what: str) -> None:
         self.found.add((output, secret, what))
 
-    def file(self, rel: str, path: Path) -> None:
+    def file(self, rel: str, path: Path, data: bytes | None = None) -> None:
+        """One file of the site; `data`: its bytes, read whole already (_whole)."""
         relaxed = self.preview
         if relaxed and rel.startswith("media/"):
             return  # the preview copies non-public items' images and attachments here on purpose
         if not (relaxed and rel.lower().endswith(PAGE_SUFFIXES)):
             self.path_rule(rel, rel)
         try:
-            with open(path, "rb") as f:
+            with (io.BytesIO(data) if data is not None else open(path, "rb")) as f:
                 self.blob(f, rel, rel, depth=0, relaxed=relaxed, budget=[ARCHIVE_BUDGET], base=rel)
         except OSError:
             self.unread = True  # a dangling symlink serves nothing; a file it could not read is read next time
