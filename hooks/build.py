@@ -97,8 +97,14 @@ def on_config(config):
     if _command.get("name") in ONE_MODEL:
         engine.keep_until_the_end()
     staging = _staging(Path(config.site_dir))
+    # A page the last build of this folder wrote alike is linked from it, not written (derived.
+    # Rewritten); not for serve, whose every full build has a folder of its own.
+    rewritten = (derived.Rewritten(settings.cache_dir, Path(config.site_dir), "pages")
+                 if _command.get("name") != "serve" else None)
     try:
-        rendered = build.render(into=staging)
+        rendered = build.render(into=staging, rewritten=rewritten)
+        if rewritten is not None:
+            rewritten.save()
         _report(findings, strict=bool(config.strict))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

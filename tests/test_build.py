@@ -80,6 +80,10 @@ def test_a_build_over_an_earlier_one_leaves_nothing_of_it(tmp_path):
     kept = sorted(site.glob("exports/wechat/hushi-yexian/*")) + sorted(site.glob("exports/partners/**/hushi-yexian*"))
     assert embargoed.is_dir() and len(kept) > 2
     stats = [(path.stat().st_ino, path.stat().st_mtime_ns) for path in kept]
+    pages = {path.relative_to(site).as_posix(): (path.read_bytes(), path.stat().st_ino)
+             for path in site.rglob("index.html")}
+    tampered = site / "stories/hushi-yexian/index.html"
+    tampered.write_bytes(tampered.read_bytes().replace(b"</body>", b"QZ8</body>"))  # by hand, after the build
     (site / "stale.txt").write_text("上一次构建之后放进来的文件", encoding="utf-8")
     left = tmp_path / ".site-unionpress-old-interrupted/stories"  # moved aside by a build killed before deleting it
     left.mkdir(parents=True)
@@ -92,6 +96,20 @@ def test_a_build_over_an_earlier_one_leaves_nothing_of_it(tmp_path):
     # embargoed story's went with the rest of the earlier build.
     assert [(path.stat().st_ino, path.stat().st_mtime_ns) for path in kept] == stats
     assert not embargoed.exists()
+    # A page made alike is the earlier build's file under a second name (derived.Rewritten); a page
+    # made otherwise, or changed by hand since, is written anew; the embargoed story's page is gone.
+    same = other = 0
+    handwritten = {f"{page.stem}/index.html" for page in (ROOT / "docs").glob("*.md")}  # MkDocs renders them
+    for rel, (data, inode) in pages.items():
+        path = site / rel
+        if not path.exists() or rel == "stories/hushi-yexian/index.html" or rel in handwritten:
+            continue
+        now = path.read_bytes()
+        assert (path.stat().st_ino == inode) == (now == data), rel
+        same, other = same + (now == data), other + (now != data)
+    assert same > 20 and other > 0  # the home page and the column showed the embargoed story
+    assert not (site / "stories/quanguo-laomo-dahui-tebie-baodao").exists() and not _leaks(site, ["QZ8"])
+    assert tampered.stat().st_ino != pages["stories/hushi-yexian/index.html"][1]
     # The audit kept what each file held for the next build of this folder (audit._Memo).
     memo = up_audit.memo_path(Path(os.environ.get("UNIONPRESS_CACHE") or ROOT / ".cache/unionpress/pictures"), site)
     files = json.loads(memo.read_bytes())["files"]

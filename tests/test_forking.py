@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, check
-from unionpress import forking
+from unionpress import derived, forking
 from unionpress import pages as pages_module
 from unionpress.pages import Renderer
 
@@ -63,6 +63,20 @@ def test_two_processes_write_the_pages_one_writes(build, split, tmp_path, monkey
     one = _render(build, tmp_path / "one")
     assert len(one[1]) > 20
     assert two == one  # bytes, the plan's order, the files used
+
+
+def test_the_pages_the_child_wrote_are_in_the_ledger_of_the_next_build(build, split, tmp_path):
+    # derived.Rewritten: a page made alike is linked from the last build's folder, whichever process
+    # wrote it there.
+    site = tmp_path / "site"
+    first = derived.Rewritten(tmp_path / "cache", site, "pages")
+    build.render(into=site, rewritten=first)
+    first.save()
+    again = derived.Rewritten(tmp_path / "cache", site, "pages")
+    made = build.render(into=tmp_path / "staging", rewritten=again)
+    assert len(made.written) > 20
+    assert all((tmp_path / "staging" / page.output).stat().st_ino == (site / page.output).stat().st_ino
+               for page in made.written)
 
 
 def test_a_child_that_fails_leaves_its_pages_to_the_parent(build, split, tmp_path, monkeypatch):

@@ -40,14 +40,15 @@ class Build:
     renderer: Renderer | None = None
     phases: Phases = field(default_factory=Phases)
 
-    def render(self, into: Path | None = None) -> Rendered:
-        """The pages: written into the folder `into` as each is made (a build), else kept in memory."""
+    def render(self, into: Path | None = None, rewritten=None) -> Rendered:
+        """The pages: written into the folder `into` as each is made (a build), else kept in memory;
+        `rewritten` (derived.Rewritten): the pages the last build wrote alike are linked from it."""
         # The EPUB books before the pages, which print their sizes; from the public view, in a preview too.
         with self.phases("epub"):
             books = outputs.epub.library(self.public, self.settings, self.public_body, self.findings)
         with self.phases("render"):
             self.renderer = Renderer(self.shown, self.settings, self.bodies, books)
-            return self.renderer.render_all(self.pages, into)
+            return self.renderer.render_all(self.pages, into, rewritten)
 
     def public_body(self, item) -> Body:
         """The body of a public item, for what leaves the building; any other is refused."""

@@ -117,6 +117,7 @@ class Renderer:
         self.pictures = responsive.pipeline(settings)
         self.masthead = masthead.masthead(settings)  # which name fits where (pages/masthead.py)
         self.trails: dict = {}  # page URL → its breadcrumb trail (crumbs.trails of the pages rendered)
+        self.rewritten = None  # derived.Rewritten of a build (render_all)
         self.sheets = styles.sheets(self.settings.cache_dir)  # once, not per page: it stats the sources
         self.scripts = scripts.scripts(self.settings.cache_dir, self.settings.root)
 
@@ -195,11 +196,12 @@ class Renderer:
         self.out.assets.update(found.assets())
         return self.site_url + found.largest.output
 
-    def render_all(self, pages: list[Page], into: Path | None = None) -> Rendered:
+    def render_all(self, pages: list[Page], into: Path | None = None, rewritten=None) -> Rendered:
         """Every page. Kept in memory (tests, scripts), or with `into` written there as each is made and
         not kept: a build's memory then does not grow with the pages' HTML (hundreds of MB at 10,000
-        stories)."""
+        stories). `rewritten` (derived.Rewritten): a page the last build wrote alike is linked from it."""
         self.trails = crumbs.trails(pages, self.site)
+        self.rewritten = rewritten
         if into is not None and len(pages) >= SPLIT_PAGES and self._render_in_two(pages, into):
             return self.out
         for page in pages:
@@ -212,7 +214,11 @@ class Renderer:
     def _write(self, page: Page, into: Path) -> None:
         target = into / page.output
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(self.render(page), encoding="utf-8")
+        data = self.render(page).encode("utf-8")
+        if self.rewritten is not None:
+            self.rewritten.write(target, page.output, data)
+        else:
+            target.write_bytes(data)
         self.out.written.append(page)
 
     def _render_in_two(self, pages: list[Page], into: Path) -> bool:
@@ -225,17 +231,19 @@ class Renderer:
         theirs = pages[1::2]
         start = len(self.out.written)
 
-        def child() -> dict:
+        def child() -> tuple[dict, dict]:
             self.out = Rendered()
             for page in theirs:
                 self._write(page, into)
-            return self.out.assets
+            return self.out.assets, self.rewritten.now if self.rewritten is not None else {}
 
         done = forking.in_two(lambda: [self._write(page, into) for page in pages[0::2]], child)
         if done is None:
             return False
-        if isinstance(done[1], dict):
-            self.out.assets.update(done[1])
+        if isinstance(done[1], tuple):
+            self.out.assets.update(done[1][0])
+            if self.rewritten is not None:
+                self.rewritten.now.update(done[1][1])
         else:
             for page in theirs:
                 self._write(page, into)
