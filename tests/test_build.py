@@ -110,6 +110,10 @@ def test_a_build_over_an_earlier_one_leaves_nothing_of_it(tmp_path):
     assert same > 20 and other > 0  # the home page and the column showed the embargoed story
     assert not (site / "stories/quanguo-laomo-dahui-tebie-baodao").exists() and not _leaks(site, ["QZ8"])
     assert tampered.stat().st_ino != pages["stories/hushi-yexian/index.html"][1]
+    # The search index of the same content, built again: every file the last build's, linked.
+    index = {path: path.stat().st_ino for path in site.glob("pagefind/**/*") if path.is_file()}
+    assert mkdocs_build(site).returncode == 0
+    assert len(index) > 5 and {path: path.stat().st_ino for path in site.glob("pagefind/**/*") if path.is_file()} == index
     # The audit kept what each file held for the next build of this folder (audit._Memo).
     memo = up_audit.memo_path(Path(os.environ.get("UNIONPRESS_CACHE") or ROOT / ".cache/unionpress/pictures"), site)
     files = json.loads(memo.read_bytes())["files"]

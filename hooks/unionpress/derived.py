@@ -336,6 +336,13 @@ def set_aside(site_dir: Path, earlier: Path | None) -> None:
     _aside[site_dir.resolve()] = earlier
 
 
+def aside(site_dir: Path) -> tuple[bool, Path | None]:
+    """Whether this process set aside the previous build's files of `site_dir` (a build of its own,
+    not serve), and where they lie (None: there were none)."""
+    root = site_dir.resolve()
+    return root in _aside, _aside.get(root)
+
+
 def place(site_dir: Path, output: str, cache_dir: Path, kind: str,
           units: list[tuple[str, str, Callable[[], dict[str, bytes]]]], processes: bool = False) -> list[str]:
     """Write each unit (name, key, make → {its path in the site folder: bytes}) into `site_dir`, whole
@@ -497,8 +504,9 @@ class Rewritten:
     build that fails before leaves the site as it was. Kept per site folder in the cache, like the
     other memos: a ledger that cannot be read only costs the writing."""
 
-    def __init__(self, cache_dir: Path, site_dir: Path, kind: str) -> None:
-        self.site_dir = site_dir
+    def __init__(self, cache_dir: Path, site_dir: Path, kind: str, earlier: Path | None = None) -> None:
+        """`earlier`: where the last build's files of `site_dir` lie now (set_aside), if not in it."""
+        self.site_dir = earlier or site_dir
         self.ledger = memo_file(cache_dir, kind, site_dir, ".json")
         self.earlier = _read_rewritten(self.ledger)
         self.now: dict[str, tuple[str, tuple]] = {}  # site path → (sha256, stat) of what is there now
@@ -519,6 +527,10 @@ class Rewritten:
                 pass  # written below
         target.write_bytes(data)
         self.now[path] = (sha, file_stat(target))
+
+    def wrote(self, target: Path, path: str, data: bytes) -> None:
+        """`data` was written at `target` by someone else (Pagefind), for the next build to link."""
+        self.now[path] = (hashlib.sha256(data).hexdigest(), file_stat(target))
 
     def save(self) -> None:
         try:

@@ -24,9 +24,10 @@ OUTPUTS: dict[str, Callable] = {"epub": epub.write, "sitemap": sitemap.write, "r
                                "offline": offline.write}  # last: its version hashes what the others wrote
 # Files the outputs write at fixed paths: a body may link to them.
 FILES = ("sitemap.xml", "sitemap.xml.gz", "robots.txt")
-# The site's top folders holding the outputs kept unit by unit (derived.place): a build that empties
-# the site folder sets them aside for those outputs to move back in what is still the same.
-CARRIED = frozenset(folder.split("/")[0] for folder in (wechat.FOLDER, newsroom.FOLDER))
+# The site's top folders holding the outputs kept unit by unit (derived.place) or file by file
+# (derived.Rewritten, the search index): a build that empties the site folder sets them aside for
+# those outputs to move or link back in what is still the same.
+CARRIED = frozenset(folder.split("/")[0] for folder in (wechat.FOLDER, newsroom.FOLDER, search.BUNDLE))
 
 __all__ = ["OUTPUTS", "FILES", "CARRIED", "run", "start", "cancel", "OutputFailed", "SearchIndexError"]
 
