@@ -776,3 +776,27 @@ def test_the_manifests_hashing_process_reads_what_the_build_would(tmp_path):
     hashing = manifests.Hashing(site)
     assert hashing.result() == {path: manifests.digests(site / path) for path in manifests.site_files(site)}
     assert manifests.Hashing(tmp_path / "no-such-folder").result() is None  # then write() reads again
+
+
+def test_the_hashing_memo_reads_again_only_the_files_written_since(tmp_path, monkeypatch):
+    from unionpress import sitefiles
+    site, memo = tmp_path / "site", tmp_path / "cache/hashed.json"
+    for name in ("index.html", "a/b.txt", "c.bin"):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(f"第一版 {name}", encoding="utf-8")
+    first = manifests.Hashing(site, memo).result()  # the build's process keeps the memo
+    assert first == {path: manifests.digests(site / path) for path in manifests.site_files(site)}
+    read: list[str] = []
+    digests = sitefiles.digests
+    monkeypatch.setattr(sitefiles, "digests", lambda path: read.append(os.path.basename(path)) or digests(path))
+    assert sitefiles.hashed(site, str(memo)) == first and read == []
+    (site / "a/b.txt").unlink()
+    (site / "a/b.txt").write_text("第二版", encoding="utf-8")  # a new file at the same path
+    (site / "d.txt").write_text("新文件", encoding="utf-8")
+    again = sitefiles.hashed(site, str(memo))
+    assert sorted(read) == ["b.txt", "d.txt"]
+    assert again == {path: digests(site / path) for path in manifests.site_files(site)}
+    for broken in ("", "[]", '{"index.html": [1, 2, 3, "x", "y"]}', "不是 JSON"):
+        memo.write_text(broken, encoding="utf-8")
+        read.clear()
+        assert sitefiles.hashed(site, str(memo)) == again and len(read) == 4

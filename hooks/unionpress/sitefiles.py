@@ -54,12 +54,68 @@ def digests(path: Path | str) -> tuple[str, str, int]:
     return sha.hexdigest(), md5.hexdigest(), size
 
 
-def hashed(site_dir: Path | str) -> dict[str, tuple[str, str, int]]:
+def hashed(site_dir: Path | str, memo: str | None = None) -> dict[str, tuple[str, str, int]]:
+    """Every file's digests. `memo`: a file where they are kept with each file's size, mtime and inode
+    for the next time: a file whose stat is the same is not read again (most of a site: the pages
+    and the search index linked from the last build, the packages moved back in, the pictures
+    linked from the cache; reading 1.6 GB took 7 s at 10,000 stories). The stat is taken before the
+    file is read, so a file written meanwhile is read again next time."""
     root = os.fspath(site_dir)
-    return {path: digests(os.path.join(root, path)) for path in site_files(root)}
+    earlier = _read_memo(memo) if memo else {}
+    found, kept = {}, {}
+    for path in site_files(root):
+        full = os.path.join(root, path)
+        try:
+            stat = os.stat(full)
+            now = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        except OSError:
+            now = None
+        row = earlier.get(path)
+        if now is not None and row is not None and row[:3] == now:
+            found[path] = (row[3], row[4], now[0])
+        else:
+            found[path] = digests(full)
+        if now is not None:
+            kept[path] = [*now, found[path][0], found[path][1]]
+    if memo:
+        _write_memo(memo, kept)
+    return found
 
 
-if __name__ == "__main__":
+def _read_memo(memo: str) -> dict[str, list]:
+    """{site path: [size, mtime, inode, sha256, md5]}; {} when it is not a memo this code wrote."""
+    try:
+        with open(memo, "rb") as handle:
+            rows = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(rows, dict) or not all(
+            isinstance(row, list) and len(row) == 5 and all(type(n) is int for n in row[:3])
+            and _hex(row[3], 64) and _hex(row[4], 32) for row in rows.values()):
+        return {}
+    return rows
+
+
+def _hex(value, length: int) -> bool:
+    return isinstance(value, str) and len(value) == length and all(char in "0123456789abcdef" for char in value)
+
+
+def _write_memo(memo: str, rows: dict) -> None:
+    """Whole or not at all; a memo that cannot be written costs the reading next time."""
+    temporary = f"{memo}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(memo), exist_ok=True)
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(rows, handle, ensure_ascii=False)
+        os.replace(temporary, memo)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+
+
+if __name__ == "__main__":  # SITE [MEMO]
     if not os.path.isdir(sys.argv[1]):
         sys.exit(f"{sys.argv[1]}: not a folder")
-    json.dump(hashed(sys.argv[1]), sys.stdout, ensure_ascii=False)
+    json.dump(hashed(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None), sys.stdout, ensure_ascii=False)

@@ -202,10 +202,13 @@ class Hashing:
     the audit's (19 s) instead of after it. Its hashes become a manifest only through `write`, which
     the build calls once the audit has passed."""
 
-    def __init__(self, site_dir: Path) -> None:
+    def __init__(self, site_dir: Path, memo: Path | None = None) -> None:
+        """`memo`: where the digests are kept for the next build of this folder (sitefiles.hashed)."""
         self.site_dir = site_dir
         self._out = tempfile.TemporaryFile()
-        self._process = subprocess.Popen([sys.executable, "-P", "-m", "unionpress.sitefiles", os.fspath(site_dir)],
+        memo_args = [os.fspath(memo)] if memo is not None else []
+        self._process = subprocess.Popen([sys.executable, "-P", "-m", "unionpress.sitefiles", os.fspath(site_dir),
+                                          *memo_args],
                                          stdout=self._out, stderr=subprocess.DEVNULL,
                                          env=dict(os.environ, PYTHONPATH=sitefiles.package_path()))
 
