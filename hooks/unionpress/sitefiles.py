@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -96,8 +97,11 @@ def _read_memo(memo: str) -> dict[str, list]:
     return rows
 
 
+_HEX = {64: re.compile(r"[0-9a-f]{64}"), 32: re.compile(r"[0-9a-f]{32}")}
+
+
 def _hex(value, length: int) -> bool:
-    return isinstance(value, str) and len(value) == length and all(char in "0123456789abcdef" for char in value)
+    return isinstance(value, str) and _HEX[length].fullmatch(value) is not None
 
 
 def _write_memo(memo: str, rows: dict) -> None:
