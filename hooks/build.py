@@ -53,6 +53,7 @@ def on_startup(command, dirty):
     _marks["startup"] = time.perf_counter()
     _command["name"] = command
     _command["dirty"] = dirty
+    derived.forget_asides()  # only this command's build sets its folder aside
     if command in ONE_MODEL:
         engine.collect_less()
 

@@ -394,3 +394,21 @@ def test_a_bodys_markdown_is_converted_once_across_builds_while_its_extensions_a
     converted.clear()
     check(content)
     assert len(converted) >= len(first.catalog.items)
+
+
+def test_a_page_written_twice_never_writes_through_the_published_file(tmp_path):
+    # The first time it is linked from the last build (a second name of the published file); a second
+    # page at the same path (reported, the build fails) or a share done again writes a file of its own.
+    site, staging, cache = tmp_path / "site", tmp_path / "staging", tmp_path / "cache"
+    site.mkdir()
+    staging.mkdir()
+    first = derived.Rewritten(cache, site, "pages")
+    first.write(site / "a.html", "a.html", "同样的页面".encode())
+    first.save()
+    again = derived.Rewritten(cache, site, "pages")
+    again.write(staging / "a.html", "a.html", "同样的页面".encode())
+    assert (staging / "a.html").stat().st_ino == (site / "a.html").stat().st_ino
+    again.write(staging / "a.html", "a.html", "另一个页面".encode())
+    assert (site / "a.html").read_bytes() == "同样的页面".encode()
+    assert (staging / "a.html").read_bytes() == "另一个页面".encode()
+    assert again.now["a.html"][1] == derived.file_stat(staging / "a.html")

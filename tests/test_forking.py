@@ -148,3 +148,25 @@ def test_books_made_in_two_processes_are_the_ones_one_process_makes(tmp_path, sp
 
     monkeypatch.setattr(epub, "make", failing_in_the_child)
     assert library(1) == alone
+
+
+def test_a_child_that_takes_no_processor_time_for_long_is_taken_for_stuck(monkeypatch):
+    # A lock it can never take (one another thread held at the fork): its share is the parent's.
+    monkeypatch.setattr(forking, "STUCK", 0.5)
+    monkeypatch.setattr(forking.sitefiles, "cores", lambda: 2)
+    done = forking.in_two(lambda: "mine", lambda: __import__("time").sleep(3600), threads_idle=True)
+    assert done == ("mine", forking.FAILED)
+
+
+def test_a_child_forked_beside_other_threads_writes_nothing_to_the_terminal(capfd, monkeypatch):
+    monkeypatch.setattr(forking.sitefiles, "cores", lambda: 2)
+
+    def theirs():
+        import logging
+        import sys
+        print("孩子的输出", file=sys.stderr)
+        logging.getLogger("mkdocs").warning("孩子的日志")
+        return "theirs"
+
+    assert forking.in_two(lambda: "mine", theirs, threads_idle=True) == ("mine", "theirs")
+    assert "孩子" not in capfd.readouterr().err

@@ -380,6 +380,14 @@ def test_no_child_is_forked_while_the_outputs_thread_works(project, monkeypatch)
     kept = preview.Preview(config, tmp_path / "kept", background=False)
     kept.defer_outputs = True
     kept.full()
+    busy: list[bool] = []  # the thread says so while it works without the lock
+    run, audit = preview.outputs.run, preview.Preview._audit
+    monkeypatch.setattr(preview.outputs, "run", lambda *args: busy.append(kept._worker_busy) or run(*args))
+    monkeypatch.setattr(preview.Preview, "_audit", lambda self, *args: busy.append(self._worker_busy) or audit(self, *args))
+    edit_body(random.Random(2), site)
+    kept.update()
+    kept.wait()
+    assert busy == [True, True] and not kept._worker_busy
     asked: list[bool] = []
     monkeypatch.setattr(forking, "in_two", lambda *args, **kwargs: asked.append(True))
     kept._worker_busy = True
@@ -413,6 +421,9 @@ def test_a_books_size_follows_with_the_outputs(project):
     kept.update()
     assert _book_sizes(kept.site_dir) == before
     assert kept.outputs_behind
+    edit_title(random.Random(12), site)  # a second edit before the outputs follow: its books stand in too
+    kept.update()
+    assert _book_sizes(kept.site_dir) == before
     kept.wait()
     full = tmp_path / "full"
     preview.mkdocs_build(config, full)

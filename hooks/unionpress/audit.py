@@ -190,9 +190,10 @@ def audit(site_dir: Path, secrets: Iterable[Secret], *, pages_may_show: bool = F
     # Every other file to each, in path order: the partner bundles, the WeChat packages and the pages
     # of each kind are spread evenly, and each process still meets each repeated file once.
     shares = [todo[i::processes] for i in range(processes)]
-    helpers = [_Helper(task, share, {rel: held[rel] for rel in share if rel in held}) for share in shares[1:]]
+    remember = kept is not None
+    helpers = [_Helper(task, share, {rel: held[rel] for rel in share if rel in held}, remember) for share in shares[1:]]
     try:
-        found = _audit_files(*task, shares[0], held)
+        found = _audit_files(*task, shares[0], held, remember)
         for helper in helpers:
             found.update(helper.result())
     finally:
@@ -211,18 +212,20 @@ WHOLE = 64 * 2**20
 
 
 def _audit_files(root: str, secrets: list[Secret], preview: bool, site_url: str, files: list[str],
-                 held: dict | None = None) -> dict[str, tuple[tuple[tuple[str, int, str], ...], bool, str | None]]:
+                 held: dict | None = None,
+                 remember: bool = False) -> dict[str, tuple[tuple[tuple[str, int, str], ...], bool, str | None]]:
     """Each file's traces, (output, secret, what) for each (() for a clean one), whether it was read
-    whole (a read the system refused is no verdict to remember) and the sha256 of the bytes audited,
-    by the file's path. `held`: what the memo knew of a file written again since (_Memo.known), its
-    traces taken as they are when it holds the same bytes."""
+    whole (a read the system refused is no verdict to remember) and, with `remember` (a memo is
+    kept), the sha256 of the bytes audited, by the file's path. `held`: what the memo knew of a file
+    written again since (_Memo.known), its traces taken as they are when it holds the same bytes."""
     markers = _Markers(secrets)
     auditor = _Auditor(markers, _Resolver(site_url, markers.places), preview=preview)
     held = held or {}
     found = {}
     for rel in files:
         auditor.found, auditor.unread = set(), False
-        data = _whole(Path(root, rel))
+        read = remember and not (preview and rel.startswith("media/"))  # that one is not read at all
+        data = _whole(Path(root, rel)) if read else None
         sha = hashlib.sha256(data).hexdigest() if data is not None else None
         if sha is not None and rel in held and held[rel][0] == sha:
             found[rel] = (held[rel][1], True, sha)
@@ -296,7 +299,7 @@ class _Memo:
                 elif sha is not None and rel in self.stats:
                     held[rel] = (sha, hits)
             return known, held
-        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
             return {}, {}  # none, or not one this code wrote: every file is read
 
     def write(self, found: dict[str, tuple[tuple[tuple[str, int, str], ...], bool, str | None]]) -> None:
@@ -351,14 +354,14 @@ def memo_path(cache_dir: Path, site_dir: Path) -> Path:
 class _Helper:
     """A share of the files audited in a process of its own, begun at once; its leaks at `result`."""
 
-    def __init__(self, task: tuple, files: list[str], held: dict) -> None:
-        self.task, self.files, self.held = task, files, held
+    def __init__(self, task: tuple, files: list[str], held: dict, remember: bool) -> None:
+        self.task, self.files, self.held, self.remember = task, files, held, remember
         self._out = tempfile.TemporaryFile()
         self._process: subprocess.Popen | None = None
         # The task through a file, not a pipe: this process goes on with its own share at once instead
         # of waiting for the helper to start and read megabytes of paths.
         with tempfile.TemporaryFile() as given:
-            pickle.dump((*task, files, held), given, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((*task, files, held, remember), given, protocol=pickle.HIGHEST_PROTOCOL)
             given.seek(0)
             try:
                 # -P: the engine from package_path(), never a unionpress/ folder in the working folder.
@@ -379,7 +382,7 @@ class _Helper:
                 pass
         # The helper failed: its files are audited here, never skipped. Slower, the same leaks.
         log.info("UnionPress 发布检查：辅助进程没有完成，它的 %d 个文件改在本进程里检查", len(self.files))
-        return _audit_files(*self.task, self.files, self.held)
+        return _audit_files(*self.task, self.files, self.held, self.remember)
 
     def stop(self) -> None:
         """Whatever happened (this process's share failed, the build was interrupted): no helper outlives it."""

@@ -336,6 +336,11 @@ def set_aside(site_dir: Path, earlier: Path | None) -> None:
     _aside[site_dir.resolve()] = earlier
 
 
+def forget_asides() -> None:
+    """A command begins: no folder of an earlier one in this process counts as set aside."""
+    _aside.clear()
+
+
 def aside(site_dir: Path) -> tuple[bool, Path | None]:
     """Whether this process set aside the previous build's files of `site_dir` (a build of its own,
     not serve), and where they lie (None: there were none)."""
@@ -525,6 +530,9 @@ class Rewritten:
                     return
             except OSError:
                 pass  # written below
+        # Never through a name that is there (a page planned twice, a share done again): it may be a
+        # second name of the published file, which must stay as it was until the build replaces it.
+        target.unlink(missing_ok=True)
         target.write_bytes(data)
         self.now[path] = (sha, file_stat(target))
 
@@ -546,7 +554,7 @@ def _read_rewritten(ledger: Path) -> dict[str, tuple[str, tuple]]:
     try:
         found = json.loads(ledger.read_bytes())
         read = {path: (sha, tuple(stat)) for path, (sha, stat) in found.items()}
-    except (OSError, ValueError, TypeError, AttributeError):
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError):
         return {}
     for path, (sha, stat) in read.items():
         if not (isinstance(path, str) and isinstance(sha, str) and len(stat) == 3

@@ -10,11 +10,15 @@ before it, so two processes make the same bytes as one.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import signal
+import sys
 import tempfile
 import threading
+import time
+import warnings
 from typing import Callable, TypeVar
 
 from . import sitefiles
@@ -49,6 +53,8 @@ def in_two(mine: Callable[[], Mine], theirs: Callable[[], Theirs],
         if child == 0:  # the child: its share, its answer, and out without running anything else
             code = 1
             try:
+                if threads_idle:
+                    _quiet()
                 pickle.dump(theirs(), answer, protocol=pickle.HIGHEST_PROTOCOL)
                 answer.flush()
                 code = 0
@@ -60,11 +66,52 @@ def in_two(mine: Callable[[], Mine], theirs: Callable[[], Theirs],
             os.kill(child, signal.SIGKILL)
             os.waitpid(child, 0)
             raise
-        _pid, status = os.waitpid(child, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
+        status = _wait(child)
+        if status is None or os.waitstatus_to_exitcode(status) != 0:
             return done, FAILED
         answer.seek(0)
         try:
             return done, pickle.load(answer)
         except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
             return done, FAILED
+
+
+def _quiet() -> None:
+    """A child forked beside other threads writes nothing to the terminal: a thread may have held the
+    lock of stderr's buffer at the fork, and that lock stays held in the child (logging's own locks
+    are made anew at a fork, the streams' are not). Its caller hands back what it has to say."""
+    logging.disable(logging.CRITICAL)
+    warnings.simplefilter("ignore")
+    sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")
+
+
+STUCK = 30.0  # seconds a child may go without using the processor before it is taken for stuck
+
+
+def _wait(child: int) -> int | None:
+    """The child's wait status; None when it was stopped for using no processor time for STUCK
+    seconds (a lock it can never take): its share is then the caller's, as for a failed child."""
+    ticks = None
+    still = time.monotonic()
+    while True:
+        pid, status = os.waitpid(child, os.WNOHANG)
+        if pid == child:
+            return status
+        used = _cpu(child)
+        if used is None or used != ticks:
+            ticks, still = used, time.monotonic()
+        elif time.monotonic() - still > STUCK:
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            return None
+        time.sleep(0.005 if time.monotonic() - still < 1 else 0.1)
+
+
+def _cpu(child: int) -> int | None:
+    """The child's processor time so far in clock ticks (Linux's /proc), None where it cannot be told."""
+    try:
+        with open(f"/proc/{child}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return None

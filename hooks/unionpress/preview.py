@@ -780,14 +780,14 @@ class Preview:
                 log.error("UnionPress 内容检查未通过，预览保持上一次的页面：\n" + self.error)
                 self.version += 1
                 return {"rendered": 0, "written": 0}
-            for finding in findings.sorted():
-                if not finding.is_error and not full_followed:
-                    log.warning(finding.format())
             current = Model(build, self.cache, prepared.digest, self._rows(settings, env_items))
             current.env = env_items
             clock = time.perf_counter()
             with build.phases("epub"):
                 books, stale = self._books(build, settings, findings, current, defer=not full_followed)
+            for finding in findings.sorted():  # the books' with the rest (warnings only: a book fails nothing)
+                if not finding.is_error and not full_followed:
+                    log.warning(finding.format())
             renderer = self._renderer(build, settings, current, books, crumbs.trails(build.pages, build.shown))
             timings["epub"] = time.perf_counter() - clock
             clock = time.perf_counter()
@@ -814,7 +814,7 @@ class Preview:
             return counts
 
     def _books(self, build, settings: Settings, findings: Findings, current: Model,
-               defer: bool = False) -> tuple[tuple, bool]:
+               defer: bool = False, made: Findings | None = None) -> tuple[tuple, bool]:
         """The EPUB books (the pages print their sizes), each made again only when its anthology, the
         bodies in it or the settings changed; the outputs write these same bytes (epub.library's memo).
         With `defer`, a book made before under the same key stands in for the new one: an edit's pages
@@ -838,6 +838,8 @@ class Preview:
             if found is None:
                 own = Findings()
                 found = (epub.make(anthology, build.public, settings, build.public_body, own), tuple(own.items))
+                if made is not None:
+                    made.items.extend(own.items)
             findings.items.extend(found[1])
             if key is not None:
                 kept[key] = found
@@ -865,16 +867,20 @@ class Preview:
         if stale is None or stale[0] is not build:
             return
         _build, current, settings = stale
-        findings = Findings()
-        books, _stale = self._books(build, settings, findings, current)
-        for finding in findings.sorted():
-            log.warning(finding.format())
-        trails = build.renderer.trails
-        renderer = self._renderer(build, settings, current, books, trails)
-        # What the pages asked of the sizes is answered anew; everything else answers as before.
-        current.answers = {key: found for key, found in current.answers.items() if not key[0].startswith("book_sizes.")}
-        if self._pages(build, current, renderer, self.shared, write=True)["written"]:
-            self.version += 1
+        try:
+            made = Findings()  # what the books made now say (the update said the others')
+            books, _stale = self._books(build, settings, Findings(), current, made=made)
+            for finding in made.sorted():
+                log.warning(finding.format())
+            renderer = self._renderer(build, settings, current, books, build.renderer.trails)
+            # What the pages asked of the sizes is answered anew; everything else answers as before.
+            current.answers = {key: found for key, found in current.answers.items()
+                               if not key[0].startswith("book_sizes.")}
+            if self._pages(build, current, renderer, self.shared, write=True)["written"]:
+                self.version += 1
+        except BaseException:
+            self._stale = stale  # the next run of the outputs tries again
+            raise
 
     def _fingerprint(self, page, renderer: TrackingRenderer, digester: Digester) -> bytes | None:
         try:
@@ -900,7 +906,7 @@ class Preview:
             # of an edit at 10,000 stories, and a new story shifts a column's 800 listing pages. The
             # server's threads render nothing, and the outputs thread waits for the lock held here.
             done = forking.in_two(lambda: self._share(pages[0::2], current, renderer, shared, write),
-                                  lambda: self._share(pages[1::2], current, renderer, shared, write, answer=True),
+                                  lambda: self._share(pages[1::2], current, renderer, shared, write, answer=[]),
                                   threads_idle=True)
         if done is None:
             records, rendered, written = self._share(pages, current, renderer, shared, write)
@@ -908,6 +914,9 @@ class Preview:
             (records, rendered, written), theirs = done
             if theirs is forking.FAILED:  # its pages here, where an error is raised as it would be alone
                 theirs = self._share(pages[1::2], current, renderer, shared, write)
+            else:  # what it had to say, said here (a forked child writes nothing to the terminal)
+                for level, message in theirs[3]:
+                    log.log(level, message)
             records.update({output: record if record is not None else self.records[output]
                             for output, record in theirs[0].items()})
             rendered, written = rendered + theirs[1], written + theirs[2]
@@ -921,12 +930,19 @@ class Preview:
         return {"rendered": rendered, "written": written}
 
     def _share(self, pages: list, current: Model, renderer: TrackingRenderer, shared: bytes, write: bool,
-               answer: bool = False) -> tuple[dict, int, int]:
+               answer: list | None = None) -> tuple:
         """Each page's record, rendering (and writing, when its bytes changed) the pages whose inputs
         changed. `answer`: a child's share, handed back through a pickle: a page kept is named with None
-        (its record is the parent's already), not pickled with its dependencies."""
+        (its record is the parent's already), not pickled with its dependencies; its log lines are
+        gathered in the list given and handed back too."""
         site_dir = self.site_dir
         rendered = written = 0
+
+        def say(level: int, message: str) -> None:
+            if answer is None:
+                log.log(level, message)
+            else:
+                answer.append((level, message))
         records: dict[str, PageRecord | None] = {}
         same_shared = shared == self.shared
         for page in pages:
@@ -934,7 +950,7 @@ class Preview:
             old = self.records.get(page.output)
             if (old is not None and same_shared and fingerprint is not None and old.fingerprint == fingerprint
                     and self._valid(old, current)):
-                records[page.output] = None if answer else old
+                records[page.output] = None if answer is not None else old
                 continue
             html, noted, assets = renderer.render_noted(page)
             rendered += 1
@@ -949,21 +965,21 @@ class Preview:
                     recorded = tuple(current.arg(arg) for arg in args)
                     deps.append(((name, recorded), result if name == "body" else current.digester.of(result)))
             except Unfingerprintable as why:
-                log.debug(f"UnionPress 预览：{page.output} 每次都重新生成（{why}）")
+                say(logging.DEBUG, f"UnionPress 预览：{page.output} 每次都重新生成（{why}）")
                 fingerprint = None
             records[page.output] = PageRecord(fingerprint, tuple(deps), digest, dict(assets))
             target = site_dir / page.output
             if not write:
                 if not target.is_file() or _file_hash(target.read_bytes()) != digest:
-                    log.warning(f"UnionPress 预览：{page.output} 与完整构建不同，已重写")
+                    say(logging.WARNING, f"UnionPress 预览：{page.output} 与完整构建不同，已重写")
                     self._write(target, data)
                     written += 1
                 continue
             if old is None or old.html != digest or not target.is_file():
                 self._write(target, data)
                 written += 1
-        if answer:
-            return records, rendered, written
+        if answer is not None:
+            return records, rendered, written, answer
         return {output: record if record is not None else self.records[output]
                 for output, record in records.items()}, rendered, written
 

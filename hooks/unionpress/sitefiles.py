@@ -88,7 +88,7 @@ def _read_memo(memo: str) -> dict[str, list]:
     try:
         with open(memo, "rb") as handle:
             rows = json.load(handle)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(rows, dict) or not all(
             isinstance(row, list) and len(row) == 5 and all(type(n) is int for n in row[:3])
