@@ -287,10 +287,10 @@ def item_print(item, body) -> str:
     return made
 
 
-def file_stat(file: Path) -> tuple:
+def file_stat(file: Path | str) -> tuple:
     """Size, mtime and inode: a file written again, by anyone, tells by one of them; () when absent."""
     try:
-        found = file.stat()
+        found = os.stat(file)
     except OSError:
         return ()
     return found.st_size, found.st_mtime_ns, found.st_ino
@@ -511,7 +511,7 @@ class Rewritten:
 
     def __init__(self, cache_dir: Path, site_dir: Path, kind: str, earlier: Path | None = None) -> None:
         """`earlier`: where the last build's files of `site_dir` lie now (set_aside), if not in it."""
-        self.site_dir = earlier or site_dir
+        self.source = earlier or site_dir
         self.ledger = memo_file(cache_dir, kind, site_dir, ".json")
         self.earlier = _read_rewritten(self.ledger)
         self.now: dict[str, tuple[str, tuple]] = {}  # site path → (sha256, stat) of what is there now
@@ -521,7 +521,7 @@ class Rewritten:
         sha = hashlib.sha256(data).hexdigest()
         earlier = self.earlier.get(path)
         if earlier is not None and earlier[0] == sha:
-            source = self.site_dir / path
+            source = self.source / path
             try:
                 found = os.lstat(source)  # a link in its place is not the file the ledger names
                 if stat_module.S_ISREG(found.st_mode) and (found.st_size, found.st_mtime_ns, found.st_ino) == earlier[1]:

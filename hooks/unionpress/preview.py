@@ -649,7 +649,7 @@ class Preview:
         self.books: dict[bytes, tuple[bytes, tuple]] = {}  # anthology digest → (EPUB bytes, its findings)
         self.shelf: dict[str, bytes] = {}  # anthology key → the EPUB last made for it (Preview._books)
         self._assets_env: bytes | None = None  # the content folder's other files when the pages' were copied
-        self._stale: tuple | None = None  # (build, model, settings): its books made again with the outputs
+        self._stale: tuple | None = None  # (build, model): its books made again with the outputs
         self.records: dict[str, PageRecord] = {}
         self.copied: dict[str, tuple[str, bytes]] = {}  # asset site path → (source, its stat) as copied
         self.mkdocs_files: set[str] = set()  # docs/ pages, theme files: only a full build writes them
@@ -805,7 +805,7 @@ class Preview:
             self.shared = shared
             timings["pages"] = time.perf_counter() - clock
             self.error = ""
-            self._stale = (build, current, settings) if stale else None
+            self._stale = (build, current) if stale else None
             if not full_followed:
                 self.version += 1
                 self._want_outputs(build)
@@ -843,12 +843,12 @@ class Preview:
             findings.items.extend(found[1])
             if key is not None:
                 kept[key] = found
-            self.shelf[anthology.key] = found[0]
             books.append(epub.Book(anthology, found[0]))
         if defer:  # the books standing in are made with the outputs: until then, the ones made stay
             self.books.update(kept)
         else:
             self.books = kept
+        self.shelf = {book.anthology.key: book.data for book in books}  # a stand-in's bytes are its own
         epub._library[build.public] = tuple(books)  # what outputs.run's epub.write writes
         return tuple(books), stale
 
@@ -866,7 +866,8 @@ class Preview:
         stale, self._stale = self._stale, None
         if stale is None or stale[0] is not build:
             return
-        _build, current, settings = stale
+        _build, current = stale
+        settings = build.settings  # the update's, clock and all
         try:
             made = Findings()  # what the books made now say (the update said the others')
             books, _stale = self._books(build, settings, Findings(), current, made=made)

@@ -92,7 +92,7 @@ def _read_memo(memo: str) -> dict[str, list]:
         return {}
     if not isinstance(rows, dict) or not all(
             isinstance(row, list) and len(row) == 5 and all(type(n) is int for n in row[:3])
-            and _hex(row[3], 64) and _hex(row[4], 32) for row in rows.values()):
+            and is_hex(row[3], 64) and is_hex(row[4], 32) for row in rows.values()):
         return {}
     return rows
 
@@ -100,7 +100,8 @@ def _read_memo(memo: str) -> dict[str, list]:
 _HEX = {64: re.compile(r"[0-9a-f]{64}"), 32: re.compile(r"[0-9a-f]{32}")}
 
 
-def _hex(value, length: int) -> bool:
+def is_hex(value, length: int) -> bool:
+    """A hex digest of `length` digits, as hexdigest() writes it (sha256: 64, md5: 32)."""
     return isinstance(value, str) and _HEX[length].fullmatch(value) is not None
 
 
