@@ -28,7 +28,7 @@ from mkdocs.structure.files import File
 
 from unionpress import audit as up_audit
 from unionpress import config as up_config
-from unionpress import derived, engine, outputs
+from unionpress import derived, engine, outputs, pagememo
 from unionpress.findings import Findings
 from unionpress.outputs import manifest as up_manifest
 
@@ -102,10 +102,15 @@ def on_config(config):
     # Rewritten); not for serve, whose every full build has a folder of its own.
     rewritten = (derived.Rewritten(settings.cache_dir, Path(config.site_dir), "pages")
                  if _command.get("name") != "serve" else None)
+    # A page made of what it was made of at the last build is not even rendered (pagememo).
+    kept = pagememo.PageMemo(settings, Path(config.site_dir), rewritten) if rewritten is not None else None
     try:
-        rendered = build.render(into=staging, rewritten=rewritten)
+        rendered = build.render(into=staging, rewritten=rewritten, kept=kept)
         if rewritten is not None:
             rewritten.save()
+        if kept is not None:
+            kept.save(build.pages)
+            log.debug(f"UnionPress 页面：{len(rendered.written)} 页中 {kept.linked} 页沿用上次构建的文件，未重新生成")
         _report(findings, strict=bool(config.strict))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

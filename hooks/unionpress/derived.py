@@ -516,25 +516,34 @@ class Rewritten:
         self.earlier = _read_rewritten(self.ledger)
         self.now: dict[str, tuple[str, tuple]] = {}  # site path → (sha256, stat) of what is there now
 
-    def write(self, target: Path, path: str, data: bytes) -> None:
-        """`data` at `target` (its folder made), for the site path `path`."""
-        sha = hashlib.sha256(data).hexdigest()
+    def link(self, target: Path, path: str, sha: str) -> bool:
+        """The last build's file at `path` linked at `target`, if it held bytes of this SHA-256 and is
+        still as it was left; False (nothing done) otherwise."""
         earlier = self.earlier.get(path)
-        if earlier is not None and earlier[0] == sha:
-            source = self.source / path
-            try:
-                found = os.lstat(source)  # a link in its place is not the file the ledger names
-                if stat_module.S_ISREG(found.st_mode) and (found.st_size, found.st_mtime_ns, found.st_ino) == earlier[1]:
-                    os.link(source, target)
-                    self.now[path] = earlier
-                    return
-            except OSError:
-                pass  # written below
+        if earlier is None or earlier[0] != sha:
+            return False
+        source = self.source / path
+        try:
+            found = os.lstat(source)  # a link in its place is not the file the ledger names
+            if stat_module.S_ISREG(found.st_mode) and (found.st_size, found.st_mtime_ns, found.st_ino) == earlier[1]:
+                os.link(source, target)
+                self.now[path] = earlier
+                return True
+        except OSError:
+            pass
+        return False
+
+    def write(self, target: Path, path: str, data: bytes) -> str:
+        """`data` at `target` (its folder made), for the site path `path`; returns its SHA-256."""
+        sha = hashlib.sha256(data).hexdigest()
+        if self.link(target, path, sha):
+            return sha
         # Never through a name that is there (a page planned twice, a share done again): it may be a
         # second name of the published file, which must stay as it was until the build replaces it.
         target.unlink(missing_ok=True)
         target.write_bytes(data)
         self.now[path] = (sha, file_stat(target))
+        return sha
 
     def wrote(self, target: Path, path: str, data: bytes) -> None:
         """`data` was written at `target` by someone else (Pagefind), for the next build to link."""

@@ -39,15 +39,19 @@ class Build:
     bodies: dict[int, Body] = field(default_factory=dict)
     renderer: Renderer | None = None
     phases: Phases = field(default_factory=Phases)
+    digests: dict[str, bytes] = field(default_factory=dict)  # a build's Markdown files by content (RawContent)
 
-    def render(self, into: Path | None = None, rewritten=None) -> Rendered:
+    def render(self, into: Path | None = None, rewritten=None, kept=None) -> Rendered:
         """The pages: written into the folder `into` as each is made (a build), else kept in memory;
-        `rewritten` (derived.Rewritten): the pages the last build wrote alike are linked from it."""
+        `rewritten` (derived.Rewritten): the pages the last build wrote alike are linked from it;
+        `kept` (pagememo.PageMemo, with `rewritten`): so are those made of what the last build's were,
+        without rendering them."""
         # The EPUB books before the pages, which print their sizes; from the public view, in a preview too.
         with self.phases("epub"):
             books = outputs.epub.library(self.public, self.settings, self.public_body, self.findings)
         with self.phases("render"):
-            self.renderer = Renderer(self.shown, self.settings, self.bodies, books)
+            self.renderer = (kept.renderer(self, books) if kept is not None and into is not None
+                             else Renderer(self.shown, self.settings, self.bodies, books))
             return self.renderer.render_all(self.pages, into, rewritten)
 
     def public_body(self, item) -> Body:
@@ -204,7 +208,7 @@ def prepare(settings: Settings, findings: Findings | None = None, cache=None) ->
         shown = PreviewSite(catalog, settings, public) if settings.preview else public
         public_pages = plan(public, settings)
         pages = plan(shown, settings) if settings.preview else public_pages
-    build = Build(settings, findings, catalog, public, shown, pages, public_pages, phases=phases)
+    build = Build(settings, findings, catalog, public, shown, pages, public_pages, phases=phases, digests=raw.digests)
     with phases("bodies"):  # the pictures' warm-up inside is its own phase, taken out below
         _render_bodies(build, cache)
     with phases("wechat"):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -48,6 +49,7 @@ class RawList:
 class RawContent:
     items: list[RawItem]
     lists: dict[str, RawList]
+    digests: dict[str, bytes] = field(default_factory=dict)  # a build's: each Markdown file's bytes by digest (pagememo)
 
 
 def _encoding_of(data: bytes) -> tuple[str, str]:
@@ -61,13 +63,16 @@ def _encoding_of(data: bytes) -> tuple[str, str]:
     return "GBK/GB18030 编码（Windows 记事本或 WPS 的默认保存方式）", "GB18030"
 
 
-def read_text(path: Path, shown: str, findings: Findings) -> str | None:
-    """Decode a content file as UTF-8 (BOM allowed); anything else is a finding, not a crash."""
+def read_text(path: Path, shown: str, findings: Findings, digests: dict | None = None) -> str | None:
+    """Decode a content file as UTF-8 (BOM allowed); anything else is a finding, not a crash.
+    `digests`: where to note the digest of the bytes read, by the path's text."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         findings.add(shown, 1, "unreadable", reason=exc.strerror or type(exc).__name__)
         return None
+    if digests is not None:
+        digests[str(path)] = hashlib.blake2b(data, digest_size=16).digest()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -154,8 +159,8 @@ def _fields_after_fence(body: str) -> list[str]:
 
 
 def parse_markdown(path: Path, shown: str, findings: Findings,
-                   parse_yaml: Callable = frontmatter.parse_yaml) -> tuple[Map, str, int] | None:
-    text = read_text(path, shown, findings)
+                   parse_yaml: Callable = frontmatter.parse_yaml, digests: dict | None = None) -> tuple[Map, str, int] | None:
+    text = read_text(path, shown, findings, digests)
     if text is None:
         return None
     conflicts = [n for n, line in enumerate(text.split("\n"), 1) if _CONFLICT.match(line)]
@@ -319,9 +324,14 @@ def load(settings: Settings, findings: Findings, parse: Callable | None = None,
     file's result and parses again only the files that changed); `display(path)`, when given, is
     settings.display remembered across runs (it resolves the path on the disk: 10,000 look-ups)."""
     remembered = None
+    digests: dict[str, bytes] = {}
     if parse is None:  # a build of its own: front matter an earlier build parsed is not parsed again
         remembered = frontmatter.Remembered(_memo_path(settings))
-        parse = lambda parser, path, shown, found: parser(path, shown, found, remembered.parse)  # noqa: E731
+
+        def parse(parser, path, shown, found):
+            if parser is parse_markdown:  # noted as read: the pages' memo tells items by their files
+                return parser(path, shown, found, remembered.parse, digests)
+            return parser(path, shown, found, remembered.parse)
     display = display or settings.display
     root = settings.content_dir
     try:
@@ -376,7 +386,7 @@ def load(settings: Settings, findings: Findings, parse: Callable | None = None,
     _report_strays(root, finder, settings, findings)
     if remembered is not None:
         remembered.save()
-    return RawContent(items, lists)
+    return RawContent(items, lists, digests)
 
 
 def _memo_path(settings: Settings) -> Path:

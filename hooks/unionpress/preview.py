@@ -165,6 +165,10 @@ class Digester:
             return b"K" + value.name.encode()
         if kind is types.MappingProxyType:  # a read-only table of the settings: by its content
             return b"M" + self.of(dict(value))
+        if kind is set or kind is frozenset:
+            # By its members' digests in their order: a set's own order follows the process's hash seed,
+            # and a build's page records are told by the next build's process (pagememo).
+            return b"s" + _h(*sorted(self.of(member) for member in value))
         if isinstance(value, (View, Findings)) or kind is types.FunctionType and value.__closure__:
             raise Unfingerprintable(kind.__name__)
         return None
@@ -527,12 +531,48 @@ class TrackingRenderer(Renderer):
         return helpers
 
     def render_noted(self, page) -> tuple[str, list, dict]:
-        self.noted, self.out.assets = [], {}
+        """The page, what its templates asked and the files it uses (also added to the renderer's own)."""
+        before, self.noted, self.out.assets = self.out.assets, [], {}
         try:
             html = self.render(page)
             return html, self.noted, self.out.assets
         finally:
-            self.noted = None
+            before.update(self.out.assets)
+            self.noted, self.out.assets = None, before
+
+
+def fingerprint_of(page, renderer: Renderer, digester: Digester) -> bytes | None:
+    """A page's own inputs by content: its plan entry, its trail and the books it offers (None: a value
+    no digest can tell, so the page is rendered every time)."""
+    try:
+        return digester.of((page.url, page.template, page.title, page.description, page.lastmod,
+                            page.searchable, page.image, page.item, page.owner, page.context,
+                            renderer.trails.get(page.url, ()),
+                            [(book.anthology, book.size) for book in renderer.books.get(page.url, [])]))
+    except Unfingerprintable as why:
+        log.debug(f"UnionPress：{page.output} 每次都重新生成（{why}）")
+        return None
+
+
+def still_valid(record: PageRecord, current: Model) -> bool:
+    """Whether every call the page's templates made is answered alike by this model."""
+    for (name, recorded), answer in record.deps:
+        if answer is None or current.answer(name, recorded) != answer:
+            return False
+    return True
+
+
+def dependencies(noted: list, current: Model) -> tuple:
+    """What a page's templates asked (TrackingRenderer.noted), as a record keeps it: each call by its
+    arguments' digests and its answer's. Unfingerprintable when one cannot be told."""
+    deps = []
+    for call in noted:
+        if call is None:
+            raise Unfingerprintable("attribute")
+        name, args, result = call
+        recorded = tuple(current.arg(arg) for arg in args)
+        deps.append(((name, recorded), result if name == "body" else current.digester.of(result)))
+    return tuple(deps)
 
 
 def _shared(renderer: Renderer, settings: Settings) -> bytes:
@@ -883,22 +923,6 @@ class Preview:
             self._stale = stale  # the next run of the outputs tries again
             raise
 
-    def _fingerprint(self, page, renderer: TrackingRenderer, digester: Digester) -> bytes | None:
-        try:
-            return digester.of((page.url, page.template, page.title, page.description, page.lastmod,
-                                page.searchable, page.image, page.item, page.owner, page.context,
-                                renderer.trails.get(page.url, ()),
-                                [(book.anthology, book.size) for book in renderer.books.get(page.url, [])]))
-        except Unfingerprintable as why:
-            log.debug(f"UnionPress 预览：{page.output} 每次都重新生成（{why}）")
-            return None
-
-    def _valid(self, record: PageRecord, current: Model) -> bool:
-        for (name, recorded), answer in record.deps:
-            if current.answer(name, recorded) != answer or answer is None:
-                return False
-        return True
-
     def _pages(self, build, current: Model, renderer: TrackingRenderer, shared: bytes, write: bool) -> dict[str, int]:
         pages = build.pages
         done = None
@@ -947,28 +971,22 @@ class Preview:
         records: dict[str, PageRecord | None] = {}
         same_shared = shared == self.shared
         for page in pages:
-            fingerprint = self._fingerprint(page, renderer, current.digester)
+            fingerprint = fingerprint_of(page, renderer, current.digester)
             old = self.records.get(page.output)
             if (old is not None and same_shared and fingerprint is not None and old.fingerprint == fingerprint
-                    and self._valid(old, current)):
+                    and still_valid(old, current)):
                 records[page.output] = None if answer is not None else old
                 continue
             html, noted, assets = renderer.render_noted(page)
             rendered += 1
             data = html.encode("utf-8")
             digest = _file_hash(data)
-            deps = []
             try:
-                for call in noted:
-                    if call is None:
-                        raise Unfingerprintable("attribute")
-                    name, args, result = call
-                    recorded = tuple(current.arg(arg) for arg in args)
-                    deps.append(((name, recorded), result if name == "body" else current.digester.of(result)))
+                deps = dependencies(noted, current)
             except Unfingerprintable as why:
                 say(logging.DEBUG, f"UnionPress 预览：{page.output} 每次都重新生成（{why}）")
-                fingerprint = None
-            records[page.output] = PageRecord(fingerprint, tuple(deps), digest, dict(assets))
+                fingerprint, deps = None, ()
+            records[page.output] = PageRecord(fingerprint, deps, digest, dict(assets))
             target = site_dir / page.output
             if not write:
                 if not target.is_file() or _file_hash(target.read_bytes()) != digest:

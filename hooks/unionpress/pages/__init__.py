@@ -118,6 +118,7 @@ class Renderer:
         self.masthead = masthead.masthead(settings)  # which name fits where (pages/masthead.py)
         self.trails: dict = {}  # page URL → its breadcrumb trail (crumbs.trails of the pages rendered)
         self.rewritten = None  # derived.Rewritten of a build (render_all)
+        self.kept = None  # pagememo.PageMemo of a build: a page made of what the last build's was is linked
         self.sheets = styles.sheets(self.settings.cache_dir)  # once, not per page: it stats the sources
         self.scripts = scripts.scripts(self.settings.cache_dir, self.settings.root)
 
@@ -214,6 +215,10 @@ class Renderer:
     def _write(self, page: Page, into: Path) -> None:
         target = into / page.output
         target.parent.mkdir(parents=True, exist_ok=True)
+        if self.kept is not None:
+            self.kept.write(self, page, target)
+            self.out.written.append(page)
+            return
         data = self.render(page).encode("utf-8")
         if self.rewritten is not None:
             self.rewritten.write(target, page.output, data)
@@ -231,11 +236,12 @@ class Renderer:
         theirs = pages[1::2]
         start = len(self.out.written)
 
-        def child() -> tuple[dict, dict]:
+        def child() -> tuple[dict, dict, tuple | None]:
             self.out = Rendered()
             for page in theirs:
                 self._write(page, into)
-            return self.out.assets, self.rewritten.now if self.rewritten is not None else {}
+            return (self.out.assets, self.rewritten.now if self.rewritten is not None else {},
+                    self.kept.share() if self.kept is not None else None)
 
         done = forking.in_two(lambda: [self._write(page, into) for page in pages[0::2]], child)
         if done is None:
@@ -244,6 +250,8 @@ class Renderer:
             self.out.assets.update(done[1][0])
             if self.rewritten is not None:
                 self.rewritten.now.update(done[1][1])
+            if self.kept is not None:
+                self.kept.taken(done[1][2])
         else:
             for page in theirs:
                 self._write(page, into)

@@ -1,0 +1,197 @@
+"""A build renders only the pages whose inputs changed since the last build of its folder
+(hooks/unionpress/pagememo.py); every other page is the last build's file. After any sequence of
+edits the folder is byte for byte what a build with no memo makes; a memo that is damaged, foreign,
+made by other code or names a file that is gone is not believed."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import time
+import types
+from pathlib import Path
+
+import pytest
+
+from conftest import MKDOCS, NOW, ROOT, check
+from forkrun import COMMANDS
+from test_incremental import EDITS, differences, project  # noqa: F401 — the fixture site and its edits
+from unionpress import derived, forking, pagememo
+from unionpress import pages as pages_module
+from unionpress.pages import Renderer
+
+COUNT = re.compile(r"UnionPress 页面：(\d+) 页中 (\d+) 页沿用上次构建的文件")
+
+
+def _build(config: Path, site: Path) -> tuple[int, int]:
+    """`mkdocs build -v` as a user runs it; (pages, pages linked and not rendered) from its log."""
+    args = [*MKDOCS, "build", "-v", "--strict", "-f", str(config), "-d", str(site)]
+    result = COMMANDS.run((args, dict(os.environ), ROOT))[0]
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = COUNT.search(result.stderr + result.stdout)
+    assert found, "the build says how many pages it linked"
+    return int(found[1]), int(found[2])
+
+
+@pytest.mark.parametrize("seed,preview_mode", [(21, False), (22, True)])
+def test_a_build_over_the_last_one_equals_a_build_from_nothing_after_any_edits(project, monkeypatch,  # noqa: F811
+                                                                               seed, preview_mode):
+    """Every kind of edit once, one per build, in an order of the seed's (the preview: four of them)."""
+    tmp_path, config, site = project
+    if preview_mode:
+        monkeypatch.setenv("UNIONPRESS_PREVIEW", "1")
+    kept, fresh = tmp_path / "kept", tmp_path / "fresh"
+    total, linked = _build(config, kept)
+    assert total > 20 and linked == 0
+    assert _build(config, kept) == (total, total)  # nothing changed: no page rendered
+    rnd = random.Random(seed)
+    edits = rnd.sample(EDITS, 4 if preview_mode else len(EDITS))
+    done: list[str] = []
+    partly = 0
+    for edit in edits:
+        done.append(edit(rnd, site))
+        time.sleep(0.002)  # a new mtime_ns even on a coarse clock
+        total, linked = _build(config, kept)
+        partly += 0 < linked < total
+        shutil.rmtree(fresh, ignore_errors=True)
+        assert _build(config, fresh)[1] == 0  # a folder with no last build renders every page
+        assert differences(kept, fresh) == [], f"编辑顺序：{done}"
+    assert partly >= 2, done  # most edits render a few pages, not none and not all
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    content = tmp_path_factory.mktemp("page-memo") / "content"
+    shutil.copytree(ROOT / "content", content)
+    return check(content)[1]
+
+
+@pytest.fixture
+def split(monkeypatch):
+    # Every site is split, as at 10,000 stories (see test_forking.py).
+    monkeypatch.setattr(pages_module, "SPLIT_PAGES", 2)
+    monkeypatch.setattr(forking, "threading", types.SimpleNamespace(active_count=lambda: 1))
+    monkeypatch.setattr(forking.sitefiles, "cores", lambda: 2)
+
+
+def _render(build, cache: Path, site: Path, into: Path) -> pagememo.PageMemo:
+    """One build's pages into `into`, over the last build of `site`, as hooks/build.py renders them."""
+    rewritten = derived.Rewritten(cache, site, "pages")
+    kept = pagememo.PageMemo(build.settings, site, rewritten)
+    build.render(into=into, rewritten=rewritten, kept=kept)
+    rewritten.save()
+    kept.save(build.pages)
+    return kept
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture
+def first(build, tmp_path, monkeypatch):
+    """The pages of a first build in `site`, its memo and ledger kept in `cache` (not the project's);
+    from then on each page rendered is noted."""
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    monkeypatch.setattr(pagememo.derived, "memo_file",
+                        lambda _cache, kind, folder, ending: cache / kind / (Path(folder).name + ending))
+    made = _render(build, cache, site, site)
+    assert made.linked == 0 and len(build.pages) > 20
+    renders = tmp_path / "renders"
+    render = Renderer.render
+
+    def noted(self, page):  # a file, not a list: a forked child's pages count too
+        with renders.open("a", encoding="utf-8") as note:
+            note.write(page.output + "\n")
+        return render(self, page)
+
+    monkeypatch.setattr(Renderer, "render", noted)
+    return cache, site, renders
+
+
+def _rendered(renders: Path) -> list[str]:
+    return renders.read_text(encoding="utf-8").splitlines() if renders.exists() else []
+
+
+def test_the_next_build_renders_no_page_and_links_every_one(build, first, split, tmp_path):
+    cache, site, renders = first
+    again = _render(build, cache, site, tmp_path / "again")
+    assert again.linked == len(build.pages) and _rendered(renders) == []
+    assert _files(tmp_path / "again") == {path: data for path, data in _files(site).items()}
+    assert all((tmp_path / "again" / page.output).stat().st_ino == (site / page.output).stat().st_ino
+               for page in build.pages)
+    # The memo the child's pages were linked by is kept whole for the build after (records of both halves).
+    shutil.rmtree(site)
+    (tmp_path / "again").rename(site)
+    assert _render(build, cache, site, tmp_path / "third").linked == len(build.pages)
+
+
+def test_a_page_changed_by_hand_since_is_rendered_again(build, first, tmp_path):
+    cache, site, renders = first
+    page = build.pages[3]
+    target = site / page.output
+    target.write_bytes(target.read_bytes().replace(b"</body>", b"QZ8</body>"))
+    again = _render(build, cache, site, tmp_path / "again")
+    assert _rendered(renders) == [page.output] and again.linked == len(build.pages) - 1
+    assert b"QZ8" not in (tmp_path / "again" / page.output).read_bytes()
+
+
+def _memo(cache: Path) -> Path:
+    found = list((cache / "page-records").iterdir())
+    assert len(found) == 1
+    return found[0]
+
+
+def test_a_damaged_memo_is_not_believed(build, first, tmp_path):
+    cache, site, renders = first
+    memo = _memo(cache)
+    data = bytearray(memo.read_bytes())
+    data[-40] ^= 0x01
+    memo.write_bytes(bytes(data))
+    again = _render(build, cache, site, tmp_path / "again")
+    assert again.linked == 0 and len(_rendered(renders)) == len(build.pages)
+    assert _files(tmp_path / "again") == _files(site)
+
+
+def test_a_memo_naming_code_is_refused_not_run(build, first, tmp_path):
+    cache, site, renders = first
+    shared, records = pagememo._read(_memo(cache))
+    assert records
+    output = next(iter(records))
+    fingerprint, deps, sha, assets = records[output]
+    records[output] = (fingerprint, deps, sha, (("x", os.system),))
+    pagememo._write(_memo(cache), shared, records)
+    assert pagememo._read(_memo(cache)) == (b"", {})
+    assert _render(build, cache, site, tmp_path / "again").linked == 0
+
+
+def test_a_memo_made_by_other_code_renders_every_page(build, first, tmp_path, monkeypatch):
+    cache, site, renders = first
+    monkeypatch.setattr(pagememo, "_package", lambda: b"another version of the templates")
+    assert _render(build, cache, site, tmp_path / "again").linked == 0
+    assert len(_rendered(renders)) == len(build.pages)
+
+
+def test_a_page_whose_file_is_gone_from_the_cache_is_rendered(build, first, tmp_path):
+    cache, site, renders = first
+    shared, records = pagememo._read(_memo(cache))
+    output = next(output for output, record in records.items() if record[3])
+    fingerprint, deps, sha, assets = records[output]
+    records[output] = (fingerprint, deps, sha, ((assets[0][0], str(tmp_path / "gone.css")),) + assets[1:])
+    pagememo._write(_memo(cache), shared, records)
+    _render(build, cache, site, tmp_path / "again")
+    assert _rendered(renders) == [output]
+
+
+def test_a_recorded_answer_that_differs_renders_the_page(build, first, tmp_path):
+    cache, site, renders = first
+    shared, records = pagememo._read(_memo(cache))
+    output = next(output for output, record in records.items() if record[1])
+    fingerprint, deps, sha, assets = records[output]
+    (call, _answer), *rest = deps
+    records[output] = (fingerprint, ((call, b"another answer"), *rest), sha, assets)
+    pagememo._write(_memo(cache), shared, records)
+    _render(build, cache, site, tmp_path / "again")
+    assert _rendered(renders) == [output]
