@@ -28,7 +28,7 @@ from mkdocs.structure.files import File
 
 from unionpress import audit as up_audit
 from unionpress import config as up_config
-from unionpress import derived, engine, outputs, pagememo
+from unionpress import derived, engine, outputs, buildmemo
 from unionpress.findings import Findings
 from unionpress.outputs import manifest as up_manifest
 
@@ -94,23 +94,25 @@ def on_config(config):
     # Our engine writes the 404 page and the sitemap (from the public view); MkDocs must not.
     for template in ("404.html", "sitemap.xml", "sitemap.xml.gz"):
         config.theme.static_templates.discard(template)
-    build = engine.prepare(settings, findings)
+    # A page the last build of this folder wrote alike is linked from it, not written (derived.
+    # Rewritten); not for serve, whose every full build has a folder of its own. A body or page made
+    # of what it was made of at the last build is not even rendered (buildmemo).
+    rewritten = (derived.Rewritten(settings.cache_dir, Path(config.site_dir), "pages")
+                 if _command.get("name") != "serve" else None)
+    kept = (buildmemo.BuildMemo(settings, Path(config.site_dir), rewritten)
+            if rewritten is not None and os.environ.get("UNIONPRESS_FRESH", "") in ("", "0") else None)
+    build = engine.prepare(settings, findings, kept=kept)
     if _command.get("name") in ONE_MODEL:
         engine.keep_until_the_end()
     staging = _staging(Path(config.site_dir))
-    # A page the last build of this folder wrote alike is linked from it, not written (derived.
-    # Rewritten); not for serve, whose every full build has a folder of its own.
-    rewritten = (derived.Rewritten(settings.cache_dir, Path(config.site_dir), "pages")
-                 if _command.get("name") != "serve" else None)
-    # A page made of what it was made of at the last build is not even rendered (pagememo).
-    kept = pagememo.PageMemo(settings, Path(config.site_dir), rewritten) if rewritten is not None else None
     try:
         rendered = build.render(into=staging, rewritten=rewritten, kept=kept)
         if rewritten is not None:
             rewritten.save()
         if kept is not None:
             kept.save(build.pages)
-            log.debug(f"UnionPress 页面：{len(rendered.written)} 页中 {kept.linked} 页沿用上次构建的文件，未重新生成")
+            log.debug(f"UnionPress 页面：{len(rendered.written)} 页中 {kept.linked} 页沿用上次构建的文件，未重新生成；"
+                      f"正文：{len(build.bodies)} 篇中 {kept.bodies_kept} 篇沿用")
         _report(findings, strict=bool(config.strict))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -44,7 +44,7 @@ class Build:
     def render(self, into: Path | None = None, rewritten=None, kept=None) -> Rendered:
         """The pages: written into the folder `into` as each is made (a build), else kept in memory;
         `rewritten` (derived.Rewritten): the pages the last build wrote alike are linked from it;
-        `kept` (pagememo.PageMemo, with `rewritten`): so are those made of what the last build's were,
+        `kept` (buildmemo.BuildMemo, with `rewritten`): so are those made of what the last build's were,
         without rendering them."""
         # The EPUB books before the pages, which print their sizes; from the public view, in a preview too.
         with self.phases("epub"):
@@ -77,13 +77,15 @@ def _item_url(item) -> str | None:
     return kind.url(item) if kind.url else None
 
 
-def _render_bodies(build: Build, cache=None) -> None:
+def _render_bodies(build: Build, cache=None, kept=None) -> None:
     """Each body once: a public item against the public view (whatever it points at must be public),
     anything else against everything (it may point at other drafts, but not at missing files)."""
     settings, findings, catalog = build.settings, build.findings, build.catalog
     targets = Targets(settings, catalog.items, _item_url, *([cache.resolve] if cache is not None else []))
     renderer = BodyRenderer(settings, targets)
-    render = cache.bodies(renderer) if cache is not None else renderer.render  # serve: unchanged bodies kept
+    # serve, and a build over an earlier one: unchanged bodies kept
+    render = (cache.bodies(renderer) if cache is not None else kept.bodies(build, renderer) if kept is not None
+              else renderer.render)
     # The pictures named in front matter (covers, portraits, works) are most of a site's: encoded on
     # every core before the pages ask for them one by one (a no-op when the cache has them).
     with build.phases("pictures"):
@@ -181,8 +183,9 @@ def keep_until_the_end() -> None:
     gc.freeze()
 
 
-def prepare(settings: Settings, findings: Findings | None = None, cache=None) -> Build:
-    """`cache` (preview.Cache, for `unionpress serve`) keeps each file's parse and each body between runs."""
+def prepare(settings: Settings, findings: Findings | None = None, cache=None, kept=None) -> Build:
+    """`cache` (preview.Cache, for `unionpress serve`) keeps each file's parse and each body between runs;
+    `kept` (buildmemo.BuildMemo, for a build of its own) the bodies of the last build of this content."""
     findings = findings if findings is not None else Findings()
     phases = Phases()
     # serve: `cache` is also called as keep(stage, item, findings, compute, *extra), giving an item's own
@@ -210,7 +213,7 @@ def prepare(settings: Settings, findings: Findings | None = None, cache=None) ->
         pages = plan(shown, settings) if settings.preview else public_pages
     build = Build(settings, findings, catalog, public, shown, pages, public_pages, phases=phases, digests=raw.digests)
     with phases("bodies"):  # the pictures' warm-up inside is its own phase, taken out below
-        _render_bodies(build, cache)
+        _render_bodies(build, cache, kept)
     with phases("wechat"):
         wechat_checks.run(build, findings, keep)  # WeChat's limits on the bodies as WeChat gets them
     phases.seconds["bodies"] -= phases.seconds.get("pictures", 0.0)

@@ -49,7 +49,7 @@ class RawList:
 class RawContent:
     items: list[RawItem]
     lists: dict[str, RawList]
-    digests: dict[str, bytes] = field(default_factory=dict)  # a build's: each Markdown file's bytes by digest (pagememo)
+    digests: dict[str, bytes] = field(default_factory=dict)  # a build's: each Markdown file's bytes by digest (buildmemo)
 
 
 def _encoding_of(data: bytes) -> tuple[str, str]:

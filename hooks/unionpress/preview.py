@@ -167,7 +167,7 @@ class Digester:
             return b"M" + self.of(dict(value))
         if kind is set or kind is frozenset:
             # By its members' digests in their order: a set's own order follows the process's hash seed,
-            # and a build's page records are told by the next build's process (pagememo).
+            # and a build's page records are told by the next build's process (buildmemo).
             return b"s" + _h(*sorted(self.of(member) for member in value))
         if isinstance(value, (View, Findings)) or kind is types.FunctionType and value.__closure__:
             raise Unfingerprintable(kind.__name__)

@@ -118,7 +118,7 @@ class Renderer:
         self.masthead = masthead.masthead(settings)  # which name fits where (pages/masthead.py)
         self.trails: dict = {}  # page URL → its breadcrumb trail (crumbs.trails of the pages rendered)
         self.rewritten = None  # derived.Rewritten of a build (render_all)
-        self.kept = None  # pagememo.PageMemo of a build: a page made of what the last build's was is linked
+        self.kept = None  # buildmemo.BuildMemo of a build: a page made of what the last build's was is linked
         self.sheets = styles.sheets(self.settings.cache_dir)  # once, not per page: it stats the sources
         self.scripts = scripts.scripts(self.settings.cache_dir, self.settings.root)
 

@@ -1,5 +1,5 @@
 """A build renders only the pages whose inputs changed since the last build of its folder
-(hooks/unionpress/pagememo.py); every other page is the last build's file. After any sequence of
+(hooks/unionpress/buildmemo.py); every other page is the last build's file. After any sequence of
 edits the folder is byte for byte what a build with no memo makes; a memo that is damaged, foreign,
 made by other code or names a file that is gone is not believed."""
 
@@ -18,21 +18,26 @@ import pytest
 from conftest import MKDOCS, NOW, ROOT, check
 from forkrun import COMMANDS
 from test_incremental import EDITS, differences, project  # noqa: F401 — the fixture site and its edits
-from unionpress import derived, forking, pagememo
+from unionpress import derived, forking, buildmemo
 from unionpress import pages as pages_module
 from unionpress.pages import Renderer
 
-COUNT = re.compile(r"UnionPress 页面：(\d+) 页中 (\d+) 页沿用上次构建的文件")
+COUNT = re.compile(r"UnionPress 页面：(\d+) 页中 (\d+) 页沿用上次构建的文件，未重新生成；正文：(\d+) 篇中 (\d+) 篇沿用")
 
 
-def _build(config: Path, site: Path) -> tuple[int, int]:
-    """`mkdocs build -v` as a user runs it; (pages, pages linked and not rendered) from its log."""
+def _build(config: Path, site: Path, fresh: bool = False) -> tuple[int, ...]:
+    """`mkdocs build -v` as a user runs it; (pages, pages linked and not rendered, bodies, bodies kept)
+    from its log.
+    `fresh`: UNIONPRESS_FRESH=1, every body and page made, no memo read or kept."""
     args = [*MKDOCS, "build", "-v", "--strict", "-f", str(config), "-d", str(site)]
-    result = COMMANDS.run((args, dict(os.environ), ROOT))[0]
+    result = COMMANDS.run((args, dict(os.environ, UNIONPRESS_FRESH="1" if fresh else ""), ROOT))[0]
     assert result.returncode == 0, result.stderr[-3000:]
+    if fresh:
+        assert not COUNT.search(result.stderr + result.stdout)
+        return 0, 0, 0, 0
     found = COUNT.search(result.stderr + result.stdout)
     assert found, "the build says how many pages it linked"
-    return int(found[1]), int(found[2])
+    return tuple(map(int, found.groups()))
 
 
 @pytest.mark.parametrize("seed,preview_mode", [(21, False), (22, True)])
@@ -43,9 +48,9 @@ def test_a_build_over_the_last_one_equals_a_build_from_nothing_after_any_edits(p
     if preview_mode:
         monkeypatch.setenv("UNIONPRESS_PREVIEW", "1")
     kept, fresh = tmp_path / "kept", tmp_path / "fresh"
-    total, linked = _build(config, kept)
-    assert total > 20 and linked == 0
-    assert _build(config, kept) == (total, total)  # nothing changed: no page rendered
+    total, linked, bodies, kept_bodies = _build(config, kept)
+    assert total > 20 and linked == 0 and bodies > 5 and kept_bodies == 0
+    assert _build(config, kept) == (total, total, bodies, bodies)  # nothing changed: nothing rendered
     rnd = random.Random(seed)
     edits = rnd.sample(EDITS, 4 if preview_mode else len(EDITS))
     done: list[str] = []
@@ -53,12 +58,31 @@ def test_a_build_over_the_last_one_equals_a_build_from_nothing_after_any_edits(p
     for edit in edits:
         done.append(edit(rnd, site))
         time.sleep(0.002)  # a new mtime_ns even on a coarse clock
-        total, linked = _build(config, kept)
-        partly += 0 < linked < total
+        total, linked, bodies, kept_bodies = _build(config, kept)
+        partly += 0 < linked < total and 0 < kept_bodies < bodies
         shutil.rmtree(fresh, ignore_errors=True)
-        assert _build(config, fresh)[1] == 0  # a folder with no last build renders every page
+        _build(config, fresh, fresh=True)
         assert differences(kept, fresh) == [], f"编辑顺序：{done}"
     assert partly >= 2, done  # most edits render a few pages, not none and not all
+
+
+def test_bodies_kept_from_the_last_build_make_what_rendering_them_makes(tmp_path):
+    """The sample's bodies (pictures in them, partner bundles that ship their originals) taken from the
+    memo give every file a build that renders them gives."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    env = dict(os.environ, UNIONPRESS_CONTENT=str(content), UNIONPRESS_NOW=NOW, NO_MKDOCS_2_WARNING="1")
+    env.pop("UNIONPRESS_PREVIEW", None)
+    counts = []
+    for site in ("rendered", "kept"):
+        args = [*MKDOCS, "build", "-v", "--strict", "-d", str(tmp_path / site)]
+        result = COMMANDS.run((args, env, ROOT))[0]
+        assert result.returncode == 0, result.stderr[-3000:]
+        counts.append(COUNT.search(result.stderr + result.stdout).groups())
+    (pages, linked, bodies, first), (_pages, _linked, _bodies, second) = counts
+    assert int(first) == 0 and int(second) == int(bodies) > 20  # a new folder: its pages all rendered
+    assert differences(tmp_path / "kept", tmp_path / "rendered") == []
+    assert list((tmp_path / "kept/exports/partners").glob("*.zip"))
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +100,10 @@ def split(monkeypatch):
     monkeypatch.setattr(forking.sitefiles, "cores", lambda: 2)
 
 
-def _render(build, cache: Path, site: Path, into: Path) -> pagememo.PageMemo:
+def _render(build, cache: Path, site: Path, into: Path) -> buildmemo.BuildMemo:
     """One build's pages into `into`, over the last build of `site`, as hooks/build.py renders them."""
     rewritten = derived.Rewritten(cache, site, "pages")
-    kept = pagememo.PageMemo(build.settings, site, rewritten)
+    kept = buildmemo.BuildMemo(build.settings, site, rewritten)
     build.render(into=into, rewritten=rewritten, kept=kept)
     rewritten.save()
     kept.save(build.pages)
@@ -95,7 +119,7 @@ def first(build, tmp_path, monkeypatch):
     """The pages of a first build in `site`, its memo and ledger kept in `cache` (not the project's);
     from then on each page rendered is noted."""
     cache, site = tmp_path / "cache", tmp_path / "site"
-    monkeypatch.setattr(pagememo.derived, "memo_file",
+    monkeypatch.setattr(buildmemo.derived, "memo_file",
                         lambda _cache, kind, folder, ending: cache / kind / (Path(folder).name + ending))
     made = _render(build, cache, site, site)
     assert made.linked == 0 and len(build.pages) > 20
@@ -157,41 +181,41 @@ def test_a_damaged_memo_is_not_believed(build, first, tmp_path):
 
 def test_a_memo_naming_code_is_refused_not_run(build, first, tmp_path):
     cache, site, renders = first
-    shared, records = pagememo._read(_memo(cache))
+    shared, records = buildmemo._read(_memo(cache), buildmemo._PAGES)
     assert records
     output = next(iter(records))
     fingerprint, deps, sha, assets = records[output]
     records[output] = (fingerprint, deps, sha, (("x", os.system),))
-    pagememo._write(_memo(cache), shared, records)
-    assert pagememo._read(_memo(cache)) == (b"", {})
+    buildmemo._write(_memo(cache), buildmemo._PAGES, shared, records)
+    assert buildmemo._read(_memo(cache), buildmemo._PAGES) == (b"", {})
     assert _render(build, cache, site, tmp_path / "again").linked == 0
 
 
 def test_a_memo_made_by_other_code_renders_every_page(build, first, tmp_path, monkeypatch):
     cache, site, renders = first
-    monkeypatch.setattr(pagememo, "_package", lambda: b"another version of the templates")
+    monkeypatch.setattr(buildmemo, "_package", lambda: b"another version of the templates")
     assert _render(build, cache, site, tmp_path / "again").linked == 0
     assert len(_rendered(renders)) == len(build.pages)
 
 
 def test_a_page_whose_file_is_gone_from_the_cache_is_rendered(build, first, tmp_path):
     cache, site, renders = first
-    shared, records = pagememo._read(_memo(cache))
+    shared, records = buildmemo._read(_memo(cache), buildmemo._PAGES)
     output = next(output for output, record in records.items() if record[3])
     fingerprint, deps, sha, assets = records[output]
     records[output] = (fingerprint, deps, sha, ((assets[0][0], str(tmp_path / "gone.css")),) + assets[1:])
-    pagememo._write(_memo(cache), shared, records)
+    buildmemo._write(_memo(cache), buildmemo._PAGES, shared, records)
     _render(build, cache, site, tmp_path / "again")
     assert _rendered(renders) == [output]
 
 
 def test_a_recorded_answer_that_differs_renders_the_page(build, first, tmp_path):
     cache, site, renders = first
-    shared, records = pagememo._read(_memo(cache))
+    shared, records = buildmemo._read(_memo(cache), buildmemo._PAGES)
     output = next(output for output, record in records.items() if record[1])
     fingerprint, deps, sha, assets = records[output]
     (call, _answer), *rest = deps
     records[output] = (fingerprint, ((call, b"another answer"), *rest), sha, assets)
-    pagememo._write(_memo(cache), shared, records)
+    buildmemo._write(_memo(cache), buildmemo._PAGES, shared, records)
     _render(build, cache, site, tmp_path / "again")
     assert _rendered(renders) == [output]
