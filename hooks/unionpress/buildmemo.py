@@ -124,7 +124,10 @@ class BuildMemo:
     def __init__(self, settings: Settings, site_dir: Path, rewritten: derived.Rewritten) -> None:
         self.settings = settings
         self.path = derived.memo_file(settings.cache_dir, "page-records", site_dir, ".pickle")
-        self.bodies_path = derived.memo_file(settings.cache_dir, "bodies", settings.content_dir, ".pickle")
+        # A preview's bodies are keyed otherwise (its settings): a memo of their own, not each build
+        # overwriting the other's.
+        self.bodies_path = derived.memo_file(settings.cache_dir, "bodies-preview" if settings.preview else "bodies",
+                                             settings.content_dir, ".pickle")
         self.rewritten = rewritten
         self.earlier_shared, self.earlier = b"", {}  # read with the model (renderer): in the render phase
         self.now: dict[str, PageRecord | None] = {}  # output → its new record; None: the last build's kept
@@ -135,6 +138,7 @@ class BuildMemo:
         self.cache = Cache()  # serve's, for the bodies (Cache.bodies) and the digests of bodies
         self._env = b""
         self._bodies_earlier: dict = {}
+        self._bodies_count = 0
         self._there = _Files()
         self._paths = _Paths()
         self._items: dict[str, bytes | None] = {}
@@ -174,7 +178,7 @@ class BuildMemo:
         if live is None:
             return
         self.bodies_kept = max(0, len(live) - self.cache.rendered)
-        if self.cache.rendered == 0 and len(live) == len(self._bodies_earlier):
+        if self.cache.rendered == 0 and len(live) == self._bodies_count:
             return  # every body kept, none gone: the memo on the disk says it all
         records = {key: _plain_entry(entry) for key, entry in live.items()}
         try:
@@ -186,6 +190,9 @@ class BuildMemo:
     def renderer(self, build, books: tuple) -> TrackingRenderer:
         """The build's renderer, noting what each page asks, with this build's model told by content."""
         settings = build.settings
+        # The bodies are made: the last build's that were not used need not stay in memory.
+        self._bodies_count, self._bodies_earlier = len(self._bodies_earlier), {}
+        self.cache.body_entries = {}
         self.earlier_shared, self.earlier = _read(self.path, _PAGES)
         if not self._env:
             self._env = Preview._env(settings)
