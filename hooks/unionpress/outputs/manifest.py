@@ -33,6 +33,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from pathlib import Path
 from types import MappingProxyType
 
@@ -120,10 +121,22 @@ class Manifest:
     content_commit: str | None  # the content folder's last Git commit when built (None outside Git)
 
     def to_bytes(self) -> bytes:
-        document = {"format": FORMAT, "generator": "UnionPress", "audit": self.audit, "clock": self.clock,
-                    "content_commit": self.content_commit,
-                    "files": {path: self.files[path].as_json() for path in sorted(self.files)}}
-        return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+        """The document as json.dumps(ensure_ascii=False, indent=1, sort_keys=True) writes it, byte for
+        byte, made by hand around the string encoder json itself uses: with an indent, json.dumps takes
+        its Python encoder, 0.8 s for the 126,000 files of 10,000 stories (tests/test_publish.py holds
+        the two equal)."""
+        text = encode_basestring  # a str as json writes it with ensure_ascii=False (C)
+        head = {"audit": self.audit, "clock": self.clock, "content_commit": self.content_commit}
+        lines = ["{"] + [f" {text(key)}: {'null' if value is None else text(value)}," for key, value in head.items()]
+        entries = []
+        for path in sorted(self.files):
+            entry = self.files[path]
+            entries.append(f'  {text(path)}: {{\n   "cache": {text(entry.cache)},\n   "md5": {text(entry.md5)},\n'
+                           f'   "sha256": {text(entry.sha256)},\n   "size": {int(entry.size)},\n'
+                           f'   "stage": {int(entry.stage)},\n   "type": {text(entry.type)}\n  }}')
+        lines.append(' "files": {\n' + ",\n".join(entries) + "\n }," if entries else ' "files": {},')
+        lines += [f' "format": {FORMAT},', ' "generator": "UnionPress"', "}"]
+        return ("\n".join(lines) + "\n").encode("utf-8")
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Manifest":
