@@ -374,3 +374,20 @@ def test_any_settings_give_located_findings_and_never_an_exception(tmp_path, sit
     for finding in findings.sorted():
         assert finding.path != "mkdocs.yml" or finding.code in ("config", "config-unknown", "control-char"), finding
         assert re.fullmatch(r"[^:]+:\d+(?::\d+)?: \[[a-z-]+\] .+", finding.format(), re.S), finding.format()
+
+
+def test_a_file_is_named_as_resolving_it_names_it_through_links(tmp_path):
+    """Settings.display resolves a file outside the project through its folder, remembered
+    (config._resolved): the same path as Path.resolve, through a linked folder, a linked file, a link
+    inside the project and a file not there."""
+    from unionpress import config as up_config
+
+    (tmp_path / "project").mkdir()
+    (tmp_path / "real/c").mkdir(parents=True)
+    (tmp_path / "real/c/a.md").write_text("x", encoding="utf-8")
+    os.symlink(tmp_path / "real", tmp_path / "link")
+    os.symlink(tmp_path / "real/c/a.md", tmp_path / "project/l.md")
+    os.symlink(tmp_path / "real", tmp_path / "project/inside")
+    for path in (tmp_path / "real/c/a.md", tmp_path / "link/c/a.md", tmp_path / "project/l.md",
+                 tmp_path / "project/inside/c/a.md", tmp_path / "link/c/gone.md", tmp_path / "link/c/../c/a.md"):
+        assert up_config._resolved(path) == path.resolve(), path

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Mapping
@@ -105,13 +106,37 @@ class Settings:
     def _relative(self, path: Path) -> str:
         # Without following symlinks first, so a symlink is named as the editor sees it.
         plain = Path(os.path.normpath(path.absolute()))
-        for base in (Path(os.path.normpath(self.root.absolute())), self.root.resolve()):
+        bases = _bases(self.root) if self.root.is_absolute() else (
+            Path(os.path.normpath(self.root.absolute())), self.root.resolve())
+        for base in bases:
             if plain.is_relative_to(base):
                 return plain.relative_to(base).as_posix()
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return _resolved(path).relative_to(bases[1]).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+# A build names each of its 17,000 files once at 10,000 stories: resolving the project folder for each,
+# and each file's folders one by one, was 1.2 s of it (content kept outside the project folder).
+@lru_cache(maxsize=16)
+def _bases(root: Path) -> tuple[Path, Path]:
+    """The project folder as written and as resolved, once per process (only for an absolute one)."""
+    return Path(os.path.normpath(root.absolute())), root.resolve()
+
+
+@lru_cache(maxsize=4096)
+def _folder(folder: Path) -> Path:
+    return folder.resolve()
+
+
+def _resolved(path: Path) -> Path:
+    """Path.resolve(), with the folder part remembered: a file that is no symbolic link itself resolves
+    to its folder's resolved path and its name. Folders are remembered for the process: a link
+    changed during one (serve) would name a file by its old folder in a message, nothing more."""
+    if not path.is_absolute() or path.name in ("", ".", "..") or os.path.islink(path):
+        return path.resolve()
+    return _folder(path.parent) / path.name
 
 
 def _readable(name: str) -> str:
