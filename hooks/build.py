@@ -112,7 +112,7 @@ def on_config(config):
         if kept is not None:
             kept.save(build.pages)
             log.debug(f"UnionPress 页面：{len(rendered.written)} 页中 {kept.linked} 页沿用上次构建的文件，未重新生成；"
-                      f"正文：{len(build.bodies)} 篇中 {kept.bodies_kept} 篇沿用")
+                      f"正文：{len(build.bodies)} 篇中 {kept.bodies_kept} 篇沿用；电子书 {kept.books_kept} 本沿用")
         _report(findings, strict=bool(config.strict))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

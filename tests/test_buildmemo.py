@@ -22,19 +22,19 @@ from unionpress import derived, forking, buildmemo
 from unionpress import pages as pages_module
 from unionpress.pages import Renderer
 
-COUNT = re.compile(r"UnionPress 页面：(\d+) 页中 (\d+) 页沿用上次构建的文件，未重新生成；正文：(\d+) 篇中 (\d+) 篇沿用")
+COUNT = re.compile(r"UnionPress 页面：(\d+) 页中 (\d+) 页沿用上次构建的文件，未重新生成；正文：(\d+) 篇中 (\d+) 篇沿用；电子书 (\d+) 本沿用")
 
 
 def _build(config: Path, site: Path, fresh: bool = False) -> tuple[int, ...]:
-    """`mkdocs build -v` as a user runs it; (pages, pages linked and not rendered, bodies, bodies kept)
-    from its log.
+    """`mkdocs build -v` as a user runs it; (pages, pages linked and not rendered, bodies, bodies kept,
+    EPUB books kept) from its log.
     `fresh`: UNIONPRESS_FRESH=1, every body and page made, no memo read or kept."""
     args = [*MKDOCS, "build", "-v", "--strict", "-f", str(config), "-d", str(site)]
     result = COMMANDS.run((args, dict(os.environ, UNIONPRESS_FRESH="1" if fresh else ""), ROOT))[0]
     assert result.returncode == 0, result.stderr[-3000:]
     if fresh:
         assert not COUNT.search(result.stderr + result.stdout)
-        return 0, 0, 0, 0
+        return 0, 0, 0, 0, 0
     found = COUNT.search(result.stderr + result.stdout)
     assert found, "the build says how many pages it linked"
     return tuple(map(int, found.groups()))
@@ -48,9 +48,10 @@ def test_a_build_over_the_last_one_equals_a_build_from_nothing_after_any_edits(p
     if preview_mode:
         monkeypatch.setenv("UNIONPRESS_PREVIEW", "1")
     kept, fresh = tmp_path / "kept", tmp_path / "fresh"
-    total, linked, bodies, kept_bodies = _build(config, kept)
-    assert total > 20 and linked == 0 and bodies > 5 and kept_bodies == 0
-    assert _build(config, kept) == (total, total, bodies, bodies)  # nothing changed: nothing rendered
+    total, linked, bodies, kept_bodies, books = _build(config, kept)
+    assert total > 20 and linked == 0 and bodies > 5 and kept_bodies == books == 0
+    again = _build(config, kept)
+    assert again[:4] == (total, total, bodies, bodies) and again[4] > 1  # nothing changed: nothing made
     rnd = random.Random(seed)
     edits = rnd.sample(EDITS, 4 if preview_mode else len(EDITS))
     done: list[str] = []
@@ -58,7 +59,7 @@ def test_a_build_over_the_last_one_equals_a_build_from_nothing_after_any_edits(p
     for edit in edits:
         done.append(edit(rnd, site))
         time.sleep(0.002)  # a new mtime_ns even on a coarse clock
-        total, linked, bodies, kept_bodies = _build(config, kept)
+        total, linked, bodies, kept_bodies, _books = _build(config, kept)
         partly += 0 < linked < total and 0 < kept_bodies < bodies
         shutil.rmtree(fresh, ignore_errors=True)
         _build(config, fresh, fresh=True)
@@ -79,10 +80,32 @@ def test_bodies_kept_from_the_last_build_make_what_rendering_them_makes(tmp_path
         result = COMMANDS.run((args, env, ROOT))[0]
         assert result.returncode == 0, result.stderr[-3000:]
         counts.append(COUNT.search(result.stderr + result.stdout).groups())
-    (pages, linked, bodies, first), (_pages, _linked, _bodies, second) = counts
-    assert int(first) == 0 and int(second) == int(bodies) > 20  # a new folder: its pages all rendered
+    (pages, linked, bodies, first, books), (_pages, _linked, _bodies, second, kept_books) = counts
+    assert int(first) == int(books) == 0 and int(second) == int(bodies) > 20  # a new folder: its pages all rendered
+    assert int(kept_books) > 5
     assert differences(tmp_path / "kept", tmp_path / "rendered") == []
     assert list((tmp_path / "kept/exports/partners").glob("*.zip"))
+
+
+def test_a_book_kept_from_the_last_build_says_its_findings_again(tmp_path):
+    """What a book could not hold is said by every build, the one that takes the book from the memo too."""
+    from conftest import BASE, write_story
+    from test_epub import ODD
+
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    write_story(content, "odd", ODD, title="怪写法", date="2026-06-01 09:00")
+    env = dict(os.environ, UNIONPRESS_CONTENT=str(content), UNIONPRESS_NOW=NOW, NO_MKDOCS_2_WARNING="1")
+    env.pop("UNIONPRESS_PREVIEW", None)
+    said = []
+    for _build in range(2):
+        result = COMMANDS.run(([*MKDOCS, "build", "-v", "-d", str(tmp_path / "site")], env, ROOT))[0]
+        assert result.returncode == 0, result.stderr[-3000:]
+        said.append((sorted(line for line in result.stderr.splitlines() if "[epub-xhtml]" in line),
+                     int(COUNT.search(result.stderr).group(5))))
+    (first, made), (second, kept) = said
+    assert len(first) == 6 and second == first
+    assert made == 0 and kept == len(list((tmp_path / "site/downloads").glob("*.epub"))) >= 1
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,17 @@
-"""What a build need not make again: the bodies and the pages whose inputs are what they were at the
-last build (bodies: of the same content folder; pages: of the same site folder).
+"""What a build need not make again: the bodies, the EPUB books and the pages whose inputs are what
+they were at the last build (bodies and books: of the same content folder; pages: of the same site
+folder).
 
-`unionpress serve` already tells, for every body and page, whether anything it was made from changed
-(preview.py: a body by its item and each link it resolved with the answer; a page by a fingerprint of
-its plan entry and a digest of every answer its templates were given). A build of its own did not:
-at 10,000 stories it rendered 17,000 bodies (3.3 s) and Jinja rendered 19,000 pages (5.7 s of 31.6)
-when an edit changed a few dozen. BuildMemo keeps serve's records in the cache for the next build: a
-body whose item and link answers are the same is taken as it was; a page whose fingerprint and
-recorded answers are the same, and whose file the last build left as it was, is linked from that
-file (derived.Rewritten.link) and not rendered. Anything else is made and recorded.
+`unionpress serve` already tells, for every body, EPUB book and page, whether anything it was made from
+changed (preview.py: a body by its item and each link it resolved with the answer; a book by its
+anthology, the bodies in it and the settings; a page by a fingerprint of its plan entry and a digest
+of every answer its templates were given). A build of its own did not: at 10,000 stories it rendered
+17,000 bodies (3.3 s), made every book (1.5 s) and Jinja rendered 19,000 pages (5.7 s of 31.6) when
+an edit changed a few dozen. BuildMemo keeps serve's records in the cache for the next build: a body
+whose item and link answers are the same is taken as it was, so is a book (and says its findings
+again); a page whose fingerprint and recorded answers are the same, and whose file the last build
+left as it was, is linked from that file (derived.Rewritten.link) and not rendered. Anything else is
+made and recorded.
 
 What may be told apart across processes is only content: items and list rows by their file's bytes
 and the content folder's other files (as serve), pictures by their file's size and time, sets by
@@ -36,12 +39,13 @@ from .config import Settings
 from .kinds import LIST_KINDS
 from .responsive import RASTER
 from .body import Body
-from .findings import Finding
+from .findings import Finding, Findings
 from .preview import (BodyEntry, Cache, Digester, Model, PageRecord, Preview, TrackingRenderer, Unfingerprintable,
                       _file_hash, _h, _shared, dependencies, fingerprint_of, settings_digest, still_valid)
 
 _PAGES = b"unionpress-pages-1"
 _BODIES = b"unionpress-bodies-1"
+_BOOKS = b"unionpress-books-1"
 _RENDERING = ("jinja2", "markupsafe", "pillow", "nh3", "markdown", "pymdown-extensions")
 
 
@@ -128,6 +132,10 @@ class BuildMemo:
         # overwriting the other's.
         self.bodies_path = derived.memo_file(settings.cache_dir, "bodies-preview" if settings.preview else "bodies",
                                              settings.content_dir, ".pickle")
+        self.books_path = derived.memo_file(settings.cache_dir, "books-preview" if settings.preview else "books",
+                                            settings.content_dir, ".pickle")
+        self.books_kept = 0  # EPUB books taken from the memo, not made
+        self._books: tuple[bytes, dict, dict] | None = None  # (shared, the last build's, this build's)
         self.rewritten = rewritten
         self.earlier_shared, self.earlier = b"", {}  # read with the model (renderer): in the render phase
         self.now: dict[str, PageRecord | None] = {}  # output → its new record; None: the last build's kept
@@ -186,24 +194,88 @@ class BuildMemo:
         except OSError:
             pass  # the next build renders every body
 
+    # -- this build's model, by content -----------------------------------------------------------------
+    def _model(self, build) -> Model:
+        """This build's model with every item and list row told by content (preview.Model), once."""
+        if self.model is None:
+            settings = build.settings
+            # The bodies are made: the last build's that were not used need not stay in memory.
+            self._bodies_count, self._bodies_earlier = len(self._bodies_earlier), {}
+            self.cache.body_entries = {}
+            if not self._env:
+                self._env = Preview._env(settings)
+            rows = {}
+            for name, kind in LIST_KINDS.items():
+                try:
+                    rows[name] = _h(self._env, _file_hash((settings.content_dir / kind.file).read_bytes()))
+                except OSError:
+                    rows[name] = _h(self._env, b"")
+            self.model = Model(build, self.cache, lambda item: self._item_digest(build, item), rows)
+            self.model.env = self._env
+        return self.model
+
+    # -- the EPUB books ----------------------------------------------------------------------------------
+    def library(self, build) -> tuple:
+        """epub.library: each book taken from the last build's when its anthology, the bodies in it and
+        the settings are the same (the key preview.Preview._books keeps books by in serve), the others
+        made (in two processes when many); the outputs then write these very bytes."""
+        from .outputs import epub
+
+        public, settings = build.public, build.settings
+        if public in epub._library:
+            return epub._library[public]
+        model = self._model(build)
+        shared = _h(_package(), settings_digest(settings))
+        read_shared, earlier = _read(self.books_path, _BOOKS)
+        earlier = earlier if read_shared == shared else {}
+        found = epub.anthologies(public)
+        keys: list[bytes | None] = []
+        for anthology in found:
+            try:
+                keys.append(_h(model.digester.of(anthology), settings_digest(settings),
+                               *(model.body_digest(item) for item in anthology.items)))
+            except Unfingerprintable:
+                keys.append(None)
+        made: dict[int, tuple] = {n: earlier[key] for n, key in enumerate(keys) if _book_record(earlier.get(key))}
+        self.books_kept = len(made)
+        missing = [n for n in range(len(found)) if n not in made]
+
+        def books(share: list) -> list[tuple]:
+            """Each book with the findings it gave, its own (a kept book says them again)."""
+            out = []
+            for anthology in share:
+                own = Findings()
+                data = epub.make(anthology, public, settings, build.public_body, own,
+                                 epub._Bodies(public, settings, build.public_body, own))
+                out.append((data, tuple((f.path, f.line, f.col, f.code, f.message, f.level) for f in own.items)))
+            return out
+
+        todo = [found[n] for n in missing]
+        fresh = epub._made_in_two(todo, books, Findings()) if todo else None
+        made.update(zip(missing, fresh if fresh is not None else books(todo)))
+        for n in range(len(found)):
+            build.findings.items.extend(Finding(*found_) for found_ in made[n][1])
+        self._books = (shared, earlier, {key: made[n] for n, key in enumerate(keys) if key is not None})
+        epub._library[public] = tuple(epub.Book(anthology, made[n][0]) for n, anthology in enumerate(found))
+        return epub._library[public]
+
+    def save_books(self) -> None:
+        if self._books is None:
+            return
+        shared, earlier, now = self._books
+        if self.books_kept == len(now) == len(earlier):
+            return  # every book kept, none gone
+        try:
+            _write(self.books_path, _BOOKS, shared, now)
+        except OSError:
+            pass  # the next build makes them all
+
     # -- the model as the page records tell it --------------------------------------------------------
     def renderer(self, build, books: tuple) -> TrackingRenderer:
         """The build's renderer, noting what each page asks, with this build's model told by content."""
         settings = build.settings
-        # The bodies are made: the last build's that were not used need not stay in memory.
-        self._bodies_count, self._bodies_earlier = len(self._bodies_earlier), {}
-        self.cache.body_entries = {}
         self.earlier_shared, self.earlier = _read(self.path, _PAGES)
-        if not self._env:
-            self._env = Preview._env(settings)
-        rows = {}
-        for name, kind in LIST_KINDS.items():
-            try:
-                rows[name] = _h(self._env, _file_hash((settings.content_dir / kind.file).read_bytes()))
-            except OSError:
-                rows[name] = _h(self._env, b"")
-        self.model = Model(build, self.cache, lambda item: self._item_digest(build, item), rows)
-        self.model.env = self._env
+        self._model(build)
         renderer = TrackingRenderer(self.model, build.shown, settings, build.bodies, books)
         self.model.book_sizes = renderer.book_sizes
         renderer.kept = self
@@ -254,6 +326,7 @@ class BuildMemo:
         """Keep the records of this build's bodies and pages for the next build (only these: a page no
         longer planned leaves none behind)."""
         self.save_bodies()
+        self.save_books()
         if not self.shared:
             return
         if (self.earlier_shared == self.shared and all(found is None for found in self.now.values())
@@ -279,6 +352,12 @@ class BuildMemo:
             _write(self.path, _PAGES, self.shared, records)
         except OSError:
             pass  # the next build renders every page
+
+
+def _book_record(kept) -> bool:
+    """A kept book as this code writes it: (EPUB bytes, its findings as tuples)."""
+    return (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], bytes) and isinstance(kept[1], tuple)
+            and all(isinstance(found, tuple) and len(found) == 6 for found in kept[1]))
 
 
 def _plain_entry(entry: BodyEntry) -> tuple:

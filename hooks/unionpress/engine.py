@@ -48,7 +48,8 @@ class Build:
         without rendering them."""
         # The EPUB books before the pages, which print their sizes; from the public view, in a preview too.
         with self.phases("epub"):
-            books = outputs.epub.library(self.public, self.settings, self.public_body, self.findings)
+            books = (kept.library(self) if kept is not None and into is not None
+                     else outputs.epub.library(self.public, self.settings, self.public_body, self.findings))
         with self.phases("render"):
             self.renderer = (kept.renderer(self, books) if kept is not None and into is not None
                              else Renderer(self.shown, self.settings, self.bodies, books))
