@@ -10,16 +10,15 @@ import random
 import re
 import shutil
 import time
-import types
 from pathlib import Path
 
 import pytest
 
-from conftest import MKDOCS, NOW, ROOT, check
+from conftest import MKDOCS, NOW, ROOT
 from forkrun import COMMANDS
+from test_forking import build, split  # noqa: F401 — the sample's model; every site split in two processes
 from test_incremental import EDITS, differences, project  # noqa: F401 — the fixture site and its edits
-from unionpress import derived, forking, buildmemo
-from unionpress import pages as pages_module
+from unionpress import buildmemo, derived
 from unionpress.pages import Renderer
 
 COUNT = re.compile(r"UnionPress 页面：(\d+) 页中 (\d+) 页沿用上次构建的文件，未重新生成；正文：(\d+) 篇中 (\d+) 篇沿用；电子书 (\d+) 本沿用")
@@ -106,21 +105,6 @@ def test_a_book_kept_from_the_last_build_says_its_findings_again(tmp_path):
     (first, made), (second, kept) = said
     assert len(first) == 6 and second == first
     assert made == 0 and kept == len(list((tmp_path / "site/downloads").glob("*.epub"))) >= 1
-
-
-@pytest.fixture(scope="module")
-def build(tmp_path_factory):
-    content = tmp_path_factory.mktemp("page-memo") / "content"
-    shutil.copytree(ROOT / "content", content)
-    return check(content)[1]
-
-
-@pytest.fixture
-def split(monkeypatch):
-    # Every site is split, as at 10,000 stories (see test_forking.py).
-    monkeypatch.setattr(pages_module, "SPLIT_PAGES", 2)
-    monkeypatch.setattr(forking, "threading", types.SimpleNamespace(active_count=lambda: 1))
-    monkeypatch.setattr(forking.sitefiles, "cores", lambda: 2)
 
 
 def _render(build, cache: Path, site: Path, into: Path) -> buildmemo.BuildMemo:
