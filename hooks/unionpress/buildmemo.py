@@ -46,6 +46,7 @@ from .preview import (BodyEntry, Cache, Digester, Model, PageRecord, Preview, Tr
 _PAGES = b"unionpress-pages-1"
 _BODIES = b"unionpress-bodies-1"
 _BOOKS = b"unionpress-books-1"
+_PRINTS = b"unionpress-prints-1"
 _RENDERING = ("jinja2", "markupsafe", "pillow", "nh3", "markdown", "pymdown-extensions")
 
 
@@ -122,8 +123,9 @@ class _Paths(dict):
 
 
 class BuildMemo:
-    """The body and page records of earlier builds (see the module's note). `rewritten` links the pages
-    kept; it is the one that writes the others (derived.Rewritten of the same build)."""
+    """What earlier builds made (see the module's note): bodies, EPUB books and the items' prints by
+    content folder, page records by site folder. `rewritten` links the pages kept; it is the one that
+    writes the others (derived.Rewritten of the same build)."""
 
     def __init__(self, settings: Settings, site_dir: Path, rewritten: derived.Rewritten) -> None:
         self.settings = settings
@@ -134,6 +136,9 @@ class BuildMemo:
                                              settings.content_dir, ".pickle")
         self.books_path = derived.memo_file(settings.cache_dir, "books-preview" if settings.preview else "books",
                                             settings.content_dir, ".pickle")
+        self.prints_path = derived.memo_file(settings.cache_dir, "prints-preview" if settings.preview else "prints",
+                                             settings.content_dir, ".pickle")
+        self._prints: tuple | None = None  # (build, the last build's, item id → this build's key)
         self.books_kept = 0  # EPUB books taken from the memo, not made
         self._books: tuple[bytes, dict, dict] | None = None  # (shared, the last build's, this build's)
         self.rewritten = rewritten
@@ -193,6 +198,43 @@ class BuildMemo:
             _write(self.bodies_path, _BODIES, self._bodies_shared, records)
         except OSError:
             pass  # the next build renders every body
+
+    # -- the items' prints (derived.item_print) ---------------------------------------------------------
+    def prints(self, build) -> None:
+        """Each item's derived.item_print as the last build of this content worked it out, given to
+        derived for the items whose file and body are as they were: the WeChat check, the packages
+        and the bundles key their records by it, and working it out (every field and every file the
+        body names, read) was 1.2 s at 10,000 stories."""
+        shared, earlier = _read(self.prints_path, _PRINTS)
+        earlier = earlier if shared == _package() else {}
+        keys: dict[int, bytes] = {}
+        for item in build.catalog.items:
+            body = build.bodies.get(id(item))
+            base = self._item_digest(build, item) if body is not None else None
+            if base is None:
+                continue
+            key = keys[id(item)] = _h(base, self.cache.body_digest(body), repr(body.links).encode(),
+                                      repr(sorted(body.ids)).encode())
+            made = earlier.get(key)
+            if isinstance(made, str) and len(made) == 64:
+                derived._item_prints[item] = (body, tuple(derived.file_stat(file) for _output, file in body.assets), made)
+        self._prints = (build, earlier, keys)
+
+    def save_prints(self) -> None:
+        if self._prints is None:
+            return
+        build, earlier, keys = self._prints
+        now = {}
+        for item in build.catalog.items:
+            known = derived._item_prints.get(item)
+            if id(item) in keys and known is not None and known[0] is build.bodies.get(id(item)):
+                now[keys[id(item)]] = known[2]
+        if now == earlier:
+            return
+        try:
+            _write(self.prints_path, _PRINTS, _package(), now)
+        except OSError:
+            pass  # worked out again next time
 
     # -- this build's model, by content -----------------------------------------------------------------
     def _model(self, build) -> Model:
@@ -327,6 +369,7 @@ class BuildMemo:
         longer planned leaves none behind)."""
         self.save_bodies()
         self.save_books()
+        self.save_prints()
         if not self.shared:
             return
         if (self.earlier_shared == self.shared and all(found is None for found in self.now.values())

@@ -216,6 +216,8 @@ def prepare(settings: Settings, findings: Findings | None = None, cache=None, ke
     with phases("bodies"):  # the pictures' warm-up inside is its own phase, taken out below
         _render_bodies(build, cache, kept)
     with phases("wechat"):
+        if kept is not None:  # what the WeChat check and the exports key their records by, kept
+            kept.prints(build)
         wechat_checks.run(build, findings, keep)  # WeChat's limits on the bodies as WeChat gets them
     phases.seconds["bodies"] -= phases.seconds.get("pictures", 0.0)
     with phases("plan"):
