@@ -1,6 +1,6 @@
 """What a build need not make again: the bodies, the EPUB books and the pages whose inputs are what
-they were at the last build (bodies and books: of the same content folder; pages: of the same site
-folder).
+they were at the last build (bodies: of the same content folder; pages: of the same site folder;
+books: any build's, kept as records by what they are made of).
 
 `unionpress serve` already tells, for every body, EPUB book and page, whether anything it was made from
 changed (preview.py: a body by its item and each link it resolved with the answer; a book by its
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import pickle
 import sys
@@ -45,7 +46,6 @@ from .preview import (BodyEntry, Cache, Digester, Model, PageRecord, Preview, Tr
 
 _PAGES = b"unionpress-pages-1"
 _BODIES = b"unionpress-bodies-1"
-_BOOKS = b"unionpress-books-1"
 _PRINTS = b"unionpress-prints-1"
 _RENDERING = ("jinja2", "markupsafe", "pillow", "nh3", "markdown", "pymdown-extensions")
 
@@ -134,13 +134,10 @@ class BuildMemo:
         # overwriting the other's.
         self.bodies_path = derived.memo_file(settings.cache_dir, "bodies-preview" if settings.preview else "bodies",
                                              settings.content_dir, ".pickle")
-        self.books_path = derived.memo_file(settings.cache_dir, "books-preview" if settings.preview else "books",
-                                            settings.content_dir, ".pickle")
         self.prints_path = derived.memo_file(settings.cache_dir, "prints-preview" if settings.preview else "prints",
                                              settings.content_dir, ".pickle")
         self._prints: tuple | None = None  # (build, the last build's, item id → this build's key)
         self.books_kept = 0  # EPUB books taken from the memo, not made
-        self._books: tuple[bytes, dict, dict] | None = None  # (shared, the last build's, this build's)
         self.rewritten = rewritten
         self.earlier_shared, self.earlier = b"", {}  # read with the model (renderer): in the render phase
         self.now: dict[str, PageRecord | None] = {}  # output → its new record; None: the last build's kept
@@ -258,27 +255,30 @@ class BuildMemo:
 
     # -- the EPUB books ----------------------------------------------------------------------------------
     def library(self, build) -> tuple:
-        """epub.library: each book taken from the last build's when its anthology, the bodies in it and
-        the settings are the same (the key preview.Preview._books keeps books by in serve), the others
-        made (in two processes when many); the outputs then write these very bytes."""
+        """epub.library: each book taken from the cache when its anthology, the bodies in it and the
+        settings are those of a book made before (the key preview.Preview._books keeps books by in
+        serve), the others made (in two processes when many) and kept, each a record of its own with
+        the findings it gave, said again when it is taken (a column's year is 2 MB at 10,000 stories:
+        an edit writes that one again, not all of them). The outputs then write these very bytes."""
         from .outputs import epub
 
         public, settings = build.public, build.settings
         if public in epub._library:
             return epub._library[public]
         model = self._model(build)
-        shared = _h(_package(), settings_digest(settings))
-        read_shared, earlier = _read(self.books_path, _BOOKS)
-        earlier = earlier if read_shared == shared else {}
         found = epub.anthologies(public)
-        keys: list[bytes | None] = []
+        names: list[str | None] = []
         for anthology in found:
             try:
-                keys.append(_h(model.digester.of(anthology), settings_digest(settings),
-                               *(model.body_digest(item) for item in anthology.items)))
+                names.append(_h(_package(), model.digester.of(anthology), settings_digest(settings),
+                                *(model.body_digest(item) for item in anthology.items)).hex())
             except Unfingerprintable:
-                keys.append(None)
-        made: dict[int, tuple] = {n: earlier[key] for n, key in enumerate(keys) if _book_record(earlier.get(key))}
+                names.append(None)
+        made: dict[int, tuple] = {}
+        for n, name in enumerate(names):
+            book = _book(derived.kept(settings.cache_dir, _BOOK_RECORDS, name)) if name is not None else None
+            if book is not None:
+                made[n] = book
         self.books_kept = len(made)
         missing = [n for n in range(len(found)) if n not in made]
 
@@ -294,23 +294,15 @@ class BuildMemo:
 
         todo = [found[n] for n in missing]
         fresh = epub._made_in_two(todo, books, Findings()) if todo else None
-        made.update(zip(missing, fresh if fresh is not None else books(todo)))
+        for n, book in zip(missing, fresh if fresh is not None else books(todo)):
+            made[n] = book
+            if names[n] is not None:
+                packed = derived.pack({"epub": book[0], "findings": json.dumps(book[1], ensure_ascii=False).encode()})
+                derived.cached(settings.cache_dir, _BOOK_RECORDS, names[n], lambda packed=packed: packed)
         for n in range(len(found)):
             build.findings.items.extend(Finding(*found_) for found_ in made[n][1])
-        self._books = (shared, earlier, {key: made[n] for n, key in enumerate(keys) if key is not None})
         epub._library[public] = tuple(epub.Book(anthology, made[n][0]) for n, anthology in enumerate(found))
         return epub._library[public]
-
-    def save_books(self) -> None:
-        if self._books is None:
-            return
-        shared, earlier, now = self._books
-        if self.books_kept == len(now) == len(earlier):
-            return  # every book kept, none gone
-        try:
-            _write(self.books_path, _BOOKS, shared, now)
-        except OSError:
-            pass  # the next build makes them all
 
     # -- the model as the page records tell it --------------------------------------------------------
     def renderer(self, build, books: tuple) -> TrackingRenderer:
@@ -368,7 +360,6 @@ class BuildMemo:
         """Keep the records of this build's bodies and pages for the next build (only these: a page no
         longer planned leaves none behind)."""
         self.save_bodies()
-        self.save_books()
         self.save_prints()
         if not self.shared:
             return
@@ -397,10 +388,21 @@ class BuildMemo:
             pass  # the next build renders every page
 
 
-def _book_record(kept) -> bool:
-    """A kept book as this code writes it: (EPUB bytes, its findings as tuples)."""
-    return (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], bytes) and isinstance(kept[1], tuple)
-            and all(isinstance(found, tuple) and len(found) == 6 for found in kept[1]))
+_BOOK_RECORDS = "epub-books"  # derived records: a book's bytes and its findings, packed
+
+
+def _book(record: bytes | None) -> tuple | None:
+    """(EPUB bytes, its findings as tuples) of a kept book; None when it is not one this code packs."""
+    if record is None:
+        return None
+    try:
+        files = derived.unpack(record)
+        findings = tuple(tuple(found) for found in json.loads(files["findings"]))
+        if not all(len(found) == 6 and all(isinstance(part, (str, int)) for part in found) for found in findings):
+            return None
+        return files["epub"], findings
+    except (KeyError, ValueError, TypeError):
+        return None
 
 
 def _plain_entry(entry: BodyEntry) -> tuple:

@@ -192,15 +192,21 @@ def _make_one(cache_dir: Path, kind: str, job: tuple[str, Callable[[], bytes]]) 
         pass
 
 
+def kept(cache_dir: Path, kind: str, name: str) -> bytes | None:
+    """The record `name` of `kind` from the cache; None when it is not there or not whole."""
+    try:
+        record = record_path(cache_dir, kind, name).read_bytes()
+    except OSError:
+        return None  # not made yet
+    return record[_DIGEST:] if hashlib.sha256(record[_DIGEST:]).digest() == record[:_DIGEST] else None
+
+
 def cached(cache_dir: Path, kind: str, name: str, make: Callable[[], bytes]) -> bytes:
     """The record `name` of `kind` from the cache, or `make()` it and keep it."""
+    found = kept(cache_dir, kind, name)
+    if found is not None:
+        return found
     target = record_path(cache_dir, kind, name)
-    try:
-        record = target.read_bytes()
-        if hashlib.sha256(record[_DIGEST:]).digest() == record[:_DIGEST]:
-            return record[_DIGEST:]
-    except OSError:
-        pass  # not made yet
     data = make()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
