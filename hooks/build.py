@@ -100,7 +100,7 @@ def on_config(config):
     rewritten = (derived.Rewritten(settings.cache_dir, Path(config.site_dir), "pages")
                  if _command.get("name") != "serve" else None)
     kept = (buildmemo.BuildMemo(settings, Path(config.site_dir), rewritten)
-            if rewritten is not None and os.environ.get("UNIONPRESS_FRESH", "") in ("", "0") else None)
+            if rewritten is not None and not derived.fresh() else None)
     build = engine.prepare(settings, findings, kept=kept)
     if _command.get("name") in ONE_MODEL:
         engine.keep_until_the_end()
@@ -297,8 +297,8 @@ def _move_folders(staging: Path, site_dir: Path, outputs: list[str], clashing: s
         source, target = staging / top, site_dir / top
         if pages & clashing or os.path.lexists(target) or not source.is_dir():
             continue
-        found = {f"{top}/{Path(folder, name).relative_to(source).as_posix()}"
-                 for folder, _dirs, names in os.walk(source) for name in names}
+        found = {f"{top}{folder[len(str(source)):]}/{name}"  # strings: pathlib's joins cost a second here
+                 for folder, _dirs, names in os.walk(str(source)) for name in names}
         if found != pages:
             continue
         try:

@@ -546,3 +546,27 @@ def test_controls_are_44_px_and_grow_with_the_text_size(browser, served):  # noq
     for selector, boxes in sizes["1"].items():
         assert boxes and min(boxes) >= 44, (selector, boxes)
         assert min(sizes["5"][selector]) >= 1.5 * min(boxes), (selector, sizes["5"][selector])
+
+
+def test_a_bodys_text_is_taken_from_the_last_build_only_for_the_same_html(tmp_path):
+    """search.Texts: what the last build found for a body is used while its HTML is the same, a body
+    whose HTML changed is read again, and only what this build asked is kept for the next; a memo
+    damaged on disk is not believed (outputs/search._read_texts)."""
+    import hashlib
+
+    from unionpress import derived
+    from unionpress.outputs import search as search_output
+
+    old, new = "<p>劳模<b>精神</b></p>", "<p>工匠精神</p>"
+    first = search.Texts({})
+    assert first(old) == search.plain_text(old) == "劳模 精神"
+    again = search.Texts({key: "上次的文字" for key in first.used})
+    assert again(old) == "上次的文字"  # by the HTML it was found for, not parsed again
+    assert again(new) == "工匠精神"
+    assert sorted(again.used.values()) == ["上次的文字", "工匠精神"]
+    memo = tmp_path / "texts.bin"
+    data = derived.pack({key: text.encode() for key, text in again.used.items()})
+    memo.write_bytes(hashlib.sha256(data).digest() + data)
+    assert search_output._read_texts(memo) == again.used
+    memo.write_bytes(memo.read_bytes()[:-1] + b"x")
+    assert search_output._read_texts(memo) == {}

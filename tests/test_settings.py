@@ -378,7 +378,7 @@ def test_any_settings_give_located_findings_and_never_an_exception(tmp_path, sit
 
 def test_a_file_is_named_as_resolving_it_names_it_through_links(tmp_path):
     """Settings.display resolves a file outside the project through its folder, remembered
-    (config._resolved): the same path as Path.resolve, through a linked folder, a linked file, a link
+    (config.resolved): the same path as Path.resolve, through a linked folder, a linked file, a link
     inside the project and a file not there."""
     from unionpress import config as up_config
 
@@ -390,4 +390,4 @@ def test_a_file_is_named_as_resolving_it_names_it_through_links(tmp_path):
     os.symlink(tmp_path / "real", tmp_path / "project/inside")
     for path in (tmp_path / "real/c/a.md", tmp_path / "link/c/a.md", tmp_path / "project/l.md",
                  tmp_path / "project/inside/c/a.md", tmp_path / "link/c/gone.md", tmp_path / "link/c/../c/a.md"):
-        assert up_config._resolved(path) == path.resolve(), path
+        assert up_config.resolved(path) == path.resolve(), path

@@ -105,14 +105,15 @@ class Settings:
 
     def _relative(self, path: Path) -> str:
         # Without following symlinks first, so a symlink is named as the editor sees it.
-        plain = Path(os.path.normpath(path.absolute()))
+        plain = os.path.normpath(path.absolute())
         bases = _bases(self.root) if self.root.is_absolute() else (
             Path(os.path.normpath(self.root.absolute())), self.root.resolve())
-        for base in bases:
-            if plain.is_relative_to(base):
-                return plain.relative_to(base).as_posix()
+        folder, name = os.path.split(plain)
+        under = _under(folder, bases)  # by its folder, remembered: 17,000 files in a few hundred folders
+        if under is not None:
+            return f"{under}/{name}" if under else name
         try:
-            return _resolved(path).relative_to(bases[1]).as_posix()
+            return resolved(path).relative_to(bases[1]).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -126,14 +127,27 @@ def _bases(root: Path) -> tuple[Path, Path]:
 
 
 @lru_cache(maxsize=4096)
+def _under(folder: str, bases: tuple[Path, Path]) -> str | None:
+    """A folder (absolute, normalised) relative to the first of `bases` it lies in, as written ("" for
+    the base itself); None when it lies in neither."""
+    plain = Path(folder)
+    for base in bases:
+        if plain.is_relative_to(base):
+            found = plain.relative_to(base).as_posix()
+            return "" if found == "." else found
+    return None
+
+
+@lru_cache(maxsize=4096)
 def _folder(folder: Path) -> Path:
     return folder.resolve()
 
 
-def _resolved(path: Path) -> Path:
+def resolved(path: Path) -> Path:
     """Path.resolve(), with the folder part remembered: a file that is no symbolic link itself resolves
-    to its folder's resolved path and its name. Folders are remembered for the process: a link
-    changed during one (serve) would name a file by its old folder in a message, nothing more."""
+    to its folder's resolved path and its name. Folders are remembered for the process: a build's
+    link targets (engine) take it; a link changed during serve would name a file by its old folder in
+    a message, nothing more (serve resolves link targets through its own memory, preview.Cache)."""
     if not path.is_absolute() or path.name in ("", ".", "..") or os.path.islink(path):
         return path.resolve()
     return _folder(path.parent) / path.name

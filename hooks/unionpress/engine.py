@@ -14,7 +14,7 @@ from pathlib import Path
 from . import checks, link as linking
 from .checks import wechat as wechat_checks
 from .body import Body, BodyRenderer, Targets
-from .config import Settings
+from .config import Settings, resolved
 from .feedsets import check_partners, feed_sets
 from .findings import Findings
 from . import outputs
@@ -82,7 +82,8 @@ def _render_bodies(build: Build, cache=None, kept=None) -> None:
     """Each body once: a public item against the public view (whatever it points at must be public),
     anything else against everything (it may point at other drafts, but not at missing files)."""
     settings, findings, catalog = build.settings, build.findings, build.catalog
-    targets = Targets(settings, catalog.items, _item_url, *([cache.resolve] if cache is not None else []))
+    # A build resolves each file by its folder (config.resolved): serve by what it remembers of the last run.
+    targets = Targets(settings, catalog.items, _item_url, cache.resolve if cache is not None else resolved)
     renderer = BodyRenderer(settings, targets)
     # serve, and a build over an earlier one: unchanged bodies kept
     render = (cache.bodies(renderer) if cache is not None else kept.bodies(build, renderer) if kept is not None

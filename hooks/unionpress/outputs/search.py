@@ -91,6 +91,35 @@ def _files(folder: Path) -> dict[str, tuple]:
             for path in folder.rglob("*") if not path.is_dir()}
 
 
+def _records(public, body_of, settings) -> list:
+    """search.records with the bodies' text the last build of this content folder found (by the body's
+    HTML: a body changed is read again), and what this one found kept for the next."""
+    if derived.fresh():
+        return search.records(public, body_of)
+    memo = derived.memo_file(settings.cache_dir, "body-texts", settings.content_dir, ".bin")
+    texts = search.Texts(_read_texts(memo))
+    found = search.records(public, body_of, texts)
+    if texts.used != texts.known:
+        data = derived.pack({key: text.encode("utf-8", "surrogatepass") for key, text in sorted(texts.used.items())})
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(memo, hashlib.sha256(data).digest() + data)
+        except OSError:
+            pass  # the next build reads the bodies again
+    return found
+
+
+def _read_texts(memo: Path) -> dict[str, str]:
+    """The texts _records kept; empty when missing, damaged, or not what it writes."""
+    try:
+        data = memo.read_bytes()
+        if hashlib.sha256(data[32:]).digest() != data[:32]:
+            return {}
+        return {key: text.decode("utf-8", "surrogatepass") for key, text in derived.unpack(data[32:]).items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def start(public, pages, site_dir: Path, settings, body_of) -> None:
     """Begin indexing now, while MkDocs copies the pages and the other outputs are written: Pagefind
     is a process of its own (Node, and Rust inside it), so it uses the second core instead of waiting
@@ -100,7 +129,7 @@ def start(public, pages, site_dir: Path, settings, body_of) -> None:
     if node is None:
         raise SearchIndexError("未找到 Node.js：搜索索引需要它，请安装 nodejs 后运行 bash scripts/setup")
     module = _pagefind_module(settings.root)
-    found = search.records(public, body_of)
+    found = _records(public, body_of, settings)
     parts = search.first_part(found, settings.search_first)
     out = site_dir / BUNDLE
     previous = _on_disk.pop(site_dir.resolve(), {})
