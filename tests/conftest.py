@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import shutil
 import subprocess
@@ -23,8 +25,9 @@ VARIANT = r"media/pictures/[0-9a-f]{20}-\d+\.(?:jpg|png|webp|gif)"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 
 
-def check(content: Path, now: str = NOW, **extra):
-    """Run the engine's check on a content folder in-process; returns (report lines, build)."""
+def check(content: Path, now: str = NOW, drafts: bool = False, **extra):
+    """Run the engine's check on a content folder in-process; returns (report lines, build).
+    `drafts`: as `unionpress check --drafts`."""
     from unionpress import config, engine
     from unionpress.findings import Findings
 
@@ -33,6 +36,8 @@ def check(content: Path, now: str = NOW, **extra):
     site = {"site_name": "测试", "extra": {"unionpress": extra}, "markdown_extensions": extensions}
     settings = config.from_mapping(content.parent, site, findings,
                                    environ={"UNIONPRESS_CONTENT": str(content), "UNIONPRESS_NOW": now})
+    if drafts:
+        settings = dataclasses.replace(settings, check_drafts=True)
     build = engine.prepare(settings, findings)
     build.render()
     return [f.format() for f in findings.sorted()], build

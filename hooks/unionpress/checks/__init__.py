@@ -70,10 +70,14 @@ class Remembered:
 
         self._derived = derived
         folder = settings.content_dir / wording.RULES_FOLDER
-        self.salt = derived._digest([derived._engine().hex(), settings.now.date().isoformat(), settings.check_drafts,
-                                     [derived.file_digest(folder / name)
-                                      for name in (wording.WORDING_FILE, wording.SENSITIVE_FILE)]])
-        self.path = derived.memo_file(settings.cache_dir, "checked", settings.content_dir, ".json")
+        rules = [settings.check_drafts, [derived.file_digest(folder / name)
+                                         for name in (wording.WORDING_FILE, wording.SENSITIVE_FILE)]]
+        self.salt = derived._digest([derived._engine().hex(), settings.now.date().isoformat(), rules])
+        # A memo per set of rules and --drafts: `unionpress check --drafts` between two builds (or CI
+        # checking with other rule files) would otherwise leave the next build none of its own (8.6 s of
+        # a rebuild at 10,000 stories). The day is not in the name: the next day's replaces it.
+        self.path = derived.memo_file(settings.cache_dir, "checked", settings.content_dir,
+                                      f"-{derived._digest(rules)[:12]}.json")
         try:
             self.earlier = json.loads(self.path.read_bytes())
             if not isinstance(self.earlier, dict):
