@@ -87,24 +87,35 @@ def test_bodies_kept_from_the_last_build_make_what_rendering_them_makes(tmp_path
 
 
 def test_a_book_kept_from_the_last_build_says_its_findings_again(tmp_path):
-    """What a book could not hold is said by every build, the one that takes the book from the memo too."""
+    """What a book could not hold is said by every build, the one that takes the book from the memo too;
+    a book no longer made is taken out of the cache (each edit and each day would leave one behind)."""
     from conftest import BASE, write_story
     from test_epub import ODD
 
     content = tmp_path / "content"
     shutil.copytree(BASE, content)
-    write_story(content, "odd", ODD, title="怪写法", date="2026-06-01 09:00")
-    env = dict(os.environ, UNIONPRESS_CONTENT=str(content), UNIONPRESS_NOW=NOW, NO_MKDOCS_2_WARNING="1")
+    story = write_story(content, "odd", ODD, title="怪写法", date="2026-06-01 09:00")
+    env = dict(os.environ, UNIONPRESS_CONTENT=str(content), UNIONPRESS_NOW=NOW, NO_MKDOCS_2_WARNING="1",
+               UNIONPRESS_CACHE=str(tmp_path / "cache/pictures"))
     env.pop("UNIONPRESS_PREVIEW", None)
     said = []
-    for _build in range(2):
+
+    def kept_books() -> set[str]:
+        return {path.name for path in (tmp_path / "cache/derived").glob("*/epub-books/*/*")}
+
+    for build_ in range(3):
+        if build_ == 2:
+            story.write_text(story.read_text(encoding="utf-8") + "\n\n补记一段。\n", encoding="utf-8")
         result = COMMANDS.run(([*MKDOCS, "build", "-v", "-d", str(tmp_path / "site")], env, ROOT))[0]
         assert result.returncode == 0, result.stderr[-3000:]
         said.append((sorted(line for line in result.stderr.splitlines() if "[epub-xhtml]" in line),
-                     int(COUNT.search(result.stderr).group(5))))
-    (first, made), (second, kept) = said
-    assert len(first) == 6 and second == first
-    assert made == 0 and kept == len(list((tmp_path / "site/downloads").glob("*.epub"))) >= 1
+                     int(COUNT.search(result.stderr).group(5)), kept_books()))
+    (first, made, _records), (second, kept, records), (third, kept_again, after_edit) = said
+    books = len(list((tmp_path / "site/downloads").glob("*.epub")))
+    assert len(first) == 6 and second == first == third
+    assert made == 0 and kept == books >= 1 and len(records) == books
+    assert kept_again < books  # the edited story's books made again, the others kept
+    assert len(after_edit) == books and after_edit != records  # the books it replaced are gone
 
 
 def _render(build, cache: Path, site: Path, into: Path) -> buildmemo.BuildMemo:

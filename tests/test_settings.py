@@ -391,3 +391,22 @@ def test_a_file_is_named_as_resolving_it_names_it_through_links(tmp_path):
     for path in (tmp_path / "real/c/a.md", tmp_path / "link/c/a.md", tmp_path / "project/l.md",
                  tmp_path / "project/inside/c/a.md", tmp_path / "link/c/gone.md", tmp_path / "link/c/../c/a.md"):
         assert up_config.resolved(path) == path.resolve(), path
+
+
+def test_a_build_resolves_a_folder_link_re_pointed_since_the_last_build(tmp_path):
+    """config.resolved remembers folders until the next build begins (engine.prepare calls
+    config.forget_folders): `mkdocs serve` builds again in one process, and a link to a folder
+    re-pointed in between must give its new place."""
+    from unionpress import config as up_config
+
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.md").write_text(name, encoding="utf-8")
+    link = tmp_path / "content"
+    os.symlink(tmp_path / "one", link)
+    assert up_config.resolved(link / "a.md") == tmp_path.resolve() / "one/a.md"
+    link.unlink()
+    os.symlink(tmp_path / "two", link)
+    assert up_config.resolved(link / "a.md") == tmp_path.resolve() / "one/a.md"  # remembered within a build
+    up_config.forget_folders()
+    assert up_config.resolved(link / "a.md") == tmp_path.resolve() / "two/a.md"

@@ -30,6 +30,7 @@ import io
 import json
 import os
 import pickle
+import re
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -301,8 +302,36 @@ class BuildMemo:
                 derived.cached(settings.cache_dir, _BOOK_RECORDS, names[n], lambda packed=packed: packed)
         for n in range(len(found)):
             build.findings.items.extend(Finding(*found_) for found_ in made[n][1])
+        self._prune_books(settings, names)
         epub._library[public] = tuple(epub.Book(anthology, made[n][0]) for n, anthology in enumerate(found))
         return epub._library[public]
+
+    @staticmethod
+    def _prune_books(settings: Settings, names: list[str | None]) -> None:
+        """Remove the books the last build of this content (and mode) kept and this one did not use:
+        a book's name holds the day and its chapters, so without this every day and every edit would
+        leave a library behind (125 MB a day at 10,000 stories). The names are kept beside them."""
+        index = derived.memo_file(settings.cache_dir, "epub-books-kept-preview" if settings.preview
+                                  else "epub-books-kept", settings.content_dir, ".json")
+        now = sorted({name for name in names if name is not None})
+        try:
+            earlier = json.loads(index.read_bytes())
+        except (OSError, ValueError):
+            earlier = []
+        if not isinstance(earlier, list):
+            earlier = []
+        for name in set(earlier) - set(now):
+            if isinstance(name, str) and _BOOK_NAME.fullmatch(name):  # a damaged index names no other file
+                try:
+                    derived.record_path(settings.cache_dir, _BOOK_RECORDS, name).unlink(missing_ok=True)
+                except OSError:
+                    pass
+        if earlier != now:
+            try:
+                index.parent.mkdir(parents=True, exist_ok=True)
+                derived._write_atomically(index, json.dumps(now).encode())
+            except OSError:
+                pass  # the next build cannot prune these: space only
 
     # -- the model as the page records tell it --------------------------------------------------------
     def renderer(self, build, books: tuple) -> TrackingRenderer:
@@ -389,6 +418,7 @@ class BuildMemo:
 
 
 _BOOK_RECORDS = "epub-books"  # derived records: a book's bytes and its findings, packed
+_BOOK_NAME = re.compile(r"[0-9a-f]{32}")  # preview._h: blake2b of 16 bytes
 
 
 def _book(record: bytes | None) -> tuple | None:

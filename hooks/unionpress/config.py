@@ -143,11 +143,17 @@ def _folder(folder: Path) -> Path:
     return folder.resolve()
 
 
+def forget_folders() -> None:
+    """A build begins: folders are resolved anew (`mkdocs serve` builds again in the same process, and
+    a link re-pointed meanwhile must not keep its old place in link targets)."""
+    _folder.cache_clear()
+
+
 def resolved(path: Path) -> Path:
     """Path.resolve(), with the folder part remembered: a file that is no symbolic link itself resolves
-    to its folder's resolved path and its name. Folders are remembered for the process: a build's
-    link targets (engine) take it; a link changed during serve would name a file by its old folder in
-    a message, nothing more (serve resolves link targets through its own memory, preview.Cache)."""
+    to its folder's resolved path and its name. Folders are remembered until the next build begins
+    (forget_folders): a build's link targets (engine) take it; `unionpress serve` resolves them
+    through its own memory (preview.Cache)."""
     if not path.is_absolute() or path.name in ("", ".", "..") or os.path.islink(path):
         return path.resolve()
     return _folder(path.parent) / path.name

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import checks, link as linking
 from .checks import wechat as wechat_checks
 from .body import Body, BodyRenderer, Targets
-from .config import Settings, resolved
+from .config import Settings, forget_folders, resolved
 from .feedsets import check_partners, feed_sets
 from .findings import Findings
 from . import outputs
@@ -190,6 +190,8 @@ def prepare(settings: Settings, findings: Findings | None = None, cache=None, ke
     `kept` (buildmemo.BuildMemo, for a build of its own) the bodies of the last build of this content."""
     findings = findings if findings is not None else Findings()
     phases = Phases()
+    if cache is None:
+        forget_folders()
     # serve: `cache` is also called as keep(stage, item, findings, compute, *extra), giving an item's own
     # share of a stage (its fields read, its rule checks, its WeChat limits) as the last run had it when
     # nothing it reads changed; what looks across items (duplicate slugs, references, homes) runs whole.

@@ -96,7 +96,9 @@ def _records(public, body_of, settings) -> list:
     HTML: a body changed is read again), and what this one found kept for the next."""
     if derived.fresh():
         return search.records(public, body_of)
-    memo = derived.memo_file(settings.cache_dir, "body-texts", settings.content_dir, ".bin")
+    # A preview's apart: its drafts' bodies would make each memo rewrite the other's.
+    memo = derived.memo_file(settings.cache_dir, "body-texts-preview" if settings.preview else "body-texts",
+                             settings.content_dir, ".bin")
     texts = search.Texts(_read_texts(memo))
     found = search.records(public, body_of, texts)
     if texts.used != texts.known:
