@@ -198,28 +198,37 @@ def _make_one(cache_dir: Path, kind: str, job: tuple[str, Callable[[], bytes]]) 
         pass
 
 
-def kept(cache_dir: Path, kind: str, name: str) -> bytes | None:
-    """The record `name` of `kind` from the cache; None when it is not there or not whole."""
+def read_sealed(path: Path) -> bytes | None:
+    """The bytes a file written by write_sealed holds; None when it is not there or not whole."""
     try:
-        record = record_path(cache_dir, kind, name).read_bytes()
+        record = path.read_bytes()
     except OSError:
         return None  # not made yet
     return record[_DIGEST:] if hashlib.sha256(record[_DIGEST:]).digest() == record[:_DIGEST] else None
 
 
+def write_sealed(path: Path, data: bytes) -> None:
+    """`data` after its SHA-256 (a damaged disk is not believed), written whole or not at all; an
+    unwritable cache costs time only."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(path, hashlib.sha256(data).digest() + data)
+    except OSError:
+        pass  # the picture pipeline reports an unwritable cache folder once
+
+
+def kept(cache_dir: Path, kind: str, name: str) -> bytes | None:
+    """The record `name` of `kind` from the cache; None when it is not there or not whole."""
+    return read_sealed(record_path(cache_dir, kind, name))
+
+
 def cached(cache_dir: Path, kind: str, name: str, make: Callable[[], bytes]) -> bytes:
     """The record `name` of `kind` from the cache, or `make()` it and keep it."""
     found = kept(cache_dir, kind, name)
-    if found is not None:
-        return found
-    target = record_path(cache_dir, kind, name)
-    data = make()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(target, hashlib.sha256(data).digest() + data)
-    except OSError:
-        pass  # an unwritable cache costs time only; the picture pipeline reports the folder once
-    return data
+    if found is None:
+        found = make()
+        write_sealed(record_path(cache_dir, kind, name), found)
+    return found
 
 
 def stable(value) -> object:

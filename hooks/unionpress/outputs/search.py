@@ -101,24 +101,18 @@ def _records(public, body_of, settings) -> list:
                              settings.content_dir, ".bin")
     texts = search.Texts(_read_texts(memo))
     found = search.records(public, body_of, texts)
-    if texts.used != texts.known:
-        data = derived.pack({key: text.encode("utf-8", "surrogatepass") for key, text in sorted(texts.used.items())})
-        try:
-            memo.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomically(memo, hashlib.sha256(data).digest() + data)
-        except OSError:
-            pass  # the next build reads the bodies again
+    if texts.used != texts.known:  # a memo that cannot be written: the next build reads the bodies again
+        derived.write_sealed(memo, derived.pack({key: text.encode("utf-8", "surrogatepass")
+                                                 for key, text in sorted(texts.used.items())}))
     return found
 
 
 def _read_texts(memo: Path) -> dict[str, str]:
     """The texts _records kept; empty when missing, damaged, or not what it writes."""
+    data = derived.read_sealed(memo)
     try:
-        data = memo.read_bytes()
-        if hashlib.sha256(data[32:]).digest() != data[:32]:
-            return {}
-        return {key: text.decode("utf-8", "surrogatepass") for key, text in derived.unpack(data[32:]).items()}
-    except (OSError, ValueError, KeyError, TypeError):
+        return {key: text.decode("utf-8", "surrogatepass") for key, text in derived.unpack(data).items()} if data else {}
+    except (ValueError, KeyError, TypeError):
         return {}
 
 
