@@ -299,7 +299,7 @@ class BuildMemo:
             made[n] = book
             if names[n] is not None:
                 packed = derived.pack({"epub": book[0], "findings": json.dumps(book[1], ensure_ascii=False).encode()})
-                derived.cached(settings.cache_dir, _BOOK_RECORDS, names[n], lambda packed=packed: packed)
+                derived.write_sealed(derived.record_path(settings.cache_dir, _BOOK_RECORDS, names[n]), packed)
         for n in range(len(found)):
             build.findings.items.extend(Finding(*found_) for found_ in made[n][1])
         self._prune_books(settings, names)
@@ -315,8 +315,8 @@ class BuildMemo:
                                   else "epub-books-kept", settings.content_dir, ".json")
         now = sorted({name for name in names if name is not None})
         try:
-            earlier = json.loads(index.read_bytes())
-        except (OSError, ValueError):
+            earlier = json.loads(derived.read_sealed(index) or b"[]")
+        except ValueError:
             earlier = []
         if not isinstance(earlier, list):
             earlier = []
@@ -326,12 +326,8 @@ class BuildMemo:
                     derived.record_path(settings.cache_dir, _BOOK_RECORDS, name).unlink(missing_ok=True)
                 except OSError:
                     pass
-        if earlier != now:
-            try:
-                index.parent.mkdir(parents=True, exist_ok=True)
-                derived._write_atomically(index, json.dumps(now).encode())
-            except OSError:
-                pass  # the next build cannot prune these: space only
+        if earlier != now:  # one that cannot be written costs space only: the next build cannot prune these
+            derived.write_sealed(index, json.dumps(now).encode())
 
     # -- the model as the page records tell it --------------------------------------------------------
     def renderer(self, build, books: tuple) -> TrackingRenderer:
