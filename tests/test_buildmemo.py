@@ -5,6 +5,7 @@ made by other code or names a file that is gone is not believed."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import re
@@ -237,3 +238,35 @@ def test_a_recorded_answer_that_differs_renders_the_page(build, first, tmp_path)
     buildmemo._write(_memo(cache), buildmemo._PAGES, shared, records)
     _render(build, cache, site, tmp_path / "again")
     assert _rendered(renders) == [output]
+
+
+def test_a_kept_book_is_read_when_written_and_made_again_when_its_record_is_gone(build, tmp_path):
+    """The library is not held in memory while the pages render (120 MB at 10,000 stories): each book
+    is where its record lies, read when the output writes it; a record gone by then makes the book again."""
+    from unionpress.outputs import epub
+
+    mine = dataclasses.replace(build, settings=dataclasses.replace(build.settings, cache_dir=tmp_path / "cache"))
+    epub._library.pop(build.public, None)
+    try:
+        expected = {book.anthology.file: book.data
+                    for book in epub.library(mine.public, mine.settings, mine.public_body)}
+        epub._library.pop(build.public, None)
+        for made_now in (True, False):  # made by this build, then taken from the cache by the next
+            memo = buildmemo.BuildMemo(mine.settings, tmp_path / "site", derived.Rewritten(
+                mine.settings.cache_dir, tmp_path / "site", "pages"))
+            books = memo.library(mine)
+            epub._library.pop(build.public, None)
+            assert memo.books_kept == (0 if made_now else len(expected)) and len(expected) > 1
+            assert all(isinstance(book.made, derived.Stretch) for book in books)
+            assert {book.anthology.file: book.length for book in books} == {
+                file: len(data) for file, data in expected.items()}
+        epub._library[build.public] = books
+        for gone in (False, True):
+            if gone:
+                for record in (tmp_path / "cache").rglob("epub-books/*/*"):
+                    record.unlink()
+            out = tmp_path / f"out-{gone}"
+            written = epub.write(mine.public, mine.public_pages, out, mine.settings, mine.public_body)
+            assert {file: (out / file).read_bytes() for file in written} == expected
+    finally:
+        epub._library.pop(build.public, None)

@@ -277,7 +277,7 @@ class BuildMemo:
                 names.append(None)
         made: dict[int, tuple] = {}
         for n, name in enumerate(names):
-            book = _book(derived.kept(settings.cache_dir, _BOOK_RECORDS, name)) if name is not None else None
+            book = _book(settings, name) if name is not None else None
             if book is not None:
                 made[n] = book
         self.books_kept = len(made)
@@ -300,6 +300,8 @@ class BuildMemo:
             if names[n] is not None:
                 packed = derived.pack({"epub": book[0], "findings": json.dumps(book[1], ensure_ascii=False).encode()})
                 derived.write_sealed(derived.record_path(settings.cache_dir, _BOOK_RECORDS, names[n]), packed)
+                # Its bytes from the record now, as a kept book's (not held while the pages render).
+                made[n] = _book(settings, names[n]) or book
         for n in range(len(found)):
             build.findings.items.extend(Finding(*found_) for found_ in made[n][1])
         self._prune_books(settings, names)
@@ -383,7 +385,16 @@ class BuildMemo:
 
     def save(self, pages) -> None:
         """Keep the records of this build's bodies and pages for the next build (only these: a page no
-        longer planned leaves none behind)."""
+        longer planned leaves none behind). Then they are let go: the outputs run after, and the last
+        build's records, this build's and the answers the pages were told were 60 MB at 10,000 stories."""
+        try:
+            self._save(pages)
+        finally:
+            self.earlier, self.now = {}, {}
+            if self.model is not None:
+                self.model.answers = {}
+
+    def _save(self, pages) -> None:
         self.save_bodies()
         self.save_prints()
         if not self.shared:
@@ -417,14 +428,17 @@ _BOOK_RECORDS = "epub-books"  # derived records: a book's bytes and its findings
 _BOOK_NAME = re.compile(r"[0-9a-f]{32}")  # preview._h: blake2b of 16 bytes
 
 
-def _book(record: bytes | None) -> tuple | None:
-    """(EPUB bytes, its findings as tuples) of a kept book; None when it is not one this code packs."""
-    if record is None:
+def _book(settings: Settings, name: str) -> tuple | None:
+    """(where its EPUB bytes lie, its findings as tuples) of a kept book; None when it is not one this
+    code packs. The bytes are read when the output writes them (derived.Stretch)."""
+    files = derived.kept_stretches(settings.cache_dir, _BOOK_RECORDS, name, held=frozenset({"findings"}))
+    if files is None:
         return None
     try:
-        files = derived.unpack(record)
         findings = tuple(tuple(found) for found in json.loads(files["findings"]))
         if not all(len(found) == 6 and all(isinstance(part, (str, int)) for part in found) for found in findings):
+            return None
+        if not isinstance(files["epub"], derived.Stretch):
             return None
         return files["epub"], findings
     except (KeyError, ValueError, TypeError):

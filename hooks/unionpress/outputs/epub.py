@@ -34,6 +34,7 @@ from lxml import etree, html as lxml_html
 from PIL import Image as PILImage, ImageDraw
 
 from .. import derived, forking, responsive
+from ..derived import Stretch
 from ..awards import award_groups, any_awarded
 from ..body import MARK, SourceLines
 from ..drawing import cjk_font, wrap
@@ -643,11 +644,19 @@ def size_text(size: int) -> str:
 @dataclass(frozen=True)
 class Book:
     anthology: Anthology
-    data: bytes
+    made: bytes | Stretch  # its bytes, or where they lie in a kept record (buildmemo): read when written
+
+    @property
+    def length(self) -> int:
+        return self.made.length if isinstance(self.made, Stretch) else len(self.made)
 
     @property
     def size(self) -> str:
-        return size_text(len(self.data))
+        return size_text(self.length)
+
+    @property
+    def data(self) -> bytes:
+        return self.made.read() if isinstance(self.made, Stretch) else self.made
 
 
 _library: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -709,6 +718,10 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     for book in library(public, settings, body_of):
         target = site_dir / unquote(book.anthology.file)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(book.data)
+        try:
+            data = book.data
+        except OSError:  # its kept record gone or cut short since it was read: made again, the same bytes
+            data = make(book.anthology, public, settings, body_of, Findings())
+        target.write_bytes(data)
         written.append(book.anthology.file)
     return written
