@@ -242,7 +242,7 @@ def _whole(path: Path) -> bytes | None:
             found = os.fstat(f.fileno())
             if not S_ISREG(found.st_mode) or found.st_size > WHOLE:
                 return None
-            data = f.read(WHOLE + 1)
+            data = f.read(found.st_size + 1)  # not WHOLE + 1: read() makes a buffer of the size asked
     except OSError:
         return None
     return data if len(data) <= WHOLE else None
