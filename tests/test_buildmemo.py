@@ -261,11 +261,17 @@ def test_a_kept_book_is_read_when_written_and_made_again_when_its_record_is_gone
             assert {book.anthology.file: book.length for book in books} == {
                 file: len(data) for file, data in expected.items()}
         epub._library[build.public] = books
-        for gone in (False, True):
-            if gone:
-                for record in (tmp_path / "cache").rglob("epub-books/*/*"):
+        for then in ("kept", "replaced", "gone"):
+            records = list(derived.records_folder(mine.settings.cache_dir).glob("epub-books/*/*"))
+            assert len(records) == len(expected)
+            for record in records:
+                if then == "replaced":  # by a record of another layout: the stretch is not read at its offsets
+                    files = derived.unpack(derived.read_sealed(record))
+                    derived.write_sealed(record, derived.pack({"findings": files["findings"] + b" " * 100,
+                                                               "epub": files["epub"]}))
+                elif then == "gone":
                     record.unlink()
-            out = tmp_path / f"out-{gone}"
+            out = tmp_path / f"out-{then}"
             written = epub.write(mine.public, mine.public_pages, out, mine.settings, mine.public_body)
             assert {file: (out / file).read_bytes() for file in written} == expected
     finally:

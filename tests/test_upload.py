@@ -278,7 +278,7 @@ def test_the_manifest_is_written_as_json_writes_it_indented(seed, tmp_path):
         return "".join(rnd.choice(alphabet) for _ in range(length))
 
     files = {}
-    for _ in range(rnd.randint(0, 40)):
+    for _ in range(rnd.randint(0, 40) if seed else 0):  # the first: no file at all
         path = text(rnd.randint(1, 12))
         files[path] = manifests.Entry(path, text(8), text(4), rnd.randint(0, 10**12), text(5), rnd.choice(["page", "asset", text(3)]),
                                       rnd.randint(0, 9))
@@ -828,3 +828,15 @@ def test_the_hashing_memo_reads_again_only_the_files_written_since(tmp_path, mon
         memo.write_text(broken, encoding="utf-8")
         read.clear()
         assert sitefiles.hashed(site, str(memo)) == again and len(read) == 4
+
+
+def test_a_manifest_that_cannot_be_written_whole_leaves_none(tmp_path):
+    """Written piece by piece, yet whole or not at all: a path that cannot be encoded (a lone
+    surrogate from a file name in no encoding) fails the write, and no manifest is left to stand for
+    the build, neither the old one's replacement cut short nor a partial file."""
+    files = {path: manifests.Entry(path, "0" * 64, "0" * 32, 1, "text/html", "page", 1)
+             for path in ("a.html", "b\udc80.html")}
+    made = manifests.Manifest(files, "passed", "2026-12-06T00:00:00+08:00", None)
+    with pytest.raises(UnicodeEncodeError):
+        made.write_to(tmp_path / "manifest.json")
+    assert list(tmp_path.iterdir()) == []

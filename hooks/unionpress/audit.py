@@ -242,10 +242,11 @@ def _whole(path: Path) -> bytes | None:
             found = os.fstat(f.fileno())
             if not S_ISREG(found.st_mode) or found.st_size > WHOLE:
                 return None
-            data = f.read(found.st_size + 1)  # not WHOLE + 1: read() makes a buffer of the size asked
+            # Its size, not WHOLE: read() makes a buffer of the size asked (64 MB a file, at the peak).
+            data = f.read(found.st_size + 1)
     except OSError:
         return None
-    return data if len(data) <= WHOLE else None
+    return data if len(data) <= found.st_size else None  # grown since: read in pieces, to its end
 
 
 class _Memo:

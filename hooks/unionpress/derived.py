@@ -200,11 +200,21 @@ def _make_one(cache_dir: Path, kind: str, job: tuple[str, Callable[[], bytes]]) 
 
 def read_sealed(path: Path) -> bytes | None:
     """The bytes a file written by write_sealed holds; None when it is not there or not whole."""
+    found = _sealed(path)
+    return found[0] if found is not None else None
+
+
+def _sealed(path: Path) -> tuple[bytes, tuple] | None:
+    """read_sealed's bytes, and the file's size, time and inode as it was read (one open file)."""
     try:
-        record = path.read_bytes()
+        with open(path, "rb") as file:
+            found = os.fstat(file.fileno())
+            record = file.read()
     except OSError:
         return None  # not made yet
-    return record[_DIGEST:] if hashlib.sha256(record[_DIGEST:]).digest() == record[:_DIGEST] else None
+    if hashlib.sha256(record[_DIGEST:]).digest() != record[:_DIGEST]:
+        return None
+    return record[_DIGEST:], (found.st_size, found.st_mtime_ns, found.st_ino)
 
 
 def write_sealed(path: Path, data: bytes) -> None:
@@ -349,20 +359,24 @@ class Stretch:
     """Bytes lying in a file, read when they are wanted instead of held: a kept EPUB book in its
     record. At 10,000 stories the library is 120 MB, and the pages only print the books' sizes; the
     output reads each book when it writes it. The record was read whole and its digest checked when
-    the stretch was taken (`kept_stretches`); a record name holds its content, and a record is only
-    ever replaced whole by the same bytes (write_sealed), so the stretch still holds them then."""
+    the stretch was taken (`kept_stretches`), and the file is read only while it is that same file
+    (its size, time and inode): a record replaced meanwhile is not read at offsets of another layout."""
     path: str
     start: int
     length: int
+    stat: tuple  # file_stat of the record when its digest was checked
 
     def read(self) -> bytes:
-        """The bytes; OSError when the file is gone or shorter (a cache emptied meanwhile)."""
+        """The bytes; OSError when the file is gone, replaced or shorter (a cache emptied meanwhile)."""
         with open(self.path, "rb") as file:
+            found = os.fstat(file.fileno())
+            if (found.st_size, found.st_mtime_ns, found.st_ino) != self.stat:
+                raise OSError(f"{self.path}：缓存记录已被替换")
             file.seek(self.start)
-            found = file.read(self.length)
-        if len(found) != self.length:
+            data = file.read(self.length)
+        if len(data) != self.length:
             raise OSError(f"{self.path}：缓存记录不完整")
-        return found
+        return data
 
 
 def kept_stretches(cache_dir: Path, kind: str, name: str, held: frozenset[str] = frozenset()) -> dict | None:
@@ -370,14 +384,15 @@ def kept_stretches(cache_dir: Path, kind: str, name: str, held: frozenset[str] =
     the others as the Stretch of the record's file they lie in; None when it is not there, not whole
     or not packed."""
     path = record_path(cache_dir, kind, name)
-    record = read_sealed(path)
-    if record is None:
+    found = _sealed(path)
+    if found is None:
         return None
+    record, stat = found
     try:
         places = _places(record)
     except (ValueError, TypeError):
         return None
-    return {member: record[at:at + length] if member in held else Stretch(str(path), _DIGEST + at, length)
+    return {member: record[at:at + length] if member in held else Stretch(str(path), _DIGEST + at, length, stat)
             for member, (at, length) in places.items()}
 
 

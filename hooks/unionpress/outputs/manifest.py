@@ -125,9 +125,15 @@ class Manifest:
 
     def write_to(self, target: Path) -> None:
         """The document into `target` piece by piece: at 126,000 files it is 32 MB, which with the list
-        of its entries, their join and its encoding was 100 MB more at the build's peak."""
-        with open(target, "w", encoding="utf-8", newline="\n") as out:
-            out.writelines(self._pieces())
+        of its entries, their join and its encoding was 100 MB more at the build's peak. Written whole
+        or not at all: a manifest cut short by an error must not stand for the build."""
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        try:
+            with open(partial, "w", encoding="utf-8", newline="\n") as out:
+                out.writelines(self._pieces())
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
 
     def _pieces(self) -> Iterator[str]:
         """The document as json.dumps(ensure_ascii=False, indent=1, sort_keys=True) writes it, byte for
