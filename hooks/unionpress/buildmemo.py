@@ -277,7 +277,8 @@ class BuildMemo:
                 names.append(None)
         made: dict[int, tuple] = {}
         for n, name in enumerate(names):
-            book = _book(settings, name) if name is not None else None
+            book = (_book(derived.kept_stretches(settings.cache_dir, _BOOK_RECORDS, name, _HELD))
+                    if name is not None else None)
             if book is not None:
                 made[n] = book
         self.books_kept = len(made)
@@ -298,10 +299,10 @@ class BuildMemo:
         for n, book in zip(missing, fresh if fresh is not None else books(todo)):
             made[n] = book
             if names[n] is not None:
-                packed = derived.pack({"epub": book[0], "findings": json.dumps(book[1], ensure_ascii=False).encode()})
-                derived.write_sealed(derived.record_path(settings.cache_dir, _BOOK_RECORDS, names[n]), packed)
-                # Its bytes from the record now, as a kept book's (not held while the pages render).
-                made[n] = _book(settings, names[n]) or book
+                # Kept, and from now on read from its record as a kept book (not held while the pages render).
+                made[n] = _book(derived.keep_stretches(
+                    settings.cache_dir, _BOOK_RECORDS, names[n],
+                    {"epub": book[0], "findings": json.dumps(book[1], ensure_ascii=False).encode()}, _HELD)) or book
         for n in range(len(found)):
             build.findings.items.extend(Finding(*found_) for found_ in made[n][1])
         self._prune_books(settings, names)
@@ -428,10 +429,12 @@ _BOOK_RECORDS = "epub-books"  # derived records: a book's bytes and its findings
 _BOOK_NAME = re.compile(r"[0-9a-f]{32}")  # preview._h: blake2b of 16 bytes
 
 
-def _book(settings: Settings, name: str) -> tuple | None:
-    """(where its EPUB bytes lie, its findings as tuples) of a kept book; None when it is not one this
-    code packs. The bytes are read when the output writes them (derived.Stretch)."""
-    files = derived.kept_stretches(settings.cache_dir, _BOOK_RECORDS, name, held=frozenset({"findings"}))
+_HELD = frozenset({"findings"})  # of a book's record, what is read at once; its EPUB bytes when written
+
+
+def _book(files: dict | None) -> tuple | None:
+    """(where its EPUB bytes lie, its findings as tuples) of a kept book's record (derived.kept_stretches);
+    None when it is not one this code packs. The bytes are read when the output writes them."""
     if files is None:
         return None
     try:

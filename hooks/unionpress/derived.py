@@ -385,9 +385,26 @@ def kept_stretches(cache_dir: Path, kind: str, name: str, held: frozenset[str] =
     or not packed."""
     path = record_path(cache_dir, kind, name)
     found = _sealed(path)
-    if found is None:
+    return _stretches(path, *found, held) if found is not None else None
+
+
+def keep_stretches(cache_dir: Path, kind: str, name: str, files: dict[str, bytes],
+                   held: frozenset[str] = frozenset()) -> dict | None:
+    """`files` packed and kept as record `name` of `kind`, then given as kept_stretches gives them
+    (without reading the record back); None when it could not be written."""
+    path = record_path(cache_dir, kind, name)
+    record = pack(files)
+    write_sealed(path, record)
+    try:
+        found = os.stat(path)
+    except OSError:
         return None
-    record, stat = found
+    if found.st_size != _DIGEST + len(record):
+        return None
+    return _stretches(path, record, (found.st_size, found.st_mtime_ns, found.st_ino), held)
+
+
+def _stretches(path: Path, record: bytes, stat: tuple, held: frozenset[str]) -> dict | None:
     try:
         places = _places(record)
     except (ValueError, TypeError):
