@@ -555,11 +555,17 @@ def fingerprint_of(page, renderer: Renderer, digester: Digester) -> bytes | None
 
 
 def still_valid(record: PageRecord, current: Model) -> bool:
-    """Whether every call the page's templates made is answered alike by this model."""
-    for (name, recorded), answer in record.deps:
-        if answer is None or current.answer(name, recorded) != answer:
-            return False
-    return True
+    """Whether every call the page's templates made is answered alike by this model. The answers this
+    model has given already are looked up all at once, in C (19,010 pages on every edit, a dozen calls
+    each); a call not asked yet is asked, in the page's order."""
+    if not record.deps:
+        return True
+    keys, answers = zip(*record.deps)
+    if None in answers:  # a call that could not be asked: the page is rendered every time
+        return False
+    if tuple(map(current.answers.get, keys)) == answers:
+        return True
+    return all(current.answer(name, recorded) == answer for (name, recorded), answer in record.deps)
 
 
 def dependencies(noted: list, current: Model) -> tuple:
