@@ -400,7 +400,7 @@ def _post_build(config, build) -> None:
     # into a temporary folder nobody publishes: hashing every file would slow each rebuild). Its files
     # are read and hashed in another process while the audit runs; only a passed audit writes it.
     manifest = not build.settings.preview and _command.get("name") != "serve" and failed is None
-    hashing = (up_manifest.Hashing(site_dir, derived.memo_file(build.settings.cache_dir, "hashed", site_dir, ".json"))
+    hashing = (up_manifest.Hashing(site_dir, derived.memo_file(build.settings.cache_dir, "hashed", site_dir, ".marshal"))
                if manifest else None)
     try:
         with build.phases("audit"):

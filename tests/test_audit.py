@@ -6,11 +6,13 @@ import gzip
 import hashlib
 import io
 import json
+import marshal
+import os
 import zipfile
 
 import pytest
 
-from unionpress import audit as audit_module
+from unionpress import audit as audit_module, derived
 from unionpress.audit import Leak, Secret, audit
 
 SRC = "content/stories/2026/draft-one.md"
@@ -348,7 +350,7 @@ def _reading(monkeypatch) -> list[str]:
 
 
 def test_an_unchanged_file_is_not_read_again_and_keeps_its_traces(site, tmp_path, monkeypatch):
-    memo = tmp_path / "memo.json"
+    memo = tmp_path / "memo"
     write(site, "exports/wechat/a/article.html", f"<p>{TITLE}</p>")
     write(site, "exports/partners/b.zip", zipped({"b.txt": f"井下八百米的夜班 <a href='/stories/draft-one/'>x</a>"}))
     first = audit(site, [DRAFT, OTHER], processes=1, memo=memo)
@@ -365,7 +367,7 @@ def test_an_unchanged_file_is_not_read_again_and_keeps_its_traces(site, tmp_path
 
 
 def test_a_secret_no_longer_hidden_is_dropped_and_the_rest_kept_in_any_order(site, tmp_path, monkeypatch):
-    memo = tmp_path / "memo.json"
+    memo = tmp_path / "memo"
     write(site, "exports/wechat/a/article.html", f"<p>{TITLE}</p><p>井下八百米的夜班</p>")
     moved = Secret(OTHER.source, OTHER.url, OTHER.title, line=7)  # the same secret, another line: another secret
     reordered = audit(site, [OTHER, DRAFT], processes=1)
@@ -379,7 +381,7 @@ def test_a_secret_no_longer_hidden_is_dropped_and_the_rest_kept_in_any_order(sit
 
 
 def test_a_new_secret_or_other_rules_read_every_file_again(site, tmp_path, monkeypatch):
-    memo = tmp_path / "memo.json"
+    memo = tmp_path / "memo"
     write(site, "exports/wechat/a/article.html", "<p>井下八百米的夜班</p>")
     assert audit(site, [DRAFT], processes=1, memo=memo) == []
     read = _reading(monkeypatch)
@@ -402,7 +404,7 @@ def test_a_new_secret_or_other_rules_read_every_file_again(site, tmp_path, monke
 
 def test_a_file_the_system_would_not_let_it_read_is_read_again_next_time(site, tmp_path, monkeypatch):
     # Its stat can stay the same when its permissions are mended: an empty verdict is not remembered.
-    memo = tmp_path / "memo.json"
+    memo = tmp_path / "memo"
     leaking = write(site, "exports/wechat/a/article.html", f"<p>{TITLE}</p>")
     real_open = open
 
@@ -420,7 +422,7 @@ def test_a_file_the_system_would_not_let_it_read_is_read_again_next_time(site, t
 def test_a_file_written_again_with_the_same_bytes_keeps_its_traces_unread(site, tmp_path, monkeypatch):
     # A page rendered again alike, an EPUB made again from the same chapters: a new file each build,
     # known by the sha256 of its bytes at its path. Other bytes, or the same bytes elsewhere, are read.
-    memo = tmp_path / "memo.json"
+    memo = tmp_path / "memo"
     page = f"<p>{TITLE}</p><a href='../draft-one/'>x</a>"
     write(site, "stories/a/index.html", page)
     write(site, "downloads/book.zip", zipped({"c.xhtml": f"<p>{TITLE}</p>"}))
@@ -445,16 +447,41 @@ def test_a_file_written_again_with_the_same_bytes_keeps_its_traces_unread(site, 
     assert read == ["stories/a/index.html"]
 
 
-@pytest.mark.parametrize("bad", [{"hits": [[["x"], 0, "y"]]}, {"hits": [["x", 5, "y"]]}, {"hits": [["x", 0]]},
-                                 {"stat": "1 2 3"}, {"secrets": [1]}])
+@pytest.mark.parametrize("bad", [{"hits": ((("x",), 0, "y"),)}, {"hits": (("x", 5, "y"),)}, {"hits": (("x", 0),)},
+                                 {"hits": [["x", 0, "y"]]}, {"stat": "1 2 3"}, {"secrets": [1]}, {"sha": "00"}])
 def test_a_memo_of_the_right_shape_but_wrong_values_is_not_believed(site, tmp_path, bad):
-    memo = tmp_path / "memo.json"
+    memo = tmp_path / "memo"
     assert audit(site, [DRAFT], processes=1, memo=memo) == []
-    written = json.loads(memo.read_text(encoding="utf-8"))
-    entry = written["files"]["index.html"]  # as it is on disk: the memo would be believed
-    entry[0] = bad.get("stat", entry[0])
-    entry[1] = bad.get("hits", entry[1])
+    written = marshal.loads(derived.read_sealed(memo))
+    stat, hits, sha = written["files"]["index.html"]  # as it is on disk: the memo would be believed
+    written["files"]["index.html"] = (bad.get("stat", stat), bad.get("hits", hits), bad.get("sha", sha))
     written["secrets"] = bad.get("secrets", written["secrets"])
-    memo.write_text(json.dumps(written), encoding="utf-8")
+    derived.write_sealed(memo, marshal.dumps(written))  # sealed again: only its values are wrong
     write(site, "feed.txt", f"最新：{TITLE}\n")
     assert [leak.output for leak in audit(site, [DRAFT], processes=1, memo=memo)] == ["feed.txt"]
+
+
+def test_a_damaged_memo_is_not_believed(site, tmp_path, monkeypatch):
+    memo = tmp_path / "memo"
+    write(site, "exports/wechat/a/article.html", f"<p>{TITLE}</p>")
+    first = audit(site, [DRAFT], processes=1, memo=memo)
+    assert [leak.output for leak in first] == ["exports/wechat/a/article.html"]
+    data = bytearray(memo.read_bytes())
+    data[-5] ^= 1  # one bit of the rows changed on the disk: its seal no longer matches
+    memo.write_bytes(bytes(data))
+    read = _reading(monkeypatch)
+    assert audit(site, [DRAFT], processes=1, memo=memo) == first
+    assert read == sorted(rel for rel, _path in audit_module._walk(site))
+
+
+def test_the_walk_lists_what_os_walk_lists_with_each_files_stat(site, tmp_path):
+    write(site, "a/b/c/deep.txt", "x")
+    (site / "linked-folder").symlink_to(site / "a", target_is_directory=True)  # listed, never walked into
+    (site / "linked-file.txt").symlink_to(site / "a/b/c/deep.txt")
+    (site / "broken-link.txt").symlink_to(site / "nowhere.txt")
+    walked = sorted(os.path.relpath(os.path.join(here, name), site).replace(os.sep, "/")
+                    for here, _folders, names in os.walk(site) for name in names)
+    tree = audit_module._tree(str(site))
+    assert sorted(tree) == walked and "a/b/c/deep.txt" in tree and "linked-folder" not in tree
+    assert all(tree[rel] == derived.file_stat(site / rel) for rel in walked)
+    assert tree["broken-link.txt"] == () and tree["linked-file.txt"] == derived.file_stat(site / "a/b/c/deep.txt")

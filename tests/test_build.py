@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
+import marshal
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ from mkdocs.config import load_config
 
 from conftest import BASE, NOW, ROOT, golden_project, mkdocs_build
 from sample_facts import public_stories
-from unionpress import audit as up_audit
+from unionpress import audit as up_audit, derived
 
 # Markers written into the sample's draft, embargoed and in-review stories (content/stories/2026/).
 HIDDEN = {
@@ -116,9 +117,9 @@ def test_a_build_over_an_earlier_one_leaves_nothing_of_it(tmp_path):
     assert len(index) > 5 and {path: path.stat().st_ino for path in site.glob("pagefind/**/*") if path.is_file()} == index
     # The audit kept what each file held for the next build of this folder (audit._Memo).
     memo = up_audit.memo_path(Path(os.environ.get("UNIONPRESS_CACHE") or ROOT / ".cache/unionpress/pictures"), site)
-    files = json.loads(memo.read_bytes())["files"]
-    assert all(files[path.relative_to(site).as_posix()][0] == [path.stat().st_size, path.stat().st_mtime_ns,
-                                                               path.stat().st_ino] for path in kept)
+    files = marshal.loads(derived.read_sealed(memo))["files"]
+    assert all(files[path.relative_to(site).as_posix()][0] == (path.stat().st_size, path.stat().st_mtime_ns,
+                                                               path.stat().st_ino) for path in kept)
     # Nothing moved aside is left beside it (the next-change file is the build's, written there on purpose).
     assert sorted(path.name for path in tmp_path.iterdir()) == ["site", "site.next-change.txt"]
 

@@ -794,6 +794,11 @@ def test_site_files_are_every_file_but_the_control_folder_and_linked_folders(tmp
     (site / "dangling.txt").symlink_to(site / "gone.txt")
     assert manifests.site_files(site) == ["_unionpress-x.txt", "a/b/c.txt", "index.html", "linked-file.txt",
                                           "x/_unionpress/y.txt"]
+    from unionpress import sitefiles
+    stats = sitefiles.site_stats(site)
+    assert {path: os.stat(site / path) for path in stats} and all(
+        stats[path] == (os.stat(site / path).st_size, os.stat(site / path).st_mtime_ns, os.stat(site / path).st_ino)
+        for path in manifests.site_files(site))
 
 
 def test_the_manifests_hashing_process_reads_what_the_build_would(tmp_path):
@@ -808,7 +813,7 @@ def test_the_manifests_hashing_process_reads_what_the_build_would(tmp_path):
 
 def test_the_hashing_memo_reads_again_only_the_files_written_since(tmp_path, monkeypatch):
     from unionpress import sitefiles
-    site, memo = tmp_path / "site", tmp_path / "cache/hashed.json"
+    site, memo = tmp_path / "site", tmp_path / "cache/hashed"
     for name in ("index.html", "a/b.txt", "c.bin"):
         (site / name).parent.mkdir(parents=True, exist_ok=True)
         (site / name).write_text(f"第一版 {name}", encoding="utf-8")
@@ -828,6 +833,13 @@ def test_the_hashing_memo_reads_again_only_the_files_written_since(tmp_path, mon
         memo.write_text(broken, encoding="utf-8")
         read.clear()
         assert sitefiles.hashed(site, str(memo)) == again and len(read) == 4
+    sitefiles.hashed(site, str(memo))
+    read.clear()
+    assert sitefiles.hashed(site, str(memo)) == again and read == []
+    damaged = bytearray(memo.read_bytes())
+    damaged[-3] ^= 1  # one bit of a row changed on the disk: its seal no longer matches
+    memo.write_bytes(bytes(damaged))
+    assert sitefiles.hashed(site, str(memo)) == again and len(read) == 4
 
 
 def test_a_manifest_that_cannot_be_written_whole_leaves_none(tmp_path):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import marshal
 import mimetypes
 import os
 import re
@@ -253,12 +254,10 @@ class Hashing:
                 return None
             self._out.seek(0)
             try:
-                hashed = json.load(self._out)
-                for path, found in hashed.items():  # in place: not a second table of 126,000 beside it
-                    hashed[path] = tuple(found)
-                return hashed
-            except (ValueError, AttributeError, TypeError):
+                hashed = marshal.load(self._out)  # what sitefiles wrote (a dict of tuples), as it wrote it
+            except (EOFError, ValueError, TypeError):
                 return None
+            return hashed if type(hashed) is dict else None
 
     def cancel(self) -> None:
         self._process.kill()
