@@ -1,0 +1,35 @@
+"""Memory a build has freed, handed back to the system between its phases.
+
+glibc keeps what Python frees in its heap for the next allocation, and gives it back only from the
+heap's top: one object left high up holds every free page under it. A build makes and drops large
+things phase after phase (each EPUB record read and checked, the pages' HTML, each output's files, the
+audit's reads), so its resident size kept each phase's high-water mark on top of the last: 682 MiB at
+10,000 stories where 593 were in use. `malloc_trim(0)` returns every whole free page of the heap
+(glibc 2.8 and later), about a millisecond a call. Where the C library has no such call (musl, macOS),
+nothing is done.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+
+
+def _trim():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim  # by its soname: find_library would start ldconfig
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _trim()
+
+
+def give_back() -> bool:
+    """Return the heap's free pages to the system; whether it could be asked (glibc)."""
+    if _TRIM is None:
+        return False
+    _TRIM(0)
+    return True
