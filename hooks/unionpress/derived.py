@@ -222,7 +222,7 @@ def write_sealed(path: Path, data: bytes) -> None:
     unwritable cache costs time only."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(path, hashlib.sha256(data).digest() + data)
+        _write_atomically(path, (hashlib.sha256(data).digest(), data))
     except OSError:
         pass  # the picture pipeline reports an unwritable cache folder once
 
