@@ -563,10 +563,12 @@ def still_valid(record: PageRecord, current: Model) -> bool:
     pages on every edit, a dozen calls each); a call not asked yet is asked."""
     answers = current.answers
     for key, answer in record.deps:
+        if answer is None:  # a call that could not be asked: the page is rendered every time
+            return False
         found = answers.get(key, _UNASKED)
         if found is _UNASKED:
             found = current.answer(*key)
-        if answer is None or found != answer:
+        if found != answer:
             return False
     return True
 

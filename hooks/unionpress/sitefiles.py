@@ -42,23 +42,22 @@ def site_stats(site_dir: Path | str) -> dict[str, tuple[int, int, int]]:
     while folders:
         prefix, folder = folders.pop()
         try:
-            entries = os.scandir(folder)
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if not prefix and name == CONTROL:
+                        continue
+                    try:
+                        if entry.is_dir():
+                            if not entry.is_symlink():
+                                folders.append((prefix + name + "/", entry.path))
+                        elif entry.is_file():
+                            stat = entry.stat()
+                            found[prefix + name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                    except OSError:
+                        continue  # gone since it was listed, or a link that cannot be followed: no file
         except OSError:
-            continue  # as os.walk: a folder that cannot be listed is passed over
-        with entries:
-            for entry in entries:
-                name = entry.name
-                if not prefix and name == CONTROL:
-                    continue
-                try:
-                    if entry.is_dir():
-                        if not entry.is_symlink():
-                            folders.append((prefix + name + "/", entry.path))
-                    elif entry.is_file():
-                        stat = entry.stat()
-                        found[prefix + name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-                except OSError:
-                    continue  # gone since it was listed, or a link that cannot be followed: no file
+            continue  # as os.walk: a folder that cannot be listed (or not to its end) is passed over
     return found
 
 
@@ -111,10 +110,11 @@ def _read_memo(memo: str) -> dict[str, tuple]:
             data = handle.read()
     except OSError:
         return {}
-    if hashlib.sha256(data[_SEAL:]).digest() != data[:_SEAL]:
+    rest = memoryview(data)[_SEAL:]  # not a copy of a 20 MB memo, twice
+    if hashlib.sha256(rest).digest() != data[:_SEAL]:
         return {}
     try:
-        kind, rows = marshal.loads(data[_SEAL:])
+        kind, rows = marshal.loads(rest)
     except (EOFError, ValueError, TypeError):
         return {}
     return rows if kind == _MEMO and type(rows) is dict else {}

@@ -248,7 +248,8 @@ class Hashing:
                                          env=dict(os.environ, PYTHONPATH=sitefiles.package_path()))
 
     def result(self) -> dict[str, tuple[str, str, int]] | None:
-        """The digests, or None when the process failed (a file removed meanwhile): `write` reads again."""
+        """The digests, or None when the process failed (the folder gone, a file that could not be read):
+        `write` reads again."""
         with self._out:
             if self._process.wait() != 0:
                 return None
