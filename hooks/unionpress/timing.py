@@ -14,8 +14,8 @@ from . import memory
 
 class Phases:
     """Seconds spent per named phase, in the order the phases first ran (a phase run twice adds up).
-    What a phase freed goes back to the system as it ends (memory.give_back): the next phase's
-    high-water mark is not stacked on this one's."""
+    In a process that builds once, what a phase freed goes back to the system as it ends
+    (memory.phase_done): the next phase's high-water mark is not stacked on this one's."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -26,7 +26,7 @@ class Phases:
         try:
             yield
         finally:
-            memory.give_back()
+            memory.phase_done()
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
     def line(self) -> str:
