@@ -212,9 +212,10 @@ def _sealed(path: Path) -> tuple[bytes, tuple] | None:
             record = file.read()
     except OSError:
         return None  # not made yet
-    if hashlib.sha256(record[_DIGEST:]).digest() != record[:_DIGEST]:
+    rest = record[_DIGEST:]  # one copy, hashed and given (an EPUB record is up to 20 MB)
+    if hashlib.sha256(rest).digest() != record[:_DIGEST]:
         return None
-    return record[_DIGEST:], (found.st_size, found.st_mtime_ns, found.st_ino)
+    return rest, (found.st_size, found.st_mtime_ns, found.st_ino)
 
 
 def write_sealed(path: Path, data: bytes) -> None:
