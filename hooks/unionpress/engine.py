@@ -187,6 +187,14 @@ def keep_until_the_end() -> None:
     gc.freeze()
 
 
+def let_go() -> None:
+    """The model made once is no longer needed (hooks/build.py, before the audit): back in the collector's
+    walks, so that what of it is held in cycles is freed with the rest, and its memory handed back."""
+    gc.unfreeze()
+    gc.collect()
+    memory.give_back()
+
+
 def prepare(settings: Settings, findings: Findings | None = None, cache=None, kept=None) -> Build:
     """`cache` (preview.Cache, for `unionpress serve`) keeps each file's parse and each body between runs;
     `kept` (buildmemo.BuildMemo, for a build of its own) the bodies of the last build of this content."""

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import config as up_config
-from . import engine, forking, outputs
+from . import engine, forking, outputs, schedule
 from .body import Body, Problem
 from .config import Settings
 from .findings import Findings
@@ -1091,7 +1091,7 @@ class Preview:
                 except BaseException:
                     outputs.cancel(site_dir)  # no indexing left running for a run that failed
                     raise
-                outputs.manifest.write_next_change(site_dir, build)
+                outputs.manifest.write_next_change(site_dir, schedule.next_change(build.catalog, build.settings))
             finally:
                 self.lock.acquire()
                 self._worker_busy = False

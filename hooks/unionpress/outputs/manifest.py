@@ -39,6 +39,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .. import responsive, schedule, sitefiles
+from ..config import Settings
 from ..feedsets import feed_sets
 
 CONTROL = sitefiles.CONTROL
@@ -204,6 +205,21 @@ def roles(build) -> Roles:
     return Roles(listings, MappingProxyType(feeds))
 
 
+@dataclass(frozen=True)
+class Sealing:
+    """What the manifest takes of a build, taken as its outputs are written: after that the audit and
+    the manifest need nothing else of the model, and a build of its own lets the model go before the
+    audit (hooks/build.py), the build's highest point in memory."""
+
+    settings: Settings
+    roles: Roles
+    next_change: dt.datetime | None  # when the site next changes by itself (schedule.py)
+
+
+def sealing(build) -> Sealing:
+    return Sealing(build.settings, roles(build), schedule.next_change(build.catalog, build.settings))
+
+
 def content_type(path: str, known: Roles) -> str:
     if path in known.feeds:
         return FEED_TYPES[known.feeds[path]]
@@ -303,8 +319,7 @@ def next_change_file(site_dir: Path) -> Path:
     return site_dir.parent / f"{site_dir.name}{NEXT_CHANGE}"
 
 
-def write_next_change(site_dir: Path, build) -> dt.datetime | None:
-    when = schedule.next_change(build.catalog, build.settings)
+def write_next_change(site_dir: Path, when: dt.datetime | None) -> dt.datetime | None:
     target = next_change_file(site_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text((when.isoformat() if when else "") + "\n", encoding="utf-8")
@@ -318,14 +333,15 @@ def write_preview_marker(site_dir: Path) -> None:
                       "This is a preview build with drafts: it must not be published.\n", encoding="utf-8")
 
 
-def write(site_dir: Path, build, hashing: Hashing | None = None) -> Manifest:
+def write(site_dir: Path, build: Sealing, hashing: Hashing | None = None) -> Manifest:
     """The manifest of a production build whose audit passed (the caller's promise: hooks/build.py
     calls this only then), from `hashing` when it read this folder's files while the audit ran."""
-    if build.settings.preview:
+    settings = build.settings
+    if settings.preview:
         raise ValueError("a preview build has no manifest")
     # Begun after the last output was written (hooks/build.py), so its list is the folder's own.
     hashed = hashing.result() if hashing is not None and hashing.site_dir == site_dir else None
-    manifest = make(site_dir, roles(build), build.settings.now, last_commit(build.settings.content_dir),
+    manifest = make(site_dir, build.roles, settings.now, last_commit(settings.content_dir),
                     paths=sorted(hashed) if hashed is not None else None, hashed=hashed)
     target = site_dir / MANIFEST
     target.parent.mkdir(parents=True, exist_ok=True)
