@@ -71,20 +71,42 @@ def probed(*a, **k):
     return audit_(*a, **k)
 audit.audit = probed
 from mkdocs.__main__ import cli
-cli(sys.argv[1:])
+try:
+    cli(sys.argv[1:])
+finally:
+    print("pypinyin loaded:", "pypinyin" in sys.modules)
 """
 
 
-def test_a_build_lets_its_model_go_before_the_audit(tmp_path):
-    """The audit is a build's highest point in memory: the model (100 MiB of 450 at 10,000 stories)
-    must be gone by then, its cycles too (they hold it without the collector: engine.let_go)."""
+def _build(tmp_path, content=None):
     from conftest import BASE, NOW, ROOT
 
-    env = dict(os.environ, UNIONPRESS_NOW=NOW, UNIONPRESS_CONTENT=str(BASE), NO_MKDOCS_2_WARNING="1",
+    env = dict(os.environ, UNIONPRESS_NOW=NOW, UNIONPRESS_CONTENT=str(content or BASE), NO_MKDOCS_2_WARNING="1",
                UNIONPRESS_CACHE=str(tmp_path / "cache"))
     env.pop("UNIONPRESS_PREVIEW", None)
     run = subprocess.run([sys.executable, "-c", _PROBE, "build", "-q", "-f", str(ROOT / "mkdocs.yml"),
                           "-d", str(tmp_path / "site")], capture_output=True, text=True, env=env, cwd=ROOT)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines() == ["model alive at the audit: [False]"]
+    return run.stdout.splitlines()
+
+
+def test_a_build_lets_its_model_go_before_the_audit(tmp_path):
+    """The audit is a build's highest point in memory: the model (100 MiB of 450 at 10,000 stories)
+    must be gone by then, its cycles too (they hold it without the collector: engine.let_go)."""
+    assert _build(tmp_path)[0] == "model alive at the audit: [False]"
     assert (tmp_path / "site/_unionpress/manifest.json").is_file()  # the manifest is written without it
+
+
+def test_a_warm_build_never_loads_pypinyins_dictionary(tmp_path):
+    """57 MiB from its import on (pinyin.py): the tags', awards' and search's pinyin of the last build
+    answer the next one; a new tag's pinyin loads it again."""
+    import shutil
+
+    from conftest import BASE, write_story
+
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    assert _build(tmp_path, content)[-1] == "pypinyin loaded: True"  # the first build asks pypinyin
+    assert _build(tmp_path, content)[-1] == "pypinyin loaded: False"
+    write_story(content, "new-tag", tags=["新的标签"])
+    assert _build(tmp_path, content)[-1] == "pypinyin loaded: True"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Sequence, TypeVar
 
-from pypinyin import lazy_pinyin
 
+from . import pinyin
 from .chars import fold
 
 DEFAULT_AWARD_TIERS: tuple[str, ...] = ("特等奖", "一等奖", "二等奖", "三等奖", "优秀奖")
@@ -42,7 +42,7 @@ def tier_rank(award: str, tiers: Sequence[str]) -> tuple:
     listed = [fold(tier) for tier in tiers]
     if key in listed:
         return (0, listed.index(key), "", "")
-    return (1, 0, " ".join(lazy_pinyin(key)), key)
+    return (1, 0, " ".join(pinyin.syllables(key)), key)
 
 
 def award_groups(items: Iterable[T], tiers: Sequence[str], award: Callable[[T], str] = award_of,

@@ -11,7 +11,7 @@ import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, link as linking, memory
+from . import checks, link as linking, memory, pinyin
 from .checks import wechat as wechat_checks
 from .body import Body, BodyRenderer, Targets
 from .config import Settings, forget_folders, resolved
@@ -200,6 +200,7 @@ def prepare(settings: Settings, findings: Findings | None = None, cache=None, ke
     `kept` (buildmemo.BuildMemo, for a build of its own) the bodies of the last build of this content."""
     findings = findings if findings is not None else Findings()
     phases = Phases()
+    pinyin.remember_in(settings.cache_dir)  # tags, awards and search ask from here on
     if cache is None:
         forget_folders()
     # serve: `cache` is also called as keep(stage, item, findings, compute, *extra), giving an item's own

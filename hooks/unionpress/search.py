@@ -25,9 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import lxml.html
-from pypinyin import Style, lazy_pinyin
 
-from . import responsive
+from . import pinyin, responsive
 
 _PARSER = lxml.html.HTMLParser(huge_tree=True)  # a deep body keeps all of its text
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -99,10 +98,10 @@ def name_forms(name: str) -> tuple[str, ...]:
     name = "".join(_HAN.findall(name))
     if not 2 <= len(name) <= 4:  # a person's name; 本站评论员 is a byline, not a name
         return ()
-    syllables = [s for s in lazy_pinyin(name) if s.isascii() and s.isalpha()]
+    syllables = [s for s in pinyin.syllables(name) if s.isascii() and s.isalpha()]
     if len(syllables) != len(name):
         return ()
-    initials = "".join(s[0] for s in lazy_pinyin(name, style=Style.FIRST_LETTER))
+    initials = "".join(s[0] for s in pinyin.syllables(name, pinyin.INITIALS))
     full = "".join(syllables)
     return tuple(dict.fromkeys([full, f"{syllables[0]} {''.join(syllables[1:])}", initials]))
 
@@ -330,7 +329,7 @@ def vocabulary(records: list[Record], segmented: dict) -> dict[str, tuple[int, i
 
 def pinyin_keys(word: str) -> tuple[str, ...]:
     """The keys a reader may type for a word: full pinyin without tones (gongjiang) and initials (gj)."""
-    syllables = lazy_pinyin(word, errors="ignore")
+    syllables = pinyin.syllables(word, pinyin.READABLE)
     if len(syllables) != len(word) or not all(s.isascii() and s.isalpha() for s in syllables):
         return ()  # a character without a reading: the word cannot be typed in pinyin
     syllables = [s.replace("ü", "v") for s in syllables]

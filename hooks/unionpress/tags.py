@@ -12,8 +12,8 @@ import hashlib
 import re
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
 
+from . import pinyin
 from .chars import fold
 
 SLUG_PART = 48  # characters of pinyin kept in a URL; the hash keeps long tags apart
@@ -28,7 +28,7 @@ def tag_key(name: str) -> str:
 
 def tag_slug(name: str) -> str:
     """The tag's pinyin as an ASCII URL segment (劳模精神 → lao-mo-jing-shen), at most SLUG_PART long."""
-    words = lazy_pinyin(tag_key(name), errors=lambda chars: [chars])
+    words = pinyin.syllables(tag_key(name), pinyin.KEPT)
     slug = re.sub(r"[^a-z0-9]+", "-", "-".join(words).lower()).strip("-")
     return slug[:SLUG_PART].rstrip("-")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from .. import pinyin
 from ..publish import PublicSite
 from . import epub, feeds, gallery, honors, newsroom, offline, qrcards, robots, search, sitemap, wechat
 from .search import SearchIndexError
@@ -81,4 +82,5 @@ def run(build, site_dir: Path) -> list[str]:
                 written += write(public, build.public_pages, site_dir, build.settings, body_of)
         except Exception as exc:
             raise OutputFailed(name, exc) from exc
+    pinyin.keep()  # the search output was the last to ask
     return written
