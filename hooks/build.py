@@ -19,6 +19,7 @@ import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
+import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from markupsafe import Markup
@@ -394,10 +395,16 @@ def _post_build(config) -> None:
     failed: outputs.OutputFailed | None = None
     if settings.preview:  # first: whatever fails later, the folder says it must not be published
         up_manifest.write_preview_marker(site_dir)
+    sealing: up_manifest.Sealing | None = None
+    step = "outputs.run"
     try:
         outputs.run(build, site_dir)
+        # What the manifest needs of the model is taken here, before the model goes at the audit: a
+        # fault in it is then a failed output like any other, and cannot keep the audit from running.
+        step = "manifest"
+        sealing = up_manifest.sealing(build)
     except Exception as exc:  # whatever failed, what was written before it (every page) is audited all the same
-        failed = exc if isinstance(exc, outputs.OutputFailed) else outputs.OutputFailed("outputs.run", exc)
+        failed = exc if isinstance(exc, outputs.OutputFailed) else outputs.OutputFailed(step, exc)
     finally:
         _carry_done()
     # The audit passed: the manifest says so, and publish needs it (not while `mkdocs serve` rebuilds
@@ -408,7 +415,7 @@ def _post_build(config) -> None:
                if manifest else None)
     try:
         with phases("audit"):
-            secrets, sealing = up_audit.secrets(build, _state.get("shipped", ())), up_manifest.sealing(build)
+            secrets = up_audit.secrets(build, _state.get("shipped", ()))
             one_model = _command.get("name") in ONE_MODEL
             if one_model:
                 # All the audit and the manifest need of the model is taken: it goes now, not at the
@@ -417,6 +424,9 @@ def _post_build(config) -> None:
                 del build
                 _state.pop("build")
                 _state.pop("rendered", None)
+                if failed is not None:  # its traceback's frames hold the model; their lines are still shown
+                    for held in (failed, failed.cause):
+                        traceback.clear_frames(held.__traceback__)
                 engine.let_go()
             # What each file held is kept for the next build of this folder (not for serve's new
             # temporary folders): most files of a site come back unchanged.
@@ -434,6 +444,7 @@ def _post_build(config) -> None:
                 hashing.cancel()
             raise PluginError(report)
         with phases("manifest"):
+            assert sealing is not None  # no output failed
             up_manifest.write_next_change(site_dir, sealing.next_change)
             if hashing is not None:
                 up_manifest.write(site_dir, sealing, hashing)

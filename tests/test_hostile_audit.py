@@ -324,13 +324,25 @@ def test_output_that_fails_does_not_skip_the_audit(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_engine_fault_in_an_output_is_audited_then_raised(tmp_path, monkeypatch, caplog):
-    """An unexpected exception in an output (a bug) cannot be provoked through content, so our own
-    output is replaced in-process by one that writes a leaking file and then fails. The audit must run
-    and remove that file; then the original exception is raised with its traceback, not hidden."""
+def _build_in_process(tmp_path, monkeypatch, caplog, project):
+    """An engine fault cannot be provoked through content: the test plants it in-process, builds, and
+    returns the hook's error lines once the fault's own exception came through."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    monkeypatch.setenv("UNIONPRESS_NOW", NOW)
+    monkeypatch.delenv("UNIONPRESS_PREVIEW", raising=False)
+    monkeypatch.delenv("UNIONPRESS_CONTENT", raising=False)
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    with caplog.at_level(logging.ERROR, logger="mkdocs.hooks.unionpress"):
+        with pytest.raises(RuntimeError, match="模拟的程序错误"):
+            build(config)
+    return [r.getMessage() for r in caplog.records if r.name == "mkdocs.hooks.unionpress" and r.levelno == logging.ERROR]
+
+
+def test_engine_fault_in_an_output_is_audited_then_raised(tmp_path, monkeypatch, caplog):
+    """Our own output is replaced by one that writes a leaking file and then fails. The audit must run
+    and remove that file; then the original exception is raised with its traceback, not hidden."""
     from unionpress import outputs
 
     def broken(public, pages, site_dir, settings, body_of):
@@ -338,20 +350,32 @@ def test_engine_fault_in_an_output_is_audited_then_raised(tmp_path, monkeypatch,
         raise RuntimeError("模拟的程序错误")
 
     monkeypatch.setitem(outputs.OUTPUTS, "gallery", broken)
-    monkeypatch.setenv("UNIONPRESS_NOW", NOW)
-    monkeypatch.delenv("UNIONPRESS_PREVIEW", raising=False)
-    monkeypatch.delenv("UNIONPRESS_CONTENT", raising=False)
-    project = _project(tmp_path)
-    config = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
-    with caplog.at_level(logging.ERROR, logger="mkdocs.hooks.unionpress"):
-        with pytest.raises(RuntimeError, match="模拟的程序错误"):
-            build(config)
-    errors = [r.getMessage() for r in caplog.records if r.name == "mkdocs.hooks.unionpress" and r.levelno == logging.ERROR]
+    errors = _build_in_process(tmp_path, monkeypatch, caplog, _project(tmp_path))
     assert errors[0] == ("UnionPress 输出「gallery」生成时程序出错（RuntimeError: 模拟的程序错误）。已写出的文件中发现泄露（见下），"
                          "已删除；此次构建不完整，请勿发布，并把下面的错误信息告诉维护人员。")
     assert errors[1] == ("UnionPress 发布检查未通过：\n" + SIBLING.replace("models/jieshao/index.html", "models/half.json")
                          + "\n共 1 处泄露；已删除 1 个输出文件，请勿发布此次构建。")
     assert not (tmp_path / "site/models/half.json").exists()
+
+
+def test_engine_fault_in_what_the_manifest_takes_is_audited_then_raised(tmp_path, monkeypatch, caplog):
+    """What the manifest needs is taken from the model after the outputs, before the model goes: a fault
+    there is a failed step like an output's, so the audit still reads every file and removes the leak."""
+    from unionpress.outputs import manifest
+
+    def broken(build):
+        raise RuntimeError("模拟的程序错误")
+
+    monkeypatch.setattr(manifest, "sealing", broken)
+    project = _project(tmp_path)
+    _plant_sibling(project)
+    errors = _build_in_process(tmp_path, monkeypatch, caplog, project)
+    assert errors == ["UnionPress 输出「manifest」生成时程序出错（RuntimeError: 模拟的程序错误）。已写出的文件中发现泄露（见下），"
+                      "已删除；此次构建不完整，请勿发布，并把下面的错误信息告诉维护人员。",
+                      "UnionPress 发布检查未通过：\n" + SIBLING + "\n共 1 处泄露；已删除 1 个输出文件，请勿发布此次构建。"]
+    site = tmp_path / "site"
+    assert not (site / "models/jieshao/index.html").exists() and (site / "models/gallery.json").exists()
+    assert not (site / "_unionpress/manifest.json").exists()
 
 
 # -- duplicate-output names the generated page --------------------------------------------------------------

@@ -222,3 +222,21 @@ def test_without_a_worker_the_pages_work_the_button_hides_and_the_reading_room_s
         page.wait_for_selector("[data-up-nosw]:not([hidden])")
         assert page.locator("[data-up-nosw] a").get_attribute("href") == "../downloads/"
         browser.close()
+
+
+def test_a_worker_that_fails_to_register_gives_back_the_buttons_room(sites, tmp_path):
+    """The browser has service workers, so the page keeps the button's room from its first paint; the
+    site's worker is missing (a half-uploaded site), so the room is given back and the note shown."""
+    _root, _content, first, _second = sites
+    site = tmp_path / "no-worker"
+    shutil.copytree(first, site, copy_function=os.link)
+    (site / "sw.js").unlink()
+    with localsite.served(site) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_context(viewport={"width": 375, "height": 740}).new_page()
+        page.goto(f"{base}/stories/{STORIES[0]}/")
+        page.wait_for_function("!document.documentElement.classList.contains('up-sw')")
+        assert page.evaluate("document.querySelector('[data-up-save]').getBoundingClientRect().height") == 0
+        page.goto(f"{base}/library/")
+        page.wait_for_selector("[data-up-nosw]:not([hidden])")
+        browser.close()

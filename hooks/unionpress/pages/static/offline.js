@@ -12,6 +12,7 @@ const PAGES = "up-pages"; // the worker's cache of pages read, and its list of t
 const INDEX = new URL("offline/saved.json", ROOT).href;
 
 function noWorker() {
+  root.classList.remove("up-sw"); // a registration that failed: the button's kept room closes (core.css)
   for (const note of document.querySelectorAll("[data-up-nosw]")) note.hidden = false;
 }
 
