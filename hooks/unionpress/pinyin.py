@@ -24,7 +24,7 @@ KEPT = "kept"  # a run of other characters kept, as one piece (errors: [chars])
 _MEMO = "pinyin.marshal"
 _asked: dict[tuple[str, str], tuple[str, ...]] = {}  # what this process asked for, and the answers
 _known: dict[tuple[str, str], tuple[str, ...]] = {}  # the last build's answers (its memo)
-_memo: list[Path] = []  # where this process's memo is, once an engine run has named its cache folder
+_memo: list[tuple[Path, Path]] = []  # (cache folder, its memo), once an engine run has named the folder
 _new = [False]  # whether anything was asked that the memo did not hold
 
 
@@ -66,11 +66,14 @@ def remember_in(cache_dir: Path) -> None:
         _memo.clear()
         _known.clear()
         return
-    path = derived.records_folder(cache_dir) / _MEMO
-    if _memo and _memo[0] == path:
+    if _memo and _memo[0][0] == cache_dir:  # serve: every edit's run, one folder
         return
-    _memo[:] = [path]
+    path = derived.records_folder(cache_dir) / _MEMO
+    _memo[:] = [(cache_dir, path)]
     _known.clear()
+    # What was asked for another folder's build is not this one's: its memo holds what its builds ask.
+    _asked.clear()
+    _new[0] = False
     data = derived.read_sealed(path)
     if data is None:
         return
@@ -89,6 +92,6 @@ def keep() -> None:
         return
     from . import derived
 
-    derived.write_sealed(_memo[0], marshal.dumps((_version(), _asked)))
+    derived.write_sealed(_memo[0][1], marshal.dumps((_version(), _asked)))
     _known.update(_asked)
     _new[0] = False
