@@ -454,11 +454,11 @@ def test_a_memo_of_the_right_shape_but_wrong_values_is_not_believed(site, tmp_pa
     write(site, "exports/wechat/a/article.html", f"<p>{TITLE}</p>")
     first = audit(site, [DRAFT], processes=1, memo=memo)
     assert [leak.output for leak in first] == ["exports/wechat/a/article.html"]
-    written = marshal.loads(derived.read_sealed(memo))
+    rules, written = marshal.loads(derived.read_sealed(memo))
     stat, hits, sha = written["files"]["exports/wechat/a/article.html"]  # as on disk: it would be believed
     written["files"]["exports/wechat/a/article.html"] = (bad.get("stat", stat), bad.get("hits", hits), sha)
     written["secrets"] = bad.get("secrets", written["secrets"])
-    derived.write_sealed(memo, marshal.dumps(written))  # sealed again: only its values are wrong
+    derived.write_sealed(memo, marshal.dumps((rules, written)))  # sealed again: only its values are wrong
     read = _reading(monkeypatch)
     assert audit(site, [DRAFT], processes=1, memo=memo) == first  # its leak found all the same
     # Rows that cannot be believed: the memo is not, and the file is audited again. Another stat: its

@@ -117,7 +117,7 @@ def test_a_build_over_an_earlier_one_leaves_nothing_of_it(tmp_path):
     assert len(index) > 5 and {path: path.stat().st_ino for path in site.glob("pagefind/**/*") if path.is_file()} == index
     # The audit kept what each file held for the next build of this folder (audit._Memo).
     memo = up_audit.memo_path(Path(os.environ.get("UNIONPRESS_CACHE") or ROOT / ".cache/unionpress/pictures"), site)
-    files = marshal.loads(derived.read_sealed(memo))["files"]
+    files = marshal.loads(derived.read_sealed(memo))[1]["files"]
     assert all(files[path.relative_to(site).as_posix()][0] == (path.stat().st_size, path.stat().st_mtime_ns,
                                                                path.stat().st_ino) for path in kept)
     # Nothing moved aside is left beside it (the next-change file is the build's, written there on purpose).

@@ -358,26 +358,6 @@ def test_engine_fault_in_an_output_is_audited_then_raised(tmp_path, monkeypatch,
     assert not (tmp_path / "site/models/half.json").exists()
 
 
-def test_engine_fault_in_what_the_manifest_takes_is_audited_then_raised(tmp_path, monkeypatch, caplog):
-    """What the manifest needs is taken from the model after the outputs, before the model goes: a fault
-    there is a failed step like an output's, so the audit still reads every file and removes the leak."""
-    from unionpress.outputs import manifest
-
-    def broken(build):
-        raise RuntimeError("模拟的程序错误")
-
-    monkeypatch.setattr(manifest, "sealing", broken)
-    project = _project(tmp_path)
-    _plant_sibling(project)
-    errors = _build_in_process(tmp_path, monkeypatch, caplog, project)
-    assert errors == ["UnionPress 输出「manifest」生成时程序出错（RuntimeError: 模拟的程序错误）。已写出的文件中发现泄露（见下），"
-                      "已删除；此次构建不完整，请勿发布，并把下面的错误信息告诉维护人员。",
-                      "UnionPress 发布检查未通过：\n" + SIBLING + "\n共 1 处泄露；已删除 1 个输出文件，请勿发布此次构建。"]
-    site = tmp_path / "site"
-    assert not (site / "models/jieshao/index.html").exists() and (site / "models/gallery.json").exists()
-    assert not (site / "_unionpress/manifest.json").exists()
-
-
 # -- duplicate-output names the generated page --------------------------------------------------------------
 
 

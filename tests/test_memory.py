@@ -70,11 +70,11 @@ def probed(*a, **k):
     print("model alive at the audit:", [ref() is not None for ref in made])
     return audit_(*a, **k)
 audit.audit = probed
-if sys.argv[1] == "--fail-an-output":  # an engine fault in an output: its traceback holds the model
-    from unionpress import outputs
-    def broken(*a, **k):
+if sys.argv[1] == "--fail-after-the-outputs":  # an engine fault taking what the manifest needs of the model
+    from unionpress.outputs import manifest
+    def broken(build):
         raise RuntimeError("模拟的程序错误")
-    outputs.OUTPUTS["gallery"] = broken
+    manifest.sealing = broken
     del sys.argv[1]
 from mkdocs.__main__ import cli
 try:
@@ -84,27 +84,36 @@ finally:
 """
 
 
-def _build(tmp_path, content=None, *probe, code=0):
+def _build(tmp_path, content=None, *probe, cache=True):
+    """The probe's lines and the build's messages. `cache`: a cache of the test's own (else the suite's)."""
     from conftest import BASE, NOW, ROOT
 
-    env = dict(os.environ, UNIONPRESS_NOW=NOW, UNIONPRESS_CONTENT=str(content or BASE), NO_MKDOCS_2_WARNING="1",
-               UNIONPRESS_CACHE=str(tmp_path / "cache"))
+    env = dict(os.environ, UNIONPRESS_NOW=NOW, UNIONPRESS_CONTENT=str(content or BASE), NO_MKDOCS_2_WARNING="1")
+    if cache:
+        env["UNIONPRESS_CACHE"] = str(tmp_path / "cache")
     env.pop("UNIONPRESS_PREVIEW", None)
     run = subprocess.run([sys.executable, "-c", _PROBE, *probe, "build", "-q", "-f", str(ROOT / "mkdocs.yml"),
                           "-d", str(tmp_path / "site")], capture_output=True, text=True, env=env, cwd=ROOT)
-    assert run.returncode == code, run.stderr
-    return run.stdout.splitlines()
+    assert run.returncode == (1 if probe else 0), run.stderr
+    return run.stdout.splitlines(), run.stderr
 
 
 def test_a_build_lets_its_model_go_before_the_audit(tmp_path):
     """The audit is a build's highest point in memory: the model (100 MiB of 450 at 10,000 stories)
     must be gone by then, its cycles too (they hold it without the collector: engine.let_go)."""
-    assert _build(tmp_path)[0] == "model alive at the audit: [False]"
+    assert _build(tmp_path, cache=False)[0][0] == "model alive at the audit: [False]"
     assert (tmp_path / "site/_unionpress/manifest.json").is_file()  # the manifest is written without it
 
 
-def test_a_build_whose_output_failed_lets_its_model_go_before_the_audit_all_the_same(tmp_path):
-    assert _build(tmp_path, None, "--fail-an-output", code=1)[0] == "model alive at the audit: [False]"
+def test_a_fault_after_the_outputs_is_audited_and_its_traceback_lets_the_model_go(tmp_path):
+    """What the manifest needs is taken after the outputs, as one of their steps: a fault there must not
+    keep the audit from running (the probe's line is the audit called), and the traceback shown after
+    it must not hold the model through it."""
+    lines, messages = _build(tmp_path, None, "--fail-after-the-outputs", cache=False)
+    assert lines[0] == "model alive at the audit: [False]"
+    assert ("UnionPress 输出「manifest」生成时程序出错（RuntimeError: 模拟的程序错误）。已写出的文件已通过发布检查；"
+            "此次构建不完整，请勿发布，并把下面的错误信息告诉维护人员。") in messages and "Traceback" in messages
+    assert not (tmp_path / "site/_unionpress/manifest.json").exists()
 
 
 def test_a_warm_build_never_loads_pypinyins_dictionary(tmp_path):
@@ -116,7 +125,7 @@ def test_a_warm_build_never_loads_pypinyins_dictionary(tmp_path):
 
     content = tmp_path / "content"
     shutil.copytree(BASE, content)
-    assert _build(tmp_path, content)[-1] == "pypinyin loaded: True"  # the first build asks pypinyin
-    assert _build(tmp_path, content)[-1] == "pypinyin loaded: False"
+    assert _build(tmp_path, content)[0][-1] == "pypinyin loaded: True"  # the first build asks pypinyin
+    assert _build(tmp_path, content)[0][-1] == "pypinyin loaded: False"
     write_story(content, "new-tag", tags=["新的标签"])
-    assert _build(tmp_path, content)[-1] == "pypinyin loaded: True"
+    assert _build(tmp_path, content)[0][-1] == "pypinyin loaded: True"

@@ -77,7 +77,6 @@ import io
 import itertools
 import json
 import logging
-import marshal
 import os
 import pickle
 import re
@@ -267,18 +266,17 @@ class _Memo:
     that cannot be read or written costs time only, and a file the system would not let the audit
     read whole is read again next time (its permissions mended, its stat can be the same).
 
-    Kept in marshal's format behind its SHA-256 (derived.write_sealed): a damaged memo is not believed,
-    and one this code wrote needs no look at each of its 126,000 rows (JSON, and checking every row,
-    were a second of a 4-second audit at 10,000 stories). The rows that name traces, a few, are still
-    checked against the secrets they point at."""
+    Kept as a sealed memo (derived.keep_memo): a damaged one is not believed, and one this code wrote
+    needs no look at each of its 126,000 rows (JSON, and checking every row, were a second of a
+    4-second audit at 10,000 stories). The rows that name traces, a few, are still checked against
+    the secrets they point at."""
 
     def __init__(self, path: Path, secrets: list[Secret], preview: bool, site_url: str) -> None:
         from . import derived
 
         self.path = path
         self.prints = [derived._digest(derived.stable(secret)) for secret in secrets]
-        # marshal's format is the interpreter's: another Python writes another memo
-        self.rules = derived._digest([derived._engine().hex(), preview, site_url, marshal.version, sys.version])
+        self.rules = derived._digest([derived._engine().hex(), preview, site_url])
         self.stats: dict[str, tuple] = {}
 
     def known(self, stats: dict[str, tuple]) -> tuple[dict, dict]:
@@ -290,12 +288,11 @@ class _Memo:
         from . import derived
 
         self.stats = stats
-        data = derived.read_sealed(self.path)
-        if data is None:
-            return {}, {}  # none yet, or damaged
+        earlier = derived.read_memo(self.path, self.rules)
+        if earlier is None:
+            return {}, {}  # none yet, damaged, or under other rules
         try:
-            earlier = marshal.loads(data)
-            if type(earlier) is not dict or earlier.get("rules") != self.rules or not _string_list(earlier["secrets"]):
+            if type(earlier) is not dict or not _string_list(earlier["secrets"]):
                 return {}, {}
             now = {secret: i for i, secret in reversed(list(enumerate(self.prints)))}
             then = [now.get(secret) for secret in earlier["secrets"]]
@@ -320,14 +317,9 @@ class _Memo:
     def write(self, found: dict[str, tuple[tuple[tuple[str, int, str], ...], bool, bytes | None]]) -> None:
         from . import derived
 
-        record = {"rules": self.rules, "secrets": self.prints,
-                  "files": {rel: (stat, found[rel][0], found[rel][2]) for rel, stat in self.stats.items()
-                            if stat and rel in found and found[rel][1]}}
-        try:
-            data = marshal.dumps(record)
-        except ValueError:  # a value marshal cannot hold: no memo, every file is read next time
-            return
-        derived.write_sealed(self.path, data)
+        derived.keep_memo(self.path, self.rules, {
+            "secrets": self.prints, "files": {rel: (stat, found[rel][0], found[rel][2]) for rel, stat in self.stats.items()
+                                              if stat and rel in found and found[rel][1]}})
 
 
 def _string_list(value) -> bool:

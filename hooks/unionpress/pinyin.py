@@ -4,14 +4,12 @@ pypinyin holds its phrase dictionary in memory from its import on: 57 MiB reside
 start-up, where a plain Material build of 10,000 stories peaks at 292 MiB. Its answers never change
 for one version of it, so a build keeps those it asked for in its cache folder and the next build
 imports pypinyin only for a text it has not seen: a warm build of unchanged content never does.
-The memo is sealed (derived.write_sealed: a damaged one is not believed) and names pypinyin's version
+The memo is sealed (derived.keep_memo: a damaged one is not believed) and names pypinyin's version
 and the forms asked; it holds what the last build asked for, not everything ever asked.
 """
 
 from __future__ import annotations
 
-import marshal
-import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -55,7 +53,7 @@ def _pypinyin(text: str, form: str) -> tuple[str, ...]:
 
 
 def _version() -> str:
-    return f"pypinyin {metadata.version('pypinyin')}, marshal {marshal.version}, python {sys.version_info[:2]}"
+    return f"pypinyin {metadata.version('pypinyin')}"
 
 
 def remember_in(cache_dir: Path) -> None:
@@ -74,14 +72,8 @@ def remember_in(cache_dir: Path) -> None:
     # What was asked for another folder's build is not this one's: its memo holds what its builds ask.
     _asked.clear()
     _new[0] = False
-    data = derived.read_sealed(path)
-    if data is None:
-        return
-    try:
-        version, rows = marshal.loads(data)
-    except (EOFError, ValueError, TypeError):
-        return
-    if version == _version() and isinstance(rows, dict):
+    rows = derived.read_memo(path, _version())
+    if isinstance(rows, dict):
         _known.update(rows)
 
 
@@ -92,6 +84,6 @@ def keep() -> None:
         return
     from . import derived
 
-    derived.write_sealed(_memo[0][1], marshal.dumps((_version(), _asked)))
+    derived.keep_memo(_memo[0][1], _version(), _asked)
     _known.update(_asked)
     _new[0] = False

@@ -54,14 +54,14 @@ def _json(value) -> bytes:
 
 @dataclass
 class Shelf:
-    """One shelf of the second part (search.shelves): where its index is kept between builds, and that
-    index when an earlier build made it. Not its records: they are Pagefind's input, written to it
-    when the indexing starts (19 MiB at 10,000 stories, held to the search output's end before)."""
+    """One shelf of the second part (search.shelves): where its index is kept between builds, and the
+    vocabulary of that index when an earlier build made it (its files are in the site folder from the
+    indexing's start). Not its records: they are Pagefind's input, written to it when the indexing
+    starts (19 MiB at 10,000 stories, held to the search output's end before)."""
 
     number: int  # its folder: pagefind/archive/N/
     kept: Path
-    earlier: dict[str, bytes] | None  # the kept index's files and vocabulary (only the vocabulary when in place)
-    in_place: bool  # its folder holds that very index already (written there by this process)
+    vocabulary: bytes | None  # the kept index's, when there is one
 
 
 @dataclass
@@ -131,8 +131,8 @@ def start(public, pages, site_dir: Path, settings, body_of) -> None:
     out = site_dir / BUNDLE
     previous = _on_disk.pop(site_dir.resolve(), {})
     _on_disk.clear()  # a folder left behind (serve's full builds go to a new one) is not remembered
-    shelves = []
-    todo = []  # [shelf, its records] for Pagefind
+    found_shelves = []  # (number, where it is kept, the kept index or None, whether its folder holds it)
+    todo = []  # [shelf number, its records] for Pagefind
     made_by = _made_by(module)
     for number, found_here in search.shelves(parts.rest, settings.search_shelf).items():
         records = [record.pagefind() for record in found_here]
@@ -142,12 +142,12 @@ def start(public, pages, site_dir: Path, settings, body_of) -> None:
         in_place = (earlier_here is not None and earlier_here[0] == kept.name and folder.is_dir()
                     and _files(folder) == earlier_here[1])
         earlier = _read_kept(kept, whole=not in_place)
-        shelves.append(Shelf(number, kept, earlier, in_place and earlier is not None))
+        found_shelves.append((number, kept, earlier, in_place and earlier is not None))
         if earlier is None:
             todo.append([number, records])
     # No chunk of an earlier build (it may hold a story since withdrawn), but a shelf of the second
     # part when it is the very one this process wrote there.
-    keep = {str(shelf.number) for shelf in shelves if shelf.in_place}
+    keep = {str(number) for number, _kept_at, _earlier, in_place in found_shelves if in_place}
     for old in (out.iterdir() if out.is_dir() else ()):
         if old.name == ARCHIVE and old.is_dir() and not old.is_symlink():
             for shelf in old.iterdir():
@@ -155,17 +155,19 @@ def start(public, pages, site_dir: Path, settings, body_of) -> None:
                     _remove(shelf)
         else:
             _remove(old)
-    # A kept shelf's files go into the site folder now, not at the search output: held until then,
-    # they were 35 MiB at 10,000 stories through the pages and every other output.
+    # A kept index's files go into the site folder now, not at the search output: held until then,
+    # the shelves' were 35 MiB at 10,000 stories through the pages and every other output.
     put = _Writer(site_dir, settings)
-    for index, shelf in enumerate(shelves):
-        if shelf.earlier is not None and not shelf.in_place:
-            for name, data in shelf.earlier.items():
-                if name != VOCABULARY:
-                    put(f"{BUNDLE}/{ARCHIVE}/{shelf.number}/{name}", data)
-            shelves[index] = Shelf(shelf.number, shelf.kept, {VOCABULARY: shelf.earlier[VOCABULARY]}, True)
+    shelves = []
+    for number, kept, earlier, in_place in found_shelves:
+        if earlier is not None and not in_place:
+            _put_kept(put, f"{BUNDLE}/{ARCHIVE}/{number}/", earlier)
+        shelves.append(Shelf(number, kept, earlier[VOCABULARY] if earlier is not None else None))
+    del found_shelves
     # The first part is kept like a shelf: a build whose newest records are the last build's (an old
     # story edited, nothing changed) runs no Pagefind for it; none at all when every shelf is kept.
+    # Its files go in at the search output only: until then, a stopped indexing (cancel) leaves no
+    # entry a search page would take for a whole index.
     first = [record.pagefind() for record in parts.first]
     first_kept = _kept(settings, made_by, first, FIRST)
     first_earlier = _read_kept(first_kept)
@@ -181,6 +183,12 @@ def start(public, pages, site_dir: Path, settings, body_of) -> None:
                                        stderr=stderr)
     _running[site_dir.resolve()] = Indexing(public, found, parts, shelves, (first_kept, first_earlier), put,
                                             process, stdout, stderr)
+
+
+def _put_kept(put: _Writer, folder: str, index: dict[str, bytes]) -> None:
+    for name, data in index.items():
+        if name != VOCABULARY:
+            put(folder + name, data)
 
 
 def _remove(path: Path) -> None:
@@ -309,9 +317,7 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
     first_kept, first_earlier = running.first
     put = running.put
     if first_earlier is not None:  # kept from an earlier build: its bundle and index as written then
-        for name, data in first_earlier.items():
-            if name != VOCABULARY:
-                put(f"{BUNDLE}/{name}", data)
+        _put_kept(put, f"{BUNDLE}/", first_earlier)
         vocabularies = [json.loads(first_earlier[VOCABULARY])]
     else:
         vocabularies = [made.get("first", {})]
@@ -319,8 +325,8 @@ def write(public, pages, site_dir: Path, settings, body_of) -> list[str]:
         _prune(first_kept.parent, 1)
     for shelf in running.shelves:
         folder = out / ARCHIVE / str(shelf.number)
-        if shelf.earlier is not None:  # kept from an earlier build: its files were put in place by start()
-            vocabularies.append(json.loads(shelf.earlier[VOCABULARY]))
+        if shelf.vocabulary is not None:  # kept from an earlier build: its files were put in place by start()
+            vocabularies.append(json.loads(shelf.vocabulary))
         else:
             # A shelf is merged into the first index's instance, which brings the scripts and the
             # WebAssembly: its own copies would never be asked for.
