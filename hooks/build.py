@@ -424,9 +424,8 @@ def _post_build(config) -> None:
                 del build
                 _state.pop("build")
                 _state.pop("rendered", None)
-                if failed is not None:  # its traceback's frames hold the model; their lines are still shown
-                    for held in (failed, failed.cause):
-                        traceback.clear_frames(held.__traceback__)
+                if failed is not None:  # its tracebacks' frames hold the model; their lines are still shown
+                    _clear_frames(failed)
                 engine.let_go()
             # What each file held is kept for the next build of this folder (not for serve's new
             # temporary folders): most files of a site come back unchanged.
@@ -459,6 +458,20 @@ def _post_build(config) -> None:
     if report:
         log.error(report)
     raise failed.cause
+
+
+def _clear_frames(failure: BaseException) -> None:
+    """The finished frames of a failure's tracebacks, and of every exception it was raised from or while
+    handling (a deeper traceback may hold frames the outer one does not), let go of their locals."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [failure]
+    while todo:
+        found = todo.pop()
+        if found is None or id(found) in seen:
+            continue
+        seen.add(id(found))
+        traceback.clear_frames(found.__traceback__)
+        todo += [found.__cause__, found.__context__, getattr(found, "cause", None)]
 
 
 def _mkdocs_phases(phases) -> None:

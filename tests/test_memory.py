@@ -84,12 +84,12 @@ finally:
 """
 
 
-def _build(tmp_path, content=None, *probe, cache=True):
-    """The probe's lines and the build's messages. `cache`: a cache of the test's own (else the suite's)."""
+def _build(tmp_path, content=None, *probe, own_cache=True):
+    """The probe's lines and the build's messages. `own_cache`: a cache of the test's own (else the suite's)."""
     from conftest import BASE, NOW, ROOT
 
     env = dict(os.environ, UNIONPRESS_NOW=NOW, UNIONPRESS_CONTENT=str(content or BASE), NO_MKDOCS_2_WARNING="1")
-    if cache:
+    if own_cache:
         env["UNIONPRESS_CACHE"] = str(tmp_path / "cache")
     env.pop("UNIONPRESS_PREVIEW", None)
     run = subprocess.run([sys.executable, "-c", _PROBE, *probe, "build", "-q", "-f", str(ROOT / "mkdocs.yml"),
@@ -101,7 +101,7 @@ def _build(tmp_path, content=None, *probe, cache=True):
 def test_a_build_lets_its_model_go_before_the_audit(tmp_path):
     """The audit is a build's highest point in memory: the model (100 MiB of 450 at 10,000 stories)
     must be gone by then, its cycles too (they hold it without the collector: engine.let_go)."""
-    assert _build(tmp_path, cache=False)[0][0] == "model alive at the audit: [False]"
+    assert _build(tmp_path, own_cache=False)[0][0] == "model alive at the audit: [False]"
     assert (tmp_path / "site/_unionpress/manifest.json").is_file()  # the manifest is written without it
 
 
@@ -109,7 +109,7 @@ def test_a_fault_after_the_outputs_is_audited_and_its_traceback_lets_the_model_g
     """What the manifest needs is taken after the outputs, as one of their steps: a fault there must not
     keep the audit from running (the probe's line is the audit called), and the traceback shown after
     it must not hold the model through it."""
-    lines, messages = _build(tmp_path, None, "--fail-after-the-outputs", cache=False)
+    lines, messages = _build(tmp_path, None, "--fail-after-the-outputs", own_cache=False)
     assert lines[0] == "model alive at the audit: [False]"
     assert ("UnionPress 输出「manifest」生成时程序出错（RuntimeError: 模拟的程序错误）。已写出的文件已通过发布检查；"
             "此次构建不完整，请勿发布，并把下面的错误信息告诉维护人员。") in messages and "Traceback" in messages
@@ -129,3 +129,48 @@ def test_a_warm_build_never_loads_pypinyins_dictionary(tmp_path):
     assert _build(tmp_path, content)[0][-1] == "pypinyin loaded: False"
     write_story(content, "new-tag", tags=["新的标签"])
     assert _build(tmp_path, content)[0][-1] == "pypinyin loaded: True"
+
+
+def test_a_failures_whole_chain_lets_go_of_what_its_frames_held():
+    """The model may be held only by a deeper traceback: an exception raised while handling another
+    (its context) or from another (its cause) reaches frames the outer traceback does not."""
+    import gc
+    import importlib.util
+    import traceback
+    import weakref
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("unionpress_hooks_frames", ROOT / "hooks/build.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+
+    class Model:
+        pass
+
+    def deep(model):
+        raise KeyError("inner")
+
+    def outer():
+        model = Model()
+        held.append(weakref.ref(model))
+        try:
+            deep(model)
+        except KeyError:
+            del model
+            raise RuntimeError("outer")  # raised while handling the first: it is the context
+
+    held: list = []
+    for wrap in (False, True):
+        try:
+            outer()
+        except RuntimeError as exc:
+            failure = hooks.outputs.OutputFailed("gallery", exc) if wrap else exc
+        gc.collect()
+        before = held[-1]() is not None  # the inner traceback's frame of deep() holds it
+        hooks._clear_frames(failure)  # the failure is kept, as the hook keeps it to raise after the audit
+        gc.collect()
+        after = held[-1]() is not None
+        assert (before, after) == (True, False)
+        shown = "".join(traceback.format_exception(failure.cause if wrap else failure))
+        assert "KeyError: 'inner'" in shown and "in deep" in shown  # its lines are still shown

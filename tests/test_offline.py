@@ -224,13 +224,17 @@ def test_without_a_worker_the_pages_work_the_button_hides_and_the_reading_room_s
         browser.close()
 
 
-def test_a_worker_that_fails_to_register_gives_back_the_buttons_room(sites, tmp_path):
-    """The browser has service workers, so the page keeps the button's room from its first paint; the
-    site's worker is missing (a half-uploaded site), so the room is given back and the note shown."""
+@pytest.mark.parametrize("missing", ["the worker", "a file it precaches"])
+def test_a_worker_that_fails_to_start_gives_back_the_buttons_room(sites, tmp_path, missing):
+    """The browser has service workers, so the page keeps the button's room from its first paint; a
+    half-uploaded site has no worker, or one whose install fails (a precached file missing), so the
+    room is given back and the note shown."""
     _root, _content, first, _second = sites
-    site = tmp_path / "no-worker"
+    site = tmp_path / "half-uploaded"
     shutil.copytree(first, site, copy_function=os.link)
-    (site / "sw.js").unlink()
+    gone = "sw.js" if missing == "the worker" else next(path for path in config_of(first)["precache"]
+                                                       if path.endswith(".css"))
+    (site / gone).unlink()
     with localsite.served(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_context(viewport={"width": 375, "height": 740}).new_page()

@@ -311,7 +311,7 @@ class _Memo:
                 elif current is not None and type(sha) is bytes:
                     held[rel] = (sha, hits)
             return known, held
-        except (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
             return {}, {}  # not one this code wrote: every file is read
 
     def write(self, found: dict[str, tuple[tuple[tuple[str, int, str], ...], bool, bytes | None]]) -> None:

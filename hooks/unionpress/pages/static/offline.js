@@ -85,7 +85,18 @@ const list = document.querySelector("[data-up-saved-list]");
 if (list && "caches" in window) listSaved(list).catch(() => {});
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register(new URL("sw.js", ROOT), { scope: ROOT.pathname })
-    .then(() => navigator.serviceWorker.ready)
+    .then((registration) => {
+      // An install that fails (a file it precaches missing: a half-uploaded site) never makes `ready`
+      // settle: with no worker active, its failure is no worker.
+      const installing = registration.installing || registration.waiting;
+      if (!registration.active) {
+        if (!installing) return Promise.reject(new Error("no worker"));
+        installing.addEventListener("statechange", () => {
+          if (installing.state === "redundant" && !registration.active) noWorker();
+        });
+      }
+      return navigator.serviceWorker.ready;
+    })
     .then(setUp, noWorker);
 } else {
   noWorker();
