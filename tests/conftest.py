@@ -146,20 +146,17 @@ def write_story(content: Path, slug: str, body: str = "正文。", review: bool 
     return write_item(content, f"{folder}/{slug}.md", body, review, **fields)
 
 
-# Seconds one test file takes on a busy two-core machine (bash scripts/test --durations=0, 2026-12-06: its
-# setups, calls and teardowns added up). Under two workers the files go out heaviest first: pytest-xdist
-# alone sends the files with most tests first, so a file of a few slow tests (Lighthouse: three tests, a
-# minute) came last while the other worker sat idle. A file not named counts half a second a test; a
-# figure gone stale costs balance only, never a result.
-FILE_SECONDS = {"test_reader": 210, "test_check_equals_build": 95, "test_checker": 90, "test_incremental": 89,
-                "test_upload": 83, "test_epub": 77, "test_lighthouse": 74, "test_buildmemo": 72,
-                "test_gallery": 66, "test_fuzz": 60, "test_settings": 59, "test_search": 57,
-                "test_preview_audit": 54, "test_hostile_audit": 46, "test_editorial": 45, "test_styles": 44,
-                "test_build_cache": 44, "test_exhibitions": 39, "test_search_parts": 32, "test_contests": 31,
-                "test_gate": 30, "test_reader_minors": 29, "test_portal_browser": 29,
-                "test_hostile_lists": 27, "test_build": 27, "test_wechat": 27, "test_hostile_privacy": 21,
-                "test_hostile_pictures": 20, "test_hostile_inputs": 20, "test_offline": 19, "test_portal": 19,
-                "test_hostile_body": 18, "test_files": 16, "test_pictures": 16}
+# Seconds one test file takes on a busy two-core machine (bash scripts/test, 2026-12-04). Under two workers
+# the files go out heaviest first: pytest-xdist alone sends the files with most tests first, so a file of
+# a few slow tests (Lighthouse: three tests, a minute) came last while the other worker sat idle. A file
+# not named counts half a second a test; a figure gone stale costs balance only, never a result.
+FILE_SECONDS = {"test_reader": 308, "test_check_equals_build": 100, "test_epub": 73, "test_checker": 71,
+                "test_upload": 65, "test_lighthouse": 62, "test_gallery": 58, "test_settings": 47,
+                "test_search": 41, "test_editorial": 41, "test_incremental": 40, "test_styles": 37,
+                "test_hostile_audit": 33, "test_exhibitions": 32, "test_fuzz": 31, "test_search_parts": 29,
+                "test_hostile_privacy": 29, "test_portal_browser": 28, "test_build_cache": 27, "test_contests": 26,
+                "test_reader_minors": 24, "test_preview_audit": 24, "test_offline": 22, "test_wechat": 22,
+                "test_gate": 21, "test_hostile_pictures": 20}
 
 
 def pytest_collection_modifyitems(config, items):
