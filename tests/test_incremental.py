@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BASE, NOW, golden_project
-from unionpress import forking, preview
+from unionpress import forking, outputs, preview
 from unionpress.outputs import manifest
 from unionpress.outputs.manifest import next_change_file
 
@@ -582,6 +582,10 @@ def test_pages_say_the_search_index_is_behind_until_the_outputs_follow(project):
     assert preview.status_line(kept) == ("", False)
     assert " hidden></div>" in preview.inject(page.read_bytes(), kept, "/").decode("utf-8")
     assert (kept.site_dir / "pagefind/pagefind-entry.json").read_bytes() != index  # the index followed
+    # When each output was written after the edit (scripts/bench's "within 15 s"): all, in their order.
+    ready = kept.outputs_ready
+    assert list(ready) == list(outputs.OUTPUTS)
+    assert all(0 < a <= b for a, b in zip(ready.values(), list(ready.values())[1:]))
 
 
 def test_a_full_build_that_fails_says_the_findings(project):

@@ -712,6 +712,7 @@ class Preview:
         self.settings: Settings | None = None
         self.timings: dict[str, float] = {}
         self.model_phases: dict[str, float] = {}  # engine.prepare's phases in the last update (scripts/bench)
+        self.outputs_ready: dict[str, float] = {}  # seconds from the outputs' start to each output written
         self._outputs_wanted: engine.Build | None = None
         self._outputs_running = False
         self._worker_busy = False  # the outputs thread runs the outputs or the release check (no fork then)
@@ -1087,7 +1088,9 @@ class Preview:
                 # packages and the partner bundles are written (17 of 60 s at 10,000 stories).
                 outputs.start(build, site_dir)
                 try:
-                    written = set(outputs.run(build, site_dir))
+                    ready = self.outputs_ready = {}
+                    written = set(outputs.run(build, site_dir, lambda name: ready.__setitem__(
+                        name, time.perf_counter() - clock)))
                 except BaseException:
                     outputs.cancel(site_dir)  # no indexing left running for a run that failed
                     raise
@@ -1411,6 +1414,7 @@ def measure_edits(kept: Preview) -> dict[str, dict]:
             pages = time.perf_counter() - started
             kept.wait()
             found[name] = {"pages": pages, "outputs": kept.timings.get("outputs", 0.0), **counts,
+                           "ready": {output: round(seconds, 3) for output, seconds in kept.outputs_ready.items()},
                            "model": kept.timings.get("model", 0.0), "model_phases": dict(kept.model_phases),
                            "after_model": {key: kept.timings.get(key, 0.0) for key in ("epub", "pages")}}
     finally:

@@ -72,8 +72,9 @@ def cancel(site_dir: Path) -> None:
     search.cancel(site_dir)
 
 
-def run(build, site_dir: Path) -> list[str]:
-    """Write every output; returns the files written (site paths), in order."""
+def run(build, site_dir: Path, done: Callable[[str], None] | None = None) -> list[str]:
+    """Write every output; returns the files written (site paths), in order. `done(name)` is called as
+    each output's files are all written (`unionpress serve` tells when the feeds and the search are)."""
     public, body_of = _public(build)
     written: list[str] = []
     for name, write in OUTPUTS.items():
@@ -82,5 +83,7 @@ def run(build, site_dir: Path) -> list[str]:
                 written += write(public, build.public_pages, site_dir, build.settings, body_of)
         except Exception as exc:
             raise OutputFailed(name, exc) from exc
+        if done is not None:
+            done(name)
     pinyin.keep()  # the search output was the last to ask
     return written
