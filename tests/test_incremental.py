@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BASE, NOW, golden_project
+from unionpress import audit as up_audit
 from unionpress import forking, outputs, preview
 from unionpress.outputs import manifest
 from unionpress.outputs.manifest import next_change_file
@@ -586,6 +587,53 @@ def test_pages_say_the_search_index_is_behind_until_the_outputs_follow(project):
     ready = kept.outputs_ready
     assert list(ready) == list(outputs.OUTPUTS)
     assert all(0 < a <= b for a, b in zip(ready.values(), list(ready.values())[1:]))
+
+
+def test_the_release_check_after_an_edit_reads_again_only_what_changed(project, monkeypatch, caplog):
+    """serve audits its folder after each edit's outputs with a memo (audit._Memo): a file as it was is
+    not read again; a changed one is, and a leak in it is still reported."""
+    tmp_path, config, site = project
+    site.stories["hidden"] = Story("草稿里的秘密标题", "2026-03-02 09:00", "gonghui-dongtai", [], [], status="draft")
+    site.write("hidden")
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    read: list[set[str]] = []
+    audit_files = up_audit._audit_files
+
+    def reading(root, secrets, preview_, site_url, files, *rest):
+        read.append(set(files))
+        return audit_files(root, secrets, preview_, site_url, files, *rest)
+
+    monkeypatch.setattr(up_audit, "_audit_files", reading)
+    listings = []
+    for round_ in range(2):
+        site.stories["anchor"].body = f"第{round_}次改的正文。"
+        site.write("anchor")
+        kept.update()
+        kept.wait()
+        listings.append(preview._listing(kept.site_dir))
+    assert read[0] == set(listings[0])  # the first audit: every file
+    changed = {path for path, stat in listings[1].items() if listings[0].get(path) != stat}
+    assert "stories/anchor/index.html" in changed and len(changed) < len(listings[1]) / 2
+    assert read[1] == changed  # the second: only the files written again since
+    write = outputs.robots.write
+
+    def leaking(public, pages, site_dir, settings, body_of):
+        found = write(public, pages, site_dir, settings, body_of)
+        with (site_dir / "robots.txt").open("a", encoding="utf-8") as handle:
+            handle.write("# 草稿里的秘密标题\n")
+        return found
+
+    monkeypatch.setitem(outputs.OUTPUTS, "robots", leaking)
+    site.stories["anchor"].body = "第三次改的正文。"
+    site.write("anchor")
+    caplog.clear()
+    kept.update()
+    kept.wait()
+    assert "robots.txt" in read[2]
+    assert any("robots.txt" in record.getMessage() and "草稿里的秘密标题" in record.getMessage()
+               for record in caplog.records if record.levelname == "ERROR"), caplog.text
 
 
 def test_a_full_build_that_fails_says_the_findings(project):

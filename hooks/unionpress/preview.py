@@ -1133,11 +1133,17 @@ class Preview:
         return set(self.records) | set(self.copied) | self.mkdocs_files
 
     def _audit(self, build, site_dir: Path) -> None:
-        """The build's release check, so a leak shows while editing, not first at publishing."""
+        """The build's release check, so a leak shows while editing, not first at publishing. With a memo
+        of what each file held (audit._Memo): an edit rewrites a few pages and outputs, and reading all
+        the rest again after every save kept both cores busy for seconds, beside the next edit's run.
+        Serve's own folder keeps it beside the site (gone with the folder, not piling up in the cache);
+        a folder it was given, where the build's audits of that folder keep theirs."""
         from . import audit as up_audit
 
+        memo = (site_dir.parent / "audited.marshal" if self._owned_dir
+                else up_audit.memo_path(build.settings.cache_dir, site_dir))
         leaks = up_audit.audit(site_dir, up_audit.secrets(build, ()), pages_may_show=build.settings.preview,
-                               site_url=build.settings.site_url)
+                               site_url=build.settings.site_url, memo=memo)
         if leaks:
             log.error(up_audit.report(leaks, site_dir))
 
