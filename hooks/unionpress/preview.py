@@ -713,6 +713,7 @@ class Preview:
         self.timings: dict[str, float] = {}
         self.model_phases: dict[str, float] = {}  # engine.prepare's phases in the last update (scripts/bench)
         self.outputs_ready: dict[str, float] = {}  # seconds from the outputs' start to each output written
+        self.audit_seconds = 0.0  # the last release check's (scripts/bench)
         self._outputs_wanted: engine.Build | None = None
         self._outputs_running = False
         self._worker_busy = False  # the outputs thread runs the outputs or the release check (no fork then)
@@ -1140,10 +1141,12 @@ class Preview:
         a folder it was given, where the build's audits of that folder keep theirs."""
         from . import audit as up_audit
 
+        clock = time.perf_counter()
         memo = (site_dir.parent / "audited.marshal" if self._owned_dir
                 else up_audit.memo_path(build.settings.cache_dir, site_dir))
         leaks = up_audit.audit(site_dir, up_audit.secrets(build, ()), pages_may_show=build.settings.preview,
                                site_url=build.settings.site_url, memo=memo)
+        self.audit_seconds = time.perf_counter() - clock
         if leaks:
             log.error(up_audit.report(leaks, site_dir))
 
@@ -1421,6 +1424,7 @@ def measure_edits(kept: Preview) -> dict[str, dict]:
             kept.wait()
             found[name] = {"pages": pages, "outputs": kept.timings.get("outputs", 0.0), **counts,
                            "ready": {output: round(seconds, 3) for output, seconds in kept.outputs_ready.items()},
+                           "audit": kept.audit_seconds,
                            "model": kept.timings.get("model", 0.0), "model_phases": dict(kept.model_phases),
                            "after_model": {key: kept.timings.get(key, 0.0) for key in ("epub", "pages")}}
     finally:
