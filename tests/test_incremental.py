@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -629,6 +630,42 @@ def test_the_release_check_after_an_edit_reads_again_only_what_changed(project, 
     assert read[1] == changed | {"robots.txt"} and "robots.txt" not in listings[1]
     assert any("robots.txt" in record.getMessage() and "草稿里的秘密标题" in record.getMessage()
                for record in caplog.records if record.levelname == "ERROR"), caplog.text
+
+
+def test_a_save_is_seen_when_the_system_tells_and_when_it_cannot(project, monkeypatch):
+    """The watcher runs the preview on a save: told by the system (its own look every `safety` seconds
+    is set far too slow to be what saw it here), and, where the system cannot tell (a watch limit), by
+    looking every `interval` seconds."""
+    import watchdog.observers
+
+    tmp_path, config, site = project
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    page = kept.site_dir / "stories/anchor/index.html"
+
+    def seen(watcher: preview.Watcher, title: str) -> bool:
+        thread = threading.Thread(target=watcher.run, daemon=True)
+        thread.start()
+        assert watcher.watching.wait(30)
+        site.stories["anchor"].title = title
+        site.write("anchor")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and title not in page.read_text(encoding="utf-8"):
+            time.sleep(0.05)
+        watcher.close()
+        thread.join(30)
+        return title in page.read_text(encoding="utf-8") and not thread.is_alive()
+
+    told = preview.Watcher(kept, safety=3600)
+    assert seen(told, "系统告知后的新标题") and told.told
+
+    def refused(self):
+        raise OSError("inotify watch limit reached")
+
+    monkeypatch.setattr(watchdog.observers.Observer, "start", refused)
+    polled = preview.Watcher(kept, safety=3600)
+    assert seen(polled, "定时查看到的新标题") and not polled.told
 
 
 def test_a_full_build_that_fails_says_the_findings(project):

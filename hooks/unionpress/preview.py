@@ -1226,41 +1226,104 @@ def _scan(paths: list[Path]) -> dict[str, tuple[int, int]]:
     return found
 
 
-class Watcher:
-    """Polls the content folder (and mkdocs.yml, docs/, the templates) and runs the preview on a change."""
+class _Nudge:
+    """watchdog's handler: wakes the watcher on any change the system reports. Opening and reading a
+    file is not a change (the preview's own runs read every content file)."""
 
-    def __init__(self, preview: Preview, interval: float = 0.2) -> None:
-        self.preview, self.interval = preview, interval
+    def __init__(self, wake: threading.Event) -> None:
+        self.wake = wake
+
+    def dispatch(self, event) -> None:
+        if event.event_type not in ("opened", "closed_no_write"):
+            self.wake.set()
+
+
+class Watcher:
+    """Watches the content folder (and mkdocs.yml, docs/, the templates) and runs the preview on a change.
+
+    Told by the system (watchdog, which MkDocs' own serve uses: inotify on Linux), then each folder
+    looked at to see what changed. Looking at the folders every 0.2 s instead, as before, walked 21,000
+    files five times a second at 10,000 stories (0.15 to 0.4 s a time): most of a core, and up to half
+    a second before a save was seen. The folders are still looked at every `safety` seconds, for a
+    change no event reported (a network folder); and every `interval` where the system cannot watch."""
+
+    def __init__(self, preview: Preview, interval: float = 0.2, safety: float = 3.0) -> None:
+        self.preview, self.interval, self.safety = preview, interval, safety
         settings = preview.settings
         docs = preview.docs_dir
         # The page templates, their scripts and styles (pages/templates, static, styles …): a full build.
         self.full_paths = [preview.config_file, TEMPLATES.parent] + ([docs] if docs is not None and docs.is_dir() else [])
         self.content = [settings.content_dir]
         self.stop = threading.Event()
+        self.wake = threading.Event()
+        self.told = False  # whether the system tells of changes (else the folders are polled)
+        self.watching = threading.Event()  # set once the first look is taken: a save from then on is seen
+
+    def close(self) -> None:
+        self.stop.set()
+        self.wake.set()
+
+    def _observe(self):
+        """An observer of every watched path (a file by its folder), started; None where it cannot be."""
+        try:
+            from watchdog.observers import Observer
+
+            observer = Observer()
+            nudge = _Nudge(self.wake)
+            for path in self.full_paths + self.content:
+                if path.is_dir():
+                    observer.schedule(nudge, str(path), recursive=True)
+                elif path.parent.is_dir():
+                    observer.schedule(nudge, str(path.parent), recursive=False)
+            observer.daemon = True
+            observer.start()
+            return observer
+        except Exception as exc:  # noqa: BLE001 — a watch limit reached, a file system without events
+            log.info(f"UnionPress 预览：无法接收文件改动通知（{exc}），改为每 {self.interval} 秒查看一次")
+            return None
 
     def run(self) -> None:
         full, content = _scan(self.full_paths), _scan(self.content)
-        while not self.stop.wait(self.interval):
-            new_full, new_content = _scan(self.full_paths), _scan(self.content)
-            if new_full == full and new_content == content:
-                continue
-            time.sleep(self.interval / 2)  # an editor's save may be several writes
-            new_full, new_content = _scan(self.full_paths), _scan(self.content)
-            started = time.perf_counter()
-            try:
-                if new_full != full:
-                    log.info("UnionPress 预览：设置或模板有改动，完整构建……")
-                    self.preview.full()
-                else:
-                    counts = self.preview.update()
-                    if counts["rendered"] >= 0:
-                        log.info(f"UnionPress 预览：重新生成 {counts['rendered']} 页，写出 {counts['written']} 页，"
-                                 f"用时 {time.perf_counter() - started:.2f} 秒（订阅源、站点地图和搜索索引在后台更新）")
-            except FullBuildFailed as exc:
-                log.error(f"UnionPress 预览：构建失败，页面保持上一次的样子：{exc}")
-            except Exception:  # noqa: BLE001 — the server keeps running; the next save tries again
-                log.exception("UnionPress 预览：更新失败")
-            full, content = new_full, new_content
+        observer = self._observe()
+        self.told = observer is not None
+        pause = self.safety if self.told else self.interval
+        self.watching.set()
+        try:
+            while not self.stop.is_set():
+                woken = self.wake.wait(pause)
+                self.wake.clear()
+                if self.stop.is_set():
+                    break
+                if woken:  # an editor's save may be several writes: they land first, then one look
+                    time.sleep(self.interval / 2)
+                    self.wake.clear()  # their events: the look that follows sees them
+                new_full, new_content = _scan(self.full_paths), _scan(self.content)
+                if new_full == full and new_content == content:
+                    continue
+                if not woken:  # found by looking: the save may still be under way
+                    time.sleep(self.interval / 2)
+                    new_full, new_content = _scan(self.full_paths), _scan(self.content)
+                self._run(new_full != full)
+                full, content = new_full, new_content
+        finally:
+            if observer is not None:
+                observer.stop()
+
+    def _run(self, full: bool) -> None:
+        started = time.perf_counter()
+        try:
+            if full:
+                log.info("UnionPress 预览：设置或模板有改动，完整构建……")
+                self.preview.full()
+            else:
+                counts = self.preview.update()
+                if counts["rendered"] >= 0:
+                    log.info(f"UnionPress 预览：重新生成 {counts['rendered']} 页，写出 {counts['written']} 页，"
+                             f"用时 {time.perf_counter() - started:.2f} 秒（订阅源、站点地图和搜索索引在后台更新）")
+        except FullBuildFailed as exc:
+            log.error(f"UnionPress 预览：构建失败，页面保持上一次的样子：{exc}")
+        except Exception:  # noqa: BLE001 — the server keeps running; the next save tries again
+            log.exception("UnionPress 预览：更新失败")
 
 
 RELOAD = """<div id="up-serve-status" role="status" style="position:fixed;left:0;right:0;bottom:0;z-index:2147483647;\
@@ -1394,7 +1457,7 @@ def serve(config_file: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        watcher.stop.set()
+        watcher.close()
         server.server_close()
         if preview._owned_dir and preview.site_dir is not None:
             shutil.rmtree(preview.site_dir.parent, ignore_errors=True)
