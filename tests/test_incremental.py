@@ -639,6 +639,7 @@ def test_a_save_is_seen_when_the_system_tells_and_when_it_cannot(project, monkey
     import watchdog.observers
 
     tmp_path, config, site = project
+    threads = threading.active_count()
     kept = preview.Preview(config, tmp_path / "kept", background=False)
     kept.defer_outputs = True
     kept.full()
@@ -666,6 +667,9 @@ def test_a_save_is_seen_when_the_system_tells_and_when_it_cannot(project, monkey
     monkeypatch.setattr(watchdog.observers.Observer, "start", refused)
     polled = preview.Watcher(kept, safety=3600)
     assert seen(polled, "定时查看到的新标题") and not polled.told
+    # Stopped, the watcher leaves no thread behind (the observer's): a process with threads forks none
+    # (derived.warm), so later work in the same process would lose its second core.
+    assert threading.active_count() == threads, threading.enumerate()
 
 
 def test_a_full_build_that_fails_says_the_findings(project):

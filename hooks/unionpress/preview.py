@@ -1265,10 +1265,11 @@ class Watcher:
 
     def _observe(self):
         """An observer of every watched path (a file by its folder), started; None where it cannot be."""
+        observer = None
         try:
             from watchdog.observers import Observer
 
-            observer = Observer()
+            observer = Observer()  # on Linux, its reading thread starts here already
             nudge = _Nudge(self.wake)
             for path in self.full_paths + self.content:
                 if path.is_dir():
@@ -1280,6 +1281,11 @@ class Watcher:
             return observer
         except Exception as exc:  # noqa: BLE001 — a watch limit reached, a file system without events
             log.info(f"UnionPress 预览：无法接收文件改动通知（{exc}），改为每 {self.interval} 秒查看一次")
+            if observer is not None:
+                try:
+                    observer.stop()  # what it started, stopped: no thread left behind
+                except Exception:  # noqa: BLE001 — polling works whatever this says
+                    pass
             return None
 
     def run(self) -> None:
@@ -1306,8 +1312,9 @@ class Watcher:
                 self._run(new_full != full)
                 full, content = new_full, new_content
         finally:
-            if observer is not None:
+            if observer is not None:  # its threads gone too: a process with threads forks none (derived.warm)
                 observer.stop()
+                observer.join(10)
 
     def _run(self, full: bool) -> None:
         started = time.perf_counter()
