@@ -645,10 +645,13 @@ def test_a_save_is_seen_when_the_system_tells_and_when_it_cannot(project, monkey
     kept.full()
     page = kept.site_dir / "stories/anchor/index.html"
 
-    def seen(watcher: preview.Watcher, title: str) -> bool:
+    def seen(watcher: preview.Watcher, title: str, lose_the_observer: bool = False) -> bool:
         thread = threading.Thread(target=watcher.run, daemon=True)
         thread.start()
         assert watcher.watching.wait(30)
+        if lose_the_observer:  # as when a watched folder is moved away: its watch stops
+            watcher.observer.stop()
+            watcher.observer.join(10)
         site.stories["anchor"].title = title
         site.write("anchor")
         deadline = time.monotonic() + 20
@@ -660,6 +663,8 @@ def test_a_save_is_seen_when_the_system_tells_and_when_it_cannot(project, monkey
 
     told = preview.Watcher(kept, safety=3600)
     assert seen(told, "系统告知后的新标题") and told.told
+    lost = preview.Watcher(kept, safety=0.5)  # its next look finds the observer stopped: it polls from then on
+    assert seen(lost, "通知中断后的新标题", lose_the_observer=True) and not lost.told
 
     def refused(self):
         raise OSError("inotify watch limit reached")

@@ -33,8 +33,8 @@ def possible(threads_idle: bool = False) -> bool:
     """Whether a child may be forked now: a second core, and no other thread in this process (a lock
     another thread held at the fork would stay held in the child), unless the caller vouches with
     `threads_idle` that no other thread holds a lock the child's share takes (`unionpress serve`:
-    its server's threads answer requests and render nothing; its outputs thread waits for the
-    preview's lock)."""
+    its server's threads answer requests and render nothing; its watcher's (watchdog's) only wake the
+    watcher; its outputs thread waits for the preview's lock)."""
     return hasattr(os, "fork") and sitefiles.cores() > 1 and (threads_idle or threading.active_count() == 1)
 
 
