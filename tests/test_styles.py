@@ -129,3 +129,18 @@ def test_a_page_over_its_budget_fails_the_budget(sample_site, tmp_path):
     run = _budget(site, "--only", "story")
     assert run.returncode == 1, run.stdout
     assert re.search(rf"超出预算：story（/{re.escape(url)}）首次访问 \d+\.\d KiB，预算 60 KiB", run.stdout), run.stdout
+
+
+def test_a_new_cache_folder_gets_terser_s_scripts_without_node(tmp_path, monkeypatch):
+    """What Terser made is kept for the process (pages/scripts.py): a build into another cache folder
+    (another project, a federation's next site) writes the same minified bytes with no Node to run."""
+    from unionpress.pages import scripts
+    from unionpress.pages.base import STATIC
+
+    first = scripts.scripts(tmp_path / "one" / "pictures", ROOT)
+    monkeypatch.setattr(scripts.shutil, "which", lambda name: None)  # Node gone: only the kept output
+    second = scripts.scripts(tmp_path / "two" / "pictures", ROOT)
+    assert sorted(second) == sorted(first) == sorted(path.name for path in STATIC.glob("*.js"))
+    for name, path in second.items():
+        assert path.is_relative_to(tmp_path / "two") and path.read_bytes() == first[name].read_bytes()
+        assert len(path.read_bytes()) < len((STATIC / name).read_bytes())  # minified, not the source

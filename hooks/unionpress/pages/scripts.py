@@ -24,6 +24,9 @@ from .base import STATIC
 
 SCRIPT = Path(__file__).with_name("minify_scripts.mjs")
 _MADE: dict[tuple, dict[str, Path]] = {}
+# What Terser made, by the digest its copies are kept under, for the life of the process: a cache folder
+# of its own (a new project, a test's) gets the same bytes written without starting Node again (0.9 s).
+_TERSED: dict[str, dict[str, str]] = {}
 log = logging.getLogger("mkdocs.hooks.unionpress")
 
 
@@ -66,6 +69,13 @@ def _minified(sources: dict[str, str], cache: Path, root: Path) -> dict[str, Pat
     folder = cache / digest
     if all((folder / name).is_file() for name in sources):
         return {name: folder / name for name in sources}
+    minified = _TERSED.get(digest)
+    if minified is None:
+        minified = _TERSED[digest] = _terse(sources, terser)
+    return {name: styles.write_once(folder, name, minified[name].encode("utf-8")) for name in sources}
+
+
+def _terse(sources: dict[str, str], terser: Path) -> dict[str, str]:
     node = shutil.which("node")
     if node is None:
         raise ScriptError("未找到 Node.js：压缩网页脚本需要它，请安装 nodejs 后运行 bash scripts/setup")
@@ -74,5 +84,4 @@ def _minified(sources: dict[str, str], cache: Path, root: Path) -> dict[str, Pat
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
         raise ScriptError("Terser 压缩网页脚本失败：" + " / ".join(detail))
-    minified = json.loads(done.stdout)
-    return {name: styles.write_once(folder, name, minified[name].encode("utf-8")) for name in sources}
+    return json.loads(done.stdout)
