@@ -150,13 +150,13 @@ def write_story(content: Path, slug: str, body: str = "正文。", review: bool 
 # the files go out heaviest first: pytest-xdist alone sends the files with most tests first, so a file of
 # a few slow tests (Lighthouse: three tests, a minute) came last while the other worker sat idle. A file
 # not named counts half a second a test; a figure gone stale costs balance only, never a result.
-FILE_SECONDS = {"test_reader": 308, "test_check_equals_build": 100, "test_epub": 73, "test_checker": 71,
-                "test_upload": 65, "test_lighthouse": 62, "test_gallery": 58, "test_settings": 47,
-                "test_search": 41, "test_editorial": 41, "test_incremental": 40, "test_styles": 37,
-                "test_hostile_audit": 33, "test_exhibitions": 32, "test_fuzz": 31, "test_search_parts": 29,
-                "test_hostile_privacy": 29, "test_portal_browser": 28, "test_build_cache": 27, "test_contests": 26,
-                "test_reader_minors": 24, "test_preview_audit": 24, "test_offline": 22, "test_wechat": 22,
-                "test_gate": 21, "test_hostile_pictures": 20}
+FILE_SECONDS = {"test_reader": 222, "test_check_equals_build": 89, "test_epub": 80, "test_upload": 78,
+                "test_incremental": 77, "test_fuzz": 74, "test_gallery": 73, "test_lighthouse": 71,
+                "test_buildmemo": 70, "test_preview_audit": 52, "test_checker": 48, "test_search": 47,
+                "test_styles": 43, "test_settings": 42, "test_build_cache": 41, "test_hostile_audit": 39,
+                "test_portal_browser": 37, "test_editorial": 34, "test_reader_minors": 33, "test_build": 24,
+                "test_search_parts": 22, "test_offline": 22, "test_exhibitions": 19, "test_wechat": 16,
+                "test_federation": 15, "test_memory": 13, "test_pictures": 13}
 
 
 def pytest_collection_modifyitems(config, items):
