@@ -146,7 +146,7 @@ def write_story(content: Path, slug: str, body: str = "正文。", review: bool 
     return write_item(content, f"{folder}/{slug}.md", body, review, **fields)
 
 
-# Seconds one test file takes on a busy two-core machine (bash scripts/test, 2026-12-04). Under two workers
+# Seconds one test file takes on a two-core machine (bash scripts/test, 2026-12-06). Under two workers
 # the files go out heaviest first: pytest-xdist alone sends the files with most tests first, so a file of
 # a few slow tests (Lighthouse: three tests, a minute) came last while the other worker sat idle. A file
 # not named counts half a second a test; a figure gone stale costs balance only, never a result.
