@@ -58,8 +58,12 @@ from pathlib import Path
 from unionpress.pages.scripts import scripts
 
 warm = Path(tempfile.mkdtemp(prefix="unionpress-forkrun-scripts-"))
-scripts(warm / "pictures", Path.cwd())
-shutil.rmtree(warm)
+try:
+    scripts(warm / "pictures", Path.cwd())
+except Exception:  # each build minifies for itself then, and says what fails
+    pass
+finally:
+    shutil.rmtree(warm, ignore_errors=True)
 
 
 def serve():

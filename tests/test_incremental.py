@@ -456,6 +456,38 @@ def test_the_search_index_starts_before_the_books_the_pages_went_without(project
     assert differences(kept.site_dir, full) == []
 
 
+def test_a_save_while_the_search_index_is_begun_keeps_its_own_book_to_make(project, monkeypatch):
+    # The lock is let go while the index is begun: a save then (its column's book standing in again)
+    # leaves its book for its own outputs run, which makes it; the earlier run does not take it away.
+    tmp_path, config, site = project
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    before = _book_sizes(kept.site_dir)
+    rnd = random.Random(21)
+    site.stories["anchor"].body = "锚点稿件改了第一次。"
+    site.write("anchor")
+    kept.update()
+    start, saved = outputs.start, []
+
+    def start_with_a_save(*args):
+        if not saved:  # the second save, as the first run's index is begun
+            saved.append(True)
+            site.stories["anchor"].body = "".join(chr(rnd.randint(0x4E00, 0x9FA5)) for _ in range(12_000))
+            site.write("anchor")
+            kept.update()
+        return start(*args)
+    monkeypatch.setattr(outputs, "start", start_with_a_save)
+    kept.wait()  # the first save's outputs
+    assert saved and kept.outputs_behind
+    kept.wait()  # the second's
+    assert not kept.outputs_behind
+    full = tmp_path / "full"
+    preview.mkdocs_build(config, full)
+    assert _book_sizes(full) != before
+    assert differences(kept.site_dir, full) == []
+
+
 def test_an_attachment_replaced_under_its_name_is_copied_again(project):
     # No page changes (the link is the same): only the content folder's files say it is new.
     tmp_path, config, site = project

@@ -923,9 +923,12 @@ class Preview:
     def _follow_books(self, build) -> None:
         """The books an edit's pages went without (_books' `defer`), made now, before the outputs write
         them; the pages that print a size that changed are rendered again."""
-        stale, self._stale = self._stale, None
+        stale = self._stale
         if stale is None or stale[0] is not build:
+            # Another run's (a save while this run's search index was begun, the lock let go):
+            # left for the outputs run that follows it.
             return
+        self._stale = None
         _build, current = stale
         settings = build.settings  # the update's, clock and all
         try:
@@ -1100,7 +1103,10 @@ class Preview:
             try:
                 self._follow_books(build)  # under the lock: it writes pages
             except BaseException:
-                outputs.cancel(site_dir)  # no indexing left running for a run that failed
+                # No indexing left running for a run that failed. The index begun has taken the last
+                # one's place: the search page has none until the next change's outputs, as when an
+                # output fails.
+                outputs.cancel(site_dir)
                 raise
             self._worker_busy = True
             self.lock.release()

@@ -71,7 +71,9 @@ def _minified(sources: dict[str, str], cache: Path, root: Path) -> dict[str, Pat
         return {name: folder / name for name in sources}
     minified = _TERSED.get(digest)
     if minified is None:
-        minified = _TERSED[digest] = _terse(sources, terser)
+        minified = _terse(sources, terser)
+        _TERSED.clear()  # one set of sources at a time, as _MADE: a serve that edits the scripts keeps no old ones
+        _TERSED[digest] = minified
     return {name: styles.write_once(folder, name, minified[name].encode("utf-8")) for name in sources}
 
 
