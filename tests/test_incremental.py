@@ -407,19 +407,35 @@ def _book_sizes(site_dir: Path) -> list[str]:
     return re.findall(r'up-downloads__size">（EPUB，([^）]+)）', (site_dir / "downloads/index.html").read_text(encoding="utf-8"))
 
 
+def _deferring(config: Path, tmp_path: Path) -> preview.Preview:
+    """A preview after its full build whose outputs run only at wait(), in the test's thread."""
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    return kept
+
+
+def _grow_anchor(site, rnd: random.Random) -> None:
+    """Some kilobytes that deflate cannot fold away: the anchor's column book grows past a size step."""
+    site.stories["anchor"].body = "".join(chr(rnd.randint(0x4E00, 0x9FA5)) for _ in range(12_000))
+    site.write("anchor")
+
+
+def _full_build_equals(kept: preview.Preview, config: Path, tmp_path: Path) -> Path:
+    full = tmp_path / "full"
+    preview.mkdocs_build(config, full)
+    assert differences(kept.site_dir, full) == []
+    return full
+
+
 def test_a_books_size_follows_with_the_outputs(project):
     # An edit's pages do not wait for its column's book: the size they print is the last one made
     # until the outputs make the book, and then the pages that print it equal a full build's.
     tmp_path, config, site = project
-    kept = preview.Preview(config, tmp_path / "kept", background=False)
-    kept.defer_outputs = True
-    kept.full()
+    kept = _deferring(config, tmp_path)
     before = _book_sizes(kept.site_dir)
     assert before
-    rnd = random.Random(11)
-    # Some kilobytes that deflate cannot fold away: the anchor's column book grows past a size step.
-    site.stories["anchor"].body = "".join(chr(rnd.randint(0x4E00, 0x9FA5)) for _ in range(12_000))
-    site.write("anchor")
+    _grow_anchor(site, random.Random(11))
     kept.update()
     assert _book_sizes(kept.site_dir) == before
     assert kept.outputs_behind
@@ -427,19 +443,14 @@ def test_a_books_size_follows_with_the_outputs(project):
     kept.update()
     assert _book_sizes(kept.site_dir) == before
     kept.wait()
-    full = tmp_path / "full"
-    preview.mkdocs_build(config, full)
-    assert _book_sizes(full) != before
-    assert differences(kept.site_dir, full) == []
+    assert _book_sizes(_full_build_equals(kept, config, tmp_path)) != before
 
 
 def test_the_search_index_starts_before_the_books_the_pages_went_without(project, monkeypatch):
     # Pagefind indexes on the second core while the outputs make the edit's column book: started
     # after it, the index was written 13.7 s after the pages at 10,000 stories, 3.3 s of them books.
     tmp_path, config, site = project
-    kept = preview.Preview(config, tmp_path / "kept", background=False)
-    kept.defer_outputs = True
-    kept.full()
+    kept = _deferring(config, tmp_path)
     order = []
     start, books = outputs.start, preview.Preview._books
     monkeypatch.setattr(outputs, "start", lambda *args: (order.append("search"), start(*args))[1])
@@ -451,20 +462,15 @@ def test_the_search_index_starts_before_the_books_the_pages_went_without(project
     assert order == ["books"] and kept.outputs_behind  # the pages', its column's book standing in
     kept.wait()
     assert order == ["books", "search", "books"]  # then the outputs': the index begun before the book
-    full = tmp_path / "full"
-    preview.mkdocs_build(config, full)
-    assert differences(kept.site_dir, full) == []
+    _full_build_equals(kept, config, tmp_path)
 
 
 def test_a_save_while_the_search_index_is_begun_keeps_its_own_book_to_make(project, monkeypatch):
     # The lock is let go while the index is begun: a save then (its column's book standing in again)
     # leaves its book for its own outputs run, which makes it; the earlier run does not take it away.
     tmp_path, config, site = project
-    kept = preview.Preview(config, tmp_path / "kept", background=False)
-    kept.defer_outputs = True
-    kept.full()
+    kept = _deferring(config, tmp_path)
     before = _book_sizes(kept.site_dir)
-    rnd = random.Random(21)
     site.stories["anchor"].body = "锚点稿件改了第一次。"
     site.write("anchor")
     kept.update()
@@ -473,8 +479,7 @@ def test_a_save_while_the_search_index_is_begun_keeps_its_own_book_to_make(proje
     def start_with_a_save(*args):
         if not saved:  # the second save, as the first run's index is begun
             saved.append(True)
-            site.stories["anchor"].body = "".join(chr(rnd.randint(0x4E00, 0x9FA5)) for _ in range(12_000))
-            site.write("anchor")
+            _grow_anchor(site, random.Random(21))
             kept.update()
         return start(*args)
     monkeypatch.setattr(outputs, "start", start_with_a_save)
@@ -482,10 +487,7 @@ def test_a_save_while_the_search_index_is_begun_keeps_its_own_book_to_make(proje
     assert saved and kept.outputs_behind
     kept.wait()  # the second's
     assert not kept.outputs_behind
-    full = tmp_path / "full"
-    preview.mkdocs_build(config, full)
-    assert _book_sizes(full) != before
-    assert differences(kept.site_dir, full) == []
+    assert _book_sizes(_full_build_equals(kept, config, tmp_path)) != before
 
 
 def test_an_attachment_replaced_under_its_name_is_copied_again(project):
