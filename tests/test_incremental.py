@@ -490,6 +490,29 @@ def test_a_save_while_the_search_index_is_begun_keeps_its_own_book_to_make(proje
     assert _book_sizes(_full_build_equals(kept, config, tmp_path)) != before
 
 
+def test_the_collector_waits_for_the_outputs_and_for_every_run_holding_it(project, monkeypatch):
+    # The first collection after an edit (the last model's garbage: 1.3 s at 10,000 stories) came as
+    # the outputs began, and the search index was written that much later: held off until they are.
+    tmp_path, config, site = project
+    kept = _deferring(config, tmp_path)
+    seen, sitemap = [], outputs.OUTPUTS["sitemap"]
+    monkeypatch.setitem(outputs.OUTPUTS, "sitemap", lambda *args: (seen.append(gc.isenabled()), sitemap(*args))[1])
+    assert gc.isenabled()
+    edit_title(random.Random(31), site)
+    kept.update()
+    assert gc.isenabled()  # the edit's run let go
+    kept.wait()
+    assert seen == [False] and gc.isenabled()
+    # An edit while the outputs are written: the collector is on again only when both runs let go.
+    collector = preview._Collector()
+    collector.hold()
+    collector.hold()
+    collector.let_go()
+    assert not gc.isenabled()
+    collector.let_go()
+    assert gc.isenabled()
+
+
 def test_an_attachment_replaced_under_its_name_is_copied_again(project):
     # No page changes (the link is the same): only the content folder's files say it is new.
     tmp_path, config, site = project

@@ -692,6 +692,33 @@ def mkdocs_build(config_file: Path, site_dir: Path) -> FullBuild:
 
 # -- the preview -------------------------------------------------------------------------------------
 
+class _Collector:
+    """The cycle collector held off while any of the preview's runs holds it, on again when the last
+    lets go. An edit's run and an outputs run hold it at once (a save while the outputs are written):
+    the first to end turning it back on would give the other the collections it was held off for."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._was_on = True
+
+    def hold(self) -> None:
+        with self._lock:
+            if self._holders == 0:
+                self._was_on = gc.isenabled()
+                gc.disable()
+            self._holders += 1
+
+    def let_go(self) -> None:
+        with self._lock:
+            self._holders -= 1
+            if self._holders == 0 and self._was_on:
+                gc.enable()
+
+
+_COLLECTOR = _Collector()
+
+
 class Preview:
     """A site folder kept equal to a full build of the content as it changes (see the module's note)."""
 
@@ -808,17 +835,18 @@ class Preview:
 
         Without the cycle collector while it runs: each run makes a new model, and at 10,000 stories
         the collections that sets off walk every object the preview keeps (1.4 s at a time, measured
-        inside the plan). It collects when the run is over, after the pages are written. Not for the
-        run after a full build (every page rendered: minutes at 10,000 stories), nor for a full build
-        a run turns into (full() collects as usual)."""
-        enabled = gc.isenabled()
-        if full_followed or not enabled:
+        inside the plan). The outputs run that follows holds it off too, until its files are written:
+        the first collection after an edit, a full one of the last model's garbage (1.3 s at 10,000
+        stories), came as that run began, and the search index was written that much later. Not for
+        the run after a full build (every page rendered: minutes at 10,000 stories), nor for a full
+        build a run turns into (full() collects as usual)."""
+        if full_followed:
             return self._update(full_followed)
-        gc.disable()
+        _COLLECTOR.hold()
         try:
             return self._update(full_followed)
         finally:
-            gc.enable()
+            _COLLECTOR.let_go()
 
     def _update(self, full_followed: bool) -> dict[str, int]:
         with self.lock:
@@ -1088,6 +1116,7 @@ class Preview:
         site_dir = self.site_dir
         started = time.time_ns()
         clock = time.perf_counter()
+        _COLLECTOR.hold()  # on again when the outputs are written, before the release check (update())
         try:
             # Pagefind first: a process of its own, it indexes on the second core while the books
             # the edit's pages went without are made, and then the WeChat packages and the partner
@@ -1147,6 +1176,7 @@ class Preview:
         finally:
             self._outputs_running = False  # the status line goes; the pages are as they were
             self._outputs_done.notify_all()
+            _COLLECTOR.let_go()
         if self._outputs_wanted is None:  # the release check, when no later change is waiting
             self._worker_busy = True
             self.lock.release()
