@@ -494,23 +494,37 @@ def test_the_collector_waits_for_the_outputs_and_for_every_run_holding_it(projec
     # The first collection after an edit (the last model's garbage: 1.3 s at 10,000 stories) came as
     # the outputs began, and the search index was written that much later: held off until they are.
     tmp_path, config, site = project
-    kept = _deferring(config, tmp_path)
-    seen, sitemap = [], outputs.OUTPUTS["sitemap"]
-    monkeypatch.setitem(outputs.OUTPUTS, "sitemap", lambda *args: (seen.append(gc.isenabled()), sitemap(*args))[1])
-    assert gc.isenabled()
-    edit_title(random.Random(31), site)
-    kept.update()
-    assert gc.isenabled()  # the edit's run let go
-    kept.wait()
-    assert seen == [False] and gc.isenabled()
-    # An edit while the outputs are written: the collector is on again only when both runs let go.
-    collector = preview._Collector()
-    collector.hold()
-    collector.hold()
-    collector.let_go()
-    assert not gc.isenabled()
-    collector.let_go()
-    assert gc.isenabled()
+    try:
+        kept = _deferring(config, tmp_path)
+        seen, sitemap = [], outputs.OUTPUTS["sitemap"]
+        monkeypatch.setitem(outputs.OUTPUTS, "sitemap",
+                            lambda *args: (seen.append(gc.isenabled()), sitemap(*args))[1])
+        assert gc.isenabled()
+        edit_title(random.Random(31), site)
+        kept.update()
+        assert gc.isenabled()  # the edit's run let go
+        kept.wait()
+        assert seen == [False] and gc.isenabled()
+        # An edit while the outputs are written: on again only when both runs let go.
+        preview._COLLECTOR.hold()
+        kept.update()
+        assert not gc.isenabled()
+        preview._COLLECTOR.let_go()
+        assert gc.isenabled()
+        # A template saved while the outputs are written: a full build, on meanwhile; the outputs
+        # letting go during it leave it on after it.
+        during, build = [], preview.mkdocs_build
+
+        def building(*args):
+            during.append(gc.isenabled())
+            preview._COLLECTOR.let_go()  # the outputs run ends while the full build waits
+            return build(*args)
+        monkeypatch.setattr(preview, "mkdocs_build", building)
+        preview._COLLECTOR.hold()
+        kept.full()
+        assert during == [True] and gc.isenabled()
+    finally:
+        gc.enable()  # whatever failed, not the rest of the run without it
 
 
 def test_an_attachment_replaced_under_its_name_is_copied_again(project):

@@ -695,25 +695,44 @@ def mkdocs_build(config_file: Path, site_dir: Path) -> FullBuild:
 class _Collector:
     """The cycle collector held off while any of the preview's runs holds it, on again when the last
     lets go. An edit's run and an outputs run hold it at once (a save while the outputs are written):
-    the first to end turning it back on would give the other the collections it was held off for."""
+    the first to end turning it back on would give the other the collections it was held off for.
+    A full build turns it on whoever holds it (an edit's run may turn into one), and leaves it as the
+    holders left by then want it: on its own, full() restoring what it found would turn it off for
+    good when an outputs run let go meanwhile (a template saved while the outputs are written)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._holders = 0
-        self._was_on = True
+        self._was_on = True  # as it was before the first holder
+        self._full_builds = 0
+        self._outside = True  # as it was, holders aside, when the first full build began
 
     def hold(self) -> None:
         with self._lock:
             if self._holders == 0:
-                self._was_on = gc.isenabled()
-                gc.disable()
+                self._was_on = self._outside if self._full_builds else gc.isenabled()
+                if not self._full_builds:
+                    gc.disable()
             self._holders += 1
 
     def let_go(self) -> None:
         with self._lock:
             self._holders -= 1
-            if self._holders == 0 and self._was_on:
+            if self._holders == 0 and self._was_on and not self._full_builds:
                 gc.enable()
+
+    def full_build(self) -> None:
+        with self._lock:
+            if self._full_builds == 0:
+                self._outside = self._was_on if self._holders else gc.isenabled()
+            self._full_builds += 1
+            gc.enable()
+
+    def full_build_done(self) -> None:
+        with self._lock:
+            self._full_builds -= 1
+            if self._full_builds == 0 and (self._holders or not self._outside):
+                gc.disable()
 
 
 _COLLECTOR = _Collector()
@@ -758,13 +777,11 @@ class Preview:
     # -- full builds -----------------------------------------------------------------------------------
     def full(self) -> None:
         """A full build by MkDocs into a new folder, then the model and page records from it."""
-        collecting = gc.isenabled()
-        gc.enable()  # an update may turn into a full build (update() holds the collector back): not this
+        _COLLECTOR.full_build()  # an update may turn into a full build (update() holds the collector back): not this
         try:
             self._full()
         finally:
-            if not collecting:
-                gc.disable()
+            _COLLECTOR.full_build_done()
 
     def _full(self) -> None:
         with self.lock:
@@ -1174,9 +1191,9 @@ class Preview:
             log.error(f"UnionPress 预览：输出文件（订阅源、站点地图、搜索索引等）生成失败：{exc}")
             return
         finally:
+            _COLLECTOR.let_go()
             self._outputs_running = False  # the status line goes; the pages are as they were
             self._outputs_done.notify_all()
-            _COLLECTOR.let_go()
         if self._outputs_wanted is None:  # the release check, when no later change is waiting
             self._worker_busy = True
             self.lock.release()
