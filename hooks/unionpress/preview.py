@@ -21,6 +21,7 @@ folder stays byte for byte what a full build writes (tests/test_incremental.py h
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import gc
@@ -702,37 +703,29 @@ class _Collector:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._holders = 0
-        self._was_on = True  # as it was before the first holder
-        self._full_builds = 0
-        self._outside = True  # as it was, holders aside, when the first full build began
+        self._holders = self._full_builds = 0
+        self._base = True  # as it was before the first holder or full build: what it goes back to
+
+    def _count(self, holders: int, full_builds: int) -> None:
+        with self._lock:
+            if self._holders == self._full_builds == 0:
+                self._base = gc.isenabled()
+            self._holders += holders
+            self._full_builds += full_builds
+            on = True if self._full_builds else False if self._holders else self._base
+            gc.enable() if on else gc.disable()
 
     def hold(self) -> None:
-        with self._lock:
-            if self._holders == 0:
-                self._was_on = self._outside if self._full_builds else gc.isenabled()
-                if not self._full_builds:
-                    gc.disable()
-            self._holders += 1
+        self._count(1, 0)
 
     def let_go(self) -> None:
-        with self._lock:
-            self._holders -= 1
-            if self._holders == 0 and self._was_on and not self._full_builds:
-                gc.enable()
+        self._count(-1, 0)
 
     def full_build(self) -> None:
-        with self._lock:
-            if self._full_builds == 0:
-                self._outside = self._was_on if self._holders else gc.isenabled()
-            self._full_builds += 1
-            gc.enable()
+        self._count(0, 1)
 
     def full_build_done(self) -> None:
-        with self._lock:
-            self._full_builds -= 1
-            if self._full_builds == 0 and (self._holders or not self._outside):
-                gc.disable()
+        self._count(0, -1)
 
 
 _COLLECTOR = _Collector()
@@ -1139,13 +1132,8 @@ class Preview:
             # the edit's pages went without are made, and then the WeChat packages and the partner
             # bundles (at 10,000 stories, started after the books, the index was written 13.7 s into
             # this run, 3.3 s of them books). It reads the model, not the pages the books change.
-            self._worker_busy = True  # no page process forked meanwhile (Preview._pages)
-            self.lock.release()  # pages may be written meanwhile: a later run follows them
-            try:
+            with self._unlocked():
                 outputs.start(build, site_dir)
-            finally:
-                self.lock.acquire()
-                self._worker_busy = False
             try:
                 self._follow_books(build)  # under the lock: it writes pages
             except BaseException:
@@ -1154,9 +1142,7 @@ class Preview:
                 # output fails.
                 outputs.cancel(site_dir)
                 raise
-            self._worker_busy = True
-            self.lock.release()
-            try:
+            with self._unlocked():
                 if build.settings.preview:
                     outputs.manifest.write_preview_marker(site_dir)
                 try:
@@ -1168,9 +1154,6 @@ class Preview:
                     outputs.cancel(site_dir)  # no indexing left running for a run that failed
                     raise
                 outputs.manifest.write_next_change(site_dir, schedule.next_change(build.catalog, build.settings))
-            finally:
-                self.lock.acquire()
-                self._worker_busy = False
             if self.site_dir != site_dir:
                 return
             listing = _listing(site_dir)
@@ -1195,13 +1178,20 @@ class Preview:
             self._outputs_running = False  # the status line goes; the pages are as they were
             self._outputs_done.notify_all()
         if self._outputs_wanted is None:  # the release check, when no later change is waiting
-            self._worker_busy = True
-            self.lock.release()
-            try:
+            with self._unlocked():
                 self._audit(build, site_dir)
-            finally:
-                self.lock.acquire()
-                self._worker_busy = False
+
+    @contextlib.contextmanager
+    def _unlocked(self):
+        """The outputs thread's work with the preview's lock let go (pages may be written meanwhile: a
+        later run follows them), and no page process forked meanwhile (Preview._pages)."""
+        self._worker_busy = True
+        self.lock.release()
+        try:
+            yield
+        finally:
+            self.lock.acquire()
+            self._worker_busy = False
 
     def _owned_now(self) -> set[str]:
         return set(self.records) | set(self.copied) | self.mkdocs_files
