@@ -9,6 +9,8 @@ pages (page_size 2, so listings paginate), and compares every file with a fresh 
 from __future__ import annotations
 
 import gc
+import http.server
+import json
 import os
 import random
 import shutil
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,6 +326,8 @@ def test_incremental_equals_full_build(project, monkeypatch, seed, preview_mode,
             for _batch in range(1 if rnd.random() < 0.7 else 2):  # sometimes two files saved at once
                 done.append(rnd.choice(EDITS)(rnd, site))
             time.sleep(0.002)  # a new mtime_ns even on a coarse clock
+            if rnd.random() < 0.5:  # a page open in a browser: looked at and written before the rest
+                kept.viewers.saw(rnd.choice(sorted(kept.records)))
             kept.update()
             assert not kept.error, f"{done}: {kept.error}"
             if rnd.random() < 0.5:
@@ -604,6 +609,8 @@ def test_serve_shows_an_edited_title_on_the_column_page(tmp_path):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=localsite.CHROMIUM, args=localsite.CHROMIUM_ARGS)
             page = browser.new_page()
+            loads = []
+            page.on("load", lambda: loads.append(time.monotonic()))
             page.goto(base + "columns/laodongzhe-zhi-ge/")
             titles = page.locator(".up-card__title")
             expect(titles.first).to_have_text("车间里的好师傅")
@@ -612,6 +619,17 @@ def test_serve_shows_an_edited_title_on_the_column_page(tmp_path):
                              encoding="utf-8")
             # The page reloads itself when the preview has written the change (no reload by the test).
             expect(titles.first).to_have_text("车间里的好师傅改了标题", timeout=60_000)
+            # Reloaded once: the version the page was served with and the one its script is answered
+            # agree from then on (on a site this small the run ends before the next poll, so whether
+            # the page was written ahead is test_the_page_on_screen_is_written_first_and_reloads_once's).
+            deadline = time.monotonic() + 60
+            while json.loads(_answer(base + preview.VERSION_PATH))["version"] != page.evaluate(
+                    "fetch('/" + preview.VERSION_PATH + "?page=' + encodeURIComponent(location.pathname))"
+                    ".then(r => r.json()).then(a => a.version)"):
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            page.wait_for_timeout(5 * preview.POLL_MS)
+            assert len(loads) == 2, loads
             browser.close()
     finally:
         server.send_signal(2)  # Ctrl+C: the server removes its folder
@@ -619,6 +637,107 @@ def test_serve_shows_an_edited_title_on_the_column_page(tmp_path):
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def test_the_page_on_screen_is_written_first_and_reloads_once(project, monkeypatch):
+    """An edit's run looks at the pages browsers show before the rest and writes them at once; each is
+    given the version the run will end with, after it is written, so its script reloads for it then
+    and not again when the run ends. The other pages keep the old version until the run ends."""
+    tmp_path, config, site = project
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    on_screen = "stories/anchor/index.html"  # the page on screen (its column's first page may not list it)
+    version = kept.version
+    writes: list[tuple[str, dict, int, int]] = []
+    write = preview.Preview._write
+
+    def noting(target: Path, data: bytes) -> None:
+        write(target, data)
+        output = target.relative_to(kept.site_dir).as_posix()
+        writes.append((output, dict(kept.ahead), kept.page_version(output), kept.page_version(on_screen)))
+
+    monkeypatch.setattr(preview.Preview, "_write", staticmethod(noting))
+    kept.viewers.saw(on_screen)
+    site.stories["anchor"].title = "正在看的页面先写"
+    site.write("anchor")
+    counts = kept.update()
+    outputs_written = [output for output, *_ in writes]
+    assert outputs_written[0] == on_screen and on_screen not in outputs_written[1:]
+    assert len(outputs_written) >= 3  # the title shows on other pages too (its column's, its neighbours')
+    assert counts["written"] == len(writes)
+    # Its version set only once it was written (a reload before would show the old page) …
+    assert writes[0][1] == {} and writes[0][2] == version
+    # … and then, while the rest are written: the page on screen the run's version, the others the old.
+    assert all(ahead == {on_screen: version + 1} and own == version and shown == version + 1
+               for output, ahead, own, shown in writes[1:])
+    # The run ends with that version: the script of the page on screen sees no change, every other page's does.
+    assert kept.version == version + 1 and kept.ahead == {}
+    assert kept.timings["on_screen"] <= kept.timings["pages"] + kept.timings["model"] + kept.timings["epub"]
+    served = preview.inject((kept.site_dir / on_screen).read_bytes(), kept, "/", on_screen).decode("utf-8")
+    assert f"const version = {version + 1}," in served
+    assert "正在看的页面先写" in (kept.site_dir / on_screen).read_text(encoding="utf-8")
+    # Nobody looking: the plan's order, no version ahead.
+    writes.clear()
+    kept.viewers = preview._Viewers()
+    site.stories["anchor"].title = "没人看时照常的顺序"
+    site.write("anchor")
+    kept.update()
+    assert all(ahead == {} for _output, ahead, *_ in writes) and "on_screen" not in kept.timings
+
+
+def test_a_run_that_fails_after_the_page_on_screen_gives_every_page_its_version(project, monkeypatch):
+    tmp_path, config, site = project
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    version = kept.version
+    share = preview.Preview._share
+    calls = []
+
+    def failing_second(self, pages, *args, **kwargs):
+        calls.append(len(pages))
+        if len(calls) == 2:
+            raise OSError("磁盘满了")
+        return share(self, pages, *args, **kwargs)
+
+    monkeypatch.setattr(preview.Preview, "_share", failing_second)
+    kept.viewers.saw("stories/anchor/index.html")
+    site.stories["anchor"].title = "写到一半失败"
+    site.write("anchor")
+    with pytest.raises(OSError):
+        kept.update()
+    assert calls[0] == 1  # the page on screen, alone, first
+    # The page written ahead shows; every other page's script reloads too (some may be written).
+    assert kept.ahead == {} and kept.version == version + 1
+
+
+def test_the_live_reload_script_names_its_page_and_gets_its_version(project):
+    """What the browser's script asks is answered for its page: the preview learns which pages are on
+    screen (under the site's path prefix, its URL percent-encoded) and answers each its own version."""
+    tmp_path, config, site = project
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    kept.ahead = {"stories/anchor/index.html": kept.version + 1}  # as in a run that wrote it ahead
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), preview.handler(kept, ["/sub/"]))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/sub/"
+    try:
+        asked = json.loads(_answer(base + preview.VERSION_PATH + "?page=" + urllib.parse.quote("/sub/stories/anchor/")))
+        assert asked["version"] == kept.version + 1
+        assert json.loads(_answer(base + preview.VERSION_PATH + "?page=%2Fsub%2F"))["version"] == kept.version
+        assert json.loads(_answer(base + preview.VERSION_PATH))["version"] == kept.version  # no page named
+        assert kept.viewers.now() == {"stories/anchor/index.html", "index.html"}
+        served = _answer(base + "stories/anchor/").decode("utf-8")
+        assert f"const version = {kept.version + 1}," in served
+        assert f"const version = {kept.version}," in _answer(base).decode("utf-8")
+        assert f'"/sub/{preview.VERSION_PATH}?page=" + encodeURIComponent(location.pathname)' in served
+    finally:
+        server.shutdown()
+        server.server_close()
+    kept.viewers._seen = {page: when - preview._Viewers.RECENT - 1 for page, when in kept.viewers._seen.items()}
+    assert kept.viewers.now() == frozenset()  # a tab that stopped asking is not on screen
 
 
 def test_an_edit_with_an_error_keeps_the_pages_and_says_why(project):
