@@ -890,6 +890,72 @@ def test_a_save_is_seen_when_the_system_tells_and_when_it_cannot(project, monkey
     assert threading.active_count() == threads, threading.enumerate()
 
 
+def test_the_watcher_runs_at_once_on_what_the_system_names(project, monkeypatch):
+    """Told by the system, the watcher runs the edit's run without looking at every file first (the
+    look for its safety check comes after the run), and passes over what editors' tools leave: a
+    swap file, an Obsidian folder, a backup, Python's compiled templates."""
+    tmp_path, config, site = project
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    calls: list[str] = []
+    scan, update = preview._scan, kept.update
+    monkeypatch.setattr(preview, "_scan", lambda paths: calls.append("scan") or scan(paths))
+    monkeypatch.setattr(kept, "update", lambda *args: calls.append("update") or update(*args))
+    watcher = preview.Watcher(kept, safety=3600)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        assert watcher.watching.wait(30) and watcher.told
+        content = site.content
+        (content / "stories/.anchor.md.swp").write_bytes(b"\0" * 64)
+        (content / ".obsidian").mkdir()
+        (content / ".obsidian/workspace.json").write_text("{}", encoding="utf-8")
+        (content / "stories/anchor.md~").write_text("旧稿", encoding="utf-8")
+        templates = preview.TEMPLATES.parent / "__pycache__"
+        time.sleep(1.0)
+        assert calls == ["scan", "scan"]  # the first look only: nothing worth a run
+        site.stories["anchor"].title = "系统点名后立即重建"
+        site.write("anchor")
+        page = kept.site_dir / "stories/anchor/index.html"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "系统点名后立即重建" not in page.read_text(encoding="utf-8"):
+            time.sleep(0.05)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and len(calls) < 5:
+            time.sleep(0.05)
+        assert calls == ["scan", "scan", "update", "scan", "scan"]
+    finally:
+        watcher.close()
+        thread.join(30)
+    assert watcher._what({str(templates / "base.cpython-311.pyc"), str(site.content / "stories/#anchor.md#")}) is None
+    assert watcher._what({str(preview.TEMPLATES / "base.html")}) == "full"
+    assert watcher._what({str(kept.config_file)}) == "full"
+    assert watcher._what({str(kept.config_file.parent / "README.md")}) is None
+    assert watcher._what({str(site.content / "stories"), str(site.content / ".anchor.md.swp")}) == "update"
+
+
+def test_what_editors_tools_leave_does_not_make_every_item_new(project):
+    """The content folder's other files are part of every item's digest (Preview._env): a swap file
+    or an Obsidian folder changing every few seconds must not make the next run redo every item."""
+    tmp_path, config, site = project
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    site.stories["anchor"].body = "先改一次正文。"
+    site.write("anchor")
+    kept.update()
+    (site.content / "stories/.anchor.md.swp").write_bytes(b"\0" * 64)
+    (site.content / ".obsidian").mkdir()
+    (site.content / ".obsidian/workspace.json").write_text("{}", encoding="utf-8")
+    (site.content / "~$附件.docx").write_bytes(b"lock")
+    assert kept.update() == {"rendered": 0, "written": 0}
+    assert kept.cache.computed == {} and kept.timings["parsed"] == 0
+    (site.content / "stories/new-picture.png").write_bytes(b"not junk")  # a real file still counts
+    kept.update()
+    assert kept.cache.computed
+
+
 def test_a_full_build_that_fails_says_the_findings(project):
     tmp_path, config, site = project
     site.stories["anchor"].body = "见[不存在的稿件](missing.md)。"

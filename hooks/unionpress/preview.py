@@ -52,6 +52,7 @@ from .findings import Findings
 from .items import Image, Item
 from .kinds import ITEM_KINDS, LIST_KINDS, model
 from .link import View
+from .load import is_junk
 from .pages import Renderer, crumbs
 from .pages.base import TEMPLATES
 from .feedsets import site_feed
@@ -848,12 +849,14 @@ class Preview:
         lists = {os.path.join(content, kind.file) for kind in LIST_KINDS.values()}  # as the walk spells them
         others = []
         for here, folders, files in os.walk(content):  # strings, not Paths: 10,000 files each run
-            folders.sort()
+            # What editors' tools leave (load.is_junk: an editor's swap file, Obsidian's .obsidian/) is
+            # never content: its changes, every few seconds while typing, must not make every item new.
+            folders[:] = sorted(name for name in folders if not is_junk(name))
             inner = os.path.relpath(here, content).replace(os.sep, "/")
             prefix = "" if inner == "." else inner + "/"
             for name in sorted(files):
                 path = os.path.join(here, name)
-                if (name.endswith(".md") and len(name) > 3) or path in lists:  # Path(name).suffix == ".md"
+                if (name.endswith(".md") and len(name) > 3) or path in lists or is_junk(name):  # .md: Path(name).suffix
                     continue
                 try:
                     found = os.stat(path)
@@ -1343,6 +1346,12 @@ class _Prepared:
 
 # -- watching and serving ----------------------------------------------------------------------------
 
+def _left_out(name: str) -> bool:
+    """A file or folder the watcher passes over: what editors' tools leave (load.is_junk: never
+    content, and a swap file is written every few seconds while typing), and Python's compiled code."""
+    return is_junk(name) or name == "__pycache__"
+
+
 def _scan(paths: list[Path]) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     for root in paths:
@@ -1351,8 +1360,10 @@ def _scan(paths: list[Path]) -> dict[str, tuple[int, int]]:
             found[str(root)] = (stat.st_size, stat.st_mtime_ns)
             continue
         for here, folders, files in os.walk(root):
-            folders[:] = [name for name in folders if not name.startswith(".") and name != "__pycache__"]
+            folders[:] = [name for name in folders if not _left_out(name)]
             for name in files:
+                if _left_out(name):
+                    continue
                 path = os.path.join(here, name)
                 try:
                     stat = os.stat(path)
@@ -1363,15 +1374,32 @@ def _scan(paths: list[Path]) -> dict[str, tuple[int, int]]:
 
 
 class _Nudge:
-    """watchdog's handler: wakes the watcher on any change the system reports. Opening and reading a
-    file is not a change (the preview's own runs read every content file)."""
+    """watchdog's handler: wakes the watcher on any change the system reports, and keeps the paths it
+    names (Watcher.run tells from them what to run, without looking at every file first). Opening and
+    reading a file is not a change (the preview's own runs read every content file)."""
 
     def __init__(self, wake: threading.Event) -> None:
         self.wake = wake
+        self._lock = threading.Lock()
+        self._paths: set[str] = set()
 
     def dispatch(self, event) -> None:
-        if event.event_type not in ("opened", "closed_no_write"):
-            self.wake.set()
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        if event.is_directory and event.event_type == "modified":
+            # Said of a folder whenever a file in it comes or goes, which has an event of its own: a
+            # swap file created would otherwise name its whole folder. (Where a system said only this,
+            # the look every `safety` seconds finds the change.)
+            return
+        with self._lock:
+            self._paths.update(os.fsdecode(path) for path in (event.src_path, getattr(event, "dest_path", "")) if path)
+        self.wake.set()
+
+    def take(self) -> set[str]:
+        """The paths named since the last call."""
+        with self._lock:
+            paths, self._paths = self._paths, set()
+        return paths
 
 
 def _observing(observer) -> bool:
@@ -1400,6 +1428,7 @@ class Watcher:
         self.wake = threading.Event()
         self.told = False  # whether the system tells of changes (else the folders are polled)
         self.observer = None  # watchdog's, while it runs
+        self.nudge = _Nudge(self.wake)
         self.watching = threading.Event()  # set once the first look is taken: a save from then on is seen
 
     def close(self) -> None:
@@ -1417,7 +1446,7 @@ class Watcher:
             if Observer is PollingObserver:  # no system events here: it would walk the folders itself
                 raise OSError("此系统不提供文件改动通知")
             observer = Observer()  # on Linux, its reading thread starts here already
-            nudge = _Nudge(self.wake)
+            nudge = self.nudge
             # Changes only, asked of the kernel: the preview's own runs open and read every content
             # file (42,000 events a full build at 10,000 stories, each through three threads).
             changes = [events.FileCreatedEvent, events.DirCreatedEvent, events.FileDeletedEvent,
@@ -1458,6 +1487,16 @@ class Watcher:
                 if woken:  # an editor's save may be several writes: they land first, then one look
                     time.sleep(self.interval / 2)
                     self.wake.clear()  # their events: the look that follows sees them
+                if woken and self.told:
+                    # The system named what changed: run at once, without looking at every file first
+                    # (21,000 files, 0.12 s at 10,000 stories, before the edit's run could begin).
+                    # The look for the safety check is taken after the run, off the editor's wait;
+                    # what changes meanwhile is named by its own events.
+                    run = self._what(self.nudge.take())
+                    if run is not None:
+                        self._run(run == "full")
+                        full, content = _scan(self.full_paths), _scan(self.content)
+                    continue
                 new_full, new_content = _scan(self.full_paths), _scan(self.content)
                 if new_full == full and new_content == content:
                     continue
@@ -1470,6 +1509,26 @@ class Watcher:
             if observer is not None:  # its threads gone too: a process with threads forks none (derived.warm)
                 observer.stop()
                 observer.join(10)
+
+    def _what(self, paths: set[str]) -> str | None:
+        """What the paths the system named call for: "full" (settings, templates, docs/), "update" (a
+        content file, or a folder of it), or None (elsewhere beside mkdocs.yml, or what editors' tools
+        leave, load.is_junk: a swap file written every few seconds while typing)."""
+        def within(path: str, root: Path) -> bool:  # and not left out by the look (_scan)
+            root_text = str(root)
+            if path == root_text:
+                return True
+            if not path.startswith(root_text.rstrip(os.sep) + os.sep):
+                return False
+            return not any(_left_out(name) for name in os.path.relpath(path, root_text).split(os.sep))
+
+        found = None
+        for path in paths:
+            if path == str(self.full_paths[0]) or any(within(path, root) for root in self.full_paths[1:]):
+                return "full"
+            if any(within(path, root) for root in self.content):
+                found = "update"
+        return found
 
     def _run(self, full: bool) -> None:
         started = time.perf_counter()
