@@ -21,7 +21,7 @@ from . import outputs
 from .kinds import ITEM_KINDS, LIST_KINDS
 from .catalog import Catalog, read_catalog
 from .link import View
-from .load import load
+from .load import Walk, load
 from .pages import Page, Renderer, Rendered, gallery, plan
 from .publish import PreviewSite, PublicSite, is_public
 from .timing import Phases
@@ -40,6 +40,7 @@ class Build:
     renderer: Renderer | None = None
     phases: Phases = field(default_factory=Phases)
     digests: dict[str, bytes] = field(default_factory=dict)  # a build's Markdown files by content (RawContent)
+    walk: Walk | None = None  # what the walk of the content folder found (serve hands it back: load.Walk)
 
     def render(self, into: Path | None = None, rewritten=None, kept=None) -> Rendered:
         """The pages: written into the folder `into` as each is made (a build), else kept in memory;
@@ -209,12 +210,12 @@ def prepare(settings: Settings, findings: Findings | None = None, cache=None, ke
     keep = cache
     with phases("load"):
         raw = load(settings, findings, cache.parse if cache is not None else None,
-                   cache.display if cache is not None else None)
+                   cache.display if cache is not None else None, getattr(cache, "walked", None))
     with phases("validate"):
         catalog = read_catalog(raw, settings, findings, keep)
     # The parsed front matter is in the catalog now: the raw reading (70 MB at 10,000 stories) is let go
     # before the pages are planned and the bodies rendered, not when the model is done.
-    digests = raw.digests
+    digests, walk = raw.digests, raw.walk
     del raw
     with phases("link"):
         linking.check(catalog, findings)
@@ -230,7 +231,8 @@ def prepare(settings: Settings, findings: Findings | None = None, cache=None, ke
         shown = PreviewSite(catalog, settings, public) if settings.preview else public
         public_pages = plan(public, settings)
         pages = plan(shown, settings) if settings.preview else public_pages
-    build = Build(settings, findings, catalog, public, shown, pages, public_pages, phases=phases, digests=digests)
+    build = Build(settings, findings, catalog, public, shown, pages, public_pages, phases=phases, digests=digests,
+                  walk=walk)
     with phases("bodies"):  # the pictures' warm-up inside is its own phase, taken out below
         _render_bodies(build, cache, kept)
     with phases("wechat"):

@@ -45,11 +45,23 @@ class RawList:
     rows: Seq
 
 
+@dataclass(frozen=True)
+class Walk:
+    """What the walk of the content folder found besides the files' contents: each item's file in
+    order, and what the walk said (misplaced, stray and linked files). The same while no file comes,
+    goes or moves: `unionpress serve` hands it back while the system names only files it holds."""
+
+    items: tuple[tuple[str, str, Path, str], ...]  # (kind, slug, file, parent)
+    said: tuple  # its findings
+    files: frozenset[str]  # the item files and list files it found, as text
+
+
 @dataclass
 class RawContent:
     items: list[RawItem]
     lists: dict[str, RawList]
     digests: dict[str, bytes] = field(default_factory=dict)  # a build's: each Markdown file's bytes by digest (buildmemo)
+    walk: Walk | None = None
 
 
 def _encoding_of(data: bytes) -> tuple[str, str]:
@@ -319,10 +331,12 @@ class _Finder:
 
 
 def load(settings: Settings, findings: Findings, parse: Callable | None = None,
-         display: Callable[[Path], str] | None = None) -> RawContent:
+         display: Callable[[Path], str] | None = None, walked: Walk | None = None) -> RawContent:
     """`parse(parser, path, shown, findings)`, when given, parses one file (`unionpress serve` keeps each
     file's result and parses again only the files that changed); `display(path)`, when given, is
-    settings.display remembered across runs (it resolves the path on the disk: 10,000 look-ups)."""
+    settings.display remembered across runs (it resolves the path on the disk: 10,000 look-ups);
+    `walked`, the last walk, when the caller knows no file came, went or moved since (its items are
+    read again, the folders not walked: two walks and a look at each of 17,000 files)."""
     remembered = None
     digests: dict[str, bytes] = {}
     if parse is None:  # a build of its own: front matter an earlier build parsed is not parsed again
@@ -342,32 +356,19 @@ def load(settings: Settings, findings: Findings, parse: Callable | None = None,
         findings.add(settings.display(root), 1, "content-dir", folder=settings.display(root))
         return RawContent([], {})
     items: list[RawItem] = []
-    finder = _Finder(settings, findings)
-
-    def add_item(kind: str, slug: str, path: Path, parent: str = "") -> None:
+    said = Findings()  # what the walk says, kept with it
+    finder = _Finder(settings, said)
+    found = list(walked.items) if walked is not None else _walk(root, finder)
+    for kind, slug, path, parent in found:
         shown = display(path)
         if not SLUG_RE.match(slug):
             findings.add(shown, 1, "slug-invalid", slug=slug)
         parsed = parse(parse_markdown, path, shown, findings)
         if parsed is None:
-            return
+            continue
         meta, body, body_line = parsed
         items.append(RawItem(kind, slug, shown, path, path.parent, meta, body, body_line, parent,
                              bundle=path.name == "index.md"))
-
-    children = {kind.parent: kind for kind in ITEM_KINDS.values() if kind.parent}
-    for kind in ITEM_KINDS.values():
-        folder = root / kind.folder
-        if kind.parent or not folder.is_dir():
-            continue
-        child = children.get(kind.name)
-        for slug, path in finder.items(folder, skip=child.folder if child else ""):
-            add_item(kind.name, slug, path)
-        if child:
-            for sub in sorted(folder.glob(f"*/{child.folder}")):
-                if sub.is_dir() and not sub.is_symlink() and not is_junk(sub.parent.name):
-                    for slug, path in finder.items(sub):
-                        add_item(child.name, slug, path, parent=sub.parent.name)
 
     lists: dict[str, RawList] = {}
     for kind in LIST_KINDS.values():
@@ -383,10 +384,32 @@ def load(settings: Settings, findings: Findings, parse: Callable | None = None,
         if rows is not None:
             lists[kind.name] = RawList(kind.name, shown, path, rows)
 
-    _report_strays(root, finder, settings, findings)
+    if walked is None:
+        _report_strays(root, finder, settings, said)
+        walked = Walk(tuple(found), tuple(said.items), frozenset(
+            [str(path) for _kind, _slug, path, _parent in found] + [str(raw.path) for raw in lists.values()]))
+    findings.items.extend(walked.said)
     if remembered is not None:
         remembered.save()
-    return RawContent(items, lists, digests)
+    return RawContent(items, lists, digests, walked)
+
+
+def _walk(root: Path, finder: _Finder) -> list[tuple[str, str, Path, str]]:
+    """(kind, slug, file, parent) of each item, in the order they are read: each kind's folder, its
+    child kind's (a contest's entries) after it."""
+    found: list[tuple[str, str, Path, str]] = []
+    children = {kind.parent: kind for kind in ITEM_KINDS.values() if kind.parent}
+    for kind in ITEM_KINDS.values():
+        folder = root / kind.folder
+        if kind.parent or not folder.is_dir():
+            continue
+        child = children.get(kind.name)
+        found += [(kind.name, slug, path, "") for slug, path in finder.items(folder, skip=child.folder if child else "")]
+        if child:
+            for sub in sorted(folder.glob(f"*/{child.folder}")):
+                if sub.is_dir() and not sub.is_symlink() and not is_junk(sub.parent.name):
+                    found += [(child.name, slug, path, sub.parent.name) for slug, path in finder.items(sub)]
+    return found
 
 
 def _memo_path(settings: Settings) -> Path:

@@ -238,6 +238,9 @@ class Cache:
         self.shown: dict[str, str] = {}  # a file's path as messages print it (Settings.display resolves)
         self.resolved: dict[str, Path] = {}  # a content file's resolved path
         self._body_digests: dict[int, tuple[Body, bytes]] = {}  # id(body) → (the body, kept alive; digest)
+        # The files the system named as changed, when it named them (Preview.update): a file it did not
+        # name is as it was parsed, and not looked at (17,000 stats at 10,000 stories). None: each looked at.
+        self.named: frozenset[str] | None = None
 
     def start(self) -> None:
         """A run begins: what it keeps is what it uses."""
@@ -286,12 +289,15 @@ class Cache:
         return found[1]
 
     def parse(self, parser: Callable, path: Path, shown: str, findings: Findings):
+        key = str(path)
+        entry = self.files.get(key)
+        if entry is not None and self.named is not None and key not in self.named:
+            findings.items.extend(entry.findings)
+            return entry.result
         try:
             found = path.stat()
         except OSError:
             found = None
-        key = str(path)
-        entry = self.files.get(key)
         if found is not None and entry is not None and (entry.size, entry.mtime_ns) == (found.st_size, found.st_mtime_ns):
             findings.items.extend(entry.findings)
             return entry.result
@@ -776,6 +782,8 @@ class Preview:
         self.shelf: dict[str, bytes] = {}  # anthology key → the EPUB last made for it (Preview._books)
         self._assets_env: bytes | None = None  # the content folder's other files when the pages' were copied
         self._stale: tuple | None = None  # (build, model): its books made again with the outputs
+        self._walk = None  # load.Walk of the last run (Preview._walked)
+        self._others: list[bytes] = []  # the content folder's other files as the last walk found them (_env)
         self.records: dict[str, PageRecord] = {}
         self.copied: dict[str, tuple[str, bytes]] = {}  # asset site path → (source, its stat) as copied
         self.mkdocs_files: set[str] = set()  # docs/ pages, theme files: only a full build writes them
@@ -831,6 +839,7 @@ class Preview:
             self.records, self.chrome, self.shared = {}, b"", b""
             self._outputs_wanted = None  # MkDocs wrote every output of this content
             self.cache, self.books, self.shelf, self._stale, self._assets_env = Cache(), {}, {}, None, None
+            self._walk = None
             self.site_dir, self.error = target, ""
             self.timings = {"full": time.perf_counter() - started}
             if owned and old is not None and old != target:
@@ -842,9 +851,14 @@ class Preview:
 
     # -- incremental runs ------------------------------------------------------------------------------
     @staticmethod
-    def _env(settings: Settings) -> bytes:
+    def _env(settings: Settings, others: list[bytes] | None = None) -> bytes:
         """What items and rows are made of besides their own file: settings, and the content folder's
-        other files (pictures, attachments) by name, size and time."""
+        other files (pictures, attachments) by name, size and time (`others`: as _other_files found
+        them, when they are known to be as they were)."""
+        return _h(settings_digest(settings), *(others if others is not None else Preview._other_files(settings)))
+
+    @staticmethod
+    def _other_files(settings: Settings) -> list[bytes]:
         content = str(settings.content_dir)
         lists = {os.path.join(content, kind.file) for kind in LIST_KINDS.values()}  # as the walk spells them
         others = []
@@ -864,15 +878,16 @@ class Preview:
                 except OSError:
                     stat = b"missing"
                 others.append(f"{prefix}{name}\0".encode() + stat)
-        return _h(settings_digest(settings), *others)
+        return others
 
     def _rows(self, settings: Settings, env_items: bytes) -> dict[str, bytes]:
         """A list's rows are made of its file (parsed by now) and the same settings and files."""
         return {name: _h(env_items, self.cache.digest_of(settings.content_dir / kind.file) or b"")
                 for name, kind in LIST_KINDS.items()}
 
-    def update(self, full_followed: bool = False) -> dict[str, int]:
+    def update(self, full_followed: bool = False, named: set[str] | None = None) -> dict[str, int]:
         """Bring the folder up to the content: returns how many pages were rendered and written.
+        `named`: the paths the system named as changed since the last run (Watcher), when it did.
 
         Without the cycle collector while it runs: each run makes a new model, and at 10,000 stories
         the collections that sets off walk every object the preview keeps (1.4 s at a time, measured
@@ -882,24 +897,47 @@ class Preview:
         the run after a full build (every page rendered: minutes at 10,000 stories), nor for a full
         build a run turns into (full() collects as usual)."""
         if full_followed:
-            return self._update(full_followed)
+            return self._update(full_followed, None)
         _COLLECTOR.hold()
         try:
-            return self._update(full_followed)
+            return self._update(full_followed, named)
         finally:
             _COLLECTOR.let_go()
 
-    def _update(self, full_followed: bool) -> dict[str, int]:
+    def _walked(self, named: set[str] | None):
+        """The last run's walk of the content folder (load.Walk), when the paths the system named are
+        all files it found, each still a file: an edit of items or lists, no file come, gone or moved.
+        Else None: the folder is walked. A change the system did not name (a network folder) is found
+        by the watcher's own look within seconds, and that run walks."""
+        walk = self._walk
+        if named is None or walk is None:
+            return None
+        for path in named:
+            if path not in walk.files or os.path.islink(path) or not os.path.isfile(path):
+                return None
+        return walk
+
+    def _update(self, full_followed: bool, named: set[str] | None) -> dict[str, int]:
         with self.lock:
             timings: dict[str, float] = {}
             clock = started = time.perf_counter()
+            on_screen = self.viewers.now()  # as the save found them: the model takes longer than RECENT
             settings = dataclasses.replace(self.settings, now=up_config.clock(self.settings.timezone, os.environ))
             findings = Findings()
-            env_items = self._env(settings)
+            walked = self._walked(named)
+            # An edit of items and lists leaves the folder's other files as they were.
+            if walked is None:
+                self._others = self._other_files(settings)
+            env_items = self._env(settings, self._others)
             # Parses first (digests of items read their file's), then the model with kept bodies.
             self.cache.item_digest = None
-            prepared = _Prepared(self.cache, env_items, settings)
-            build = engine.prepare(settings, findings, cache=prepared)
+            self.cache.named = frozenset(named) if walked is not None else None
+            prepared = _Prepared(self.cache, env_items, settings, walked)
+            try:
+                build = engine.prepare(settings, findings, cache=prepared)
+            finally:
+                self.cache.named = None
+            self._walk = build.walk
             self.cache.finish()
             self.cache.forget({item.path for item in build.catalog.items} | {
                 settings.content_dir / kind.file for kind in LIST_KINDS.values()})
@@ -932,7 +970,7 @@ class Preview:
             shared = _shared(renderer, settings)
             try:
                 counts = self._pages(build, current, renderer, shared, write=not full_followed,
-                                     first=frozenset() if full_followed else self.viewers.now(),
+                                     first=frozenset() if full_followed else on_screen,
                                      shown=lambda: timings.__setitem__("on_screen", time.perf_counter() - started))
             except BaseException:
                 self._catch_up()  # what was written ahead is shown; the rest as it was
@@ -1313,8 +1351,9 @@ class _Prepared:
     """The cache as engine.prepare takes it: parses, then bodies keyed by item digests of this run, and
     called as `keep(stage, item, findings, compute, *extra)`, an item's own work kept by its digest."""
 
-    def __init__(self, cache: Cache, env_items: bytes, settings: Settings) -> None:
+    def __init__(self, cache: Cache, env_items: bytes, settings: Settings, walked=None) -> None:
         self.cache, self.env_items = cache, env_items
+        self.walked = walked  # load.Walk: the last run's, while no file came, went or moved
         self.parse = cache.parse
         self.body_digest, self.resolve = cache.body_digest, cache.resolve
         self.display = lambda path: cache.display(settings, path)
@@ -1492,9 +1531,10 @@ class Watcher:
                     # (21,000 files, 0.12 s at 10,000 stories, before the edit's run could begin).
                     # The look for the safety check is taken after the run, off the editor's wait;
                     # what changes meanwhile is named by its own events.
-                    run = self._what(self.nudge.take())
+                    named = self.nudge.take()
+                    run = self._what(named)
                     if run is not None:
-                        self._run(run == "full")
+                        self._run(run == "full", named)
                         full, content = _scan(self.full_paths), _scan(self.content)
                     continue
                 new_full, new_content = _scan(self.full_paths), _scan(self.content)
@@ -1530,14 +1570,14 @@ class Watcher:
                 found = "update"
         return found
 
-    def _run(self, full: bool) -> None:
+    def _run(self, full: bool, named: set[str] | None = None) -> None:
         started = time.perf_counter()
         try:
             if full:
                 log.info("UnionPress 预览：设置或模板有改动，完整构建……")
                 self.preview.full()
             else:
-                counts = self.preview.update()
+                counts = self.preview.update(named=named)
                 if counts["rendered"] >= 0:
                     log.info(f"UnionPress 预览：重新生成 {counts['rendered']} 页，写出 {counts['written']} 页，"
                              f"用时 {time.perf_counter() - started:.2f} 秒（订阅源、站点地图和搜索索引在后台更新）")
@@ -1738,7 +1778,7 @@ def measure_edits(kept: Preview) -> dict[str, dict]:
             edit()
             kept.viewers.saw(on_screen[name])
             started = time.perf_counter()
-            counts = kept.update()
+            counts = kept.update(named={str(added if name == "new story" else story)})  # as the system names it
             pages = time.perf_counter() - started
             kept.wait()
             found[name] = {"pages": pages, "on_screen": kept.timings.get("on_screen"),
