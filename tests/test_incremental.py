@@ -691,6 +691,31 @@ def test_the_page_on_screen_is_written_first_and_reloads_once(project, monkeypat
     assert all(ahead == {} for _output, ahead, *_ in writes) and "on_screen" not in kept.timings
 
 
+def test_a_page_on_screen_the_edit_takes_away_goes_first(project, monkeypatch):
+    tmp_path, config, site = project
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    on_screen = "stories/anchor/index.html"
+    version = kept.version
+    removed = []
+    remove = preview._remove
+    monkeypatch.setattr(preview, "_remove", lambda site_dir, output: removed.append((output, dict(kept.ahead)))
+                        or remove(site_dir, output))
+    writes = []
+    write = preview.Preview._write
+    monkeypatch.setattr(preview.Preview, "_write", staticmethod(
+        lambda target, data: writes.append(dict(kept.ahead)) or write(target, data)))
+    kept.viewers.saw(on_screen)
+    site.stories["anchor"].status = "draft"
+    site.write("anchor")
+    kept.update()
+    assert removed[0] == (on_screen, {})  # its version given after it is gone …
+    assert writes and all(ahead == {on_screen: version + 1} for ahead in writes)  # … before any page is written
+    assert not (kept.site_dir / on_screen).exists() and on_screen not in kept.records
+    assert kept.version == version + 1 and kept.ahead == {}
+
+
 def test_a_run_that_fails_after_the_page_on_screen_gives_every_page_its_version(project, monkeypatch):
     tmp_path, config, site = project
     kept = preview.Preview(config, tmp_path / "kept", background=False)

@@ -1071,7 +1071,7 @@ class Preview:
         written ahead of it, so that page reloads once, when it is written, not again at the run's end."""
         return self.ahead.get(output, self.version) if output is not None else self.version
 
-    def _ahead(self, pages: list, current: Model, renderer: TrackingRenderer, shared: bytes) -> dict:
+    def _ahead(self, pages: list, gone: set[str], current: Model, renderer: TrackingRenderer, shared: bytes) -> tuple:
         """The pages on screen (`first`), looked at before the rest and written at once: their browsers
         reload for them while the others are looked at (800 listing pages after a new story at 10,000
         stories, 2.5 s). Their records, and a version for those written (after the write: a browser
@@ -1081,8 +1081,12 @@ class Preview:
                    if output not in self.records or self.records[output].html != record.html}
         for output in changed:  # a picture the edit added shows with the page (those it dropped go later)
             self._copy(records[output].assets, trusted=False)
-        if changed:
-            self.ahead = {output: self.version + 1 for output in changed}
+        # A page on screen the edit took away (a story made a draft): gone now, its browser shows the
+        # site's 404 page. Its record goes with the rest (Preview._pages).
+        for output in gone:
+            _remove(self.site_dir, output)
+        if changed or gone:
+            self.ahead = {output: self.version + 1 for output in changed | gone}
         return records, rendered, written
 
     def _pages(self, build, current: Model, renderer: TrackingRenderer, shared: bytes, write: bool,
@@ -1093,7 +1097,10 @@ class Preview:
         ahead: dict = {}
         before = (0, 0)
         if first and write:
-            ahead, *before = self._ahead([page for page in pages if page.output in first], current, renderer, shared)
+            planned = [page for page in pages if page.output in first]
+            gone = {output for output in first if output in self.records and output not in self.mkdocs_files} - {
+                page.output for page in planned}
+            ahead, *before = self._ahead(planned, gone, current, renderer, shared)
             pages = [page for page in pages if page.output not in ahead]
             if shown is not None and self.ahead:
                 shown()
@@ -1758,8 +1765,9 @@ def measure_edits(kept: Preview) -> dict[str, dict]:
     edits = {
         "body": lambda: story.write_text(original.replace("\n\n", "\n\n编辑预览测量加的一句。", 1), encoding="utf-8"),
         "title": lambda: story.write_text(re.sub(r"\ntitle: (.*)", r"\ntitle: \1（改）", original, count=1), encoding="utf-8"),
-        "new story": lambda: added.write_text(re.sub(r"\ntitle: (.*)", r"\ntitle: 新稿件\1", original, count=1),
-                                              encoding="utf-8"),
+        # Dated an hour ago, as an editor's new story is: first in its column and on the homepage.
+        "new story": lambda: added.write_text(re.sub(r"\ndate: .*", "\ndate: " + (kept.settings.now - dt.timedelta(hours=1)).strftime(
+            "%Y-%m-%d %H:%M"), re.sub(r"\ntitle: (.*)", r"\ntitle: 新稿件\1", original, count=1), count=1), encoding="utf-8"),
         "status": lambda: story.write_text(original.replace("\nstatus: published", "\nstatus: draft", 1), encoding="utf-8"),
     }
     # The page the editor looks at, as its live-reload script names it: the story's own page, and for a
