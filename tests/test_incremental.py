@@ -966,8 +966,8 @@ def test_the_watcher_runs_at_once_on_what_the_system_names(project, monkeypatch)
 
 
 def test_files_the_system_names_are_read_without_walking_the_folder(project, monkeypatch):
-    """When the system names only files the last walk found, each still a file, the run reads those
-    again and walks no folder; a file come, gone or moved, or any other file named, and it walks."""
+    """When the system names only item or list files, edited, come or gone (load.walk_after), the run
+    reads those again and walks no folder; a picture, a folder or a link named, and it walks."""
     from unionpress import load as up_load
 
     tmp_path, config, site = project
@@ -1009,17 +1009,18 @@ def test_files_the_system_names_are_read_without_walking_the_folder(project, mon
     assert shows("anchor", "点名的改动") and not shows(other, "没有点名的改动")
     run(None, True)
     assert shows(other, "没有点名的改动")
-    # A new file, a picture, a folder, a file gone, a symbolic link where a file was: a walk.
+    # A story come and gone: told without a walk (load.walk_after); a picture, a folder, a symbolic
+    # link where a file was: a walk.
     site.stories["s-new"] = Story("新来的稿件", "2026-03-03 09:00", "gonghui-dongtai", [], [])
     site.write("s-new")
-    run({str(content / "stories/s-new.md")}, True)
+    run({str(content / "stories/s-new.md")}, False)
     assert (kept.site_dir / "stories/s-new/index.html").is_file()
     (content / "stories/picture.png").write_bytes(b"png")
     run({str(content / "stories/picture.png"), anchor}, True)
     run({str(content / "stories")}, True)
     (content / "stories/s-new.md").unlink()
     del site.stories["s-new"]
-    run({str(content / "stories/s-new.md")}, True)
+    run({str(content / "stories/s-new.md")}, False)
     assert not (kept.site_dir / "stories/s-new/index.html").exists()
     moved = tmp_path / "anchor-elsewhere.md"
     shutil.move(anchor, moved)

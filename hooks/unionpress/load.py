@@ -6,13 +6,14 @@ matter from body. A file that cannot be read becomes a finding, and the rest are
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import os
 import re
 import stat
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from . import chars, frontmatter
 from .config import Settings
@@ -54,6 +55,68 @@ class Walk:
     items: tuple[tuple[str, str, Path, str], ...]  # (kind, slug, file, parent)
     said: tuple  # its findings
     files: frozenset[str]  # the item files and list files it found, as text
+
+
+def _walk_order(parts: tuple[str, ...]) -> tuple:
+    """Where a file comes in a kind's walk (_Finder.items): folder by folder in sorted order, a
+    folder's own files before its subfolders'."""
+    return tuple((1, name) for name in parts[:-1]) + ((0, parts[-1]),)
+
+
+def walk_after(walk: Walk, named: Iterable[str], root: Path) -> Walk | None:
+    """`walk` as a walk of the folder would find it now that the named paths changed, when that is
+    certain without walking: each named file is one it found and still a file (an edit), or a plain
+    item file (KIND/x.md, KIND/2026/x.md) come into a folder it walked or gone from it (a new story,
+    one deleted or renamed: such a file is always an item, and the walk says nothing of it). What
+    editors' tools leave (is_junk) is passed over. Anything else (a picture, a folder, a bundle's
+    file, a text file the stray check reads) and None: walk."""
+    files, items = set(walk.files), list(walk.items)
+    for path in named:
+        inner = os.path.relpath(path, root).split(os.sep)
+        if inner[0] == ".." or any(is_junk(name) for name in inner):
+            continue
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            mode = None
+        if path in files and mode is not None and stat.S_ISREG(mode):
+            continue  # an edit
+        plain = _plain_item(inner, root)
+        if plain is None:  # a picture (the other files are part of every item), a folder, a bundle's file …
+            return None
+        if mode is None and path not in files:
+            continue  # came and went: the walk would not find it
+        kind, slug = plain
+        at = [index for index, found in enumerate(items) if found[0] == kind and not found[3]]
+        if not at:
+            return None
+        own = items[at[0]:at[-1] + 1]
+        order = [_walk_order(Path(found[2]).relative_to(root / ITEM_KINDS[kind].folder).parts) for found in own]
+        place = _walk_order(tuple(inner[1:]))
+        if mode is None and path in files:  # gone
+            del items[at[0] + order.index(place)]
+            files.discard(path)
+        elif mode is not None and stat.S_ISREG(mode) and path not in files:  # come
+            if any(found[1] == slug for found in own):
+                return None  # two files, one slug: which is read first is the walk's to say
+            items.insert(at[0] + bisect.bisect(order, place), (kind, slug, Path(path), ""))
+            files.add(path)
+        else:
+            return None
+    return Walk(tuple(items), walk.said, frozenset(files))
+
+
+def _plain_item(inner: list[str], root: Path) -> tuple[str, str] | None:
+    """(kind, slug) of KIND/x.md or KIND/YYYY/x.md, a kind's own folder or year folder holding it, no
+    symbolic link on the way; else None."""
+    if len(inner) not in (2, 3) or not inner[-1].endswith(".md") or inner[-1] == "index.md" or len(inner[-1]) <= 3:
+        return None
+    if len(inner) == 3 and not _YEAR.fullmatch(inner[1]):
+        return None
+    kind = next((kind for kind in ITEM_KINDS.values() if kind.folder == inner[0] and not kind.parent), None)
+    if kind is None or any(os.path.islink(root.joinpath(*inner[:depth])) for depth in range(1, len(inner))):
+        return None
+    return kind.name, inner[-1][:-3]
 
 
 @dataclass

@@ -52,7 +52,7 @@ from .findings import Findings
 from .items import Image, Item
 from .kinds import ITEM_KINDS, LIST_KINDS, model
 from .link import View
-from .load import is_junk
+from .load import is_junk, walk_after
 from .pages import Renderer, crumbs
 from .pages.base import TEMPLATES
 from .feedsets import site_feed
@@ -905,17 +905,13 @@ class Preview:
             _COLLECTOR.let_go()
 
     def _walked(self, named: set[str] | None):
-        """The last run's walk of the content folder (load.Walk), when the paths the system named are
-        all files it found, each still a file: an edit of items or lists, no file come, gone or moved.
-        Else None: the folder is walked. A change the system did not name (a network folder) is found
-        by the watcher's own look within seconds, and that run walks."""
-        walk = self._walk
-        if named is None or walk is None:
+        """The content folder's walk (load.Walk) as the last run's tells it, when the paths the system
+        named leave no doubt what a walk would find (load.walk_after: items and lists edited, a story
+        come or gone). Else None: the folder is walked. A change the system did not name (a network
+        folder) is found by the watcher's own look within seconds, and that run walks."""
+        if named is None or self._walk is None:
             return None
-        for path in named:
-            if path not in walk.files or os.path.islink(path) or not os.path.isfile(path):
-                return None
-        return walk
+        return walk_after(self._walk, named, self.settings.content_dir)
 
     def _update(self, full_followed: bool, named: set[str] | None) -> dict[str, int]:
         with self.lock:
