@@ -1022,6 +1022,16 @@ def test_files_the_system_names_are_read_without_walking_the_folder(project, mon
     del site.stories["s-new"]
     run({str(content / "stories/s-new.md")}, False)
     assert not (kept.site_dir / "stories/s-new/index.html").exists()
+    # A run that fails takes the paths it was told with it: the next run walks, and finds its story.
+    site.stories["s-lost"] = Story("失败那次的新稿", "2026-03-04 09:00", "gonghui-dongtai", [], [])
+    site.write("s-lost")
+    prepare = preview.engine.prepare
+    monkeypatch.setattr(preview.engine, "prepare", lambda *args, **kwargs: (_ for _ in ()).throw(OSError("读盘出错")))
+    with pytest.raises(OSError):
+        kept.update(named={str(content / "stories/s-lost.md")})
+    monkeypatch.setattr(preview.engine, "prepare", prepare)
+    run({anchor}, True)
+    assert shows("s-lost", "失败那次的新稿")
     moved = tmp_path / "anchor-elsewhere.md"
     shutil.move(anchor, moved)
     os.symlink(moved, anchor)

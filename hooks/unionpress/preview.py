@@ -929,6 +929,7 @@ class Preview:
             self.cache.item_digest = None
             self.cache.named = frozenset(named) if walked is not None else None
             prepared = _Prepared(self.cache, env_items, settings, walked)
+            self._walk = None  # until this run's is made: a run that fails walks next time (its names are gone)
             try:
                 build = engine.prepare(settings, findings, cache=prepared)
             finally:
@@ -994,9 +995,10 @@ class Preview:
         kept: dict[bytes, tuple[bytes, tuple]] = {}
         books = []
         stale = False
+        settings_key = settings_digest(settings)  # once, not per book (60 at 10,000 stories)
         for anthology in epub.anthologies(build.public):
             try:
-                key = _h(current.digester.of(anthology), settings_digest(settings),
+                key = _h(current.digester.of(anthology), settings_key,
                          *(current.body_digest(item) for item in anthology.items))
             except Unfingerprintable:
                 key = None
