@@ -1752,7 +1752,8 @@ def serve(config_file: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
 
 def measure_edits(kept: Preview) -> dict[str, dict]:
     """scripts/bench: edit-to-output for the four edits the issue names, on one published story of the
-    content folder (put back afterwards): the pages (what the browser reloads for) and the outputs."""
+    content folder (put back afterwards), each told to the run as the system names it to the watcher:
+    the page on screen (what the browser reloads for), every page, and the outputs."""
     import re
 
     content = kept.settings.content_dir
