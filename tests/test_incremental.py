@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -642,6 +643,10 @@ def test_serve_shows_an_edited_title_on_the_column_page(tmp_path):
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+    said = server.stdout.read().decode("utf-8", "replace")
+    # A reload drops the poll on its way (a broken pipe): nothing to print. The edit's run says when
+    # the page on screen was written.
+    assert "Traceback" not in said and "正在看的页面" in said, said
 
 
 def test_the_page_on_screen_is_written_first_and_reloads_once(project, monkeypatch):
@@ -761,6 +766,15 @@ def test_the_live_reload_script_names_its_page_and_gets_its_version(project):
         assert kept.viewers.now() == {"stories/anchor/index.html", "index.html"}
         served = _answer(base + "stories/anchor/").decode("utf-8")
         assert f"const version = {kept.version + 1}," in served
+        # A page on screen an edit took away: the 404 page it now gets has that page's version, or
+        # its script, asking for the page, would reload it again and again until the run ends.
+        kept.ahead["stories/taken-away/index.html"] = kept.version + 1
+        try:
+            urllib.request.urlopen(base + "stories/taken-away/", timeout=5)
+        except urllib.error.HTTPError as missing:
+            assert missing.code == 404 and f"const version = {kept.version + 1}," in missing.read().decode("utf-8")
+        else:
+            raise AssertionError("no 404")
         assert f"const version = {kept.version}," in _answer(base).decode("utf-8")
         assert f'"/sub/{preview.VERSION_PATH}?page=" + encodeURIComponent(location.pathname)' in served
     finally:
@@ -1038,6 +1052,41 @@ def test_files_the_system_names_are_read_without_walking_the_folder(project, mon
     walks.clear()
     kept.update(named={anchor})
     assert walks == ["others", "items"] and "[symlink]" in kept.error
+
+
+def test_a_change_the_system_did_not_name_is_found_by_the_look_after_the_run(project, monkeypatch):
+    """A named run trusts every file it was not told of. A change no event reported (a network
+    folder, events lost in a large checkout) is found by the watcher's look after that run, and a
+    run that looks at every file follows: the page does not stay old."""
+    tmp_path, config, site = project
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    other = next(slug for slug, story in sorted(site.stories.items()) if slug != "anchor" and story.status == "published"
+                 and story.date < "2026-11")
+    lost = str(site.content / f"stories/{other}.md")
+    dispatch = preview._Nudge.dispatch
+    monkeypatch.setattr(preview._Nudge, "dispatch", lambda self, event: None if os.fsdecode(event.src_path) == lost
+                        else dispatch(self, event))
+    watcher = preview.Watcher(kept, safety=3600)  # its own timed look far too slow to be what finds it
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        assert watcher.watching.wait(30) and watcher.told
+        site.stories[other].title = "没有通知的改动"
+        site.write(other)  # no event for this one
+        time.sleep(0.05)
+        site.stories["anchor"].title = "有通知的改动"
+        site.write("anchor")
+        page = kept.site_dir / f"stories/{other}/index.html"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "没有通知的改动" not in page.read_text(encoding="utf-8"):
+            time.sleep(0.05)
+        assert "没有通知的改动" in page.read_text(encoding="utf-8")
+        assert "有通知的改动" in (kept.site_dir / "stories/anchor/index.html").read_text(encoding="utf-8")
+    finally:
+        watcher.close()
+        thread.join(30)
 
 
 def test_what_editors_tools_leave_does_not_make_every_item_new(project):

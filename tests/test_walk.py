@@ -13,10 +13,16 @@ from unionpress import load
 from unionpress.findings import Findings
 
 
+_SHOWN = types.SimpleNamespace(display=str)  # the settings as the walk uses them: to name a file in a report
+
+
 def _walk(root: Path) -> load.Walk:
-    finder = load._Finder(types.SimpleNamespace(display=str), Findings())  # display: only for its reports
+    said = Findings()
+    finder = load._Finder(_SHOWN, said)
     found = load._walk(root, finder)
-    return load.Walk(tuple(found), (), frozenset(str(path) for _kind, _slug, path, _parent in found))
+    load._report_strays(root, finder, _SHOWN, said)
+    return load.Walk(tuple(found), tuple(said.items), frozenset(str(path) for _kind, _slug, path, _parent in found),
+                     frozenset(finder.spoken))
 
 
 def _write(path: Path, text: str = "---\ntitle: 稿件\n---\n\n正文。\n") -> None:
@@ -37,11 +43,12 @@ def test_a_walk_told_what_changed_is_a_new_walk(tmp_path):
     last, told = _walk(root), 0
 
     def plain_files() -> list[Path]:
-        return sorted(path for folder in folders for path in (root / folder).glob("*.md"))
+        return sorted(path for folder in folders for path in (root / folder).glob("*.md") if not path.is_symlink())
 
     for step in range(80):
         named: set[str] = set()
-        what = rnd.choice(["new", "new", "gone", "renamed", "edited", "junk", "bundle", "picture", "year", "same slug"])
+        what = rnd.choice(["new", "new", "gone", "renamed", "edited", "junk", "bundle", "picture", "year", "same slug",
+                           "link", "link gone", "stray"])
         if what == "new":
             path = root / rnd.choice(folders) / f"n{step:02d}{rnd.choice('abz')}.md"
             _write(path)
@@ -72,17 +79,32 @@ def test_a_walk_told_what_changed_is_a_new_walk(tmp_path):
             path = root / "stories" / str(2030 + step) / "y.md"
             _write(path)
             named |= {str(path.parent), str(path)}
+        elif what == "link":  # a symbolic link where an item would be: an error of the walk's
+            path = root / "stories" / f"l{step}.md"
+            os.symlink(rnd.choice(plain_files()), path)
+            named.add(str(path))
+        elif what == "link gone":  # the error goes with it
+            links = sorted(path for path in (root / "stories").glob("l*.md") if path.is_symlink())
+            if links:
+                links[0].unlink()
+                named.add(str(links[0]))
+        elif what == "stray":  # Markdown no kind claims: the walk speaks of it
+            path = root / f"stray{step}.md"
+            _write(path)
+            named.add(str(path))
         else:  # a second file with a slug the kind has: the walk says which is read first
             path = root / "stories/2026" / (_walk(root).items[0][1] + ".md")
             if not path.exists():
                 _write(path)
                 named.add(str(path))
+                assert load.walk_after(last, named, root) is None
         after = load.walk_after(last, named, root)
         fresh = _walk(root)
         if after is not None:
             assert after.items == fresh.items and after.files == fresh.files, (what, named)
+            assert sorted(after.said) == sorted(fresh.said) and after.spoken == fresh.spoken, (what, named)
             told += 1
-        if what in ("bundle", "picture", "year"):
+        if what in ("bundle", "picture", "year", "link", "stray") or what == "link gone" and named:
             assert after is None, what
         if what in ("new", "edited", "junk"):
             assert after is not None, (what, named)
@@ -103,3 +125,26 @@ def test_a_folder_moved_away_or_a_link_where_a_file_was_is_walked(tmp_path):
     assert load.walk_after(last, {str(root / "stories/b.md")}, root) is None
     # Beside mkdocs.yml, outside the content folder (the watcher names those too): nothing to walk for.
     assert load.walk_after(last, {str(tmp_path / "README.md")}, root) == last
+
+
+def test_a_name_changed_only_in_case_is_walked(tmp_path, monkeypatch):
+    """Where the file system ignores case (Windows, macOS), Story.md renamed story.md still answers
+    to its old name: both names would stay in the walk. Only a name the folder lists counts. (This
+    machine's file system minds case: lstat is made to ignore it, as those systems' do.)"""
+    root = tmp_path / "content"
+    _write(root / "stories/Story.md")
+    _write(root / "stories/other.md")
+    last = _walk(root)
+    (root / "stories/Story.md").rename(root / "stories/story.md")
+    lstat = os.lstat
+
+    def ignoring_case(path, *args, **kwargs):
+        folder, name = os.path.split(os.fspath(path))
+        for there in os.listdir(folder) if os.path.isdir(folder) else ():
+            if there.casefold() == name.casefold():
+                return lstat(os.path.join(folder, there), *args, **kwargs)
+        return lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(load.os, "lstat", ignoring_case)
+    named = {str(root / "stories/Story.md"), str(root / "stories/story.md")}
+    assert load.walk_after(last, named, root) is None

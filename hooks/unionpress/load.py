@@ -49,12 +49,13 @@ class RawList:
 @dataclass(frozen=True)
 class Walk:
     """What the walk of the content folder found besides the files' contents: each item's file in
-    order, and what the walk said (misplaced, stray and linked files). The same while no file comes,
-    goes or moves: `unionpress serve` hands it back while the system names only files it holds."""
+    order, and what the walk said (misplaced, stray and linked files). `unionpress serve` keeps it,
+    told of changes by walk_after while that can be sure of them."""
 
     items: tuple[tuple[str, str, Path, str], ...]  # (kind, slug, file, parent)
     said: tuple  # its findings
     files: frozenset[str]  # the item files and list files it found, as text
+    spoken: frozenset[str] = frozenset()  # the paths its findings are about, as text
 
 
 def _walk_order(parts: tuple[str, ...]) -> tuple:
@@ -71,14 +72,31 @@ def walk_after(walk: Walk, named: Iterable[str], root: Path) -> Walk | None:
     editors' tools leave (is_junk) is passed over. Anything else (a picture, a folder, a bundle's
     file, a text file the stray check reads) and None: walk."""
     files, items = set(walk.files), list(walk.items)
+    listed: dict[str, set[str]] = {}  # a folder's names as the disk spells them
+
+    def spelled(path: str) -> bool:
+        """Whether the file is there under this very name: on a file system that ignores case (or
+        Unicode forms), Story.md renamed story.md still answers to its old name."""
+        folder, name = os.path.split(path)
+        if folder not in listed:
+            try:
+                listed[folder] = set(os.listdir(folder))
+            except OSError:
+                listed[folder] = set()
+        return name in listed[folder]
+
     for path in named:
         inner = os.path.relpath(path, root).split(os.sep)
+        if inner == ["."] or path in walk.spoken:  # the folder itself; a file the walk spoke of
+            return None
         if inner[0] == ".." or any(is_junk(name) for name in inner):
             continue
         try:
             mode = os.lstat(path).st_mode
         except OSError:
             mode = None
+        if mode is not None and not spelled(path):
+            return None
         if path in files and mode is not None and stat.S_ISREG(mode):
             continue  # an edit
         plain = _plain_item(inner, root)
@@ -103,7 +121,7 @@ def walk_after(walk: Walk, named: Iterable[str], root: Path) -> Walk | None:
             files.add(path)
         else:
             return None
-    return Walk(tuple(items), walk.said, frozenset(files))
+    return Walk(tuple(items), walk.said, frozenset(files), walk.spoken)
 
 
 def _plain_item(inner: list[str], root: Path) -> tuple[str, str] | None:
@@ -318,9 +336,11 @@ class _Finder:
     def __init__(self, settings: Settings, findings: Findings) -> None:
         self.settings, self.findings = settings, findings
         self.seen: set[str] = set()  # every Markdown file a kind has judged (by its text: a Path's == is slow)
+        self.spoken: set[str] = set()  # every path it (or the stray check) reported
 
     def report(self, path: Path, code: str, **fields) -> None:
         self.seen.add(str(path))
+        self.spoken.add(str(path))
         self.findings.add(self.settings.display(path), 1, code, **fields)
 
     def markdown(self, here: Path, files: list[str]) -> list[Path]:
@@ -398,8 +418,8 @@ def load(settings: Settings, findings: Findings, parse: Callable | None = None,
     """`parse(parser, path, shown, findings)`, when given, parses one file (`unionpress serve` keeps each
     file's result and parses again only the files that changed); `display(path)`, when given, is
     settings.display remembered across runs (it resolves the path on the disk: 10,000 look-ups);
-    `walked`, the last walk, when the caller knows no file came, went or moved since (its items are
-    read again, the folders not walked: two walks and a look at each of 17,000 files)."""
+    `walked`, the walk as the caller knows it to be now (walk_after): its items are read, the folders
+    not walked (two walks and a look at each of 17,000 files)."""
     remembered = None
     digests: dict[str, bytes] = {}
     if parse is None:  # a build of its own: front matter an earlier build parsed is not parsed again
@@ -450,7 +470,8 @@ def load(settings: Settings, findings: Findings, parse: Callable | None = None,
     if walked is None:
         _report_strays(root, finder, settings, said)
         walked = Walk(tuple(found), tuple(said.items), frozenset(
-            [str(path) for _kind, _slug, path, _parent in found] + [str(raw.path) for raw in lists.values()]))
+            [str(path) for _kind, _slug, path, _parent in found] + [str(raw.path) for raw in lists.values()]),
+            frozenset(finder.spoken))
     findings.items.extend(walked.said)
     if remembered is not None:
         remembered.save()
@@ -498,6 +519,7 @@ def _report_strays(root: Path, finder: _Finder, settings: Settings, findings: Fi
             path = here / name
             if not path.is_file():
                 continue
+            finder.spoken.add(str(path))
             shown = settings.display(path)
             if suffix == ".txt":  # Notepad saved 稿件.md as 稿件.md.txt
                 head = _peek(path)

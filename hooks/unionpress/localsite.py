@@ -35,7 +35,10 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         return super().send_head()
 
 
-class _Server(http.server.ThreadingHTTPServer):
+class Server(http.server.ThreadingHTTPServer):
+    """A local server that says nothing of a browser leaving mid-answer (a page reloaded while its
+    files or a poll were on their way): the standard one prints a traceback for each."""
+
     def handle_error(self, request, client_address) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser that closed its page mid-download
             super().handle_error(request, client_address)
@@ -44,7 +47,7 @@ class _Server(http.server.ThreadingHTTPServer):
 @contextmanager
 def served(directory: Path | str) -> Iterator[str]:
     """Serve `directory` on a free port; yields the base URL without a trailing slash."""
-    server = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
+    server = Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import config as up_config
-from . import engine, forking, outputs, schedule
+from . import engine, forking, localsite, outputs, schedule
 from .body import Body, Problem
 from .config import Settings
 from .findings import Findings
@@ -908,7 +908,7 @@ class Preview:
         """The content folder's walk (load.Walk) as the last run's tells it, when the paths the system
         named leave no doubt what a walk would find (load.walk_after: items and lists edited, a story
         come or gone). Else None: the folder is walked. A change the system did not name (a network
-        folder) is found by the watcher's own look within seconds, and that run walks."""
+        folder) is found by the watcher's look after the run, and a run that walks follows."""
         if named is None or self._walk is None:
             return None
         return walk_after(self._walk, named, self.settings.content_dir)
@@ -978,8 +978,9 @@ class Preview:
             self._stale = (build, current) if stale else None
             if not full_followed:
                 self.version += 1  # the version the pages written ahead were given: they reload no more
-                self._want_outputs(build)
             self.ahead = {}
+            if not full_followed:
+                self._want_outputs(build)
             self.timings = timings | {"bodies": float(self.cache.rendered), "parsed": float(self.cache.parsed)}
             self.model_phases = {name: round(seconds, 3) for name, seconds in build.phases.seconds.items()}
             return counts
@@ -1070,10 +1071,11 @@ class Preview:
         return self.ahead.get(output, self.version) if output is not None else self.version
 
     def _ahead(self, pages: list, gone: set[str], current: Model, renderer: TrackingRenderer, shared: bytes) -> tuple:
-        """The pages on screen (`first`), looked at before the rest and written at once: their browsers
-        reload for them while the others are looked at (800 listing pages after a new story at 10,000
-        stories, 2.5 s). Their records, and a version for those written (after the write: a browser
-        reloading before it would keep the old page)."""
+        """The pages on screen, looked at before the rest and written at once (`gone`: those the edit
+        took away, removed): their browsers reload for them while the others are looked at (800
+        listing pages after a new story at 10,000 stories, 2.5 s). Their records and counts, and a
+        version for those written or removed (after it: a browser reloading before would keep the
+        old page)."""
         records, rendered, written = self._share(pages, current, renderer, shared, write=True)
         changed = {output for output, record in records.items()
                    if output not in self.records or self.records[output].html != record.html}
@@ -1358,7 +1360,7 @@ class _Prepared:
 
     def __init__(self, cache: Cache, env_items: bytes, settings: Settings, walked=None) -> None:
         self.cache, self.env_items = cache, env_items
-        self.walked = walked  # load.Walk: the last run's, while no file came, went or moved
+        self.walked = walked  # load.Walk as it is now (Preview._walked), or None: walk
         self.parse = cache.parse
         self.body_digest, self.resolve = cache.body_digest, cache.resolve
         self.display = lambda path: cache.display(settings, path)
@@ -1417,6 +1419,11 @@ def _scan(paths: list[Path]) -> dict[str, tuple[int, int]]:
     return found
 
 
+def _changed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
+    """The paths one look found otherwise than another (come, gone or changed)."""
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
 class _Nudge:
     """watchdog's handler: wakes the watcher on any change the system reports, and keeps the paths it
     names (Watcher.run tells from them what to run, without looking at every file first). Opening and
@@ -1444,6 +1451,11 @@ class _Nudge:
         with self._lock:
             paths, self._paths = self._paths, set()
         return paths
+
+    def pending(self) -> set[str]:
+        """The paths named since the last `take`, left for it."""
+        with self._lock:
+            return set(self._paths)
 
 
 def _observing(observer) -> bool:
@@ -1534,13 +1546,22 @@ class Watcher:
                 if woken and self.told:
                     # The system named what changed: run at once, without looking at every file first
                     # (21,000 files, 0.12 s at 10,000 stories, before the edit's run could begin).
-                    # The look for the safety check is taken after the run, off the editor's wait;
-                    # what changes meanwhile is named by its own events.
+                    # The look for the safety check is taken after the run, off the editor's wait.
                     named = self.nudge.take()
                     run = self._what(named)
                     if run is not None:
                         self._run(run == "full", named)
-                        full, content = _scan(self.full_paths), _scan(self.content)
+                        new_full, new_content = _scan(self.full_paths), _scan(self.content)
+                        # A change the look finds that nobody named, nor is named since (its run is
+                        # next): the run trusted that file as it was, so a run that looks at every
+                        # file follows (a network folder, events lost in a large checkout).
+                        unnamed = _changed(full, new_full) | _changed(content, new_content)
+                        unnamed -= named | self.nudge.pending()
+                        unnamed = {path for path in unnamed  # a folder named: its files were looked at
+                                   if not any(path.startswith(folder + os.sep) for folder in named)}
+                        full, content = new_full, new_content
+                        if unnamed:
+                            self._run(bool(unnamed & set(full)))
                     continue
                 new_full, new_content = _scan(self.full_paths), _scan(self.content)
                 if new_full == full and new_content == content:
@@ -1584,8 +1605,12 @@ class Watcher:
             else:
                 counts = self.preview.update(named=named)
                 if counts["rendered"] >= 0:
+                    shown = self.preview.timings.get("on_screen")
                     log.info(f"UnionPress 预览：重新生成 {counts['rendered']} 页，写出 {counts['written']} 页，"
-                             f"用时 {time.perf_counter() - started:.2f} 秒（订阅源、站点地图和搜索索引在后台更新）")
+                             f"用时 {time.perf_counter() - started:.2f} 秒"
+                             + f"（模型 {self.preview.timings.get('model', 0.0):.2f} 秒"
+                             + (f"，正在看的页面 {shown:.2f} 秒时已写出）" if shown is not None else "）")
+                             + "；订阅源、站点地图和搜索索引在后台更新")
         except FullBuildFailed as exc:
             log.error(f"UnionPress 预览：构建失败，页面保持上一次的样子：{exc}")
         except Exception:  # noqa: BLE001 — the server keeps running; the next save tries again
@@ -1699,7 +1724,10 @@ def handler(preview: Preview, prefixes: list[str]):
             if not local.exists():
                 missing = Path(preview.site_dir) / "404.html"
                 if missing.is_file():
-                    self._send(404, "text/html; charset=utf-8", inject(missing.read_bytes(), preview, prefix))
+                    # With the version of the page asked for: one on screen that an edit took away was
+                    # given the run's own (Preview._ahead), and its script asks for that page.
+                    self._send(404, "text/html; charset=utf-8",
+                               inject(missing.read_bytes(), preview, prefix, page_output(path, prefix)))
                     return
             super().do_GET()
 
@@ -1719,7 +1747,7 @@ def serve(config_file: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
     preview = Preview(config_file)
     prefix: list[str] = []  # known after the first build (site_url's path); no request is answered before
     try:  # the address first: a port in use is said at once, not after a build of minutes
-        server = http.server.ThreadingHTTPServer((host, port), handler(preview, prefix))
+        server = localsite.Server((host, port), handler(preview, prefix))
     except OSError as exc:
         print(f"无法在 {host}:{port} 提供预览（{exc.strerror or exc}）：端口可能已被占用，请换一个，如 --dev-addr 127.0.0.1:8001",
               file=sys.stderr, flush=True)
