@@ -1110,7 +1110,8 @@ class Preview:
             # of an edit at 10,000 stories, and a new story shifts a column's 800 listing pages. The
             # server's threads render nothing, and the outputs thread waits for the lock held here.
             done = forking.in_two(lambda: self._share(pages[0::2], current, renderer, shared, write),
-                                  lambda: self._share(pages[1::2], current, renderer, shared, write, answer=[]),
+                                  lambda: self._share(pages[1::2], current, renderer, shared, write, answer=[],
+                                                      yielding=True),
                                   threads_idle=True)
         if done is None:
             records, rendered, written = self._share(pages, current, renderer, shared, write)
@@ -1137,11 +1138,16 @@ class Preview:
         return {"rendered": rendered, "written": written}
 
     def _share(self, pages: list, current: Model, renderer: TrackingRenderer, shared: bytes, write: bool,
-               answer: list | None = None) -> tuple:
+               answer: list | None = None, yielding: bool = False) -> tuple:
         """Each page's record, rendering (and writing, when its bytes changed) the pages whose inputs
         changed. `answer`: a child's share, handed back through a pickle: a page kept is named with None
         (its record is the parent's already), not pickled with its dependencies; its log lines are
-        gathered in the list given and handed back too."""
+        gathered in the list given and handed back too. `yielding` (the forked child): at a lower
+        priority, so the browser reloading the page on screen, written just before, is not starved of
+        both cores."""
+        if yielding:
+            with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice (Windows)
+                os.nice(5)
         site_dir = self.site_dir
         rendered = written = 0
 
@@ -1753,6 +1759,10 @@ def serve(config_file: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
               file=sys.stderr, flush=True)
         return 2
     server.daemon_threads = True
+    # The edit's run holds the GIL for seconds; a browser's poll and its reload of the page on screen
+    # are answered by the server's threads meanwhile, each waiting up to the switch interval (5 ms
+    # by default) several times per request.
+    sys.setswitchinterval(0.001)
     try:
         preview.full()
     except FullBuildFailed as exc:
