@@ -109,7 +109,9 @@ def walk_after(walk: Walk, named: Iterable[str], root: Path) -> Walk | None:
         if not at:
             return None
         own = items[at[0]:at[-1] + 1]
-        order = [_walk_order(Path(found[2]).relative_to(root / ITEM_KINDS[kind].folder).parts) for found in own]
+        # By the paths' text: a Path made and cut for each of 10,000 stories took 0.15 s a new story.
+        folder = len(str(root / ITEM_KINDS[kind].folder)) + 1
+        order = [_walk_order(tuple(str(found[2])[folder:].split(os.sep))) for found in own]
         place = _walk_order(tuple(inner[1:]))
         if mode is None and path in files:  # gone
             del items[at[0] + order.index(place)]
