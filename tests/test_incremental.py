@@ -620,6 +620,9 @@ def test_serve_shows_an_edited_title_on_the_column_page(tmp_path):
             page.goto(base + "columns/laodongzhe-zhi-ge/")
             titles = page.locator(".up-card__title")
             expect(titles.first).to_have_text("车间里的好师傅")
+            # The server knows the page is on screen once its script has asked (its first question comes
+            # POLL_MS after the page loads; a save before it has no page on screen to write first).
+            page.wait_for_event("requestfinished", predicate=lambda request: preview.VERSION_PATH in request.url)
             story = content / "stories/good-story.md"
             story.write_text(story.read_text(encoding="utf-8").replace("title: 车间里的好师傅", "title: 车间里的好师傅改了标题"),
                              encoding="utf-8")
@@ -1108,6 +1111,36 @@ def test_what_editors_tools_leave_does_not_make_every_item_new(project):
     (site.content / "stories/new-picture.png").write_bytes(b"not junk")  # a real file still counts
     kept.update()
     assert kept.cache.computed
+
+
+def test_a_kept_picture_check_sees_the_picture_replaced_under_its_name(project):
+    """A front-matter picture's checks are kept by the item and the folder's other files, and by the
+    picture's own size and time: a picture whose name the other files leave out (load.is_junk, here
+    a name with a leading dot) replaced by a broken one is an error on the next run, as in a build."""
+    import io
+
+    from PIL import Image as PILImage
+
+    tmp_path, config, site = project
+    picture = site.content / "images/.cover.jpg"
+    picture.parent.mkdir(exist_ok=True)
+    made = io.BytesIO()
+    PILImage.new("RGB", (320, 200), (180, 40, 40)).save(made, "JPEG", quality=90)
+    picture.write_bytes(made.getvalue())
+    story = site.content / "stories/anchor.md"
+    story.write_text(story.read_text(encoding="utf-8").replace(
+        "status: published", "status: published\ncover: ../images/.cover.jpg\ncover_alt: 车间"), encoding="utf-8")
+    kept = preview.Preview(config, tmp_path / "kept", background=False)
+    kept.defer_outputs = True
+    kept.full()
+    assert not kept.error
+    site.stories["s1"].body = "别的稿件改了。"
+    site.write("s1")
+    kept.update()
+    assert not kept.error and kept.cache.computed.get("images", 0) == 0  # the cover's check was kept
+    picture.write_bytes(made.getvalue()[:300])  # the header reads, the picture does not
+    kept.update(named={str(picture)})
+    assert "content/stories/anchor.md:" in kept.error and "[image-broken]" in kept.error, kept.error
 
 
 def test_a_full_build_that_fails_says_the_findings(project):
