@@ -74,20 +74,27 @@ class View:
         self._members = frozenset(id(item) for table in tables.values() for item in table.values())
         forward: dict[tuple[int, str], tuple] = {}
         backward: dict[tuple[int, str, str], list] = {}
-        for table in tables.values():
-            for item in table.values():
-                for ref in ITEM_KINDS[item.kind].refs:
+        for name, table in tables.items():
+            refs = [(ref.field, ref.keys, self._tables[ref.target].get if ref.target in self._tables
+                     else self.lists.get(ref.target, {}).get) for ref in ITEM_KINDS[name].refs]
+            if not refs:
+                continue
+            # The items in the order their backlinks list them (the kind's own, newest first, else by
+            # key), so each backlink list is made in order: one sort per kind, not one per list.
+            order = ITEM_KINDS[name].sort
+            members = (sorted(table.values(), key=order, reverse=True) if order
+                       else sorted(table.values(), key=lambda item: item.key))
+            for item in members:
+                at = id(item)
+                for field, keys, lookup in refs:
                     targets: list = []
-                    for key in ref.keys(item):
-                        target = self.get(ref.target, key)
+                    for key in keys(item):
+                        target = lookup(key)
                         if target is not None and target not in targets:  # a repeated key counts once
                             targets.append(target)
-                    forward[(id(item), ref.field)] = tuple(targets)
+                    forward[(at, field)] = tuple(targets)
                     for target in targets:
-                        backward.setdefault((id(target), item.kind, ref.field), []).append(item)
-        for (_target, kind, _field), sources in backward.items():
-            order = ITEM_KINDS[kind].sort
-            sources.sort(key=order or (lambda item: item.key), reverse=order is not None)
+                        backward.setdefault((id(target), name, field), []).append(item)
         self._forward = forward
         self._backward = {key: tuple(value) for key, value in backward.items()}
         self._sorted: dict[str, tuple] = {}

@@ -108,11 +108,21 @@ def column_pace(column, dates: list[dt.date], today: dt.date) -> ColumnPace | No
     while start <= current:
         starts.append(start)
         start = next_start(start, per)
-    periods = tuple(Period(period_label(s, per), sum(1 for d in dates if s <= d < next_start(s, per)), s != current)
-                    for s in starts)
+    held = _per_period(dates, per)
+    periods = tuple(Period(period_label(s, per), held.get(s, 0), s != current) for s in starts)
     length = (next_start(current, per) - current).days
     due = math.floor(count * ((today - current).days + 1) / length)
     return ColumnPace(column.name, column.key, per, count, periods, due)
+
+
+def _per_period(dates: list[dt.date], per: str) -> dict[dt.date, int]:
+    """How many of `dates` fall in each period, by its first day: periods are whole and follow one
+    another, so a day counts in its own period's start (one pass, not one per period and column)."""
+    held: dict[dt.date, int] = {}
+    for day in dates:
+        start = period_start(day, per)
+        held[start] = held.get(start, 0) + 1
+    return held
 
 
 def _story_days(stories) -> dict[str, list[dt.date]]:
@@ -141,7 +151,8 @@ def month_table(site, today: dt.date) -> tuple[list[str], list[tuple[str, list[i
     days = _story_days(site.all("story"))
     rows = []
     for column in site.occupied("column"):
-        counts = [sum(1 for d in days.get(column.key, []) if m <= d < next_start(m, "month")) for m in months]
+        held = _per_period(days.get(column.key, []), "month")
+        counts = [held.get(m, 0) for m in months]
         promise = column.cadence["count"] if column.cadence and column.cadence["per"] == "month" else None
         rows.append((column.name, counts, promise))
     return [f"{m:%Y-%m}" for m in months], rows

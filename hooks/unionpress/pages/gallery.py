@@ -128,7 +128,8 @@ def option_counts(menu, everyone: Sequence, current: FilterValue | None) -> dict
         own = current is not None and facet.name == current.facet
         counts[facet.name] = len(everyone) if own else len(chosen)
         for value in values:
-            counts[value.url] = len(value.models) if own else sum(id(m) in chosen for m in value.models)
+            # counted in C: 53 pages × 4,000 choices' profiles at 1,000 profiles
+            counts[value.url] = len(value.models) if own else sum(map(chosen.__contains__, map(id, value.models)))
     return counts
 
 
