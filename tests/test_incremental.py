@@ -453,8 +453,20 @@ def test_a_books_size_follows_with_the_outputs(project):
     edit_title(random.Random(12), site)  # a second edit before the outputs follow: its books stand in too
     kept.update()
     assert _book_sizes(kept.site_dir) == before
+    version = kept.version
+    pages = {output: (kept.site_dir / output).read_bytes() for output in kept.records}
     kept.wait()
     assert _book_sizes(_full_build_equals(kept, config, tmp_path)) != before
+    # Only the pages written again reload: each has a version above the rest's, which stays.
+    rewritten = {output for output, data in pages.items() if (kept.site_dir / output).read_bytes() != data}
+    assert "downloads/index.html" in rewritten and kept.version == version
+    assert all(kept.page_version(output) > version for output in rewritten)
+    assert {kept.page_version(output) for output in set(pages) - rewritten} == {version}
+    # The next run's version is above every one given: every page reloads for it.
+    marked = max(kept.page_version(output) for output in rewritten)
+    edit_body(random.Random(13), site)
+    kept.update()
+    assert {kept.page_version(output) for output in kept.records} == {kept.version} and kept.version > marked
 
 
 def test_the_search_index_starts_before_the_books_the_pages_went_without(project, monkeypatch):

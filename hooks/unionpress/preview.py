@@ -777,9 +777,12 @@ class Preview:
         self.defer_outputs = False  # without a thread: outputs only when wait() is called (tests)
         self.lock = threading.RLock()
         self.version = 0  # the live-reload script reloads when it changes
-        # Pages written ahead of the run they belong to (the ones on screen: Preview._pages), each with
-        # the version the run will end with: their script reloads once, when they are written.
+        # Pages with a version of their own, newer than `version`: written ahead of the run they belong
+        # to (the ones on screen: Preview._pages), with the version the run will end with, so their
+        # script reloads once, when they are written; or written again when the books followed
+        # (_follow_books), so only they reload. The next run's version is above them all (_next).
         self.ahead: dict[str, int] = {}
+        self._run_version = 0  # the version the run under way gives (Preview._update)
         self.viewers = _Viewers()
         self.error = ""  # the findings of a run that failed: the pages stay as they were
         self.cache = Cache()
@@ -831,7 +834,7 @@ class Preview:
                 self.error = str(exc)
                 if owned and target != old:
                     shutil.rmtree(target.parent, ignore_errors=True)
-                self.version += 1
+                self._advance()
                 raise
             built, rendered = made.hooks._state["build"], made.hooks._state["rendered"]
             before, self.handwritten, self.docs_dir = made.before_outputs, made.handwritten, made.docs_dir
@@ -852,7 +855,7 @@ class Preview:
             # The first incremental run renders every page once to learn what each depends on; its
             # files equal the build's, so nothing is written.
             self.update(full_followed=True)
-            self.version += 1
+            self._advance()
 
     # -- incremental runs ------------------------------------------------------------------------------
     @staticmethod
@@ -901,11 +904,12 @@ class Preview:
         stories), came as that run began, and the search index was written that much later. Not for
         the run after a full build (every page rendered: minutes at 10,000 stories), nor for a full
         build a run turns into (full() collects as usual)."""
+        asked = time.perf_counter()
         if full_followed:
-            return self._update(full_followed, None)
+            return self._update(full_followed, None, asked)
         _COLLECTOR.hold()
         try:
-            return self._update(full_followed, named)
+            return self._update(full_followed, named, asked)
         finally:
             _COLLECTOR.let_go()
 
@@ -918,11 +922,12 @@ class Preview:
             return None
         return walk_after(self._walk, named, self.settings.content_dir)
 
-    def _update(self, full_followed: bool, named: set[str] | None) -> dict[str, int]:
+    def _update(self, full_followed: bool, named: set[str] | None, asked: float) -> dict[str, int]:
         with self.lock:
-            timings: dict[str, float] = {}
-            clock = started = time.perf_counter()
+            clock = time.perf_counter()
+            timings: dict[str, float] = {"waited": clock - asked}  # for the lock the outputs thread held
             on_screen = self.viewers.now()  # as the save found them: the model takes longer than RECENT
+            self._run_version = self._next()  # the pages written ahead get it, then every page
             settings = dataclasses.replace(self.settings, now=up_config.clock(self.settings.timezone, os.environ))
             findings = Findings()
             walked = self._walked(named)
@@ -947,7 +952,7 @@ class Preview:
             if findings.errors:
                 self.error = findings.report()
                 log.error("UnionPress 内容检查未通过，预览保持上一次的页面：\n" + self.error)
-                self.version += 1
+                self._advance()
                 return {"rendered": 0, "written": 0}
             current = Model(build, self.cache, prepared.digest, self._rows(settings, env_items))
             current.env = env_items
@@ -973,7 +978,7 @@ class Preview:
             try:
                 counts = self._pages(build, current, renderer, shared, write=not full_followed,
                                      first=frozenset() if full_followed else on_screen,
-                                     shown=lambda: timings.__setitem__("on_screen", time.perf_counter() - started))
+                                     shown=lambda: timings.__setitem__("on_screen", time.perf_counter() - asked))
             except BaseException:
                 self._catch_up()  # what was written ahead is shown; the rest as it was
                 raise
@@ -982,8 +987,9 @@ class Preview:
             self.error = ""
             self._stale = (build, current) if stale else None
             if not full_followed:
-                self.version += 1  # the version the pages written ahead were given: they reload no more
-            self.ahead = {}
+                # The version the pages written ahead were given: they reload no more; every other
+                # page, those the books' follow-up marked too, reloads.
+                self.version, self.ahead = self._run_version, {}
             if not full_followed:
                 self._want_outputs(build)
             self.timings = timings | {"bodies": float(self.cache.rendered), "parsed": float(self.cache.parsed)}
@@ -1058,11 +1064,25 @@ class Preview:
             # What the pages asked of the sizes is answered anew; everything else answers as before.
             current.answers = {key: found for key, found in current.answers.items()
                                if not key[0].startswith("book_sizes.")}
-            if self._pages(build, current, renderer, self.shared, write=True)["written"]:
-                self.version += 1
+            before = {output: record.html for output, record in self.records.items()}
+            self._pages(build, current, renderer, self.shared, write=True)
+            # Only the pages written again reload (a column's and the downloads page, most often):
+            # the others show what they showed.
+            changed = [output for output, record in self.records.items() if before.get(output) != record.html]
+            if changed:
+                version = self._next()
+                self.ahead.update(dict.fromkeys(changed, version))
         except BaseException:
             self._stale = stale  # the next run of the outputs tries again
             raise
+
+    def _next(self) -> int:
+        """The version after every one given so far: to the pages (ahead) and to all (version)."""
+        return max(self.version, max(self.ahead.values(), default=0)) + 1
+
+    def _advance(self) -> None:
+        """Every page reloads (a full build, a run that failed, its findings shown)."""
+        self.version, self.ahead = self._next(), {}
 
     def _catch_up(self) -> None:
         """A run that failed after writing pages ahead: the version they were given, for every page."""
@@ -1090,9 +1110,8 @@ class Preview:
         # site's 404 page. Its record goes with the rest (Preview._pages).
         for output in gone:
             _remove(self.site_dir, output)
-        if changed or gone:
-            self.ahead = {output: self.version + 1 for output in changed | gone}
-        return records, rendered, written
+        self.ahead.update(dict.fromkeys(changed | gone, self._run_version))
+        return records, rendered, written, bool(changed or gone)
 
     def _pages(self, build, current: Model, renderer: TrackingRenderer, shared: bytes, write: bool,
                first: frozenset = frozenset(), shown: Callable[[], None] | None = None) -> dict[str, int]:
@@ -1105,9 +1124,9 @@ class Preview:
             planned = [page for page in pages if page.output in first]
             gone = {output for output in first if output in self.records and output not in self.mkdocs_files} - {
                 page.output for page in planned}
-            ahead, *before = self._ahead(planned, gone, current, renderer, shared)
+            ahead, *before, marked = self._ahead(planned, gone, current, renderer, shared)
             pages = [page for page in pages if page.output not in ahead]
-            if shown is not None and self.ahead:
+            if shown is not None and marked:
                 shown()
         done = None
         if len(pages) >= SPLIT_PAGES and not self._worker_busy:
@@ -1289,9 +1308,11 @@ class Preview:
                     outputs.cancel(site_dir)  # no indexing left running for a run that failed
                     raise
                 outputs.manifest.write_next_change(site_dir, schedule.next_change(build.catalog, build.settings))
+                # Unlocked (40,000 files at 10,000 stories: an edit's run waited for it): a file a run
+                # writes meanwhile is newer than `started` and stays; one it removes is gone already.
+                listing = _listing(site_dir)
             if self.site_dir != site_dir:
                 return
-            listing = _listing(site_dir)
             owned = self._owned_now()
             # Written by this run: what the outputs say, the preview's marker (named: a file's time
             # comes from the kernel's coarse clock and may read before `started`), and any file the
@@ -1627,9 +1648,11 @@ class Watcher:
                 counts = self.preview.update(named=named)
                 if counts["rendered"] >= 0:
                     shown = self.preview.timings.get("on_screen")
+                    waited = self.preview.timings.get("waited", 0.0)
                     log.info(f"UnionPress 预览：重新生成 {counts['rendered']} 页，写出 {counts['written']} 页，"
                              f"用时 {time.perf_counter() - started:.2f} 秒"
-                             + f"（模型 {self.preview.timings.get('model', 0.0):.2f} 秒"
+                             + (f"（先等后台输出 {waited:.2f} 秒，" if waited >= 0.05 else "（")
+                             + f"模型 {self.preview.timings.get('model', 0.0):.2f} 秒"
                              + (f"，正在看的页面 {shown:.2f} 秒时已写出）" if shown is not None else "）")
                              + "；订阅源、站点地图和搜索索引在后台更新")
         except FullBuildFailed as exc:
@@ -1842,6 +1865,7 @@ def measure_edits(kept: Preview) -> dict[str, dict]:
             pages = time.perf_counter() - started
             kept.wait()
             found[name] = {"pages": pages, "on_screen": kept.timings.get("on_screen"),
+                           "waited": kept.timings.get("waited", 0.0),
                            "outputs": kept.timings.get("outputs", 0.0), **counts,
                            "ready": {output: round(seconds, 3) for output, seconds in kept.outputs_ready.items()},
                            "audit": kept.audit_seconds,
