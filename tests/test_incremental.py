@@ -864,7 +864,8 @@ def test_pages_say_the_search_index_is_behind_until_the_outputs_follow(project):
 
 def test_the_release_check_after_an_edit_reads_again_only_what_changed(project, monkeypatch, caplog):
     """serve audits its folder after each edit's outputs with a memo (audit._Memo): a file as it was is
-    not read again; a changed one is, and a leak in it is still reported."""
+    not read again; a changed one is, and a leak in it is still reported. Every file is read in a
+    process of its own (audit's `aside`), none in serve's: its edits' runs do not share the GIL."""
     tmp_path, config, site = project
     site.stories["hidden"] = Story("草稿里的秘密标题", "2026-03-02 09:00", "gonghui-dongtai", [], [], status="draft")
     site.write("hidden")
@@ -872,11 +873,16 @@ def test_the_release_check_after_an_edit_reads_again_only_what_changed(project, 
     kept.defer_outputs = True
     kept.full()
     read: list[set[str]] = []
-    audit_files, robots = up_audit._audit_files, outputs.OUTPUTS["robots"]
+    here: list = []
+    helper, audit_files, robots = up_audit._Helper.__init__, up_audit._audit_files, outputs.OUTPUTS["robots"]
 
-    def reading(root, secrets, preview_, site_url, files, *rest):
+    def reading(self, task, files, *rest, **named):
         read.append(set(files))
-        return audit_files(root, secrets, preview_, site_url, files, *rest)
+        helper(self, task, files, *rest, **named)
+
+    def reading_here(*args):
+        here.append(args)
+        return audit_files(*args)
 
     def leaking(public, pages, site_dir, settings, body_of):  # the second time: an output that leaks
         found = robots(public, pages, site_dir, settings, body_of)
@@ -885,7 +891,8 @@ def test_the_release_check_after_an_edit_reads_again_only_what_changed(project, 
                 handle.write("# 草稿里的秘密标题\n")
         return found
 
-    monkeypatch.setattr(up_audit, "_audit_files", reading)
+    monkeypatch.setattr(up_audit._Helper, "__init__", reading)
+    monkeypatch.setattr(up_audit, "_audit_files", reading_here)
     monkeypatch.setitem(outputs.OUTPUTS, "robots", leaking)
     listings = []
     for round_ in range(2):
@@ -900,8 +907,39 @@ def test_the_release_check_after_an_edit_reads_again_only_what_changed(project, 
     assert "stories/anchor/index.html" in changed and len(changed) < len(listings[1]) / 2
     # The second: only the files written again since, the leaking one too (removed by the report).
     assert read[1] == changed | {"robots.txt"} and "robots.txt" not in listings[1]
+    assert here == []
     assert any("robots.txt" in record.getMessage() and "草稿里的秘密标题" in record.getMessage()
                for record in caplog.records if record.levelname == "ERROR"), caplog.text
+
+
+def test_the_outputs_thread_gives_way_to_an_edits_run(tmp_path, monkeypatch):
+    """Between two outputs the outputs thread waits while an edit's run is under way (both are Python
+    in one process): from the run's call to its end, whatever it does. Any other thread (outputs run
+    inside a run, or by wait()) goes on at once."""
+    kept = preview.Preview(tmp_path / "mkdocs.yml", tmp_path / "site", background=False)
+    inside, release = threading.Event(), threading.Event()
+
+    def run(full_followed, named, asked):
+        inside.set()
+        release.wait(10)
+        return {"rendered": 0, "written": 0}
+
+    monkeypatch.setattr(kept, "_update", run)
+    editing = threading.Thread(target=kept.update)
+    editing.start()
+    assert inside.wait(10)
+    gave_way: list[float] = []
+    worker = threading.Thread(target=lambda: (kept._give_way(), gave_way.append(time.monotonic())))
+    kept._worker = worker
+    worker.start()
+    worker.join(0.5)
+    assert worker.is_alive() and not gave_way  # waiting for the run
+    kept._give_way()  # not the outputs thread: at once
+    ended = time.monotonic()
+    release.set()
+    editing.join(10)
+    worker.join(10)
+    assert gave_way and gave_way[0] >= ended
 
 
 def test_a_save_is_seen_when_the_system_tells_and_when_it_cannot(project, monkeypatch):

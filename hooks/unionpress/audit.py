@@ -167,7 +167,8 @@ SPLIT_FILES = 5000
 
 
 def audit(site_dir: Path, secrets: Iterable[Secret], *, pages_may_show: bool = False,
-          site_url: str = "", processes: int | None = None, memo: Path | None = None) -> list[Leak]:
+          site_url: str = "", processes: int | None = None, memo: Path | None = None,
+          aside: bool = False) -> list[Leak]:
     """Every trace of `secrets` under `site_dir`, sorted by output path, source, what; each once.
 
     `site_url` is the site's own address (settings.site_url): absolute links to its host are resolved
@@ -176,7 +177,10 @@ def audit(site_dir: Path, secrets: Iterable[Secret], *, pages_may_show: bool = F
     `media/` is exempt), but every other file, and every archive with everything inside it, is checked
     as in production. `processes`: how many share the files (default: two for a large site on a
     machine with two cores or more, else one); the leaks are the same whatever it is. `memo`: a file
-    where what each file held is kept for the next audit of this folder (see _Memo).
+    where what each file held is kept for the next audit of this folder (see _Memo). `aside`: every
+    share in a process of its own, none in this one, each at a lower priority: for `unionpress serve`,
+    whose edits' runs would share the GIL and the processor with this one's share (a status change
+    has every file read again: 26 s at 10,000 stories).
     """
     secrets = list(secrets)
     root = Path(site_dir)
@@ -192,9 +196,11 @@ def audit(site_dir: Path, secrets: Iterable[Secret], *, pages_may_show: bool = F
     # of each kind are spread evenly, and each process still meets each repeated file once.
     shares = [todo[i::processes] for i in range(processes)]
     remember = kept is not None
-    helpers = [_Helper(task, share, {rel: held[rel] for rel in share if rel in held}, remember) for share in shares[1:]]
+    here = not (aside and todo)
+    helpers = [_Helper(task, share, {rel: held[rel] for rel in share if rel in held}, remember, yielding=aside)
+               for share in shares[1 if here else 0:]]
     try:
-        found = _audit_files(*task, shares[0], held, remember)
+        found = _audit_files(*task, shares[0], held, remember) if here else {}
         for helper in helpers:
             found.update(helper.result())
     finally:
@@ -341,14 +347,14 @@ def memo_path(cache_dir: Path, site_dir: Path) -> Path:
 class _Helper:
     """A share of the files audited in a process of its own, begun at once; its leaks at `result`."""
 
-    def __init__(self, task: tuple, files: list[str], held: dict, remember: bool) -> None:
+    def __init__(self, task: tuple, files: list[str], held: dict, remember: bool, yielding: bool = False) -> None:
         self.task, self.files, self.held, self.remember = task, files, held, remember
         self._out = tempfile.TemporaryFile()
         self._process: subprocess.Popen | None = None
         # The task through a file, not a pipe: this process goes on with its own share at once instead
         # of waiting for the helper to start and read megabytes of paths.
         with tempfile.TemporaryFile() as given:
-            pickle.dump((*task, files, held, remember), given, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((yielding, (*task, files, held, remember)), given, protocol=pickle.HIGHEST_PROTOCOL)
             given.seek(0)
             try:
                 # -P: the engine from package_path(), never a unionpress/ folder in the working folder.
@@ -1311,5 +1317,7 @@ def report(leaks: list[Leak], site_dir: Path) -> str:
 
 
 if __name__ == "__main__":  # a share of an audit (_Helper): the task pickled on stdin, the leaks on stdout
-    _task = pickle.load(sys.stdin.buffer)
+    _yielding, _task = pickle.load(sys.stdin.buffer)
+    if _yielding and hasattr(os, "nice"):  # serve's (audit's `aside`): its edits' runs come first
+        os.nice(5)
     pickle.dump(_audit_files(*_task), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
