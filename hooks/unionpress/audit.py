@@ -177,10 +177,10 @@ def audit(site_dir: Path, secrets: Iterable[Secret], *, pages_may_show: bool = F
     `media/` is exempt), but every other file, and every archive with everything inside it, is checked
     as in production. `processes`: how many share the files (default: two for a large site on a
     machine with two cores or more, else one); the leaks are the same whatever it is. `memo`: a file
-    where what each file held is kept for the next audit of this folder (see _Memo). `aside`: every
-    share in a process of its own, none in this one, each at a lower priority: for `unionpress serve`,
-    whose edits' runs would share the GIL and the processor with this one's share (a status change
-    has every file read again: 26 s at 10,000 stories).
+    where what each file held is kept for the next audit of this folder (see _Memo). `aside`: the files
+    read in a process of its own (one unless `processes` says more), none in this one, at a lower
+    priority: for `unionpress serve`, whose edits' runs would share the GIL and the processor with
+    this one's share (a status change has every file read again: 26 s at 10,000 stories).
     """
     secrets = list(secrets)
     root = Path(site_dir)
@@ -189,8 +189,8 @@ def audit(site_dir: Path, secrets: Iterable[Secret], *, pages_may_show: bool = F
     kept = _Memo(memo, secrets, pages_may_show, site_url) if memo is not None else None
     known, held = kept.known(stats) if kept is not None else ({}, {})
     todo = [rel for rel in files if rel not in known]
-    if processes is None:
-        processes = 2 if len(todo) > SPLIT_FILES and sitefiles.cores() > 1 else 1
+    if processes is None:  # aside: one process, a core left for what this one does meanwhile
+        processes = 2 if len(todo) > SPLIT_FILES and sitefiles.cores() > 1 and not aside else 1
     task = (os.fspath(root), secrets, pages_may_show, site_url)
     # Every other file to each, in path order: the partner bundles, the WeChat packages and the pages
     # of each kind are spread evenly, and each process still meets each repeated file once.

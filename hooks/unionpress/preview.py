@@ -1349,6 +1349,7 @@ class Preview:
             self._outputs_done.notify_all()
         if self._outputs_wanted is None:  # the release check, when no later change is waiting
             with self._unlocked():
+                self._give_way()  # its listing of every file is read here
                 self._audit(build, site_dir)
 
     def _give_way(self) -> None:
