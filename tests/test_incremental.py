@@ -931,15 +931,35 @@ def test_the_outputs_thread_gives_way_to_an_edits_run(tmp_path, monkeypatch):
     gave_way: list[float] = []
     worker = threading.Thread(target=lambda: (kept._give_way(), gave_way.append(time.monotonic())))
     kept._worker = worker
+    kept._give_way_until = time.monotonic() + 60
     worker.start()
     worker.join(0.5)
     assert worker.is_alive() and not gave_way  # waiting for the run
+    assert not kept._worker_busy  # meanwhile the run may fork its pages' second process
     kept._give_way()  # not the outputs thread: at once
     ended = time.monotonic()
     release.set()
     editing.join(10)
     worker.join(10)
     assert gave_way and gave_way[0] >= ended
+    # One outputs run gives way for GIVE_WAY seconds in all, and not at all once a full build waits.
+    release.clear()
+    inside.clear()
+    editing = threading.Thread(target=kept.update)
+    editing.start()
+    assert inside.wait(10)
+    kept._worker = threading.current_thread()
+    kept._give_way_until = time.monotonic() + 0.3
+    began = time.monotonic()
+    kept._give_way()
+    assert 0.2 < time.monotonic() - began < 5
+    kept._give_way_until = time.monotonic() + 60
+    kept._full_waiting = True
+    began = time.monotonic()
+    kept._give_way()
+    assert time.monotonic() - began < 5
+    release.set()
+    editing.join(10)
 
 
 def test_a_save_is_seen_when_the_system_tells_and_when_it_cannot(project, monkeypatch):

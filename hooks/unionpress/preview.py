@@ -99,7 +99,7 @@ _SHARED = 16  # a container longer than this is digested once per model (Digeste
 # A site of this many pages or more has them looked at in two processes (Preview._pages): below it,
 # forking and handing back cost more than half the work (as pages.SPLIT_PAGES for a build).
 SPLIT_PAGES = 2000
-GIVE_WAY = 10.0  # seconds the outputs thread waits at most for an edit's run (Preview._give_way)
+GIVE_WAY = 10.0  # seconds an outputs run waits in all for edits' runs (Preview._give_way)
 
 
 class Digester:
@@ -815,6 +815,8 @@ class Preview:
         # preview's while it writes the outputs.
         self._runs = 0
         self._calm = threading.Condition(threading.Lock())
+        self._give_way_until = 0.0  # the outputs run's deadline for giving way (GIVE_WAY in all)
+        self._full_waiting = False  # a full build waits for the outputs: no more giving way
         self._worker: threading.Thread | None = None
         self._owned_dir = site_dir is None
 
@@ -829,7 +831,14 @@ class Preview:
 
     def _full(self) -> None:
         with self.lock:
-            self._wait_outputs()
+            with self._calm:  # the outputs thread would give way to the run this build may be part of
+                self._full_waiting = True
+                self._calm.notify_all()
+            try:
+                self._wait_outputs()
+            finally:
+                with self._calm:
+                    self._full_waiting = False
             old, owned = self.site_dir, self._owned_dir
             # In a folder of its own: the build writes its next-change file beside the site folder.
             target = Path(tempfile.mkdtemp(prefix="unionpress-serve-")) / "site" if owned else old
@@ -1291,6 +1300,7 @@ class Preview:
         site_dir = self.site_dir
         started = time.time_ns()
         clock = time.perf_counter()
+        self._give_way_until = time.monotonic() + GIVE_WAY
         _COLLECTOR.hold()  # on again when the outputs are written, before the release check (update())
         try:
             # Pagefind first: a process of its own, it indexes on the second core while the books
@@ -1356,11 +1366,18 @@ class Preview:
         """Between two outputs: while an edit's run is under way, wait for it. Both are Python in one
         process and would share the GIL, each at half speed: the page on screen is what the editor
         waits for (at 10,000 stories a run's model took 2.2 s beside the outputs, 1.1 s alone). At
-        most GIVE_WAY seconds: a run that turns into a full build waits for the outputs itself."""
+        most GIVE_WAY seconds in one outputs run (saves every second must not hold the feeds back for
+        good), and not at all once a full build waits for the outputs (a run may turn into one)."""
         if threading.current_thread() is not self._worker:
             return  # the outputs run inside a run, or in wait() (tests, scripts/bench): nothing to give way to
-        with self._calm:
-            self._calm.wait_for(lambda: self._runs == 0, timeout=GIVE_WAY)
+        # While it waits it holds no lock: the run may fork its pages' second process (_pages).
+        busy, self._worker_busy = self._worker_busy, False
+        try:
+            with self._calm:
+                self._calm.wait_for(lambda: self._runs == 0 or self._full_waiting,
+                                    timeout=max(0.0, self._give_way_until - time.monotonic()))
+        finally:
+            self._worker_busy = busy
 
     @contextlib.contextmanager
     def _unlocked(self):
