@@ -629,6 +629,11 @@ def _listing(folder: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
+def _rewritten(before: dict[str, PageRecord], after: dict[str, PageRecord]) -> set[str]:
+    """The pages of `after` new or with other bytes than in `before`: those a browser must reload."""
+    return {output for output, record in after.items() if output not in before or before[output].html != record.html}
+
+
 def _remove(site_dir: Path, output: str) -> None:
     path = site_dir / output
     path.unlink(missing_ok=True)
@@ -1084,11 +1089,11 @@ class Preview:
             # What the pages asked of the sizes is answered anew; everything else answers as before.
             current.answers = {key: found for key, found in current.answers.items()
                                if not key[0].startswith("book_sizes.")}
-            before = {output: record.html for output, record in self.records.items()}
+            before = self.records
             self._pages(build, current, renderer, self.shared, write=True)
             # Only the pages written again reload (a column's and the downloads page, most often):
             # the others show what they showed.
-            changed = [output for output, record in self.records.items() if before.get(output) != record.html]
+            changed = _rewritten(before, self.records)
             if changed:
                 version = self._next()
                 self.ahead.update(dict.fromkeys(changed, version))
@@ -1122,8 +1127,7 @@ class Preview:
         version for those written or removed (after it: a browser reloading before would keep the
         old page)."""
         records, rendered, written = self._share(pages, current, renderer, shared, write=True)
-        changed = {output for output, record in records.items()
-                   if output not in self.records or self.records[output].html != record.html}
+        changed = _rewritten(self.records, records)
         for output in changed:  # a picture the edit added shows with the page (those it dropped go later)
             self._copy(records[output].assets, trusted=False)
         # A page on screen the edit took away (a story made a draft): gone now, its browser shows the
